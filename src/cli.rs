@@ -1,0 +1,135 @@
+//! The command line: `wijkatlas serve` and `wijkatlas check`.
+
+use crate::api::{self, Snapshot};
+use crate::load::{self, LoadError};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wijkatlas",
+    version,
+    about = "Maps the gaps in care and welfare coverage across Dutch neighbourhoods"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the data as GeoJSON layers over HTTP.
+    Serve {
+        /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+    },
+    /// Load the data, print the validation report, and exit non-zero if a source failed.
+    Check {
+        /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Print the full report as JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// How many issues to list per source in the table.
+        #[arg(long, default_value_t = 20)]
+        issues: usize,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error("{count} source(s) could not be read:\n{summary}")]
+    SourcesFailed { count: usize, summary: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Serve { data, addr } => serve(data, addr),
+        Command::Check { data, json, issues } => check(data, json, issues),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_reporting(data: Option<PathBuf>) -> Result<load::Loaded, CliError> {
+    let dir = data.unwrap_or_else(load::default_data_dir);
+    eprintln!("loading {} …", dir.display());
+    let loaded = load::load_dir(&dir)?;
+    let r = &loaded.report;
+    let kept: u64 = r.sources.iter().map(|s| s.kept).sum();
+    eprintln!(
+        "loaded {} sources, {} records kept, in {:.2} s",
+        r.sources.len(),
+        kept,
+        r.elapsed_ms as f64 / 1000.0
+    );
+    Ok(loaded)
+}
+
+fn failures(report: &load::LoadReport) -> Result<(), CliError> {
+    if report.has_failures() {
+        return Err(CliError::SourcesFailed {
+            count: report.failed_sources().count(),
+            summary: report.failure_summary(),
+        });
+    }
+    Ok(())
+}
+
+fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliError> {
+    let loaded = load_reporting(data)?;
+    if json {
+        // Serialising our own report types cannot fail: they hold only strings and numbers.
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&loaded.report).unwrap_or_default()
+        );
+    } else {
+        print!("{}", loaded.report.to_table(issues));
+    }
+    failures(&loaded.report)
+}
+
+fn serve(data: Option<PathBuf>, addr: SocketAddr) -> Result<(), CliError> {
+    let loaded = load_reporting(data)?;
+    failures(&loaded.report)?;
+    let snapshot = Arc::new(Snapshot::new(loaded));
+    let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| CliError::Bind { addr, source })?;
+        let local = listener.local_addr().map_err(CliError::Serve)?;
+        // Tests and scripts read this line to find the port.
+        println!("wijkatlas listening on {}", api::display_addr(local));
+        tracing::info!(addr = %local, "serving");
+        api::serve(listener, snapshot)
+            .await
+            .map_err(CliError::Serve)
+    })
+}

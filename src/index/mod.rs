@@ -1,0 +1,101 @@
+//! R-trees over the areas of each level and over the voorzieningen, in RD metres.
+//!
+//! Area trees hold bounding boxes only; a query narrows by box and then tests the exact
+//! polygon, so a point on a long thin buurt is never given to its neighbour.
+
+use crate::crs::RdPoint;
+use crate::model::{Area, AreaLevel, Category, Containing, Voorziening};
+use geo::{BoundingRect, Intersects, Point};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+
+type AreaEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type FacilityEntry = GeomWithData<[f64; 2], usize>;
+
+/// Spatial lookups over one dataset. Indices refer to the dataset's area and facility vectors.
+#[derive(Debug, Default)]
+pub struct SpatialIndex {
+    areas: [RTree<AreaEntry>; 3],
+    facilities: RTree<FacilityEntry>,
+}
+
+impl SpatialIndex {
+    pub fn build(areas_by_level: [&[Area]; 3], facilities: &[Voorziening]) -> Self {
+        let areas = areas_by_level.map(|areas| {
+            RTree::bulk_load(
+                areas
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| {
+                        let r = a.geometry.rd.bounding_rect()?;
+                        let rect =
+                            Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+                        Some(GeomWithData::new(rect, i))
+                    })
+                    .collect(),
+            )
+        });
+        let facilities = RTree::bulk_load(
+            facilities
+                .iter()
+                .enumerate()
+                .map(|(i, v)| GeomWithData::new([v.location.rd.x, v.location.rd.y], i))
+                .collect(),
+        );
+        SpatialIndex { areas, facilities }
+    }
+
+    /// The index of the area at `level` that contains `p`, if any.
+    ///
+    /// A point on a shared edge belongs to the first area found; CBS areas tile without
+    /// overlap, so this only happens on the boundary line itself.
+    pub fn area_at(&self, areas: &[Area], level: AreaLevel, p: RdPoint) -> Option<usize> {
+        let point = Point::new(p.x, p.y);
+        self.areas[level.index()]
+            .locate_all_at_point(&[p.x, p.y])
+            .map(|e| e.data)
+            .find(|&i| areas[i].geometry.rd.intersects(&point))
+    }
+
+    /// The areas at every level that contain `p`.
+    pub fn containing(&self, areas_by_level: [&[Area]; 3], p: RdPoint) -> Containing {
+        let code_at = |level: AreaLevel| {
+            let areas = areas_by_level[level.index()];
+            self.area_at(areas, level, p).map(|i| areas[i].code)
+        };
+        Containing {
+            gemeente: code_at(AreaLevel::Gemeente),
+            wijk: code_at(AreaLevel::Wijk),
+            buurt: code_at(AreaLevel::Buurt),
+        }
+    }
+
+    /// Indices of areas at `level` whose bounding box meets the RD box.
+    pub fn areas_in_box(
+        &self,
+        level: AreaLevel,
+        min: RdPoint,
+        max: RdPoint,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.areas[level.index()]
+            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
+            .map(|e| e.data)
+    }
+
+    /// Facilities by increasing distance from `p`, optionally of one category, lazily.
+    pub fn nearest_facilities<'a>(
+        &'a self,
+        facilities: &'a [Voorziening],
+        p: RdPoint,
+        category: Option<Category>,
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+        self.facilities
+            .nearest_neighbor_iter_with_distance_2(&[p.x, p.y])
+            .map(|(e, d2)| (e.data, d2.sqrt()))
+            .filter(move |&(i, _)| category.is_none_or(|c| facilities[i].category == c))
+    }
+
+    pub fn facility_count(&self) -> usize {
+        self.facilities.size()
+    }
+}

@@ -1,0 +1,11 @@
+//! wijkatlas: where need for care and welfare is high and the services are far away.
+//!
+//! The library holds everything; the `wijkatlas` binary only wires it to a CLI and HTTP.
+//! Data flows `load` → `model` + `index` → `api`.
+
+pub mod api;
+pub mod cli;
+pub mod crs;
+pub mod index;
+pub mod load;
+pub mod model;

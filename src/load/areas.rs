@@ -1,0 +1,357 @@
+//! Area sources: polygons of one level with their key figures, from GeoJSON.
+
+use super::error::SourceError;
+use super::geometry::{self, GeometryProblem};
+use super::report::{Action, Issue, SourceReport};
+use super::values::{self, Number};
+use super::{geojson_file, SeenCodes};
+use crate::crs::Crs;
+use crate::model::{Area, AreaCode, AreaLevel, ExtraProperties, Figure, KeyFigures, SourceId};
+use geo::InteriorPoint;
+use std::path::Path;
+
+/// Options for one area source, from its manifest entry.
+pub struct AreaSource<'a> {
+    pub path: &'a Path,
+    pub id: SourceId,
+    pub level: AreaLevel,
+    pub crs: Option<Crs>,
+    pub year: Option<u16>,
+    pub code_field: Option<&'a str>,
+    pub name_field: Option<&'a str>,
+}
+
+/// Columns tried, in order, for the code and name of each level in each CBS family.
+fn code_columns(level: AreaLevel) -> &'static [&'static str] {
+    match level {
+        AreaLevel::Gemeente => &[
+            "gemeentecode",
+            "GM_CODE",
+            "gemeenteCode",
+            "statcode",
+            "code",
+        ],
+        AreaLevel::Wijk => &["wijkcode", "WK_CODE", "wijkCode", "statcode", "code"],
+        AreaLevel::Buurt => &[
+            "buurtcode",
+            "BU_CODE",
+            "buurtCode",
+            "cbsCode",
+            "statcode",
+            "code",
+            "id",
+        ],
+    }
+}
+
+fn name_columns(level: AreaLevel) -> &'static [&'static str] {
+    match level {
+        AreaLevel::Gemeente => &[
+            "gemeentenaam",
+            "GM_NAAM",
+            "gemeenteNaam",
+            "statnaam",
+            "naam",
+            "name",
+        ],
+        AreaLevel::Wijk => &[
+            "wijknaam", "WK_NAAM", "wijkNaam", "statnaam", "naam", "name",
+        ],
+        AreaLevel::Buurt => &[
+            "buurtnaam",
+            "BU_NAAM",
+            "buurtNaam",
+            "statnaam",
+            "naam",
+            "name",
+        ],
+    }
+}
+
+/// Columns that describe the area's place in the hierarchy rather than a figure.
+const HIERARCHY_COLUMNS: &[&str] = &[
+    "gemeentecode",
+    "gemeentenaam",
+    "wijkcode",
+    "wijknaam",
+    "buurtcode",
+    "buurtnaam",
+    "GM_CODE",
+    "GM_NAAM",
+    "WK_CODE",
+    "WK_NAAM",
+    "BU_CODE",
+    "BU_NAAM",
+    "jaar",
+];
+
+fn find_column<'m>(
+    props: &'m serde_json::Map<String, serde_json::Value>,
+    explicit: Option<&str>,
+    candidates: &[&str],
+) -> Option<(&'m str, &'m serde_json::Value)> {
+    let wanted: Vec<&str> = explicit
+        .map(|e| vec![e])
+        .unwrap_or_else(|| candidates.to_vec());
+    wanted.iter().find_map(|w| {
+        props
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(w))
+            .map(|(k, v)| (k.as_str(), v))
+    })
+}
+
+pub fn read(
+    src: &AreaSource<'_>,
+    seen: &mut SeenCodes,
+    source_name: &str,
+    report: &mut SourceReport,
+) -> Result<Vec<Area>, SourceError> {
+    let (fc, declared) = geojson_file::read(src.path)?;
+    let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
+    let empty = serde_json::Map::new();
+    let mut areas = Vec::with_capacity(fc.features.len());
+    let mut outside = 0u64;
+    let mut first_outside_hint = None;
+
+    for (i, feature) in fc.features.iter().enumerate() {
+        let record = i as u64 + 1;
+        report.read += 1;
+        report.kept += 1;
+        let props = feature.properties.as_ref().unwrap_or(&empty);
+        let reject = |report: &mut SourceReport,
+                      id: Option<String>,
+                      field: Option<&str>,
+                      problem: String| {
+            report.issue(Issue {
+                record,
+                id,
+                field: field.map(str::to_string),
+                action: Action::Rejected,
+                problem,
+            })
+        };
+
+        let Some((code_col, code_value)) =
+            find_column(props, src.code_field, code_columns(src.level))
+        else {
+            let looked = src
+                .code_field
+                .map(|c| vec![c])
+                .unwrap_or_else(|| code_columns(src.level).to_vec());
+            reject(
+                report,
+                None,
+                None,
+                format!("no CBS code (looked for columns {})", looked.join(", ")),
+            );
+            continue;
+        };
+        let code_text = values::text(code_value).unwrap_or_default();
+        let code = match AreaCode::parse_at(&code_text, src.level) {
+            Ok(c) => c,
+            Err(e) => {
+                reject(report, Some(code_text), Some(code_col), e.to_string());
+                continue;
+            }
+        };
+        if let Some(first) = seen.get(&code) {
+            reject(
+                report,
+                Some(code.to_string()),
+                Some(code_col),
+                format!("duplicate code; first seen in {first}"),
+            );
+            continue;
+        }
+
+        let mut repairs = Vec::new();
+        let geometry = match geometry::area_geometry(feature.geometry.as_ref(), crs, &mut repairs) {
+            Ok(g) => g,
+            Err(problem) => {
+                if let GeometryProblem::OutsideNetherlands { hint, .. } = &problem {
+                    outside += 1;
+                    first_outside_hint.get_or_insert(*hint);
+                }
+                reject(
+                    report,
+                    Some(code.to_string()),
+                    Some("geometry"),
+                    problem.to_string(),
+                );
+                continue;
+            }
+        };
+        if !repairs.is_empty() {
+            let what: Vec<String> = repairs.iter().map(ToString::to_string).collect();
+            report.issue(Issue {
+                record,
+                id: Some(code.to_string()),
+                field: Some("geometry".into()),
+                action: Action::Repaired,
+                problem: what.join("; "),
+            });
+        }
+        let Some(interior_point_rd) = geometry.rd.interior_point() else {
+            reject(
+                report,
+                Some(code.to_string()),
+                Some("geometry"),
+                "polygon has no interior".into(),
+            );
+            continue;
+        };
+
+        let name_col = find_column(props, src.name_field, name_columns(src.level));
+        let name = match name_col.and_then(|(_, v)| values::text(v)) {
+            Some(n) => n,
+            None => {
+                report.issue(Issue {
+                    record,
+                    id: Some(code.to_string()),
+                    field: name_col.map(|(c, _)| c.to_string()),
+                    action: Action::Warning,
+                    problem: "no name; the code is used as its name".into(),
+                });
+                code.to_string()
+            }
+        };
+
+        if src.level != AreaLevel::Gemeente {
+            check_parent(
+                props,
+                code,
+                AreaLevel::Gemeente,
+                "gemeentecode",
+                record,
+                report,
+            );
+        }
+        if src.level == AreaLevel::Buurt {
+            check_parent(props, code, AreaLevel::Wijk, "wijkcode", record, report);
+        }
+
+        let mut figures = KeyFigures::default();
+        let mut extra = ExtraProperties::new();
+        for (column, value) in props {
+            let is_name = name_col.is_some_and(|(c, _)| c == column);
+            if column == code_col
+                || is_name
+                || HIERARCHY_COLUMNS
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(column))
+            {
+                continue;
+            }
+            match Figure::from_column(column).filter(|f| figures.get(*f).is_none()) {
+                Some(figure) => {
+                    read_figure(&mut figures, figure, column, value, record, code, report)
+                }
+                None => {
+                    extra.insert(column.clone(), value.clone());
+                }
+            }
+        }
+
+        let year = src.year.or_else(|| {
+            props
+                .get("jaar")
+                .and_then(|v| v.as_u64())
+                .and_then(|y| u16::try_from(y).ok())
+        });
+        let gemeente_name = props.get("gemeentenaam").and_then(values::text);
+        seen.insert(code, format!("source '{source_name}' record {record}"));
+        areas.push(Area {
+            code,
+            name,
+            gemeente_name,
+            geometry,
+            interior_point_rd,
+            figures,
+            extra,
+            year,
+            source: src.id,
+        });
+    }
+
+    if report.read > 0 && outside == report.read {
+        return Err(SourceError::NothingInNetherlands {
+            path: src.path.to_path_buf(),
+            read: report.read,
+            crs: crs.to_string(),
+            hint: first_outside_hint
+                .map(|h| h.trim_start_matches("; ").to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "check the source's crs setting".into()),
+        });
+    }
+    Ok(areas)
+}
+
+fn read_figure(
+    figures: &mut KeyFigures,
+    figure: Figure,
+    column: &str,
+    value: &serde_json::Value,
+    record: u64,
+    code: AreaCode,
+    report: &mut SourceReport,
+) {
+    let dropped = |report: &mut SourceReport, problem: String| {
+        report.issue(Issue {
+            record,
+            id: Some(code.to_string()),
+            field: Some(column.to_string()),
+            action: Action::ValueDropped,
+            problem,
+        })
+    };
+    match values::number(value) {
+        Number::Present(v) => {
+            let (lo, hi) = figure.quantity().range();
+            if v < lo || v > hi {
+                let unit = figure.quantity().unit();
+                dropped(
+                    report,
+                    format!(
+                        "{v}{unit} is out of range for {} ({lo}–{hi}{unit}); read as missing",
+                        figure.label()
+                    ),
+                );
+            } else {
+                figures.set(figure, Some(v));
+            }
+        }
+        Number::Missing => report.count_nodata(column),
+        Number::Invalid => dropped(
+            report,
+            format!("'{value}' is not a number; read as missing"),
+        ),
+    }
+}
+
+fn check_parent(
+    props: &serde_json::Map<String, serde_json::Value>,
+    code: AreaCode,
+    level: AreaLevel,
+    column: &str,
+    record: u64,
+    report: &mut SourceReport,
+) {
+    let Some(given) = props.get(column).and_then(values::text) else {
+        return;
+    };
+    let expected = code.ancestor(level);
+    if given.parse::<AreaCode>().ok() != expected {
+        report.issue(Issue {
+            record,
+            id: Some(code.to_string()),
+            field: Some(column.to_string()),
+            action: Action::Warning,
+            problem: format!(
+                "says its {level} is {given}, but its code places it in {}; the code is used",
+                expected.map(|c| c.to_string()).unwrap_or_default()
+            ),
+        });
+    }
+}

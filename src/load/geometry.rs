@@ -1,0 +1,308 @@
+//! Reading polygon and point geometry from a source: checks, repairs, reprojection.
+
+use crate::crs::{Crs, LonLat, RdPoint, RD_DOMAIN, WGS84_DOMAIN};
+use crate::model::AreaGeometry;
+use geo::{Coord, LineString, MakeValid, MapCoords, MultiPolygon, Polygon, Validation};
+use geojson::{GeometryValue, Position};
+
+/// Why a geometry could not be used at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GeometryProblem {
+    #[error("no geometry")]
+    Missing,
+    #[error("geometry is a {0}, expected a Polygon or MultiPolygon")]
+    NotPolygonal(&'static str),
+    #[error("geometry is a {0}, expected a Point")]
+    NotPoint(&'static str),
+    #[error("position {0} has fewer than two coordinates")]
+    ShortPosition(usize),
+    #[error("coordinate is not a finite number")]
+    NonFinite,
+    #[error("no polygon with at least 3 distinct corners remains")]
+    Empty,
+    #[error("coordinates ({x}, {y}) lie outside the Netherlands in {crs}{hint}")]
+    OutsideNetherlands {
+        x: f64,
+        y: f64,
+        crs: Crs,
+        hint: &'static str,
+    },
+    #[error("the polygon is invalid ({0}) and could not be repaired")]
+    Unrepairable(String),
+}
+
+/// What was mended on a geometry that is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    ClosedRing,
+    DroppedDegenerateRing,
+    MadeValid(String),
+}
+
+impl std::fmt::Display for Repair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Repair::ClosedRing => f.write_str("a ring was not closed; closed it"),
+            Repair::DroppedDegenerateRing => {
+                f.write_str("dropped a ring with fewer than 3 distinct corners")
+            }
+            Repair::MadeValid(why) => write!(f, "invalid polygon ({why}); repaired"),
+        }
+    }
+}
+
+/// Converts a source coordinate pair into lon/lat or RD, in the file's axis order.
+fn domain_check(crs: Crs, a: f64, b: f64) -> Result<(), GeometryProblem> {
+    let inside = |x: f64, y: f64| match crs {
+        Crs::RdNew => RD_DOMAIN.contains(x, y),
+        Crs::Crs84 => WGS84_DOMAIN.contains(x, y),
+        Crs::Epsg4326 => WGS84_DOMAIN.contains(y, x),
+    };
+    if inside(a, b) {
+        return Ok(());
+    }
+    let hint = if inside(b, a) {
+        "; with the axes swapped they would fall inside, so the file probably has lat/lon where lon/lat is expected (or the other way round)"
+    } else if crs.is_geographic() && RD_DOMAIN.contains(a, b) {
+        "; these look like RD New metres: set crs = \"EPSG:28992\" for this source"
+    } else if crs == Crs::RdNew && WGS84_DOMAIN.contains(a, b) {
+        "; these look like WGS84 degrees: set crs = \"CRS84\" for this source"
+    } else {
+        ""
+    };
+    Err(GeometryProblem::OutsideNetherlands {
+        x: a,
+        y: b,
+        crs,
+        hint,
+    })
+}
+
+fn to_coord(pos: &[f64], index: usize, crs: Crs) -> Result<Coord<f64>, GeometryProblem> {
+    let (a, b) = match pos {
+        [a, b, ..] => (*a, *b),
+        _ => return Err(GeometryProblem::ShortPosition(index)),
+    };
+    if !a.is_finite() || !b.is_finite() {
+        return Err(GeometryProblem::NonFinite);
+    }
+    domain_check(crs, a, b)?;
+    // Internally geographic coordinates are always x = lon, y = lat.
+    Ok(match crs {
+        Crs::Epsg4326 => Coord { x: b, y: a },
+        _ => Coord { x: a, y: b },
+    })
+}
+
+fn ring(
+    positions: &[Position],
+    crs: Crs,
+    repairs: &mut Vec<Repair>,
+) -> Result<Option<LineString<f64>>, GeometryProblem> {
+    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(positions.len() + 1);
+    for (i, p) in positions.iter().enumerate() {
+        let c = to_coord(p.as_slice(), i, crs)?;
+        // Repeated corners add nothing and upset validity checks.
+        if coords.last() != Some(&c) {
+            coords.push(c);
+        }
+    }
+    if coords.len() >= 2 && coords.first() != coords.last() {
+        repairs.push(Repair::ClosedRing);
+        coords.push(coords[0]);
+    }
+    if coords.len() < 4 {
+        repairs.push(Repair::DroppedDegenerateRing);
+        return Ok(None);
+    }
+    Ok(Some(LineString::new(coords)))
+}
+
+fn polygon(
+    rings: &[Vec<Position>],
+    crs: Crs,
+    repairs: &mut Vec<Repair>,
+) -> Result<Option<Polygon<f64>>, GeometryProblem> {
+    let mut iter = rings.iter();
+    let Some(outer) = iter.next() else {
+        return Ok(None);
+    };
+    let Some(exterior) = ring(outer, crs, repairs)? else {
+        return Ok(None);
+    };
+    let mut interiors = Vec::new();
+    for r in iter {
+        if let Some(r) = ring(r, crs, repairs)? {
+            interiors.push(r);
+        }
+    }
+    Ok(Some(Polygon::new(exterior, interiors)))
+}
+
+fn type_name(value: &GeometryValue) -> &'static str {
+    value.type_name()
+}
+
+/// Reads an area outline, repairing what can be repaired and reporting it in `repairs`.
+pub fn area_geometry(
+    geometry: Option<&geojson::Geometry>,
+    crs: Crs,
+    repairs: &mut Vec<Repair>,
+) -> Result<AreaGeometry, GeometryProblem> {
+    let value = &geometry.ok_or(GeometryProblem::Missing)?.value;
+    let polygons: Vec<Polygon<f64>> = match value {
+        GeometryValue::Polygon { coordinates: rings } => {
+            polygon(rings, crs, repairs)?.into_iter().collect()
+        }
+        GeometryValue::MultiPolygon { coordinates: polys } => {
+            let mut out = Vec::with_capacity(polys.len());
+            for rings in polys {
+                out.extend(polygon(rings, crs, repairs)?);
+            }
+            out
+        }
+        other => return Err(GeometryProblem::NotPolygonal(type_name(other))),
+    };
+    if polygons.is_empty() {
+        return Err(GeometryProblem::Empty);
+    }
+    let mut source = MultiPolygon::new(polygons);
+    if let Err(why) = source.check_validation() {
+        let why = why.to_string();
+        source = source
+            .make_valid()
+            .map_err(|e| GeometryProblem::Unrepairable(format!("{why}; {e:?}")))?;
+        if source.0.is_empty() {
+            return Err(GeometryProblem::Empty);
+        }
+        repairs.push(Repair::MadeValid(why));
+    }
+    Ok(reproject(source, crs))
+}
+
+/// Derives both stored systems from the source's own coordinates.
+pub fn reproject(source: MultiPolygon<f64>, crs: Crs) -> AreaGeometry {
+    match crs {
+        Crs::RdNew => AreaGeometry {
+            wgs84: source.map_coords(|c| {
+                let w = RdPoint::new(c.x, c.y).to_wgs84();
+                Coord { x: w.lon, y: w.lat }
+            }),
+            rd: source,
+        },
+        Crs::Crs84 | Crs::Epsg4326 => AreaGeometry {
+            rd: source.map_coords(|c| {
+                let r = LonLat::new(c.x, c.y).to_rd();
+                Coord { x: r.x, y: r.y }
+            }),
+            wgs84: source,
+        },
+    }
+}
+
+/// Reads a point in the file's CRS as lon/lat or RD.
+pub fn point(geometry: Option<&geojson::Geometry>, crs: Crs) -> Result<PointIn, GeometryProblem> {
+    let value = &geometry.ok_or(GeometryProblem::Missing)?.value;
+    match value {
+        GeometryValue::Point { coordinates: pos } => coordinate_pair(pos.as_slice(), crs),
+        other => Err(GeometryProblem::NotPoint(type_name(other))),
+    }
+}
+
+/// A point as read, in whichever system its source uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PointIn {
+    Wgs84(LonLat),
+    Rd(RdPoint),
+}
+
+/// Checks one coordinate pair given in the source's axis order.
+pub fn coordinate_pair(pos: &[f64], crs: Crs) -> Result<PointIn, GeometryProblem> {
+    let c = to_coord(pos, 0, crs)?;
+    Ok(match crs {
+        Crs::RdNew => PointIn::Rd(RdPoint::new(c.x, c.y)),
+        _ => PointIn::Wgs84(LonLat::new(c.x, c.y)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Area;
+
+    fn geom(value: GeometryValue) -> geojson::Geometry {
+        geojson::Geometry::new(value)
+    }
+
+    fn poly(ring: Vec<Vec<f64>>) -> GeometryValue {
+        GeometryValue::Polygon {
+            coordinates: vec![ring.into_iter().map(Position::from).collect()],
+        }
+    }
+
+    fn square(x: f64, y: f64, d: f64) -> Vec<Vec<f64>> {
+        vec![
+            vec![x, y],
+            vec![x + d, y],
+            vec![x + d, y + d],
+            vec![x, y + d],
+            vec![x, y],
+        ]
+    }
+
+    #[test]
+    fn closes_an_open_ring_and_says_so() {
+        let mut ring = square(5.0, 52.0, 0.01);
+        ring.pop();
+        let mut repairs = vec![];
+        let g = area_geometry(Some(&geom(poly(ring))), Crs::Crs84, &mut repairs).unwrap();
+        assert_eq!(repairs, vec![Repair::ClosedRing]);
+        assert!(g.rd.unsigned_area() > 700_000.0, "about 0.69 km × 1.11 km");
+    }
+
+    #[test]
+    fn repairs_a_bowtie() {
+        let bowtie = vec![
+            vec![150_000.0, 450_000.0],
+            vec![151_000.0, 451_000.0],
+            vec![151_000.0, 450_000.0],
+            vec![150_000.0, 451_000.0],
+            vec![150_000.0, 450_000.0],
+        ];
+        let mut repairs = vec![];
+        let g = area_geometry(Some(&geom(poly(bowtie))), Crs::RdNew, &mut repairs).unwrap();
+        assert!(matches!(repairs.as_slice(), [Repair::MadeValid(_)]));
+        assert!(g.rd.is_valid());
+        assert!((g.rd.unsigned_area() - 500_000.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn rejects_points_outside_and_hints_at_swapped_axes() {
+        let swapped = square(52.0, 5.0, 0.01);
+        let err = area_geometry(Some(&geom(poly(swapped))), Crs::Crs84, &mut vec![]).unwrap_err();
+        assert!(err.to_string().contains("axes swapped"), "{err}");
+        let rd_as_wgs = square(150_000.0, 450_000.0, 10.0);
+        let err = area_geometry(Some(&geom(poly(rd_as_wgs))), Crs::Crs84, &mut vec![]).unwrap_err();
+        assert!(err.to_string().contains("EPSG:28992"), "{err}");
+    }
+
+    #[test]
+    fn epsg4326_is_read_lat_lon() {
+        let p = coordinate_pair(&[52.15517440, 5.38720621], Crs::Epsg4326).unwrap();
+        let PointIn::Wgs84(w) = p else {
+            panic!("expected WGS84")
+        };
+        assert_eq!((w.lon, w.lat), (5.38720621, 52.15517440));
+    }
+
+    #[test]
+    fn degenerate_rings_leave_nothing() {
+        let line = vec![vec![5.0, 52.0], vec![5.1, 52.0], vec![5.0, 52.0]];
+        let err = area_geometry(Some(&geom(poly(line))), Crs::Crs84, &mut vec![]).unwrap_err();
+        assert_eq!(err, GeometryProblem::Empty);
+        assert_eq!(
+            area_geometry(None, Crs::Crs84, &mut vec![]).unwrap_err(),
+            GeometryProblem::Missing
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! Loading a data directory: the manifest, each source, and the validation report.
+
+mod areas;
+mod error;
+mod geojson_file;
+mod geometry;
+mod manifest;
+mod postcodes;
+mod report;
+mod values;
+mod voorzieningen;
+
+pub use error::{LoadError, SourceError};
+pub use geometry::{GeometryProblem, Repair};
+pub use manifest::{Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
+pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
+
+use crate::model::{AreaCode, AreaLevel, Dataset, SourceId, SourceInfo};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Where each area code was first seen, to report duplicates across sources.
+pub(crate) type SeenCodes = HashMap<AreaCode, String>;
+
+/// A dataset and the report of how it was read.
+#[derive(Debug)]
+pub struct Loaded {
+    pub dataset: Dataset,
+    pub report: LoadReport,
+}
+
+pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
+    let path = dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            LoadError::ManifestMissing(path.clone())
+        } else {
+            LoadError::Io {
+                path: path.clone(),
+                source,
+            }
+        }
+    })?;
+    let manifest: Manifest = toml::from_str(&text).map_err(|e| LoadError::ManifestInvalid {
+        path: path.clone(),
+        source: Box::new(e),
+    })?;
+    if manifest.sources.is_empty() {
+        return Err(LoadError::ManifestEmpty { path });
+    }
+    let mut names = HashSet::new();
+    for s in &manifest.sources {
+        if !names.insert(s.name.as_str()) {
+            return Err(LoadError::DuplicateSourceName {
+                path,
+                name: s.name.clone(),
+            });
+        }
+    }
+    Ok(manifest)
+}
+
+/// Loads every source the manifest in `dir` lists.
+///
+/// A source that cannot be read at all is marked failed in the report and contributes
+/// nothing; callers decide whether that is fatal (`check` and `serve` say it is).
+pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
+    let started = Instant::now();
+    let manifest = read_manifest(dir)?;
+    let mut sources = Vec::with_capacity(manifest.sources.len());
+    let mut reports = Vec::with_capacity(manifest.sources.len());
+    let mut areas: [Vec<_>; 3] = Default::default();
+    let mut facilities = Vec::new();
+    let mut postcode_table = BTreeMap::new();
+    let mut seen_codes = SeenCodes::new();
+    let mut seen_ids = HashSet::new();
+
+    for (i, spec) in manifest.sources.iter().enumerate() {
+        let id = SourceId(i);
+        let path = spec.resolve(dir);
+        let source_started = Instant::now();
+        let mut report = SourceReport::new(&spec.name, path.clone(), spec.kind.label());
+        tracing::debug!(source = %spec.name, path = %path.display(), "reading");
+        let outcome = match &spec.kind {
+            SourceKind::Areas {
+                level,
+                code_field,
+                name_field,
+            } => check_extension(&path, &["geojson", "json"], "areas").and_then(|()| {
+                let src = areas::AreaSource {
+                    path: &path,
+                    id,
+                    level: *level,
+                    crs: spec.crs,
+                    year: spec.year,
+                    code_field: code_field.as_deref(),
+                    name_field: name_field.as_deref(),
+                };
+                areas::read(&src, &mut seen_codes, &spec.name, &mut report)
+                    .map(|read| areas[level.index()].extend(read))
+            }),
+            SourceKind::Voorzieningen { category } => {
+                check_extension(&path, &["geojson", "json"], "voorzieningen").and_then(|()| {
+                    let src = voorzieningen::FacilitySource {
+                        path: &path,
+                        id,
+                        crs: spec.crs,
+                        default_category: *category,
+                    };
+                    voorzieningen::read(&src, &mut seen_ids, &mut report)
+                        .map(|read| facilities.extend(read))
+                })
+            }
+            SourceKind::Postcodes => check_extension(&path, &["csv"], "postcodes").and_then(|()| {
+                postcodes::read(&path, &mut report).map(|table| postcode_table.extend(table))
+            }),
+        };
+        if let Err(e) = outcome {
+            report.status = SourceStatus::Failed {
+                error: e.to_string(),
+            };
+        }
+        report.elapsed_ms = source_started.elapsed().as_millis() as u64;
+        tracing::info!(
+            source = %spec.name,
+            read = report.read,
+            kept = report.kept,
+            rejected = report.rejected,
+            repaired = report.repaired,
+            ms = report.elapsed_ms,
+            "source loaded"
+        );
+        sources.push(SourceInfo {
+            name: spec.name.clone(),
+            path,
+            year: spec.year,
+            licence: spec.licence.clone(),
+            attribution: spec.attribution.clone(),
+        });
+        reports.push(report);
+    }
+
+    warn_unknown_parents(&areas, &mut reports);
+    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table);
+    let placement = placement_report(&dataset);
+    Ok(Loaded {
+        dataset,
+        report: LoadReport {
+            data_dir: dir.to_path_buf(),
+            sources: reports,
+            placement,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+    })
+}
+
+fn check_extension(path: &Path, allowed: &[&str], kind: &'static str) -> Result<(), SourceError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if allowed.contains(&ext.as_str()) {
+        Ok(())
+    } else {
+        Err(SourceError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            extension: ext,
+            kind,
+        })
+    }
+}
+
+/// Areas whose parent level is loaded but whose parent is not in it are kept and flagged:
+/// this is what mixing years across a gemeente merger looks like.
+fn warn_unknown_parents(areas: &[Vec<crate::model::Area>; 3], reports: &mut [SourceReport]) {
+    let present: HashSet<AreaCode> = areas.iter().flatten().map(|a| a.code).collect();
+    for level in [AreaLevel::Wijk, AreaLevel::Buurt] {
+        for area in &areas[level.index()] {
+            for parent_level in AreaLevel::ALL.into_iter().filter(|l| *l < level) {
+                if areas[parent_level.index()].is_empty() {
+                    continue;
+                }
+                let Some(parent) = area.code.ancestor(parent_level) else {
+                    continue;
+                };
+                if !present.contains(&parent) {
+                    reports[area.source.0].issue(Issue {
+                        record: 0,
+                        id: Some(area.code.to_string()),
+                        field: None,
+                        action: Action::Warning,
+                        problem: format!(
+                            "its {parent_level} {parent} is not in the loaded {parent_level} layer (different years, or a merger?)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn placement_report(dataset: &Dataset) -> PlacementReport {
+    let facilities = dataset.voorzieningen();
+    let mut inside = BTreeMap::new();
+    for level in AreaLevel::ALL {
+        if dataset.areas(level).is_empty() {
+            continue;
+        }
+        let n = facilities
+            .iter()
+            .filter(|v| match level {
+                AreaLevel::Gemeente => v.containing.gemeente.is_some(),
+                AreaLevel::Wijk => v.containing.wijk.is_some(),
+                AreaLevel::Buurt => v.containing.buurt.is_some(),
+            })
+            .count();
+        inside.insert(level.to_string(), n as u64);
+    }
+    let any_areas = AreaLevel::ALL.iter().any(|l| !dataset.areas(*l).is_empty());
+    PlacementReport {
+        facilities: facilities.len() as u64,
+        inside,
+        outside_every_area: facilities
+            .iter()
+            .filter(|v| any_areas && v.containing.is_empty())
+            .map(|v| format!("{} ({})", v.id, v.name))
+            .collect(),
+    }
+}
+
+/// The bundled data directory: `./data` when run from a checkout, else the one the
+/// binary was built from.
+pub fn default_data_dir() -> PathBuf {
+    let local = PathBuf::from("data");
+    if local.join(MANIFEST_FILE).exists() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+    }
+}

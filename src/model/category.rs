@@ -1,0 +1,124 @@
+//! The closed taxonomy of care and welfare facilities (voorzieningen).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! categories {
+    ($( $variant:ident => $key:literal, $label:literal, $domain:ident );* $(;)?) => {
+        /// What a voorziening is. The welfare categories (the *sociale basis* of the
+        /// wijkaanpak) are first-class, not lumped into `Overig`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Category { $($variant),* }
+
+        impl Category {
+            pub const ALL: &'static [Category] = &[$(Category::$variant),*];
+
+            /// Stable machine key, used in URLs, manifests and GeoJSON.
+            pub fn key(self) -> &'static str {
+                match self { $(Category::$variant => $key),* }
+            }
+
+            /// Dutch display name.
+            pub fn label(self) -> &'static str {
+                match self { $(Category::$variant => $label),* }
+            }
+
+            pub fn domain(self) -> Domain {
+                match self { $(Category::$variant => Domain::$domain),* }
+            }
+        }
+    };
+}
+
+categories! {
+    Huisarts => "huisarts", "Huisartsenpraktijk", Zorg;
+    Apotheek => "apotheek", "Apotheek", Zorg;
+    Ziekenhuis => "ziekenhuis", "Ziekenhuis of buitenpolikliniek", Zorg;
+    Consultatiebureau => "consultatiebureau", "Consultatiebureau / jeugdgezondheidszorg", Zorg;
+    Ggd => "ggd", "GGD", Zorg;
+    Wijkteam => "wijkteam", "(Sociaal) wijkteam", Welzijn;
+    Buurthuis => "buurthuis", "Buurthuis / wijkcentrum", Welzijn;
+    Ggz => "ggz", "GGZ (geestelijke gezondheidszorg)", Zorg;
+    Thuiszorg => "thuiszorg", "Thuiszorg / wijkverpleging", Zorg;
+    Verpleeghuis => "verpleeghuis", "Verpleeghuis", Zorg;
+    Fysiotherapie => "fysiotherapie", "Fysiotherapie", Zorg;
+    Tandarts => "tandarts", "Tandarts", Zorg;
+    Bibliotheek => "bibliotheek", "Bibliotheek", Welzijn;
+    SociaalWerk => "sociaal_werk", "Sociaal werk", Welzijn;
+    Opvang => "opvang", "Maatschappelijke opvang / beschermd wonen", Welzijn;
+    Schuldhulp => "schuldhulp", "Schuldhulpverlening", Welzijn;
+    Overig => "overig", "Overige voorziening", Overig;
+}
+
+/// The domain a category belongs to, for grouping in the map and the reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Zorg,
+    Welzijn,
+    Overig,
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown category '{0}'; known categories: {list}", list = Category::ALL.iter().map(|c| c.key()).collect::<Vec<_>>().join(", "))]
+pub struct UnknownCategory(pub String);
+
+impl FromStr for Category {
+    type Err = UnknownCategory;
+
+    /// Accepts the key or the Dutch display name, ignoring case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.key().eq_ignore_ascii_case(t) || c.label().eq_ignore_ascii_case(t))
+            .ok_or_else(|| UnknownCategory(t.to_string()))
+    }
+}
+
+impl Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+impl<'de> Deserialize<'de> for Category {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_and_labels_parse_back() {
+        for &c in Category::ALL {
+            assert_eq!(c.key().parse::<Category>(), Ok(c));
+            assert_eq!(c.label().to_uppercase().parse::<Category>(), Ok(c));
+        }
+        assert!("supermarkt".parse::<Category>().is_err());
+    }
+
+    #[test]
+    fn welfare_is_first_class() {
+        for c in [
+            Category::Wijkteam,
+            Category::Buurthuis,
+            Category::SociaalWerk,
+            Category::Schuldhulp,
+        ] {
+            assert_eq!(c.domain(), Domain::Welzijn);
+        }
+    }
+}

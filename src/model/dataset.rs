@@ -1,0 +1,114 @@
+//! A loaded, indexed, read-only snapshot of everything wijkatlas serves.
+
+use super::{Area, AreaCode, AreaLevel, Voorziening};
+use crate::crs::{LonLat, RdPoint};
+use crate::index::SpatialIndex;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Index of a source in [`Dataset::sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct SourceId(pub usize);
+
+/// Where a part of the data came from, for attribution and the status report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceInfo {
+    pub name: String,
+    pub path: PathBuf,
+    pub year: Option<u16>,
+    pub licence: Option<String>,
+    pub attribution: Option<String>,
+}
+
+/// A 4-digit postcode area reduced to a point, for geocoding addresses and lookups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Postcode {
+    pub pc4: u16,
+    pub wgs84: LonLat,
+    pub rd: RdPoint,
+    pub places: String,
+    pub gemeente: Option<AreaCode>,
+}
+
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub sources: Vec<SourceInfo>,
+    areas: [Vec<Area>; 3],
+    by_code: HashMap<AreaCode, usize>,
+    voorzieningen: Vec<Voorziening>,
+    postcodes: BTreeMap<u16, Postcode>,
+    index: SpatialIndex,
+}
+
+impl Dataset {
+    /// Indexes the parts and assigns every voorziening to the areas it lies in.
+    ///
+    /// Codes must already be unique per level; the loader guarantees it.
+    pub fn assemble(
+        sources: Vec<SourceInfo>,
+        mut areas: [Vec<Area>; 3],
+        mut voorzieningen: Vec<Voorziening>,
+        postcodes: BTreeMap<u16, Postcode>,
+    ) -> Self {
+        for level in &mut areas {
+            level.sort_by_key(|a| a.code);
+        }
+        voorzieningen.sort_by(|a, b| a.id.cmp(&b.id));
+        let by_code = areas
+            .iter()
+            .flat_map(|level| level.iter().enumerate().map(|(i, a)| (a.code, i)))
+            .collect();
+        let index = SpatialIndex::build([&areas[0], &areas[1], &areas[2]], &voorzieningen);
+        for v in &mut voorzieningen {
+            v.containing = index.containing([&areas[0], &areas[1], &areas[2]], v.location.rd);
+        }
+        Dataset {
+            sources,
+            areas,
+            by_code,
+            voorzieningen,
+            postcodes,
+            index,
+        }
+    }
+
+    pub fn areas(&self, level: AreaLevel) -> &[Area] {
+        &self.areas[level.index()]
+    }
+
+    pub fn areas_by_level(&self) -> [&[Area]; 3] {
+        [&self.areas[0], &self.areas[1], &self.areas[2]]
+    }
+
+    pub fn area(&self, code: AreaCode) -> Option<&Area> {
+        let i = *self.by_code.get(&code)?;
+        self.areas[code.level().index()].get(i)
+    }
+
+    /// The finest level that has any areas loaded.
+    pub fn finest_level(&self) -> Option<AreaLevel> {
+        AreaLevel::ALL
+            .into_iter()
+            .rev()
+            .find(|l| !self.areas(*l).is_empty())
+    }
+
+    pub fn voorzieningen(&self) -> &[Voorziening] {
+        &self.voorzieningen
+    }
+
+    pub fn postcodes(&self) -> &BTreeMap<u16, Postcode> {
+        &self.postcodes
+    }
+
+    pub fn index(&self) -> &SpatialIndex {
+        &self.index
+    }
+
+    /// The area at `level` containing an RD point.
+    pub fn area_at(&self, level: AreaLevel, p: RdPoint) -> Option<&Area> {
+        let areas = self.areas(level);
+        self.index.area_at(areas, level, p).map(|i| &areas[i])
+    }
+}

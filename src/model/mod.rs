@@ -1,0 +1,15 @@
+//! The spatial model: areas at three levels, voorzieningen, and the sources they came from.
+
+mod area;
+mod category;
+mod code;
+mod dataset;
+mod figures;
+mod voorziening;
+
+pub use area::{Area, AreaGeometry};
+pub use category::{Category, Domain, UnknownCategory};
+pub use code::{AreaCode, AreaLevel, InvalidAreaCode};
+pub use dataset::{Dataset, Postcode, SourceId, SourceInfo};
+pub use figures::{is_cbs_nodata, ExtraProperties, Figure, KeyFigures, Quantity};
+pub use voorziening::{Address, Containing, Location, LocationPrecision, Voorziening};
