@@ -25,12 +25,15 @@ pub const RD_DOMAIN: Domain = Domain {
     max_y: 629_000.0,
 };
 
-/// The Netherlands with its territorial sea, WGS84 degrees (lon, lat).
+/// The Netherlands with its coastal waters and a margin, WGS84 degrees (lon, lat).
+///
+/// Wider than EPSG's stated area of use (3.2–7.22 E), which cuts off the eastern tip of
+/// Oldambt at 7.2275 E.
 pub const WGS84_DOMAIN: Domain = Domain {
-    min_x: 3.2,
-    min_y: 50.75,
-    max_x: 7.22,
-    max_y: 53.7,
+    min_x: 3.0,
+    min_y: 50.65,
+    max_x: 7.3,
+    max_y: 53.8,
 };
 
 /// (p, q, K_pq) for latitude: Δφ″ = Σ K_pq · dX^p · dY^q.

@@ -183,7 +183,7 @@ pub fn read(
             }
         };
         if !repairs.is_empty() {
-            let what: Vec<String> = repairs.iter().map(ToString::to_string).collect();
+            let what = describe_repairs(&repairs);
             report.issue(Issue {
                 record,
                 id: Some(code.to_string()),
@@ -354,4 +354,20 @@ fn check_parent(
             ),
         });
     }
+}
+
+/// "closed 2 rings; dropped 9 rings …": one line per kind of repair, with its count.
+fn describe_repairs(repairs: &[geometry::Repair]) -> Vec<String> {
+    let mut lines: Vec<(String, usize)> = Vec::new();
+    for r in repairs {
+        let text = r.to_string();
+        match lines.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, n)) => *n += 1,
+            None => lines.push((text, 1)),
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(t, n)| if n == 1 { t } else { format!("{t} (×{n})") })
+        .collect()
 }

@@ -19,44 +19,118 @@ pub struct Manifest {
 
 /// One file to load, with what it holds and how to read it.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawSourceSpec")]
 pub struct SourceSpec {
     pub name: String,
     /// Relative to the manifest's directory.
     pub path: PathBuf,
-    #[serde(flatten)]
     pub kind: SourceKind,
     /// Coordinate system of the file; GeoJSON defaults to CRS84 unless it says otherwise.
-    #[serde(default)]
     pub crs: Option<Crs>,
-    #[serde(default)]
     pub year: Option<u16>,
-    #[serde(default)]
     pub licence: Option<String>,
-    #[serde(default)]
     pub attribution: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum SourceKind {
     /// Area polygons of one level with their key figures.
     Areas {
         level: AreaLevel,
         /// Column holding the CBS code, when it is not one of the usual names.
-        #[serde(default)]
         code_field: Option<String>,
-        #[serde(default)]
         name_field: Option<String>,
     },
     /// Facility points in the wijkatlas voorzieningen schema.
     Voorzieningen {
         /// Category for records that carry none.
-        #[serde(default)]
         category: Option<Category>,
     },
     /// A PC4 centroid table (`pc4,lon,lat,places,gemeentecode`).
     Postcodes,
+}
+
+/// The manifest entry as written; [`SourceSpec`] is what it must mean.
+///
+/// serde cannot combine an internally tagged enum with `deny_unknown_fields`, and a
+/// misspelt option should be an error rather than silently ignored, so the
+/// kind-specific options are checked here by hand.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSourceSpec {
+    name: String,
+    path: PathBuf,
+    kind: String,
+    #[serde(default)]
+    level: Option<AreaLevel>,
+    #[serde(default)]
+    code_field: Option<String>,
+    #[serde(default)]
+    name_field: Option<String>,
+    #[serde(default)]
+    category: Option<Category>,
+    #[serde(default)]
+    crs: Option<Crs>,
+    #[serde(default)]
+    year: Option<u16>,
+    #[serde(default)]
+    licence: Option<String>,
+    #[serde(default)]
+    attribution: Option<String>,
+}
+
+impl TryFrom<RawSourceSpec> for SourceSpec {
+    type Error = String;
+
+    fn try_from(raw: RawSourceSpec) -> Result<Self, Self::Error> {
+        let name = &raw.name;
+        let not_for = |option: &str, kind: &str| {
+            format!("source '{name}': option '{option}' does not apply to kind = \"{kind}\"")
+        };
+        if raw.kind != "areas" && (raw.code_field.is_some() || raw.name_field.is_some()) {
+            return Err(not_for("code_field/name_field", &raw.kind));
+        }
+        let kind = match raw.kind.as_str() {
+            "areas" => SourceKind::Areas {
+                level: raw.level.ok_or_else(|| {
+                    format!("source '{name}': kind = \"areas\" needs level = \"gemeente\", \"wijk\" or \"buurt\"")
+                })?,
+                code_field: raw.code_field,
+                name_field: raw.name_field,
+            },
+            "voorzieningen" => {
+                if raw.level.is_some() {
+                    return Err(not_for("level", "voorzieningen"));
+                }
+                SourceKind::Voorzieningen {
+                    category: raw.category,
+                }
+            }
+            "postcodes" => {
+                if raw.level.is_some() || raw.category.is_some() {
+                    return Err(not_for("level/category", "postcodes"));
+                }
+                SourceKind::Postcodes
+            }
+            other => {
+                return Err(format!(
+                    "source '{name}': unknown kind '{other}'; use areas, voorzieningen or postcodes"
+                ))
+            }
+        };
+        if !matches!(kind, SourceKind::Voorzieningen { .. }) && raw.category.is_some() {
+            return Err(not_for("category", &raw.kind));
+        }
+        Ok(SourceSpec {
+            name: raw.name,
+            path: raw.path,
+            kind,
+            crs: raw.crs,
+            year: raw.year,
+            licence: raw.licence,
+            attribution: raw.attribution,
+        })
+    }
 }
 
 impl SourceKind {

@@ -79,16 +79,19 @@ impl FromStr for AreaLevel {
 
 /// A validated CBS area code.
 ///
-/// CBS builds codes hierarchically (`BU` + gemeente 4 + wijk 2 + buurt 2 digits), so the
-/// parent gemeente and wijk follow from the code itself and cannot disagree with it.
+/// CBS builds codes hierarchically: `GM` + 4 digits, `WK` + that + 2 characters, `BU` +
+/// that + 2 more. The gemeente part is always digits; the wijk and buurt parts are
+/// digits in most gemeenten but letters in some (Amsterdam: `WK0363AF`). The parent
+/// gemeente and wijk therefore follow from the code itself and cannot disagree with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AreaCode {
     level: AreaLevel,
-    number: u32,
+    /// Upper-case ASCII, only the first `level.digits()` bytes used, the rest zero.
+    chars: [u8; 8],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not a CBS area code ({why}); expected GM + 4 digits, WK + 6 or BU + 8, e.g. GM0505, WK050501, BU05050100")]
+#[error("'{text}' is not a CBS area code ({why}); expected GM + 4 digits, WK + 6 or BU + 8 characters, e.g. GM0505, WK050501, BU05050100")]
 pub struct InvalidAreaCode {
     pub text: String,
     pub why: &'static str,
@@ -104,22 +107,22 @@ impl AreaCode {
         if level > self.level {
             return None;
         }
-        let drop = (self.level.digits() - level.digits()) as u32;
-        Some(AreaCode {
-            level,
-            number: self.number / 10u32.pow(drop),
-        })
+        let mut chars = [0u8; 8];
+        let n = level.digits();
+        chars[..n].copy_from_slice(&self.chars[..n]);
+        Some(AreaCode { level, chars })
     }
 
     pub fn gemeente(self) -> AreaCode {
-        // Gemeente is the coarsest level, so an ancestor always exists.
+        let mut chars = [0u8; 8];
+        chars[..4].copy_from_slice(&self.chars[..4]);
         AreaCode {
             level: AreaLevel::Gemeente,
-            number: self.number / 10u32.pow((self.level.digits() - 4) as u32),
+            chars,
         }
     }
 
-    /// Parses a code, tolerating surrounding spaces (CBS StatLine pads its codes).
+    /// Parses a code and checks it is of the level a source holds.
     pub fn parse_at(text: &str, level: AreaLevel) -> Result<AreaCode, InvalidAreaCode> {
         let code: AreaCode = text.parse()?;
         if code.level != level {
@@ -130,11 +133,17 @@ impl AreaCode {
         }
         Ok(code)
     }
+
+    fn suffix(&self) -> &str {
+        // Only ASCII alphanumerics are ever stored, so this is always valid UTF-8.
+        std::str::from_utf8(&self.chars[..self.level.digits()]).unwrap_or("")
+    }
 }
 
 impl FromStr for AreaCode {
     type Err = InvalidAreaCode;
 
+    /// Tolerates surrounding spaces (CBS StatLine pads its codes) and lower case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
         let err = |why| InvalidAreaCode {
@@ -142,33 +151,34 @@ impl FromStr for AreaCode {
             why,
         };
         if t.len() < 3 || !t.is_ascii() {
-            return Err(err("too short"));
+            return Err(err("too short or not plain ASCII"));
         }
-        let (prefix, digits) = t.split_at(2);
+        let (prefix, rest) = t.split_at(2);
         let level = AreaLevel::ALL
             .into_iter()
             .find(|l| l.prefix().eq_ignore_ascii_case(prefix))
             .ok_or_else(|| err("unknown prefix"))?;
-        if digits.len() != level.digits() {
-            return Err(err("wrong number of digits"));
+        if rest.len() != level.digits() {
+            return Err(err("wrong length"));
         }
-        if !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err("not all digits"));
+        let bytes = rest.as_bytes();
+        if !bytes[..4].iter().all(u8::is_ascii_digit) {
+            return Err(err("the gemeente part is not 4 digits"));
         }
-        let number = digits.parse().map_err(|_| err("not a number"))?;
-        Ok(AreaCode { level, number })
+        if !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return Err(err("only digits and letters may follow the prefix"));
+        }
+        let mut chars = [0u8; 8];
+        for (c, b) in chars.iter_mut().zip(bytes) {
+            *c = b.to_ascii_uppercase();
+        }
+        Ok(AreaCode { level, chars })
     }
 }
 
 impl fmt::Display for AreaCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}{:0width$}",
-            self.level.prefix(),
-            self.number,
-            width = self.level.digits()
-        )
+        write!(f, "{}{}", self.level.prefix(), self.suffix())
     }
 }
 
@@ -207,6 +217,15 @@ mod tests {
         assert_eq!(bu.ancestor(AreaLevel::Buurt), Some(bu));
         let gm: AreaCode = "GM0308".parse().unwrap();
         assert_eq!(gm.ancestor(AreaLevel::Wijk), None);
+    }
+
+    #[test]
+    fn amsterdam_letter_codes_are_codes() {
+        let wk: AreaCode = "wk0363af".parse().unwrap();
+        assert_eq!(wk.to_string(), "WK0363AF");
+        assert_eq!(wk.gemeente().to_string(), "GM0363");
+        let bu: AreaCode = "BU0363AF03".parse().unwrap();
+        assert_eq!(bu.ancestor(AreaLevel::Wijk), Some(wk));
     }
 
     #[test]

@@ -85,6 +85,9 @@ macro_rules! figures {
 
 // Alias order per line: CBS GeoPackage snake_case (recent), CBS shapefile upper case
 // (older), PDOK/CBS web services camelCase, then third-party copies (geoinzicht app keys).
+// Not mapped on purpose: the geoinzicht key `pct_hh_laag_inkomen` holds the share of
+// households in the lowest 40% of incomes (national mean ≈ 40%), not CBS's low-income
+// line, so it stays an extra property rather than pass for LowIncomeHouseholds.
 figures! {
     Inhabitants => "inwoners", "Aantal inwoners", Count,
         ["aantal_inwoners", "AANT_INW", "aantalInwoners", "population"];
@@ -105,7 +108,7 @@ figures! {
     HouseholdSize => "gem_huishoudgrootte", "Gemiddelde huishoudensgrootte", Mean,
         ["gemiddelde_huishoudsgrootte", "GEM_HH_GR", "gemiddeldeHuishoudsgrootte", "gem_huishouden_grootte"];
     LowIncomeHouseholds => "pct_huishoudens_laag_inkomen", "Huishoudens met een laag inkomen", Percent,
-        ["percentage_huishoudens_met_laag_inkomen", "P_HH_LAAGINK", "percentageHuishoudensMetLaagInkomen", "pct_hh_laag_inkomen"];
+        ["percentage_huishoudens_met_laag_inkomen", "P_HH_LAAGINK", "percentageHuishoudensMetLaagInkomen"];
     NearSocialMinimum => "pct_rond_sociaal_minimum", "Huishoudens onder of rond het sociaal minimum", Percent,
         ["percentage_huishoudens_onder_of_rond_sociaal_minimum", "P_HH_SOCMIN", "percentageHuishoudensOnderOfRondSociaalMinimum", "pct_rond_sociaal_min"];
     IncomePerInhabitant => "inkomen_per_inwoner", "Gemiddeld inkomen per inwoner", ThousandEuro,
@@ -127,9 +130,9 @@ figures! {
     DistanceHospital => "afstand_ziekenhuis_km", "Afstand tot ziekenhuis", Kilometres,
         ["ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km", "ziekenhuis_gemiddelde_afstand_in_km", "AF_ZIEK_I", "ziekenhuisInclBuitenpolikliniekGemAfstInKm", "afstand_ziekenhuis"];
     WmoClients => "wmo_clienten_per_1000", "Wmo-cliënten per 1.000 inwoners", PerThousand,
-        ["wmo_clienten_relatief", "WMO_CLIENTEN_REL", "wmoClientenRelatief", "wmo_per_1000"];
+        ["aantal_wmo_clienten_per_1000_inwoners", "wmo_clienten_relatief", "WMO_CLIENTEN_REL", "wmoClientenRelatief", "wmo_per_1000"];
     YouthCare => "pct_jongeren_met_jeugdzorg", "Jongeren met jeugdzorg in natura", Percent,
-        ["percentage_jongeren_met_jeugdzorg", "P_JEUGDZORG", "percentageJongerenMetJeugdzorg", "pct_jeugdzorg"];
+        ["percentage_jongeren_met_jeugdzorg_in_natura", "percentage_jongeren_met_jeugdzorg", "P_JEUGDZORG", "percentageJongerenMetJeugdzorg", "pct_jeugdzorg"];
     PopulationDensity => "bevolkingsdichtheid", "Bevolkingsdichtheid", Density,
         ["bevolkingsdichtheid_inwoners_per_km2", "BEV_DICHTH", "bevolkingsdichtheidInwonersPerKm2"];
 }
