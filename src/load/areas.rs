@@ -248,7 +248,15 @@ pub fn read(
                     read_figure(&mut figures, figure, column, value, record, code, report)
                 }
                 None => {
-                    extra.insert(column.clone(), value.clone());
+                    // A CBS nodata code is never a value, whatever the column.
+                    let kept = match value.as_f64() {
+                        Some(v) if crate::model::is_cbs_nodata(v) => {
+                            report.count_nodata(column);
+                            serde_json::Value::Null
+                        }
+                        _ => value.clone(),
+                    };
+                    extra.insert(column.clone(), kept);
                 }
             }
         }
