@@ -1,6 +1,6 @@
 //! The command line: `wijkatlas serve` and `wijkatlas check`.
 
-use crate::api::{self, Snapshot};
+use crate::api::{self, AppState, Snapshot};
 use crate::load::{self, LoadError};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -29,6 +29,9 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        /// Bearer token that enables POST /admin/reload; without it admin endpoints are off.
+        #[arg(long, env = "WIJKATLAS_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
     },
     /// Load the data, print the validation report, and exit non-zero if a source failed.
     Check {
@@ -64,7 +67,11 @@ pub enum CliError {
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Serve { data, addr } => serve(data, addr),
+        Command::Serve {
+            data,
+            addr,
+            admin_token,
+        } => serve(data, addr, admin_token),
         Command::Check { data, json, issues } => check(data, json, issues),
     };
     match result {
@@ -76,10 +83,9 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn load_reporting(data: Option<PathBuf>) -> Result<load::Loaded, CliError> {
-    let dir = data.unwrap_or_else(load::default_data_dir);
+fn load_reporting(dir: &std::path::Path) -> Result<load::Loaded, CliError> {
     eprintln!("loading {} …", dir.display());
-    let loaded = load::load_dir(&dir)?;
+    let loaded = load::load_dir(dir)?;
     let r = &loaded.report;
     let kept: u64 = r.sources.iter().map(|s| s.kept).sum();
     eprintln!(
@@ -102,7 +108,8 @@ fn failures(report: &load::LoadReport) -> Result<(), CliError> {
 }
 
 fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliError> {
-    let loaded = load_reporting(data)?;
+    let dir = data.unwrap_or_else(load::default_data_dir);
+    let loaded = load_reporting(&dir)?;
     if json {
         // Serialising our own report types cannot fail: they hold only strings and numbers.
         println!(
@@ -115,10 +122,15 @@ fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliErro
     failures(&loaded.report)
 }
 
-fn serve(data: Option<PathBuf>, addr: SocketAddr) -> Result<(), CliError> {
-    let loaded = load_reporting(data)?;
+fn serve(
+    data: Option<PathBuf>,
+    addr: SocketAddr,
+    admin_token: Option<String>,
+) -> Result<(), CliError> {
+    let dir = data.unwrap_or_else(load::default_data_dir);
+    let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
-    let snapshot = Arc::new(Snapshot::new(loaded));
+    let state = Arc::new(AppState::new(Snapshot::new(loaded), dir, admin_token));
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -128,8 +140,6 @@ fn serve(data: Option<PathBuf>, addr: SocketAddr) -> Result<(), CliError> {
         // Tests and scripts read this line to find the port.
         println!("wijkatlas listening on {}", api::display_addr(local));
         tracing::info!(addr = %local, "serving");
-        api::serve(listener, snapshot)
-            .await
-            .map_err(CliError::Serve)
+        api::serve(listener, state).await.map_err(CliError::Serve)
     })
 }
