@@ -1,5 +1,7 @@
 //! The data manifest (`wijkatlas.toml`): which sources make up a dataset.
 
+use super::osm::OsmOptions;
+use super::register::RegisterOptions;
 use crate::crs::Crs;
 use crate::model::{AreaLevel, Category};
 use serde::Deserialize;
@@ -41,13 +43,62 @@ pub enum SourceKind {
         code_field: Option<String>,
         name_field: Option<String>,
     },
-    /// Facility points in the wijkatlas voorzieningen schema.
+    /// Facility points: the wijkatlas GeoJSON schema, an OSM extract or a register.
     Voorzieningen {
         /// Category for records that carry none.
         category: Option<Category>,
+        format: FacilityFormat,
     },
     /// A PC4 centroid table (`pc4,lon,lat,places,gemeentecode`).
     Postcodes,
+}
+
+/// How a facility source is read, chosen by its file extension.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FacilityFormat {
+    /// `.geojson` / `.json` in the wijkatlas voorzieningen schema.
+    GeoJson,
+    /// `.osm.pbf` / `.pbf`.
+    OsmPbf(OsmOptions),
+    /// `.csv` / `.txt` / `.xlsx` registers.
+    Register(RegisterOptions),
+}
+
+impl FacilityFormat {
+    fn for_path(
+        path: &Path,
+        osm: Option<OsmOptions>,
+        register: Option<RegisterOptions>,
+    ) -> Result<Self, String> {
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        let format = if name.ends_with(".pbf") {
+            FacilityFormat::OsmPbf(osm.clone().unwrap_or_default())
+        } else if name.ends_with(".csv") || name.ends_with(".txt") || name.ends_with(".xlsx") {
+            FacilityFormat::Register(register.clone().unwrap_or_default())
+        } else if name.ends_with(".geojson") || name.ends_with(".json") {
+            FacilityFormat::GeoJson
+        } else {
+            return Err(format!(
+                "cannot tell the format of {}: voorzieningen are read from .geojson/.json, .osm.pbf, .csv/.txt or .xlsx",
+                path.display()
+            ));
+        };
+        match (&format, osm, register) {
+            (FacilityFormat::OsmPbf(_), _, Some(_)) | (FacilityFormat::GeoJson, _, Some(_)) => {
+                Err(format!(
+                    "a [source.register] table applies to .csv/.xlsx registers, not to {}",
+                    path.display()
+                ))
+            }
+            (FacilityFormat::Register(_), Some(_), _) | (FacilityFormat::GeoJson, Some(_), _) => {
+                Err(format!(
+                    "a [source.osm] table applies to .osm.pbf extracts, not to {}",
+                    path.display()
+                ))
+            }
+            _ => Ok(format),
+        }
+    }
 }
 
 /// The manifest entry as written; [`SourceSpec`] is what it must mean.
@@ -77,6 +128,10 @@ struct RawSourceSpec {
     licence: Option<String>,
     #[serde(default)]
     attribution: Option<String>,
+    #[serde(default)]
+    register: Option<RegisterOptions>,
+    #[serde(default)]
+    osm: Option<OsmOptions>,
 }
 
 impl TryFrom<RawSourceSpec> for SourceSpec {
@@ -87,6 +142,9 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         let not_for = |option: &str, kind: &str| {
             format!("source '{name}': option '{option}' does not apply to kind = \"{kind}\"")
         };
+        if raw.kind != "voorzieningen" && (raw.osm.is_some() || raw.register.is_some()) {
+            return Err(not_for("osm/register", &raw.kind));
+        }
         if raw.kind != "areas" && (raw.code_field.is_some() || raw.name_field.is_some()) {
             return Err(not_for("code_field/name_field", &raw.kind));
         }
@@ -104,6 +162,8 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                 }
                 SourceKind::Voorzieningen {
                     category: raw.category,
+                    format: FacilityFormat::for_path(&raw.path, raw.osm.clone(), raw.register.clone())
+                        .map_err(|e| format!("source '{name}': {e}"))?,
                 }
             }
             "postcodes" => {

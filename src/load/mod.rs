@@ -5,14 +5,18 @@ mod error;
 mod geojson_file;
 mod geometry;
 mod manifest;
+mod osm;
 mod postcodes;
+mod register;
 mod report;
 mod values;
 mod voorzieningen;
 
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
-pub use manifest::{Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
+pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
+pub use osm::OsmOptions;
+pub use register::RegisterOptions;
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
 
 use crate::model::{AreaCode, AreaLevel, Dataset, SourceId, SourceInfo};
@@ -76,7 +80,13 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut seen_codes = SeenCodes::new();
     let mut seen_ids = HashSet::new();
 
-    for (i, spec) in manifest.sources.iter().enumerate() {
+    // Postcode tables first, whatever their place in the manifest: registers geocode with them.
+    let mut order: Vec<usize> = (0..manifest.sources.len()).collect();
+    order.sort_by_key(|&i| !matches!(manifest.sources[i].kind, SourceKind::Postcodes));
+    let mut slots: Vec<Option<(SourceInfo, SourceReport)>> = vec![None; manifest.sources.len()];
+
+    for i in order {
+        let spec = &manifest.sources[i];
         let id = SourceId(i);
         let path = spec.resolve(dir);
         let source_started = Instant::now();
@@ -100,8 +110,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 areas::read(&src, &mut seen_codes, &spec.name, &mut report)
                     .map(|read| areas[level.index()].extend(read))
             }),
-            SourceKind::Voorzieningen { category } => {
-                check_extension(&path, &["geojson", "json"], "voorzieningen").and_then(|()| {
+            SourceKind::Voorzieningen { category, format } => match format {
+                FacilityFormat::GeoJson => {
                     let src = voorzieningen::FacilitySource {
                         path: &path,
                         id,
@@ -109,9 +119,28 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                         default_category: *category,
                     };
                     voorzieningen::read(&src, &mut seen_ids, &mut report)
-                        .map(|read| facilities.extend(read))
-                })
+                }
+                FacilityFormat::OsmPbf(options) => {
+                    let src = osm::OsmSource {
+                        path: &path,
+                        id,
+                        options,
+                    };
+                    osm::read(&src, &mut seen_ids, &mut report)
+                }
+                FacilityFormat::Register(options) => {
+                    let src = register::RegisterSource {
+                        path: &path,
+                        id,
+                        crs: spec.crs,
+                        default_category: *category,
+                        options,
+                        postcodes: &postcode_table,
+                    };
+                    register::read(&src, &mut seen_ids, &mut report)
+                }
             }
+            .map(|read| facilities.extend(read)),
             SourceKind::Postcodes => check_extension(&path, &["csv"], "postcodes").and_then(|()| {
                 postcodes::read(&path, &mut report).map(|table| postcode_table.extend(table))
             }),
@@ -131,13 +160,27 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
             ms = report.elapsed_ms,
             "source loaded"
         );
-        sources.push(SourceInfo {
+        let attribution = spec.attribution.clone().or_else(|| {
+            matches!(
+                spec.kind,
+                SourceKind::Voorzieningen {
+                    format: FacilityFormat::OsmPbf(_),
+                    ..
+                }
+            )
+            .then(|| "© OpenStreetMap contributors".to_string())
+        });
+        let info = SourceInfo {
             name: spec.name.clone(),
             path,
             year: spec.year,
             licence: spec.licence.clone(),
-            attribution: spec.attribution.clone(),
-        });
+            attribution,
+        };
+        slots[i] = Some((info, report));
+    }
+    for (info, report) in slots.into_iter().flatten() {
+        sources.push(info);
         reports.push(report);
     }
 
