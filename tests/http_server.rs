@@ -116,7 +116,7 @@ fn serves_the_bundled_areas_as_geojson_in_crs84() {
         let fc: Value = serde_json::from_str(&body).expect("GeoJSON");
         assert_eq!(fc["type"], "FeatureCollection");
         let features = fc["features"].as_array().expect("features");
-        let kept: u64 = status["sources"]
+        let kept: u64 = status["report"]["sources"]
             .as_array()
             .unwrap()
             .iter()
