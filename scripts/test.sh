@@ -18,6 +18,22 @@ for c in rustfmt clippy; do
   fi
 done
 
+step "system packages the tests use"
+# gdal-bin: ogr2ogr writes the GeoPackage fixtures as CBS's own tools would.
+# wrk: the reload-under-load test.
+need=()
+command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "ogr2ogr: $(ogr2ogr --version)"
+echo "wrk: $(command -v wrk)"
+
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
 

@@ -6,8 +6,10 @@ use super::report::{Action, Issue, SourceReport};
 use super::values::{self, Number};
 use super::{geojson_file, SeenCodes};
 use crate::crs::Crs;
-use crate::model::{Area, AreaCode, AreaLevel, ExtraProperties, Figure, KeyFigures, SourceId};
-use geo::InteriorPoint;
+use crate::model::{
+    Area, AreaCode, AreaGeometry, AreaLevel, ExtraProperties, Figure, KeyFigures, SourceId,
+};
+use geo::{Centroid, Contains, InteriorPoint, MultiPolygon, Point};
 use std::path::Path;
 
 /// Options for one area source, from its manifest entry.
@@ -19,6 +21,8 @@ pub struct AreaSource<'a> {
     pub year: Option<u16>,
     pub code_field: Option<&'a str>,
     pub name_field: Option<&'a str>,
+    /// GeoPackage layer name.
+    pub layer: Option<&'a str>,
 }
 
 /// Columns tried, in order, for the code and name of each level in each CBS family.
@@ -101,24 +105,40 @@ fn find_column<'m>(
     })
 }
 
-pub fn read(
-    src: &AreaSource<'_>,
-    seen: &mut SeenCodes,
-    source_name: &str,
-    report: &mut SourceReport,
-) -> Result<Vec<Area>, SourceError> {
-    let (fc, declared) = geojson_file::read(src.path)?;
-    let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
-    let empty = serde_json::Map::new();
-    let mut areas = Vec::with_capacity(fc.features.len());
-    let mut outside = 0u64;
-    let mut first_outside_hint = None;
+/// Builds areas from records of any format: properties plus a geometry to decode.
+pub struct AreaRecords<'a> {
+    src: &'a AreaSource<'a>,
+    crs: Crs,
+    source_name: &'a str,
+    areas: Vec<Area>,
+    outside: u64,
+    first_outside_hint: Option<&'static str>,
+}
 
-    for (i, feature) in fc.features.iter().enumerate() {
-        let record = i as u64 + 1;
+impl<'a> AreaRecords<'a> {
+    pub fn new(src: &'a AreaSource<'a>, crs: Crs, source_name: &'a str) -> Self {
+        AreaRecords {
+            src,
+            crs,
+            source_name,
+            areas: Vec::new(),
+            outside: 0,
+            first_outside_hint: None,
+        }
+    }
+
+    /// Reads one record; `geometry` decodes its outline in the source CRS.
+    pub fn record(
+        &mut self,
+        record: u64,
+        props: &serde_json::Map<String, serde_json::Value>,
+        geometry: impl FnOnce(Crs, &mut Vec<geometry::Repair>) -> Result<AreaGeometry, GeometryProblem>,
+        seen: &mut SeenCodes,
+        report: &mut SourceReport,
+    ) {
+        let src = self.src;
         report.read += 1;
         report.kept += 1;
-        let props = feature.properties.as_ref().unwrap_or(&empty);
         let reject = |report: &mut SourceReport,
                       id: Option<String>,
                       field: Option<&str>,
@@ -145,14 +165,14 @@ pub fn read(
                 None,
                 format!("no CBS code (looked for columns {})", looked.join(", ")),
             );
-            continue;
+            return;
         };
         let code_text = values::text(code_value).unwrap_or_default();
         let code = match AreaCode::parse_at(&code_text, src.level) {
             Ok(c) => c,
             Err(e) => {
                 reject(report, Some(code_text), Some(code_col), e.to_string());
-                continue;
+                return;
             }
         };
         if let Some(first) = seen.get(&code) {
@@ -162,16 +182,16 @@ pub fn read(
                 Some(code_col),
                 format!("duplicate code; first seen in {first}"),
             );
-            continue;
+            return;
         }
 
         let mut repairs = Vec::new();
-        let geometry = match geometry::area_geometry(feature.geometry.as_ref(), crs, &mut repairs) {
+        let geometry = match geometry(self.crs, &mut repairs) {
             Ok(g) => g,
             Err(problem) => {
                 if let GeometryProblem::OutsideNetherlands { hint, .. } = &problem {
-                    outside += 1;
-                    first_outside_hint.get_or_insert(*hint);
+                    self.outside += 1;
+                    self.first_outside_hint.get_or_insert(*hint);
                 }
                 reject(
                     report,
@@ -179,27 +199,26 @@ pub fn read(
                     Some("geometry"),
                     problem.to_string(),
                 );
-                continue;
+                return;
             }
         };
         if !repairs.is_empty() {
-            let what = describe_repairs(&repairs);
             report.issue(Issue {
                 record,
                 id: Some(code.to_string()),
                 field: Some("geometry".into()),
                 action: Action::Repaired,
-                problem: what.join("; "),
+                problem: describe_repairs(&repairs).join("; "),
             });
         }
-        let Some(interior_point_rd) = geometry.rd.interior_point() else {
+        let Some(interior_point_rd) = demand_point(&geometry.rd) else {
             reject(
                 report,
                 Some(code.to_string()),
                 Some("geometry"),
                 "polygon has no interior".into(),
             );
-            continue;
+            return;
         };
 
         let name_col = find_column(props, src.name_field, name_columns(src.level));
@@ -268,8 +287,11 @@ pub fn read(
                 .and_then(|y| u16::try_from(y).ok())
         });
         let gemeente_name = props.get("gemeentenaam").and_then(values::text);
-        seen.insert(code, format!("source '{source_name}' record {record}"));
-        areas.push(Area {
+        seen.insert(
+            code,
+            format!("source '{}' record {record}", self.source_name),
+        );
+        self.areas.push(Area {
             code,
             name,
             gemeente_name,
@@ -282,18 +304,46 @@ pub fn read(
         });
     }
 
-    if report.read > 0 && outside == report.read {
-        return Err(SourceError::NothingInNetherlands {
-            path: src.path.to_path_buf(),
-            read: report.read,
-            crs: crs.to_string(),
-            hint: first_outside_hint
-                .map(|h| h.trim_start_matches("; ").to_string())
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| "check the source's crs setting".into()),
-        });
+    /// The areas read, or an error when no record at all lay in the Netherlands.
+    pub fn finish(self, report: &SourceReport) -> Result<Vec<Area>, SourceError> {
+        if report.read > 0 && self.outside == report.read {
+            return Err(SourceError::NothingInNetherlands {
+                path: self.src.path.to_path_buf(),
+                read: report.read,
+                crs: self.crs.to_string(),
+                hint: self
+                    .first_outside_hint
+                    .map(|h| h.trim_start_matches("; ").to_string())
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| "check the source's crs setting".into()),
+            });
+        }
+        Ok(self.areas)
     }
-    Ok(areas)
+}
+
+/// Reads an area layer from a GeoJSON FeatureCollection.
+pub fn read(
+    src: &AreaSource<'_>,
+    seen: &mut SeenCodes,
+    source_name: &str,
+    report: &mut SourceReport,
+) -> Result<Vec<Area>, SourceError> {
+    let (fc, declared) = geojson_file::read(src.path)?;
+    let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
+    let empty = serde_json::Map::new();
+    let mut records = AreaRecords::new(src, crs, source_name);
+    for (i, feature) in fc.features.iter().enumerate() {
+        let props = feature.properties.as_ref().unwrap_or(&empty);
+        records.record(
+            i as u64 + 1,
+            props,
+            |crs, repairs| geometry::area_geometry(feature.geometry.as_ref(), crs, repairs),
+            seen,
+            report,
+        );
+    }
+    records.finish(report)
 }
 
 fn read_figure(
@@ -378,4 +428,12 @@ fn describe_repairs(repairs: &[geometry::Repair]) -> Vec<String> {
         .into_iter()
         .map(|(t, n)| if n == 1 { t } else { format!("{t} (×{n})") })
         .collect()
+}
+
+/// A point on the area's surface, near its middle: the centroid when it lies inside
+/// (nearly always, and cheap), else geo's interior point (a full sweep per polygon).
+fn demand_point(rd: &MultiPolygon<f64>) -> Option<Point<f64>> {
+    rd.centroid()
+        .filter(|c| rd.contains(c))
+        .or_else(|| rd.interior_point())
 }

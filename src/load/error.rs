@@ -40,6 +40,8 @@ pub enum SourceError {
     GeoJson { path: PathBuf, message: String },
     #[error("{path} is a GeoJSON {found}, expected a FeatureCollection")]
     NotFeatureCollection { path: PathBuf, found: &'static str },
+    #[error("{path} {message}")]
+    GeoPackage { path: PathBuf, message: String },
     #[error("{path}: the file declares CRS '{declared}', which wijkatlas cannot read (use CRS84, EPSG:4326 or EPSG:28992)")]
     UnsupportedCrs { path: PathBuf, declared: String },
     #[error(

@@ -27,6 +27,8 @@ pub enum GeometryProblem {
         crs: Crs,
         hint: &'static str,
     },
+    #[error("the geometry cannot be decoded: {0}")]
+    Unreadable(String),
     #[error("the polygon is invalid ({0}) and could not be repaired")]
     Unrepairable(String),
 }
@@ -94,14 +96,31 @@ fn to_coord(pos: &[f64], index: usize, crs: Crs) -> Result<Coord<f64>, GeometryP
     })
 }
 
-fn ring(
-    positions: &[Position],
+/// A coordinate tuple as read from any format: GeoJSON positions, WKB points.
+pub trait RawPosition {
+    fn values(&self) -> &[f64];
+}
+
+impl RawPosition for Position {
+    fn values(&self) -> &[f64] {
+        self.as_slice()
+    }
+}
+
+impl RawPosition for [f64; 2] {
+    fn values(&self) -> &[f64] {
+        self
+    }
+}
+
+fn ring<P: RawPosition>(
+    positions: &[P],
     crs: Crs,
     repairs: &mut Vec<Repair>,
 ) -> Result<Option<LineString<f64>>, GeometryProblem> {
     let mut coords: Vec<Coord<f64>> = Vec::with_capacity(positions.len() + 1);
     for (i, p) in positions.iter().enumerate() {
-        let c = to_coord(p.as_slice(), i, crs)?;
+        let c = to_coord(p.values(), i, crs)?;
         // Repeated corners add nothing and upset validity checks.
         if coords.last() != Some(&c) {
             coords.push(c);
@@ -118,8 +137,8 @@ fn ring(
     Ok(Some(LineString::new(coords)))
 }
 
-fn polygon(
-    rings: &[Vec<Position>],
+fn polygon<P: RawPosition>(
+    rings: &[Vec<P>],
     crs: Crs,
     repairs: &mut Vec<Repair>,
 ) -> Result<Option<Polygon<f64>>, GeometryProblem> {
@@ -150,23 +169,34 @@ pub fn area_geometry(
     repairs: &mut Vec<Repair>,
 ) -> Result<AreaGeometry, GeometryProblem> {
     let value = &geometry.ok_or(GeometryProblem::Missing)?.value;
-    let polygons: Vec<Polygon<f64>> = match value {
+    match value {
         GeometryValue::Polygon { coordinates: rings } => {
-            polygon(rings, crs, repairs)?.into_iter().collect()
+            area_geometry_from_polygons(std::slice::from_ref(rings), crs, repairs)
         }
         GeometryValue::MultiPolygon { coordinates: polys } => {
-            let mut out = Vec::with_capacity(polys.len());
-            for rings in polys {
-                out.extend(polygon(rings, crs, repairs)?);
-            }
-            out
+            area_geometry_from_polygons(polys, crs, repairs)
         }
-        other => return Err(GeometryProblem::NotPolygonal(type_name(other))),
-    };
+        other => Err(GeometryProblem::NotPolygonal(type_name(other))),
+    }
+}
+
+/// The same for polygons given as rings of raw positions (polygon → ring → position).
+pub fn area_geometry_from_polygons<P: RawPosition>(
+    polys: &[Vec<Vec<P>>],
+    crs: Crs,
+    repairs: &mut Vec<Repair>,
+) -> Result<AreaGeometry, GeometryProblem> {
+    let mut polygons = Vec::with_capacity(polys.len());
+    for rings in polys {
+        polygons.extend(polygon(rings, crs, repairs)?);
+    }
     if polygons.is_empty() {
         return Err(GeometryProblem::Empty);
     }
     let mut source = MultiPolygon::new(polygons);
+    if super::validity::surely_valid(&source) {
+        return Ok(reproject(source, crs));
+    }
     if let Err(why) = source.check_validation() {
         let why = why.to_string();
         source = source

@@ -42,6 +42,8 @@ pub enum SourceKind {
         /// Column holding the CBS code, when it is not one of the usual names.
         code_field: Option<String>,
         name_field: Option<String>,
+        /// GeoPackage layer; by default the one named after the level.
+        layer: Option<String>,
     },
     /// Facility points: the wijkatlas GeoJSON schema, an OSM extract or a register.
     Voorzieningen {
@@ -119,6 +121,8 @@ struct RawSourceSpec {
     #[serde(default)]
     name_field: Option<String>,
     #[serde(default)]
+    layer: Option<String>,
+    #[serde(default)]
     category: Option<Category>,
     #[serde(default)]
     crs: Option<Crs>,
@@ -145,8 +149,10 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         if raw.kind != "voorzieningen" && (raw.osm.is_some() || raw.register.is_some()) {
             return Err(not_for("osm/register", &raw.kind));
         }
-        if raw.kind != "areas" && (raw.code_field.is_some() || raw.name_field.is_some()) {
-            return Err(not_for("code_field/name_field", &raw.kind));
+        if raw.kind != "areas"
+            && (raw.code_field.is_some() || raw.name_field.is_some() || raw.layer.is_some())
+        {
+            return Err(not_for("code_field/name_field/layer", &raw.kind));
         }
         let kind = match raw.kind.as_str() {
             "areas" => SourceKind::Areas {
@@ -155,6 +161,7 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                 })?,
                 code_field: raw.code_field,
                 name_field: raw.name_field,
+                layer: raw.layer,
             },
             "voorzieningen" => {
                 if raw.level.is_some() {

@@ -4,13 +4,16 @@ mod areas;
 mod error;
 mod geojson_file;
 mod geometry;
+mod geopackage;
 mod manifest;
 mod osm;
 mod postcodes;
 mod register;
 mod report;
+mod validity;
 mod values;
 mod voorzieningen;
+mod wkb;
 
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
@@ -18,6 +21,7 @@ pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FI
 pub use osm::OsmOptions;
 pub use register::RegisterOptions;
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
+pub use validity::surely_valid;
 
 use crate::model::{AreaCode, AreaLevel, Dataset, SourceId, SourceInfo};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -97,7 +101,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 level,
                 code_field,
                 name_field,
-            } => check_extension(&path, &["geojson", "json"], "areas").and_then(|()| {
+                layer,
+            } => {
                 let src = areas::AreaSource {
                     path: &path,
                     id,
@@ -106,10 +111,21 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                     year: spec.year,
                     code_field: code_field.as_deref(),
                     name_field: name_field.as_deref(),
+                    layer: layer.as_deref(),
                 };
-                areas::read(&src, &mut seen_codes, &spec.name, &mut report)
-                    .map(|read| areas[level.index()].extend(read))
-            }),
+                let read = match extension(&path).as_str() {
+                    "gpkg" => geopackage::read(&src, &mut seen_codes, &spec.name, &mut report),
+                    "geojson" | "json" => {
+                        areas::read(&src, &mut seen_codes, &spec.name, &mut report)
+                    }
+                    other => Err(SourceError::UnsupportedFormat {
+                        path: path.clone(),
+                        extension: other.to_string(),
+                        kind: "areas (use .gpkg, .geojson or .json)",
+                    }),
+                };
+                read.map(|read| areas[level.index()].extend(read))
+            }
             SourceKind::Voorzieningen { category, format } => match format {
                 FacilityFormat::GeoJson => {
                     let src = voorzieningen::FacilitySource {
@@ -198,12 +214,15 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     })
 }
 
-fn check_extension(path: &Path, allowed: &[&str], kind: &'static str) -> Result<(), SourceError> {
-    let ext = path
-        .extension()
+fn extension(path: &Path) -> String {
+    path.extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+fn check_extension(path: &Path, allowed: &[&str], kind: &'static str) -> Result<(), SourceError> {
+    let ext = extension(path);
     if allowed.contains(&ext.as_str()) {
         Ok(())
     } else {

@@ -61,7 +61,8 @@ pub struct SourceReport {
     pub warnings: u64,
     /// Per column, how many CBS nodata codes or empty values were read as missing.
     pub nodata: BTreeMap<String, u64>,
-    /// Up to [`MAX_LISTED_ISSUES`] issues, rejected records first.
+    /// Up to [`MAX_LISTED_ISSUES`] issues in file order; when there are more, every
+    /// rejected record is listed before any lesser issue.
     pub issues: Vec<Issue>,
     pub elapsed_ms: u64,
 }
@@ -105,6 +106,16 @@ impl SourceReport {
         }
         if self.issues.len() < MAX_LISTED_ISSUES {
             self.issues.push(issue);
+        } else if issue.action == Action::Rejected {
+            // A full list makes room for a lost record by dropping a lesser issue.
+            if let Some(i) = self
+                .issues
+                .iter()
+                .rposition(|i| i.action != Action::Rejected)
+            {
+                self.issues.remove(i);
+                self.issues.push(issue);
+            }
         }
     }
 
@@ -282,6 +293,25 @@ mod tests {
             action,
             problem: "x".into(),
         }
+    }
+
+    #[test]
+    fn a_full_list_keeps_the_rejections() {
+        let mut r = SourceReport::new("s", "f".into(), "areas");
+        for _ in 0..MAX_LISTED_ISSUES {
+            r.issue(issue(Action::Warning));
+        }
+        r.issue(issue(Action::Rejected));
+        r.issue(issue(Action::Warning));
+        assert_eq!(r.issues.len(), MAX_LISTED_ISSUES);
+        assert_eq!(
+            r.issues
+                .iter()
+                .filter(|i| i.action == Action::Rejected)
+                .count(),
+            1
+        );
+        assert_eq!(r.warnings, MAX_LISTED_ISSUES as u64 + 1);
     }
 
     #[test]
