@@ -24,6 +24,7 @@ step "system packages the tests use"
 need=()
 command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""
@@ -42,3 +43,7 @@ cargo clippy --locked --all-targets -- -D warnings
 
 step "tests (unit, loader fixtures, CRS reference points, real server on a real port)"
 cargo test --locked
+
+step "reload under load (wrk against the real server while the data is reloaded)"
+cargo build --locked --quiet
+bash scripts/reload_under_load.sh target/debug/wijkatlas 15
