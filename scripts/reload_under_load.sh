@@ -57,8 +57,8 @@ socket=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$work
 non2xx=${non2xx:-0}; socket=${socket:-0}
 echo "reload under load: ${requests:-0} requests, ${non2xx} non-2xx, ${socket} socket errors; reloads ${ok} swapped, ${bad} failed"
 if [ "${requests:-0}" -gt 0 ] && [ "$non2xx" -eq 0 ] && [ "$socket" -eq 0 ] && [ "$ok" -gt 0 ] && [ "$bad" -eq 0 ]; then
-  echo "reload under load: 1 passed, 0 failed"
+  echo "reload-under-load: 1 passed, 0 failed"
 else
-  echo "reload under load: 0 passed, 1 failed"
+  echo "reload-under-load: 0 passed, 1 failed"
   exit 1
 fi

@@ -507,3 +507,61 @@ fn fast_validity_agrees_with_the_exact_check_on_real_polygons() {
     // data/README.md: 17 wijken and 7 gemeenten are invalid in the source.
     assert!(exact_invalid >= 20, "{exact_invalid}");
 }
+
+#[test]
+fn figures_from_a_csv_join_onto_areas_by_code() {
+    let dir = fixture_dir();
+    let d = dir.path();
+    // Listed before the areas on purpose: the loader orders sources by what they need.
+    let body = MANIFEST.replace("name = \"synthetic test fixture\"\n", "");
+    let manifest = format!(
+        "name = \"synthetic test fixture\"\n[[source]]\nname = \"kwb-csv\"\npath = \"kwb.csv\"\nkind = \"figures\"\nlevel = \"wijk\"\n{body}"
+    );
+    write(d, "wijkatlas.toml", &manifest);
+    write(
+        d,
+        "kwb.csv",
+        "\u{feff}wijkcode;aantal_inwoners;percentage_personen_65_jaar_en_ouder;opmerking\nWK990101;410;17,5;nieuw\nWK999999;5;1;weg\nWK990102;-99997;12;\nWK990103;abc;;\n",
+    );
+    let loaded = load::load_dir(d).expect("loads");
+    let csv = source(&loaded.report, "kwb-csv");
+    assert_eq!(
+        (csv.read, csv.kept, csv.rejected),
+        (4, 3, 1),
+        "{:#?}",
+        csv.issues
+    );
+    let rejected = problems(csv, Action::Rejected);
+    assert!(
+        rejected[0].starts_with("3|WK999999|wijkcode|no loaded wijk"),
+        "{rejected:?}"
+    );
+    let dropped = problems(csv, Action::ValueDropped);
+    assert!(
+        dropped
+            .iter()
+            .any(|p| p.starts_with("5|WK990103|aantal_inwoners|'\"abc\"' is not a number")),
+        "{dropped:?}"
+    );
+    assert_eq!(csv.nodata.get("aantal_inwoners"), Some(&1));
+
+    let ds = &loaded.dataset;
+    let noord = ds.area("WK990101".parse().unwrap()).unwrap();
+    assert_eq!(
+        noord.figures.get(Figure::Inhabitants),
+        Some(410.0),
+        "the CSV's newer figure wins"
+    );
+    assert_eq!(
+        noord.figures.get(Figure::Age65Plus),
+        Some(17.5),
+        "decimal comma"
+    );
+    assert_eq!(
+        noord.extra.get("opmerking").and_then(|v| v.as_str()),
+        Some("nieuw")
+    );
+    let oost = ds.area("WK990102".parse().unwrap()).unwrap();
+    assert_eq!(oost.figures.get(Figure::Age65Plus), Some(12.0));
+    assert_eq!(oost.figures.get(Figure::Inhabitants), None);
+}

@@ -26,7 +26,7 @@ pub struct AreaSource<'a> {
 }
 
 /// Columns tried, in order, for the code and name of each level in each CBS family.
-fn code_columns(level: AreaLevel) -> &'static [&'static str] {
+pub(super) fn code_columns(level: AreaLevel) -> &'static [&'static str] {
     match level {
         AreaLevel::Gemeente => &[
             "gemeentecode",
@@ -89,7 +89,7 @@ const HIERARCHY_COLUMNS: &[&str] = &[
     "jaar",
 ];
 
-fn find_column<'m>(
+pub(super) fn find_column<'m>(
     props: &'m serde_json::Map<String, serde_json::Value>,
     explicit: Option<&str>,
     candidates: &[&str],
@@ -252,33 +252,14 @@ impl<'a> AreaRecords<'a> {
 
         let mut figures = KeyFigures::default();
         let mut extra = ExtraProperties::new();
-        for (column, value) in props {
-            let is_name = name_col.is_some_and(|(c, _)| c == column);
-            if column == code_col
-                || is_name
+        let skip = |column: &str| {
+            column == code_col
+                || name_col.is_some_and(|(c, _)| c == column)
                 || HIERARCHY_COLUMNS
                     .iter()
                     .any(|h| h.eq_ignore_ascii_case(column))
-            {
-                continue;
-            }
-            match Figure::from_column(column).filter(|f| figures.get(*f).is_none()) {
-                Some(figure) => {
-                    read_figure(&mut figures, figure, column, value, record, code, report)
-                }
-                None => {
-                    // A CBS nodata code is never a value, whatever the column.
-                    let kept = match value.as_f64() {
-                        Some(v) if crate::model::is_cbs_nodata(v) => {
-                            report.count_nodata(column);
-                            serde_json::Value::Null
-                        }
-                        _ => value.clone(),
-                    };
-                    extra.insert(column.clone(), kept);
-                }
-            }
-        }
+        };
+        read_properties(props, skip, record, code, &mut figures, &mut extra, report);
 
         let year = src.year.or_else(|| {
             props
@@ -344,6 +325,43 @@ pub fn read(
         );
     }
     records.finish(report)
+}
+
+/// Sorts a record's columns into key figures (through the alias table) and extra
+/// properties, turning CBS nodata into missing values and counting it.
+pub(super) fn read_properties(
+    props: &serde_json::Map<String, serde_json::Value>,
+    skip: impl Fn(&str) -> bool,
+    record: u64,
+    code: AreaCode,
+    figures: &mut KeyFigures,
+    extra: &mut ExtraProperties,
+    report: &mut SourceReport,
+) {
+    let mut seen_here = Vec::new();
+    for (column, value) in props {
+        if skip(column) {
+            continue;
+        }
+        // The first column of a record that names a figure wins; a second one is extra.
+        match Figure::from_column(column).filter(|f| !seen_here.contains(f)) {
+            Some(figure) => {
+                seen_here.push(figure);
+                read_figure(figures, figure, column, value, record, code, report);
+            }
+            None => {
+                // A CBS nodata code is never a value, whatever the column.
+                let kept = match values::number(value) {
+                    values::Number::Missing if !value.is_null() => {
+                        report.count_nodata(column);
+                        serde_json::Value::Null
+                    }
+                    _ => value.clone(),
+                };
+                extra.insert(column.clone(), kept);
+            }
+        }
+    }
 }
 
 fn read_figure(

@@ -53,6 +53,11 @@ pub enum SourceKind {
     },
     /// A PC4 centroid table (`pc4,lon,lat,places,gemeentecode`).
     Postcodes,
+    /// Key figures in a CSV, joined by code onto the areas of `level` from other sources.
+    Figures {
+        level: AreaLevel,
+        code_field: Option<String>,
+    },
 }
 
 /// How a facility source is read, chosen by its file extension.
@@ -173,6 +178,12 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                         .map_err(|e| format!("source '{name}': {e}"))?,
                 }
             }
+            "figures" => SourceKind::Figures {
+                level: raw.level.ok_or_else(|| {
+                    format!("source '{name}': kind = \"figures\" needs the level of the areas it joins onto")
+                })?,
+                code_field: raw.code_field.clone(),
+            },
             "postcodes" => {
                 if raw.level.is_some() || raw.category.is_some() {
                     return Err(not_for("level/category", "postcodes"));
@@ -181,7 +192,7 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
             }
             other => {
                 return Err(format!(
-                    "source '{name}': unknown kind '{other}'; use areas, voorzieningen or postcodes"
+                    "source '{name}': unknown kind '{other}'; use areas, figures, voorzieningen or postcodes"
                 ))
             }
         };
@@ -206,6 +217,7 @@ impl SourceKind {
             SourceKind::Areas { .. } => "areas",
             SourceKind::Voorzieningen { .. } => "voorzieningen",
             SourceKind::Postcodes => "postcodes",
+            SourceKind::Figures { .. } => "figures",
         }
     }
 }

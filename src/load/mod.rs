@@ -2,6 +2,7 @@
 
 mod areas;
 mod error;
+mod figures_csv;
 mod geojson_file;
 mod geometry;
 mod geopackage;
@@ -84,9 +85,15 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut seen_codes = SeenCodes::new();
     let mut seen_ids = HashSet::new();
 
-    // Postcode tables first, whatever their place in the manifest: registers geocode with them.
+    // Whatever their place in the manifest: postcode tables first (registers geocode with
+    // them), then areas, then the figures that join onto areas, then facilities.
     let mut order: Vec<usize> = (0..manifest.sources.len()).collect();
-    order.sort_by_key(|&i| !matches!(manifest.sources[i].kind, SourceKind::Postcodes));
+    order.sort_by_key(|&i| match manifest.sources[i].kind {
+        SourceKind::Postcodes => 0,
+        SourceKind::Areas { .. } => 1,
+        SourceKind::Figures { .. } => 2,
+        SourceKind::Voorzieningen { .. } => 3,
+    });
     let mut slots: Vec<Option<(SourceInfo, SourceReport)>> = vec![None; manifest.sources.len()];
 
     for i in order {
@@ -157,6 +164,16 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 }
             }
             .map(|read| facilities.extend(read)),
+            SourceKind::Figures { level, code_field } => {
+                check_extension(&path, &["csv", "txt"], "figures").and_then(|()| {
+                    let src = figures_csv::FiguresSource {
+                        path: &path,
+                        level: *level,
+                        code_field: code_field.as_deref(),
+                    };
+                    figures_csv::apply(&src, &mut areas[level.index()], &mut report)
+                })
+            }
             SourceKind::Postcodes => check_extension(&path, &["csv"], "postcodes").and_then(|()| {
                 postcodes::read(&path, &mut report).map(|table| postcode_table.extend(table))
             }),
