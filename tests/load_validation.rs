@@ -565,3 +565,63 @@ fn figures_from_a_csv_join_onto_areas_by_code() {
     assert_eq!(oost.figures.get(Figure::Age65Plus), Some(12.0));
     assert_eq!(oost.figures.get(Figure::Inhabitants), None);
 }
+
+#[test]
+fn dwelling_points_are_counted_per_area_with_their_social_rent_share() {
+    let dir = fixture_dir();
+    let d = dir.path();
+    let manifest = format!(
+        "{MANIFEST}\n[[source]]\nname = \"woningen-rd\"\npath = \"woningen.csv\"\nkind = \"woningen\"\n\n[[source]]\nname = \"woningen-geojson\"\npath = \"woningen.geojson\"\nkind = \"woningen\"\nsocial_field = \"corp\"\n"
+    );
+    write(d, "wijkatlas.toml", &manifest);
+    // Synthetic points: three in wijk Noord (5.30–5.35 E, 52.20–52.25 N), as RD x/y.
+    let mut csv = String::from("x,y,sociale_huur\n");
+    for (lon, lat, flag) in [(5.31, 52.21, "ja"), (5.32, 52.22, "nee"), (5.33, 52.23, "")] {
+        let rd = wijkatlas::crs::LonLat::new(lon, lat).to_rd();
+        csv.push_str(&format!("{:.2},{:.2},{flag}\n", rd.x, rd.y));
+    }
+    csv.push_str("1,2,ja\n");
+    write(d, "woningen.csv", &csv);
+    let point = |lon: f64, lat: f64, corp: &str| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"corp":{corp}}},"geometry":{{"type":"Point","coordinates":[{lon},{lat}]}}}}"#
+        )
+    };
+    write(
+        d,
+        "woningen.geojson",
+        &collection(&[
+            point(5.34, 52.24, "true"),
+            point(5.34, 52.24, "\"misschien\""),
+            point(5.45, 52.28, "1"),
+        ]),
+    );
+    let loaded = load::load_dir(d).expect("loads");
+    let rd = source(&loaded.report, "woningen-rd");
+    assert_eq!((rd.read, rd.kept, rd.rejected), (4, 3, 1));
+    assert!(
+        problems(rd, Action::Rejected)[0].starts_with("5||geometry|coordinates (1, 2) lie outside")
+    );
+    let gj = source(&loaded.report, "woningen-geojson");
+    assert_eq!((gj.read, gj.kept, gj.values_dropped), (3, 3, 1));
+
+    let noord = loaded
+        .dataset
+        .housing("WK990101".parse().unwrap())
+        .copied()
+        .expect("counted");
+    assert_eq!(
+        (noord.dwellings, noord.with_flag, noord.social_rent),
+        (5, 3, 2)
+    );
+    assert!((noord.social_rent_pct().unwrap() - 66.666).abs() < 0.01);
+    let gemeente = loaded
+        .dataset
+        .housing("GM9901".parse().unwrap())
+        .copied()
+        .expect("counted");
+    assert_eq!(gemeente.dwellings, 6);
+    let area = loaded.dataset.area("WK990101".parse().unwrap()).unwrap();
+    let props = wijkatlas::api::geojson::area_properties(area, &loaded.dataset);
+    assert_eq!(props["woningen_punten"], 5);
+}

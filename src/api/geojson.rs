@@ -64,6 +64,15 @@ pub fn area_properties(area: &Area, dataset: &Dataset) -> Map<String, Value> {
     if let Value::Object(figures) = json!(area.figures) {
         props.extend(figures);
     }
+    if !dataset.dwellings().is_empty() {
+        // Counted from dwelling points, next to CBS's own share.
+        let housing = dataset.housing(area.code).copied().unwrap_or_default();
+        props.insert("woningen_punten".into(), json!(housing.dwellings));
+        props.insert(
+            "pct_sociale_huur_punten".into(),
+            json!(housing.social_rent_pct()),
+        );
+    }
     for (k, v) in &area.extra {
         props.entry(k.clone()).or_insert_with(|| v.clone());
     }

@@ -53,6 +53,11 @@ pub enum SourceKind {
     },
     /// A PC4 centroid table (`pc4,lon,lat,places,gemeentecode`).
     Postcodes,
+    /// Dwelling points with an optional social-rent flag.
+    Woningen {
+        /// Column holding the flag, when it is not one of the usual names.
+        social_field: Option<String>,
+    },
     /// Key figures in a CSV, joined by code onto the areas of `level` from other sources.
     Figures {
         level: AreaLevel,
@@ -128,6 +133,8 @@ struct RawSourceSpec {
     #[serde(default)]
     layer: Option<String>,
     #[serde(default)]
+    social_field: Option<String>,
+    #[serde(default)]
     category: Option<Category>,
     #[serde(default)]
     crs: Option<Crs>,
@@ -178,6 +185,9 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                         .map_err(|e| format!("source '{name}': {e}"))?,
                 }
             }
+            "woningen" => SourceKind::Woningen {
+                social_field: raw.social_field.clone(),
+            },
             "figures" => SourceKind::Figures {
                 level: raw.level.ok_or_else(|| {
                     format!("source '{name}': kind = \"figures\" needs the level of the areas it joins onto")
@@ -192,7 +202,7 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
             }
             other => {
                 return Err(format!(
-                    "source '{name}': unknown kind '{other}'; use areas, figures, voorzieningen or postcodes"
+                    "source '{name}': unknown kind '{other}'; use areas, figures, voorzieningen, woningen or postcodes"
                 ))
             }
         };
@@ -218,6 +228,7 @@ impl SourceKind {
             SourceKind::Voorzieningen { .. } => "voorzieningen",
             SourceKind::Postcodes => "postcodes",
             SourceKind::Figures { .. } => "figures",
+            SourceKind::Woningen { .. } => "woningen",
         }
     }
 }

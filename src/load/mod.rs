@@ -1,6 +1,7 @@
 //! Loading a data directory: the manifest, each source, and the validation report.
 
 mod areas;
+mod dwellings;
 mod error;
 mod figures_csv;
 mod geojson_file;
@@ -82,6 +83,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut areas: [Vec<_>; 3] = Default::default();
     let mut facilities = Vec::new();
     let mut postcode_table = BTreeMap::new();
+    let mut dwelling_points = Vec::new();
     let mut seen_codes = SeenCodes::new();
     let mut seen_ids = HashSet::new();
 
@@ -92,7 +94,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
         SourceKind::Postcodes => 0,
         SourceKind::Areas { .. } => 1,
         SourceKind::Figures { .. } => 2,
-        SourceKind::Voorzieningen { .. } => 3,
+        SourceKind::Voorzieningen { .. } | SourceKind::Woningen { .. } => 3,
     });
     let mut slots: Vec<Option<(SourceInfo, SourceReport)>> = vec![None; manifest.sources.len()];
 
@@ -164,6 +166,17 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 }
             }
             .map(|read| facilities.extend(read)),
+            SourceKind::Woningen { social_field } => {
+                check_extension(&path, &["geojson", "json", "csv"], "woningen").and_then(|()| {
+                    let src = dwellings::DwellingSource {
+                        path: &path,
+                        id,
+                        crs: spec.crs,
+                        social_field: social_field.as_deref(),
+                    };
+                    dwellings::read(&src, &mut report).map(|read| dwelling_points.extend(read))
+                })
+            }
             SourceKind::Figures { level, code_field } => {
                 check_extension(&path, &["csv", "txt"], "figures").and_then(|()| {
                     let src = figures_csv::FiguresSource {
@@ -218,7 +231,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     }
 
     warn_unknown_parents(&areas, &mut reports);
-    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table);
+    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table, dwelling_points);
     let placement = placement_report(&dataset);
     Ok(Loaded {
         dataset,

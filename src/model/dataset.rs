@@ -1,6 +1,6 @@
 //! A loaded, indexed, read-only snapshot of everything wijkatlas serves.
 
-use super::{Area, AreaCode, AreaLevel, Voorziening};
+use super::{Area, AreaCode, AreaLevel, Dwelling, HousingCount, Voorziening};
 use crate::crs::{LonLat, RdPoint};
 use crate::index::SpatialIndex;
 use serde::Serialize;
@@ -38,6 +38,8 @@ pub struct Dataset {
     by_code: HashMap<AreaCode, usize>,
     voorzieningen: Vec<Voorziening>,
     postcodes: BTreeMap<u16, Postcode>,
+    dwellings: Vec<Dwelling>,
+    housing: HashMap<AreaCode, HousingCount>,
     index: SpatialIndex,
 }
 
@@ -50,6 +52,7 @@ impl Dataset {
         mut areas: [Vec<Area>; 3],
         mut voorzieningen: Vec<Voorziening>,
         postcodes: BTreeMap<u16, Postcode>,
+        mut dwellings: Vec<Dwelling>,
     ) -> Self {
         for level in &mut areas {
             level.sort_by_key(|a| a.code);
@@ -63,12 +66,24 @@ impl Dataset {
         for v in &mut voorzieningen {
             v.containing = index.containing([&areas[0], &areas[1], &areas[2]], v.location.rd);
         }
+        let mut housing: HashMap<AreaCode, HousingCount> = HashMap::new();
+        for d in &mut dwellings {
+            d.containing = index.containing([&areas[0], &areas[1], &areas[2]], d.location.rd);
+            for code in [d.containing.gemeente, d.containing.wijk, d.containing.buurt]
+                .into_iter()
+                .flatten()
+            {
+                housing.entry(code).or_default().add(d);
+            }
+        }
         Dataset {
             sources,
             areas,
             by_code,
             voorzieningen,
             postcodes,
+            dwellings,
+            housing,
             index,
         }
     }
@@ -96,6 +111,16 @@ impl Dataset {
 
     pub fn voorzieningen(&self) -> &[Voorziening] {
         &self.voorzieningen
+    }
+
+    /// Dwelling points, when a source provides them (the analysis measures from them).
+    pub fn dwellings(&self) -> &[Dwelling] {
+        &self.dwellings
+    }
+
+    /// The dwelling points counted in an area, if any lie in it.
+    pub fn housing(&self, code: AreaCode) -> Option<&HousingCount> {
+        self.housing.get(&code)
     }
 
     pub fn postcodes(&self) -> &BTreeMap<u16, Postcode> {

@@ -4,6 +4,7 @@ mod area;
 mod category;
 mod code;
 mod dataset;
+mod dwelling;
 mod figures;
 mod voorziening;
 
@@ -11,5 +12,6 @@ pub use area::{Area, AreaGeometry};
 pub use category::{Category, Domain, UnknownCategory};
 pub use code::{AreaCode, AreaLevel, InvalidAreaCode};
 pub use dataset::{Dataset, Postcode, SourceId, SourceInfo};
+pub use dwelling::{Dwelling, HousingCount};
 pub use figures::{is_cbs_nodata, ExtraProperties, Figure, KeyFigures, Quantity};
 pub use voorziening::{Address, Containing, Location, LocationPrecision, Voorziening};
