@@ -110,6 +110,7 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "snapshot": s.id,
         "loaded_at": s.loaded_at,
         "reloads": { "ok": ok, "rejected": failed },
+        "sources": s.dataset.sources,
         "report": s.report,
     }))
 }
