@@ -111,8 +111,7 @@ pub struct AreaRecords<'a> {
     crs: Crs,
     source_name: &'a str,
     areas: Vec<Area>,
-    outside: u64,
-    first_outside_hint: Option<&'static str>,
+    outside: geometry::OutsideTally,
 }
 
 impl<'a> AreaRecords<'a> {
@@ -122,8 +121,7 @@ impl<'a> AreaRecords<'a> {
             crs,
             source_name,
             areas: Vec::new(),
-            outside: 0,
-            first_outside_hint: None,
+            outside: geometry::OutsideTally::default(),
         }
     }
 
@@ -189,10 +187,7 @@ impl<'a> AreaRecords<'a> {
         let geometry = match geometry(self.crs, &mut repairs) {
             Ok(g) => g,
             Err(problem) => {
-                if let GeometryProblem::OutsideNetherlands { hint, .. } = &problem {
-                    self.outside += 1;
-                    self.first_outside_hint.get_or_insert(*hint);
-                }
+                self.outside.note(&problem);
                 reject(
                     report,
                     Some(code.to_string()),
@@ -287,18 +282,7 @@ impl<'a> AreaRecords<'a> {
 
     /// The areas read, or an error when no record at all lay in the Netherlands.
     pub fn finish(self, report: &SourceReport) -> Result<Vec<Area>, SourceError> {
-        if report.read > 0 && self.outside == report.read {
-            return Err(SourceError::NothingInNetherlands {
-                path: self.src.path.to_path_buf(),
-                read: report.read,
-                crs: self.crs.to_string(),
-                hint: self
-                    .first_outside_hint
-                    .map(|h| h.trim_start_matches("; ").to_string())
-                    .filter(|h| !h.is_empty())
-                    .unwrap_or_else(|| "check the source's crs setting".into()),
-            });
-        }
+        self.outside.check(self.src.path, report.read, self.crs)?;
         Ok(self.areas)
     }
 }

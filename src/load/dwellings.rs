@@ -52,8 +52,7 @@ fn flag(value: &Value) -> Result<Option<bool>, String> {
 struct Reader<'a> {
     src: &'a DwellingSource<'a>,
     out: Vec<Dwelling>,
-    outside: u64,
-    first_hint: Option<&'static str>,
+    outside: geometry::OutsideTally,
 }
 
 impl Reader<'_> {
@@ -70,10 +69,7 @@ impl Reader<'_> {
             Ok(PointIn::Wgs84(w)) => Location::from_wgs84(w),
             Ok(PointIn::Rd(r)) => Location::from_rd(r),
             Err(problem) => {
-                if let geometry::GeometryProblem::OutsideNetherlands { hint, .. } = &problem {
-                    self.outside += 1;
-                    self.first_hint.get_or_insert(*hint);
-                }
+                self.outside.note(&problem);
                 report.issue(Issue {
                     record,
                     id: None,
@@ -111,18 +107,8 @@ impl Reader<'_> {
     }
 
     fn finish(self, report: &SourceReport) -> Result<Vec<Dwelling>, SourceError> {
-        if report.read > 0 && self.outside == report.read {
-            return Err(SourceError::NothingInNetherlands {
-                path: self.src.path.to_path_buf(),
-                read: report.read,
-                crs: self.src.crs.unwrap_or(Crs::Crs84).to_string(),
-                hint: self
-                    .first_hint
-                    .map(|h| h.trim_start_matches("; ").to_string())
-                    .filter(|h| !h.is_empty())
-                    .unwrap_or_else(|| "check the source's crs setting".into()),
-            });
-        }
+        let crs = self.src.crs.unwrap_or(Crs::Crs84);
+        self.outside.check(self.src.path, report.read, crs)?;
         Ok(self.out)
     }
 }
@@ -134,8 +120,7 @@ pub fn read(
     let mut reader = Reader {
         src,
         out: Vec::new(),
-        outside: 0,
-        first_hint: None,
+        outside: geometry::OutsideTally::default(),
     };
     let is_csv = src
         .path

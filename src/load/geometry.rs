@@ -210,6 +210,44 @@ pub fn area_geometry_from_polygons<P: RawPosition>(
     Ok(reproject(source, crs))
 }
 
+/// Counts records rejected for lying outside the Netherlands, so that a source in which
+/// every record does can fail as a whole with the likely cause (swapped axes, wrong CRS).
+#[derive(Debug, Default)]
+pub struct OutsideTally {
+    outside: u64,
+    first_hint: Option<&'static str>,
+}
+
+impl OutsideTally {
+    pub fn note(&mut self, problem: &GeometryProblem) {
+        if let GeometryProblem::OutsideNetherlands { hint, .. } = problem {
+            self.outside += 1;
+            self.first_hint.get_or_insert(*hint);
+        }
+    }
+
+    pub fn check(
+        &self,
+        path: &std::path::Path,
+        read: u64,
+        crs: Crs,
+    ) -> Result<(), super::SourceError> {
+        if read == 0 || self.outside < read {
+            return Ok(());
+        }
+        Err(super::SourceError::NothingInNetherlands {
+            path: path.to_path_buf(),
+            read,
+            crs: crs.to_string(),
+            hint: self
+                .first_hint
+                .map(|h| h.trim_start_matches("; ").to_string())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "check the source's crs setting".into()),
+        })
+    }
+}
+
 /// Derives both stored systems from the source's own coordinates.
 pub fn reproject(source: MultiPolygon<f64>, crs: Crs) -> AreaGeometry {
     match crs {

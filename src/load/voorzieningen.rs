@@ -6,7 +6,7 @@
 
 use super::error::SourceError;
 use super::geojson_file;
-use super::geometry::{self, GeometryProblem, PointIn};
+use super::geometry::{self, PointIn};
 use super::report::{Action, Issue, SourceReport};
 use super::values::{self, Number};
 use crate::crs::Crs;
@@ -32,8 +32,7 @@ pub fn read(
     let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
     let empty = serde_json::Map::new();
     let mut out = Vec::with_capacity(fc.features.len());
-    let mut outside = 0u64;
-    let mut first_hint = None;
+    let mut outside = geometry::OutsideTally::default();
 
     for (i, feature) in fc.features.iter().enumerate() {
         let record = i as u64 + 1;
@@ -101,10 +100,7 @@ pub fn read(
             Ok(PointIn::Wgs84(w)) => Location::from_wgs84(w),
             Ok(PointIn::Rd(r)) => Location::from_rd(r),
             Err(problem) => {
-                if let GeometryProblem::OutsideNetherlands { hint, .. } = &problem {
-                    outside += 1;
-                    first_hint.get_or_insert(*hint);
-                }
+                outside.note(&problem);
                 issue(
                     report,
                     Some(&id),
@@ -168,16 +164,6 @@ pub fn read(
         });
     }
 
-    if report.read > 0 && outside == report.read {
-        return Err(SourceError::NothingInNetherlands {
-            path: src.path.to_path_buf(),
-            read: report.read,
-            crs: crs.to_string(),
-            hint: first_hint
-                .map(|h| h.trim_start_matches("; ").to_string())
-                .filter(|h| !h.is_empty())
-                .unwrap_or_else(|| "check the source's crs setting".into()),
-        });
-    }
+    outside.check(src.path, report.read, crs)?;
     Ok(out)
 }
