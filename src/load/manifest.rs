@@ -161,10 +161,14 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         if raw.kind != "voorzieningen" && (raw.osm.is_some() || raw.register.is_some()) {
             return Err(not_for("osm/register", &raw.kind));
         }
-        if raw.kind != "areas"
-            && (raw.code_field.is_some() || raw.name_field.is_some() || raw.layer.is_some())
-        {
-            return Err(not_for("code_field/name_field/layer", &raw.kind));
+        if raw.kind != "areas" && (raw.name_field.is_some() || raw.layer.is_some()) {
+            return Err(not_for("name_field/layer", &raw.kind));
+        }
+        if raw.kind != "areas" && raw.kind != "figures" && raw.code_field.is_some() {
+            return Err(not_for("code_field", &raw.kind));
+        }
+        if raw.kind != "woningen" && raw.social_field.is_some() {
+            return Err(not_for("social_field", &raw.kind));
         }
         let kind = match raw.kind.as_str() {
             "areas" => SourceKind::Areas {
@@ -236,5 +240,66 @@ impl SourceKind {
 impl SourceSpec {
     pub fn resolve(&self, dir: &Path) -> PathBuf {
         dir.join(&self.path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Manifest, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn misplaced_or_misspelt_options_are_errors() {
+        let base = "[[source]]\nname = \"x\"\n";
+        let cases = [
+            (
+                "path = \"a.geojson\"\nkind = \"voorzieningen\"\ncode_field = \"c\"\n",
+                "code_field",
+            ),
+            ("path = \"a.geojson\"\nkind = \"areas\"\n", "needs level"),
+            (
+                "path = \"a.geojson\"\nkind = \"areas\"\nlevel = \"wijk\"\nlevle = 1\n",
+                "levle",
+            ),
+            (
+                "path = \"a.gpkg\"\nkind = \"voorzieningen\"\n",
+                "cannot tell the format",
+            ),
+            ("path = \"a.csv\"\nkind = \"wegen\"\n", "unknown kind"),
+            ("path = \"a.csv\"\nkind = \"figures\"\n", "needs the level"),
+            (
+                "path = \"a.csv\"\nkind = \"postcodes\"\nsocial_field = \"s\"\n",
+                "social_field",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = parse(&format!("{base}{body}")).unwrap_err();
+            assert!(err.contains(expected), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn formats_follow_the_extension() {
+        let m =
+            parse("[[source]]\nname = \"osm\"\npath = \"nl.osm.pbf\"\nkind = \"voorzieningen\"\n")
+                .unwrap();
+        assert!(matches!(
+            m.sources[0].kind,
+            SourceKind::Voorzieningen {
+                format: FacilityFormat::OsmPbf(_),
+                ..
+            }
+        ));
+        let m = parse("[[source]]\nname = \"reg\"\npath = \"wijkteams.csv\"\nkind = \"voorzieningen\"\ncategory = \"wijkteam\"\n").unwrap();
+        assert!(matches!(
+            m.sources[0].kind,
+            SourceKind::Voorzieningen {
+                format: FacilityFormat::Register(_),
+                category: Some(Category::Wijkteam)
+            }
+        ));
     }
 }

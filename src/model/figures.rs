@@ -119,12 +119,12 @@ figures! {
     OwnerOccupied => "pct_koopwoningen", "Koopwoningen", Percent,
         ["percentage_koopwoningen", "P_KOOPWON", "percentageKoopwoningen", "koopwoningen"];
     Rental => "pct_huurwoningen", "Huurwoningen", Percent,
-        ["percentage_huurwoningen", "P_HUURWON", "percentageHuurwoningen", "huurwoningen"];
+        ["percentage_huurwoningen", "P_HUURWON", "percentageHuurwoningen", "HuurwoningenTotaal", "huurwoningen"];
     CorporationOwned => "pct_corporatiewoningen", "Huurwoningen in bezit van woningcorporaties", Percent,
         ["percentage_huurwoningen_in_bezit_woningcorporaties", "perc_huurwoningen_in_bezit_woningcorporaties",
          "P_HUURCORP", "P_WCORPW", "percentageHuurwoningenInBezitWoningcorporaties", "inBezitWoningcorporatie", "pct_huurcorporatie"];
     DistanceGp => "afstand_huisarts_km", "Afstand tot huisartsenpraktijk", Kilometres,
-        ["huisartsenpraktijk_gemiddelde_afstand_in_km", "AF_ARTSPR", "huisartsenpraktijkGemiddeldeAfstandInKm", "afstand_huisarts"];
+        ["huisartsenpraktijk_gemiddelde_afstand_in_km", "AF_ARTSPR", "huisartsenpraktijkGemiddeldeAfstandInKm", "AfstandTotHuisartsenpraktijk", "afstand_huisarts"];
     DistancePharmacy => "afstand_apotheek_km", "Afstand tot apotheek", Kilometres,
         ["apotheek_gemiddelde_afstand_in_km", "AF_APOTH", "apotheekGemiddeldeAfstandInKm", "afstand_apotheek"];
     DistanceHospital => "afstand_ziekenhuis_km", "Afstand tot ziekenhuis", Kilometres,
@@ -139,12 +139,22 @@ figures! {
 
 impl Figure {
     /// Finds the figure a column name stands for, in any family, ignoring case.
+    ///
+    /// CBS StatLine (OData) numbers its columns (`Koopwoningen_40`), so a trailing
+    /// `_<digits>` is tried without the number too.
     pub fn from_column(column: &str) -> Option<Figure> {
         let column = column.trim();
-        Figure::ALL.iter().copied().find(|f| {
-            f.aliases()
-                .iter()
-                .any(|alias| alias.eq_ignore_ascii_case(column))
+        let exact = |name: &str| {
+            Figure::ALL.iter().copied().find(|f| {
+                f.aliases()
+                    .iter()
+                    .any(|alias| alias.eq_ignore_ascii_case(name))
+            })
+        };
+        exact(column).or_else(|| {
+            let (stem, number) = column.rsplit_once('_')?;
+            let numbered = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+            numbered.then(|| exact(stem)).flatten()
         })
     }
 
@@ -232,6 +242,20 @@ mod tests {
             ("AF_ARTSPR", Figure::DistanceGp),
             ("woningvoorraad", Figure::Dwellings),
         ];
+        // StatLine numbers its columns; the number is not part of the name.
+        assert_eq!(
+            Figure::from_column("Koopwoningen_40"),
+            Some(Figure::OwnerOccupied)
+        );
+        assert_eq!(
+            Figure::from_column("HuurwoningenTotaal_41"),
+            Some(Figure::Rental)
+        );
+        assert_eq!(
+            Figure::from_column("k_65JaarOfOuder_12"),
+            None,
+            "a count, not the share"
+        );
         for (column, figure) in families {
             assert_eq!(Figure::from_column(column), Some(figure), "{column}");
         }

@@ -1,0 +1,156 @@
+//! Importers on real files from ../shared/data that have no stated licence: read in place,
+//! never copied. On a machine without ../shared these tests say so and pass vacuously;
+//! the synthetic fixtures in the other test files cover the same code there.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use wijkatlas::load::{self, Action};
+use wijkatlas::model::{AreaLevel, Figure};
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: ../shared not present ({rel})");
+        None
+    }
+}
+
+/// Rotterdam's 92 buurten (a third-party copy of CBS geometry, 8 invalid polygons) with
+/// a CBS StatLine extract joined onto them as a figures CSV.
+#[test]
+fn rotterdam_buurten_with_a_statline_extract() {
+    let (Some(geometry), Some(statline)) = (
+        shared("rotterdam_buurten/rotterdam_buurten.geojson"),
+        shared("rotterdam_buurten/ikgeoData_cbs_rotterdam.json"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // The StatLine extract as the semicolon CSV a StatLine download gives, values padded.
+    let text = std::fs::read_to_string(&statline).unwrap();
+    let json: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
+    let records: Vec<&Value> = json["value"].as_object().unwrap().values().collect();
+    let columns = [
+        "WijkenEnBuurten",
+        "Koopwoningen_40",
+        "HuurwoningenTotaal_41",
+        "GemiddeldInkomenPerInwoner_66",
+        "Bevolkingsdichtheid_33",
+    ];
+    let mut csv = columns.join(";") + "\n";
+    for r in &records {
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| r[*c].as_str().unwrap_or("").to_string())
+            .collect();
+        csv.push_str(&row.join(";"));
+        csv.push('\n');
+    }
+    std::fs::write(dir.path().join("statline.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!(
+            "[[source]]\nname = \"buurten\"\npath = \"{}\"\nkind = \"areas\"\nlevel = \"buurt\"\ncode_field = \"id\"\nname_field = \"name\"\n\n[[source]]\nname = \"statline\"\npath = \"statline.csv\"\nkind = \"figures\"\nlevel = \"buurt\"\ncode_field = \"WijkenEnBuurten\"\n",
+            geometry.display()
+        ),
+    )
+    .unwrap();
+
+    let loaded = load::load_dir(dir.path()).expect("loads");
+    assert!(
+        !loaded.report.has_failures(),
+        "{}",
+        loaded.report.failure_summary()
+    );
+    let areas = &loaded.report.sources[0];
+    assert_eq!((areas.read, areas.kept, areas.rejected), (92, 92, 0));
+    // SOURCE.md: 8 polygons are invalid per GEOS; all are repaired, none dropped.
+    assert_eq!(areas.repaired, 8, "{:#?}", areas.issues);
+
+    let figures = &loaded.report.sources[1];
+    assert_eq!(figures.read, records.len() as u64);
+    // 1 gemeente and 22 wijken in the extract are not buurten.
+    assert_eq!(figures.rejected, 23);
+    assert!(figures
+        .issues
+        .iter()
+        .filter(|i| i.action == Action::Rejected)
+        .all(|i| i.problem.contains("wrong level")));
+
+    let stadsdriehoek = loaded
+        .dataset
+        .area("BU05990110".parse().unwrap())
+        .expect("Stadsdriehoek");
+    assert_eq!(stadsdriehoek.name, "Stadsdriehoek");
+    assert_eq!(
+        stadsdriehoek.figures.get(Figure::Inhabitants),
+        Some(13_770.0),
+        "population column"
+    );
+    let source = records
+        .iter()
+        .find(|r| r["WijkenEnBuurten"].as_str().map(str::trim) == Some("BU05990110"))
+        .unwrap();
+    let expect = |c: &str| {
+        source[c]
+            .as_str()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    assert_eq!(
+        stadsdriehoek.figures.get(Figure::OwnerOccupied),
+        expect("Koopwoningen_40")
+    );
+    assert_eq!(
+        stadsdriehoek.figures.get(Figure::Rental),
+        expect("HuurwoningenTotaal_41")
+    );
+    assert_eq!(
+        stadsdriehoek.figures.get(Figure::IncomePerInhabitant),
+        expect("GemiddeldInkomenPerInwoner_66")
+    );
+    assert!(stadsdriehoek.figures.get(Figure::OwnerOccupied).is_some());
+    assert_eq!(loaded.dataset.areas(AreaLevel::Buurt).len(), 92);
+}
+
+/// Amsterdam's 518 buurten of 2022 (exact geometry, letter codes such as BU0363AF03).
+#[test]
+fn amsterdam_buurten_with_letter_codes() {
+    let Some(geometry) = shared("amsterdam_buurten/buurten.geojson") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!(
+            "[[source]]\nname = \"amsterdam\"\npath = \"{}\"\nkind = \"areas\"\nlevel = \"buurt\"\ncode_field = \"cbsCode\"\n",
+            geometry.display()
+        ),
+    )
+    .unwrap();
+    let loaded = load::load_dir(dir.path()).expect("loads");
+    let s = &loaded.report.sources[0];
+    assert!(!s.failed(), "{:?}", s.status);
+    assert_eq!(s.read, 518);
+    assert_eq!(s.read, s.kept + s.rejected);
+    assert!(s.kept >= 500, "{:#?}", s.issues);
+    let letter = loaded.dataset.areas(AreaLevel::Buurt).iter().find(|a| {
+        a.code.to_string().starts_with("BU0363")
+            && a.code
+                .to_string()
+                .bytes()
+                .skip(6)
+                .any(|b| b.is_ascii_alphabetic())
+    });
+    assert!(letter.is_some(), "Amsterdam's letter codes are read");
+    // Dam square lies in a buurt of Amsterdam.
+    let dam = wijkatlas::crs::LonLat::new(4.8930, 52.3731).to_rd();
+    let buurt = loaded
+        .dataset
+        .area_at(AreaLevel::Buurt, dam)
+        .expect("the Dam is in a buurt");
+    assert_eq!(buurt.code.gemeente().to_string(), "GM0363");
+}
