@@ -31,8 +31,8 @@ base=$(sed -n 's/^wijkatlas listening on \(http:[^ ]*\)\/$/\1/p' "$work/stdout")
 echo "server at $base; ${seconds}s of load with reloads"
 
 cat > "$work/mix.lua" <<'LUA'
-local paths = { "/health", "/collections", "/collections/buurten/items",
-                "/collections/voorzieningen/items", "/status", "/" }
+local paths = { "/health", "/collections", "/collections/buurten/items?limit=50",
+                "/collections/voorzieningen/items?limit=1000", "/status", "/collections/wijken/items/WK050501", "/" }
 local i = 0
 request = function()
   i = i + 1

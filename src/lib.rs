@@ -1,11 +1,12 @@
 //! wijkatlas: where need for care and welfare is high and the services are far away.
 //!
 //! The library holds everything; the `wijkatlas` binary only wires it to a CLI and HTTP.
-//! Data flows `load` → `model` + `index` → `api`.
+//! Data flows `load` → `model` + `index` → `features` (served collections) → `api`.
 
 pub mod api;
 pub mod cli;
 pub mod crs;
+pub mod features;
 pub mod index;
 pub mod load;
 pub mod model;

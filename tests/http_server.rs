@@ -103,12 +103,18 @@ fn serves_the_bundled_areas_as_geojson_in_crs84() {
         .filter_map(|c| c["id"].as_str())
         .collect();
     assert_eq!(ids, ["gemeenten", "wijken", "buurten", "voorzieningen"]);
+    let conformance = server.json("/conformance");
+    assert!(conformance["conformsTo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c.as_str().unwrap().ends_with("features-1/1.0/conf/geojson")));
 
     let status = server.json("/status");
     for (level, path) in [
-        ("gemeenten", "/collections/gemeenten/items"),
-        ("wijken", "/collections/wijken/items"),
-        ("buurten", "/collections/buurten/items"),
+        ("gemeenten", "/collections/gemeenten/items?limit=10000"),
+        ("wijken", "/collections/wijken/items?limit=10000"),
+        ("buurten", "/collections/buurten/items?limit=10000"),
     ] {
         let (code, content_type, body) = server.get(path);
         assert_eq!(code, 200);
@@ -145,7 +151,7 @@ fn serves_the_bundled_areas_as_geojson_in_crs84() {
 
     // Spot checks against the source files (data/README.md).
     let gemeenten: Value =
-        serde_json::from_str(&server.get("/collections/gemeenten/items").2).unwrap();
+        serde_json::from_str(&server.get("/collections/gemeenten/items?limit=1000").2).unwrap();
     let dordrecht = gemeenten["features"]
         .as_array()
         .unwrap()
@@ -158,7 +164,8 @@ fn serves_the_bundled_areas_as_geojson_in_crs84() {
     assert_eq!(dordrecht["properties"]["afstand_huisarts_km"], 0.9);
     assert_eq!(dordrecht["properties"]["jaar"], 2022);
 
-    let buurten: Value = serde_json::from_str(&server.get("/collections/buurten/items").2).unwrap();
+    let buurten: Value =
+        serde_json::from_str(&server.get("/collections/buurten/items?limit=1000").2).unwrap();
     let oosterhei = buurten["features"]
         .as_array()
         .unwrap()
@@ -178,7 +185,7 @@ fn serves_the_bundled_areas_as_geojson_in_crs84() {
 #[test]
 fn voorzieningen_carry_their_areas() {
     let server = Server::start(&[]);
-    let fc = server.json("/collections/voorzieningen/items");
+    let fc = server.json("/collections/voorzieningen/items?limit=1000");
     let features = fc["features"].as_array().expect("features");
     assert_eq!(features.len(), 245 + 19);
     let dordwijk = features
@@ -281,4 +288,134 @@ fn check_reports_the_bundled_data_truthfully() {
         .unwrap()
         .iter()
         .any(|i| i["problem"].as_str().unwrap().contains("GM1992")));
+}
+
+fn ids(fc: &Value) -> Vec<String> {
+    fc["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn paging_follows_next_links_through_every_feature_once() {
+    let server = Server::start(&[]);
+    let mut href = "/collections/wijken/items?limit=1000".to_string();
+    let mut seen = Vec::new();
+    let mut matched = None;
+    loop {
+        let page = server.json(&href);
+        let n = page["numberMatched"].as_u64().unwrap();
+        assert_eq!(*matched.get_or_insert(n), n);
+        assert_eq!(
+            page["numberReturned"].as_u64().unwrap() as usize,
+            page["features"].as_array().unwrap().len()
+        );
+        seen.extend(ids(&page));
+        match page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+        {
+            Some(next) => href = next["href"].as_str().unwrap().to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len() as u64, matched.unwrap());
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no feature twice");
+    assert_eq!(seen.len(), 3474);
+}
+
+#[test]
+fn bbox_and_crs_agree_in_every_axis_order() {
+    let server = Server::start(&[]);
+    // Around Dordrecht centre.
+    let crs84 = server.json("/collections/wijken/items?limit=1000&bbox=4.64,51.79,4.70,51.83");
+    let epsg4326 = server.json("/collections/wijken/items?limit=1000&bbox=51.79,4.64,51.83,4.70&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326");
+    let mut a = ids(&crs84);
+    let mut b = ids(&epsg4326);
+    a.sort();
+    b.sort();
+    // Only wijken of the Drechtsteden gemeenten around that box, Dordrecht's centre among them.
+    let drechtsteden = [
+        "WK0505", "WK0531", "WK0590", "WK0642", "WK0482", "WK0523", "WK0610",
+    ];
+    assert!(a.contains(&"WK050501".to_string()), "{a:?}");
+    assert!(
+        a.iter()
+            .all(|id| drechtsteden.iter().any(|g| id.starts_with(g))),
+        "{a:?}"
+    );
+    assert_eq!(a, b);
+
+    let (code, _, body) = server.get("/collections/wijken/items/WK050501?crs=EPSG:28992");
+    assert_eq!(code, 200, "{body}");
+    let f: Value = serde_json::from_str(&body).unwrap();
+    for (x, y) in positions(&f["geometry"]) {
+        assert!(
+            (100_000.0..115_000.0).contains(&x) && (415_000.0..435_000.0).contains(&y),
+            "RD {x},{y}"
+        );
+    }
+    let (_, _, body) = server
+        .get("/collections/wijken/items/WK050501?crs=http://www.opengis.net/def/crs/EPSG/0/4326");
+    let f: Value = serde_json::from_str(&body).unwrap();
+    for (lat, lon) in positions(&f["geometry"]) {
+        assert!(
+            (51.7..51.9).contains(&lat) && (4.6..4.8).contains(&lon),
+            "lat/lon {lat},{lon}"
+        );
+    }
+}
+
+#[test]
+fn property_filters_select_by_value() {
+    let server = Server::start(&[]);
+    let page = server.json("/collections/wijken/items?gemeentecode=GM0505&limit=1000");
+    let found = ids(&page);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|id| id.starts_with("WK0505")), "{found:?}");
+    let all = server.json("/collections/wijken/items?limit=10000");
+    let expected = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["gemeentecode"] == "GM0505")
+        .count();
+    assert_eq!(found.len(), expected);
+    let hospitals = server.json("/collections/voorzieningen/items?categorie=ziekenhuis&limit=1000");
+    assert_eq!(hospitals["numberMatched"], 245);
+}
+
+#[test]
+fn bad_parameters_are_400_with_a_reason() {
+    let server = Server::start(&[]);
+    for (query, expected) in [
+        ("limit=0", "limit"),
+        ("limit=100000", "limit"),
+        ("offset=-1", "offset"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=5.4,52.1,5.3,52.2", "lower corner"),
+        ("crs=EPSG:3857", "unknown CRS"),
+        ("bbox-crs=EPSG:4326", "without a bbox"),
+        ("straatnaam=Kerkstraat", "not a parameter nor a property"),
+        ("limit=5&limit=6", "more than once"),
+    ] {
+        let (code, content_type, body) = server.get(&format!("/collections/wijken/items?{query}"));
+        assert_eq!(code, 400, "{query}: {body}");
+        assert!(content_type.starts_with("application/json"), "{query}");
+        let err: Value = serde_json::from_str(&body).expect("JSON error");
+        assert!(
+            err["description"].as_str().unwrap().contains(expected),
+            "{query}: {body}"
+        );
+    }
+    let (code, _, _) = server.get("/collections/wijken/items/WK999999");
+    assert_eq!(code, 404);
 }

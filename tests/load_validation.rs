@@ -622,6 +622,6 @@ fn dwelling_points_are_counted_per_area_with_their_social_rent_share() {
         .expect("counted");
     assert_eq!(gemeente.dwellings, 6);
     let area = loaded.dataset.area("WK990101".parse().unwrap()).unwrap();
-    let props = wijkatlas::api::geojson::area_properties(area, &loaded.dataset);
+    let props = wijkatlas::features::encode::area_properties(area, &loaded.dataset);
     assert_eq!(props["woningen_punten"], 5);
 }

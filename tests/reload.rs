@@ -63,7 +63,7 @@ impl Server {
     }
 
     fn buurt_count(&self) -> usize {
-        self.get_json("/collections/buurten/items")["features"]
+        self.get_json("/collections/buurten/items?limit=1000")["features"]
             .as_array()
             .map_or(0, Vec::len)
     }

@@ -2,19 +2,16 @@
 
 mod admin;
 mod error;
-pub mod geojson;
-mod layers;
+mod features;
 mod state;
 
 pub use error::ApiError;
-pub use layers::Layer;
 pub use state::{AppState, ReloadOutcome};
 
+use crate::features::Collection;
 use crate::load::{LoadReport, Loaded};
 use crate::model::Dataset;
-use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
@@ -30,33 +27,35 @@ pub struct Snapshot {
     pub loaded_at: u64,
     pub dataset: Dataset,
     pub report: LoadReport,
-    pub layers: Vec<Layer>,
+    pub collections: Vec<Collection>,
 }
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
-        let layers = layers::build(&loaded.dataset);
+        let collections = crate::features::build(&loaded.dataset);
         Snapshot {
-            id: content_id(&layers),
+            id: content_id(&collections),
             loaded_at: state::unix_now(),
             dataset: loaded.dataset,
             report: loaded.report,
-            layers,
+            collections,
         }
     }
 
-    fn layer(&self, id: &str) -> Option<&Layer> {
-        self.layers.iter().find(|l| l.id == id)
+    pub fn collection(&self, id: &str) -> Option<&Collection> {
+        self.collections.iter().find(|c| c.id == id)
     }
 }
 
 /// SipHash with its fixed default keys: stable across processes, so replicas agree.
-fn content_id(layers: &[Layer]) -> String {
+fn content_id(collections: &[Collection]) -> String {
     use std::hash::{DefaultHasher, Hasher};
     let mut h = DefaultHasher::new();
-    for l in layers {
-        h.write(l.id.as_bytes());
-        h.write(&l.geojson);
+    for c in collections {
+        h.write(c.id.as_bytes());
+        for item in &c.items {
+            h.write(item.fragment(crate::crs::Crs::Crs84));
+        }
     }
     format!("{:016x}", h.finish())
 }
@@ -65,38 +64,17 @@ type Shared = Arc<AppState>;
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", get(landing))
+        .route("/", get(features::landing))
+        .route("/conformance", get(features::conformance))
         .route("/health", get(health))
         .route("/status", get(status))
-        .route("/collections", get(collections))
-        .route("/collections/{id}/items", get(items))
+        .route("/collections", get(features::collections))
+        .route("/collections/{id}", get(features::collection))
+        .route("/collections/{id}/items", get(features::items))
+        .route("/collections/{id}/items/{feature}", get(features::item))
         .merge(admin::routes())
         .fallback(not_found)
         .with_state(state)
-}
-
-async fn landing(State(state): State<Shared>) -> Json<serde_json::Value> {
-    let s = state.snapshot();
-    Json(json!({
-        "title": "wijkatlas",
-        "description": "Zorg- en welzijnsvoorzieningen tegen de behoefte per buurt, wijk en gemeente",
-        "links": [
-            { "rel": "data", "href": "/collections", "type": "application/json" },
-            { "rel": "status", "href": "/status", "type": "application/json" },
-        ],
-        "attribution": attribution(&s.dataset),
-    }))
-}
-
-fn attribution(dataset: &Dataset) -> Vec<String> {
-    let mut lines: Vec<String> = dataset
-        .sources
-        .iter()
-        .filter_map(|s| s.attribution.clone())
-        .collect();
-    lines.sort();
-    lines.dedup();
-    lines
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -113,40 +91,6 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "sources": s.dataset.sources,
         "report": s.report,
     }))
-}
-
-async fn collections(State(state): State<Shared>) -> Json<serde_json::Value> {
-    let s = state.snapshot();
-    let list: Vec<_> = s
-        .layers
-        .iter()
-        .map(|l| {
-            json!({
-                "id": l.id,
-                "title": l.title,
-                "featureCount": l.feature_count,
-                "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-                "links": [{ "rel": "items", "href": format!("/collections/{}/items", l.id), "type": "application/geo+json" }],
-            })
-        })
-        .collect();
-    Json(json!({ "collections": list }))
-}
-
-async fn items(State(state): State<Shared>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let s = state.snapshot();
-    let layer = s.layer(&id).ok_or_else(|| {
-        let known: Vec<&str> = s.layers.iter().map(|l| l.id).collect();
-        ApiError::NotFound(format!(
-            "no collection '{id}'; this server has: {}",
-            known.join(", ")
-        ))
-    })?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/geo+json")],
-        layer.geojson.clone(),
-    )
-        .into_response())
 }
 
 async fn not_found() -> ApiError {

@@ -1,36 +1,55 @@
-//! Writing areas and voorzieningen as GeoJSON (RFC 7946, CRS84), once per snapshot.
+//! Writing areas and voorzieningen as GeoJSON features, in each served CRS.
 
+use crate::crs::Crs;
 use crate::model::{Area, Dataset, Voorziening};
-use geo::MultiPolygon;
+use geo::{Coord, MultiPolygon};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
-/// Six decimals of a degree are 0.1 m: finer than any source we load.
-const DECIMALS: usize = 6;
+/// Six decimals of a degree are 0.1 m and two decimals of a metre 1 cm: finer than any
+/// source we load.
+fn decimals(crs: Crs) -> usize {
+    if crs.is_geographic() {
+        6
+    } else {
+        2
+    }
+}
 
-fn write_ring(out: &mut String, ring: &geo::LineString<f64>) {
+/// Writes one position in the axis order of `crs` (EPSG:4326 is latitude first).
+fn write_position(out: &mut String, c: Coord<f64>, crs: Crs) {
+    let d = decimals(crs);
+    let (a, b) = match crs {
+        Crs::Epsg4326 => (c.y, c.x),
+        Crs::Crs84 | Crs::RdNew => (c.x, c.y),
+    };
+    let _ = write!(out, "[{a:.d$},{b:.d$}]");
+}
+
+fn write_ring(out: &mut String, ring: &geo::LineString<f64>, crs: Crs) {
     out.push('[');
     for (i, c) in ring.0.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "[{:.*},{:.*}]", DECIMALS, c.x, DECIMALS, c.y);
+        write_position(out, *c, crs);
     }
     out.push(']');
 }
 
-/// A MultiPolygon in lon/lat as a GeoJSON geometry object.
-pub fn write_multipolygon(out: &mut String, mp: &MultiPolygon<f64>) {
+/// A MultiPolygon as a GeoJSON geometry object; `mp` must already be in `crs`'s datum
+/// (WGS84 coordinates for CRS84 and EPSG:4326, RD for EPSG:28992).
+pub fn write_multipolygon(out: &mut String, mp: &MultiPolygon<f64>, crs: Crs) {
     out.push_str(r#"{"type":"MultiPolygon","coordinates":["#);
     for (i, poly) in mp.0.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         out.push('[');
-        write_ring(out, poly.exterior());
+        write_ring(out, poly.exterior(), crs);
         for ring in poly.interiors() {
             out.push(',');
-            write_ring(out, ring);
+            write_ring(out, ring, crs);
         }
         out.push(']');
     }
@@ -79,15 +98,20 @@ pub fn area_properties(area: &Area, dataset: &Dataset) -> Map<String, Value> {
     props
 }
 
-pub fn write_area_feature(out: &mut String, area: &Area, dataset: &Dataset) {
+/// A whole feature; `props` is the properties object already written as JSON.
+pub fn write_area_feature(out: &mut String, area: &Area, props: &str, crs: Crs) {
     let _ = write!(
         out,
         r#"{{"type":"Feature","id":"{}","geometry":"#,
         area.code
     );
-    write_multipolygon(out, &area.geometry.wgs84);
+    let geometry = match crs {
+        Crs::RdNew => &area.geometry.rd,
+        Crs::Crs84 | Crs::Epsg4326 => &area.geometry.wgs84,
+    };
+    write_multipolygon(out, geometry, crs);
     out.push_str(r#","properties":"#);
-    out.push_str(&Value::Object(area_properties(area, dataset)).to_string());
+    out.push_str(props);
     out.push('}');
 }
 
@@ -113,29 +137,24 @@ pub fn facility_properties(v: &Voorziening, dataset: &Dataset) -> Map<String, Va
     props
 }
 
-pub fn write_facility_feature(out: &mut String, v: &Voorziening, dataset: &Dataset) {
+pub fn write_facility_feature(out: &mut String, v: &Voorziening, props: &str, crs: Crs) {
     let _ = write!(
         out,
-        r#"{{"type":"Feature","id":{},"geometry":{{"type":"Point","coordinates":[{:.*},{:.*}]}},"properties":"#,
-        Value::String(v.id.clone()),
-        DECIMALS,
-        v.location.wgs84.lon,
-        DECIMALS,
-        v.location.wgs84.lat
+        r#"{{"type":"Feature","id":{},"geometry":{{"type":"Point","coordinates":"#,
+        Value::String(v.id.clone())
     );
-    out.push_str(&Value::Object(facility_properties(v, dataset)).to_string());
+    let c = match crs {
+        Crs::RdNew => Coord {
+            x: v.location.rd.x,
+            y: v.location.rd.y,
+        },
+        Crs::Crs84 | Crs::Epsg4326 => Coord {
+            x: v.location.wgs84.lon,
+            y: v.location.wgs84.lat,
+        },
+    };
+    write_position(out, c, crs);
+    out.push_str(r#"},"properties":"#);
+    out.push_str(props);
     out.push('}');
-}
-
-/// A FeatureCollection of already written features.
-pub fn feature_collection<I: IntoIterator<Item = String>>(features: I) -> String {
-    let mut out = String::from(r#"{"type":"FeatureCollection","features":["#);
-    for (i, f) in features.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&f);
-    }
-    out.push_str("]}");
-    out
 }

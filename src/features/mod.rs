@@ -1,0 +1,286 @@
+//! The served feature collections, written once per snapshot and queried without a server.
+//!
+//! Every feature is serialised once per CRS when the snapshot is built; a request only
+//! selects features and joins their ready-made bytes, so no request reprojects or
+//! re-encodes geometry.
+
+pub mod encode;
+mod query;
+
+pub use query::{BboxFilter, ItemsQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
+
+use crate::crs::Crs;
+use crate::model::{AreaLevel, Dataset};
+use bytes::Bytes;
+use geo::{BoundingRect, Intersects, Rect};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+
+/// What a collection holds, and where its geometry lives in the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionKind {
+    Areas(AreaLevel),
+    Facilities,
+}
+
+/// One feature, ready to serve in each CRS.
+#[derive(Debug)]
+pub struct Item {
+    pub id: String,
+    /// Bounding box in RD metres: min x, min y, max x, max y.
+    pub bbox_rd: [f64; 4],
+    /// Properties, for filtering; the served ones are inside the fragments.
+    pub props: Map<String, Value>,
+    /// The whole GeoJSON Feature, in the order of [`Crs::ALL`].
+    fragments: [Bytes; 3],
+    /// Position in the dataset's areas of the level, or its facilities.
+    index: usize,
+}
+
+impl Item {
+    pub fn fragment(&self, crs: Crs) -> &Bytes {
+        &self.fragments[crs_slot(crs)]
+    }
+}
+
+fn crs_slot(crs: Crs) -> usize {
+    Crs::ALL.iter().position(|c| *c == crs).unwrap_or(0)
+}
+
+#[derive(Debug)]
+pub struct Collection {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub description: String,
+    pub kind: CollectionKind,
+    /// Spatial extent in CRS84: min lon, min lat, max lon, max lat.
+    pub extent: Option<[f64; 4]>,
+    /// Reference years of the data, when known.
+    pub years: Vec<u16>,
+    /// Property names and the JSON type of their values, for filters and queryables.
+    pub properties: BTreeMap<String, &'static str>,
+    pub items: Vec<Item>,
+    by_id: HashMap<String, usize>,
+}
+
+/// The result of a query: how many matched, and the page asked for.
+#[derive(Debug)]
+pub struct Page<'a> {
+    pub matched: usize,
+    pub items: Vec<&'a Item>,
+}
+
+impl Collection {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.by_id.get(id).map(|&i| &self.items[i])
+    }
+
+    /// Items matching every filter, in id order, paged.
+    pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
+        let matching = self.items.iter().filter(|item| {
+            q.properties
+                .iter()
+                .all(|(name, wanted)| property_matches(item.props.get(name), wanted))
+                && q.bbox
+                    .as_ref()
+                    .is_none_or(|b| self.intersects(dataset, item, b))
+        });
+        let mut matched = 0;
+        let mut items = Vec::with_capacity(q.limit.min(self.items.len()));
+        for item in matching {
+            if matched >= q.offset && items.len() < q.limit {
+                items.push(item);
+            }
+            matched += 1;
+        }
+        Page { matched, items }
+    }
+
+    /// Whether the feature's own geometry, not just its box, meets the query box.
+    fn intersects(&self, dataset: &Dataset, item: &Item, bbox: &BboxFilter) -> bool {
+        let [x0, y0, x1, y1] = item.bbox_rd;
+        if x1 < bbox.rd.min().x
+            || x0 > bbox.rd.max().x
+            || y1 < bbox.rd.min().y
+            || y0 > bbox.rd.max().y
+        {
+            return false;
+        }
+        match self.kind {
+            CollectionKind::Areas(level) => dataset
+                .areas(level)
+                .get(item.index)
+                .is_some_and(|a| a.geometry.rd.intersects(&bbox.rd)),
+            CollectionKind::Facilities => true,
+        }
+    }
+}
+
+fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
+    match value {
+        Some(Value::String(s)) => s.eq_ignore_ascii_case(wanted),
+        Some(Value::Number(n)) => wanted.parse::<f64>().ok() == n.as_f64(),
+        Some(Value::Bool(b)) => wanted.parse::<bool>().ok() == Some(*b),
+        Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
+        _ => false,
+    }
+}
+
+fn json_type(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::String(_) => Some("string"),
+        Value::Number(_) => Some("number"),
+        Value::Bool(_) => Some("boolean"),
+        _ => None,
+    }
+}
+
+fn build_item(
+    id: String,
+    bbox: Option<Rect<f64>>,
+    props: Map<String, Value>,
+    index: usize,
+    write: impl Fn(&mut String, &str, Crs),
+) -> Item {
+    let props_json = Value::Object(props.clone()).to_string();
+    let fragments = Crs::ALL.map(|crs| {
+        let mut s = String::new();
+        write(&mut s, &props_json, crs);
+        Bytes::from(s)
+    });
+    let bbox_rd = bbox.map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+    Item {
+        id,
+        bbox_rd,
+        props,
+        fragments,
+        index,
+    }
+}
+
+fn collection(
+    id: &'static str,
+    title: &'static str,
+    description: String,
+    kind: CollectionKind,
+    items: Vec<Item>,
+    extent: Option<[f64; 4]>,
+    years: Vec<u16>,
+) -> Collection {
+    let mut properties = BTreeMap::new();
+    for item in &items {
+        for (k, v) in &item.props {
+            if let Some(t) = json_type(v) {
+                properties.entry(k.clone()).or_insert(t);
+            }
+        }
+    }
+    let by_id = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.id.clone(), i))
+        .collect();
+    Collection {
+        id,
+        title,
+        description,
+        kind,
+        extent,
+        years,
+        properties,
+        items,
+        by_id,
+    }
+}
+
+fn union(extent: Option<[f64; 4]>, r: Rect<f64>) -> Option<[f64; 4]> {
+    let e = extent.unwrap_or([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+    Some([
+        e[0].min(r.min().x),
+        e[1].min(r.min().y),
+        e[2].max(r.max().x),
+        e[3].max(r.max().y),
+    ])
+}
+
+pub const FACILITIES: &str = "voorzieningen";
+
+/// Every non-empty collection: areas coarsest first, then the voorzieningen.
+pub fn build(dataset: &Dataset) -> Vec<Collection> {
+    let mut out = Vec::new();
+    for level in AreaLevel::ALL {
+        let areas = dataset.areas(level);
+        if areas.is_empty() {
+            continue;
+        }
+        let mut extent = None;
+        let mut years: Vec<u16> = areas.iter().filter_map(|a| a.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let items = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if let Some(r) = a.geometry.wgs84.bounding_rect() {
+                    extent = union(extent, r);
+                }
+                let props = encode::area_properties(a, dataset);
+                build_item(
+                    a.code.to_string(),
+                    a.geometry.rd.bounding_rect(),
+                    props,
+                    i,
+                    |s, p, crs| encode::write_area_feature(s, a, p, crs),
+                )
+            })
+            .collect();
+        let (title, description) = match level {
+            AreaLevel::Gemeente => ("Gemeenten", "Gemeenten met kerncijfers van het CBS"),
+            AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
+            AreaLevel::Buurt => ("Buurten", "Buurten met kerncijfers van het CBS"),
+        };
+        out.push(collection(
+            level.collection(),
+            title,
+            description.to_string(),
+            CollectionKind::Areas(level),
+            items,
+            extent,
+            years,
+        ));
+    }
+    let facilities = dataset.voorzieningen();
+    if !facilities.is_empty() {
+        let mut extent = None;
+        let items = facilities
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let p = geo::Point::new(v.location.wgs84.lon, v.location.wgs84.lat);
+                extent = union(extent, Rect::new(p.0, p.0));
+                let props = encode::facility_properties(v, dataset);
+                let rd = geo::Coord {
+                    x: v.location.rd.x,
+                    y: v.location.rd.y,
+                };
+                build_item(
+                    v.id.clone(),
+                    Some(Rect::new(rd, rd)),
+                    props,
+                    i,
+                    |s, p, crs| encode::write_facility_feature(s, v, p, crs),
+                )
+            })
+            .collect();
+        out.push(collection(
+            FACILITIES,
+            "Voorzieningen",
+            "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts".into(),
+            CollectionKind::Facilities,
+            items,
+            extent,
+            vec![],
+        ));
+    }
+    out
+}

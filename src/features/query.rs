@@ -1,0 +1,240 @@
+//! Item queries, parsed once from request parameters into a typed form.
+
+use super::Collection;
+use crate::crs::{Crs, LonLat, RdPoint};
+use geo::{Coord, Rect};
+
+pub const DEFAULT_LIMIT: usize = 100;
+pub const MAX_LIMIT: usize = 10_000;
+
+/// A bounding-box filter, held in RD metres whatever CRS it was given in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BboxFilter {
+    pub rd: Rect<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemsQuery {
+    pub limit: usize,
+    pub offset: usize,
+    pub bbox: Option<BboxFilter>,
+    /// The CRS to answer in.
+    pub crs: Crs,
+    /// Property equality filters, `?gemeentecode=GM0505`.
+    pub properties: Vec<(String, String)>,
+}
+
+/// A parameter that cannot be honoured; the message says which and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("parameter '{parameter}': {message}")]
+pub struct QueryError {
+    pub parameter: String,
+    pub message: String,
+}
+
+fn err(parameter: &str, message: impl Into<String>) -> QueryError {
+    QueryError {
+        parameter: parameter.to_string(),
+        message: message.into(),
+    }
+}
+
+/// Parameters every items request may carry besides property filters.
+const RESERVED: [&str; 7] = [
+    "limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime",
+];
+
+impl ItemsQuery {
+    pub fn parse(
+        pairs: &[(String, String)],
+        collection: &Collection,
+    ) -> Result<ItemsQuery, QueryError> {
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        for (k, _) in pairs {
+            if pairs.iter().filter(|(other, _)| other == k).count() > 1 {
+                return Err(err(k, "given more than once"));
+            }
+        }
+        let limit = match get("limit") {
+            None => DEFAULT_LIMIT,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
+                _ => {
+                    return Err(err(
+                        "limit",
+                        format!("'{v}' is not a whole number from 1 to {MAX_LIMIT}"),
+                    ))
+                }
+            },
+        };
+        let offset = match get("offset") {
+            None => 0,
+            Some(v) => v.parse::<usize>().map_err(|_| {
+                err(
+                    "offset",
+                    format!("'{v}' is not a whole number of 0 or more"),
+                )
+            })?,
+        };
+        let parse_crs = |name: &str| -> Result<Option<Crs>, QueryError> {
+            get(name)
+                .map(|v| v.parse::<Crs>().map_err(|e| err(name, e.to_string())))
+                .transpose()
+        };
+        let crs = parse_crs("crs")?.unwrap_or(Crs::Crs84);
+        let bbox_crs = parse_crs("bbox-crs")?;
+        let bbox = match get("bbox") {
+            None if bbox_crs.is_some() => return Err(err("bbox-crs", "given without a bbox")),
+            None => None,
+            Some(v) => Some(parse_bbox(v, bbox_crs.unwrap_or(Crs::Crs84))?),
+        };
+        if let Some(f) = get("f") {
+            if !["json", "geojson"].contains(&f.to_ascii_lowercase().as_str()) {
+                return Err(err(
+                    "f",
+                    format!("'{f}' is not a format this collection offers (json)"),
+                ));
+            }
+        }
+        let mut properties = Vec::new();
+        for (k, v) in pairs {
+            if RESERVED.contains(&k.as_str()) {
+                continue;
+            }
+            if !collection.properties.contains_key(k) {
+                let known: Vec<&str> = collection.properties.keys().map(String::as_str).collect();
+                return Err(err(
+                    k,
+                    format!(
+                        "not a parameter nor a property of '{}'; parameters: {}; properties: {}",
+                        collection.id,
+                        RESERVED.join(", "),
+                        known.join(", ")
+                    ),
+                ));
+            }
+            properties.push((k.clone(), v.clone()));
+        }
+        Ok(ItemsQuery {
+            limit,
+            offset,
+            bbox,
+            crs,
+            properties,
+        })
+    }
+}
+
+/// `minx,miny,maxx,maxy` in the axis order of `crs` (EPSG:4326: lat before lon), or the
+/// same with heights, which are ignored.
+fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
+    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
+    let n = numbers.map_err(|_| err("bbox", format!("'{text}' is not a list of numbers")))?;
+    let (a0, b0, a1, b1) = match n.as_slice() {
+        [a0, b0, a1, b1] => (*a0, *b0, *a1, *b1),
+        [a0, b0, _, a1, b1, _] => (*a0, *b0, *a1, *b1),
+        _ => {
+            return Err(err(
+                "bbox",
+                format!("needs 4 numbers (or 6 with heights), got {}", n.len()),
+            ))
+        }
+    };
+    if [a0, b0, a1, b1].iter().any(|v| !v.is_finite()) {
+        return Err(err("bbox", "numbers must be finite"));
+    }
+    let (x0, y0, x1, y1) = match crs {
+        Crs::Epsg4326 => (b0, a0, b1, a1),
+        Crs::Crs84 | Crs::RdNew => (a0, b0, a1, b1),
+    };
+    if x0 > x1 || y0 > y1 {
+        return Err(err(
+            "bbox",
+            "the lower corner must come first (min before max on both axes)",
+        ));
+    }
+    let rd = match crs {
+        Crs::RdNew => Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }),
+        Crs::Crs84 | Crs::Epsg4326 => {
+            if !(-180.0..=180.0).contains(&x0)
+                || !(-180.0..=180.0).contains(&x1)
+                || !(-90.0..=90.0).contains(&y0)
+                || !(-90.0..=90.0).contains(&y1)
+            {
+                return Err(err(
+                    "bbox",
+                    format!("({x0}, {y0}, {x1}, {y1}) are not longitudes and latitudes in {crs}"),
+                ));
+            }
+            // The box's edges are curved in RD; its corners and edge midpoints bound it
+            // closely enough for boxes drawn on a map of the Netherlands.
+            let xs = [x0, (x0 + x1) / 2.0, x1];
+            let ys = [y0, (y0 + y1) / 2.0, y1];
+            let pts: Vec<RdPoint> = xs
+                .iter()
+                .flat_map(|&x| {
+                    ys.iter().map(move |&y| {
+                        LonLat::new(x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)).to_rd()
+                    })
+                })
+                .collect();
+            let fold = |f: fn(f64, f64) -> f64, init: f64, sel: fn(&RdPoint) -> f64| {
+                pts.iter().map(sel).fold(init, f)
+            };
+            Rect::new(
+                Coord {
+                    x: fold(f64::min, f64::MAX, |p| p.x),
+                    y: fold(f64::min, f64::MAX, |p| p.y),
+                },
+                Coord {
+                    x: fold(f64::max, f64::MIN, |p| p.x),
+                    y: fold(f64::max, f64::MIN, |p| p.y),
+                },
+            )
+        }
+    };
+    Ok(BboxFilter { rd })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bbox_axis_order_follows_the_crs() {
+        let crs84 = parse_bbox("5.3,52.1,5.4,52.2", Crs::Crs84).unwrap();
+        let epsg4326 = parse_bbox("52.1,5.3,52.2,5.4", Crs::Epsg4326).unwrap();
+        assert_eq!(crs84, epsg4326);
+        let amersfoort = RdPoint::new(155_000.0, 463_000.0);
+        let r = crs84.rd;
+        assert!(r.min().x < amersfoort.x && amersfoort.x < r.max().x);
+        assert!(r.min().y < amersfoort.y && amersfoort.y < r.max().y);
+        let rd = parse_bbox("150000,460000,160000,470000", Crs::RdNew).unwrap();
+        assert_eq!(
+            rd.rd.min(),
+            Coord {
+                x: 150_000.0,
+                y: 460_000.0
+            }
+        );
+    }
+
+    #[test]
+    fn bad_boxes_say_why() {
+        for (text, expected) in [
+            ("1,2,3", "needs 4 numbers"),
+            ("a,b,c,d", "not a list of numbers"),
+            ("5.4,52.1,5.3,52.2", "lower corner"),
+            ("500,52,501,53", "not longitudes"),
+            ("NaN,1,2,3", "finite"),
+        ] {
+            let e = parse_bbox(text, Crs::Crs84).unwrap_err();
+            assert!(e.to_string().contains(expected), "{text}: {e}");
+        }
+    }
+}
