@@ -1,0 +1,175 @@
+//! GDAL's OGC API – Features driver (what QGIS uses underneath) against the real server.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start wijkatlas");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("listening line");
+        let base = line
+            .trim()
+            .trim_start_matches("wijkatlas listening on ")
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn gdal(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{program} is needed ({e}); scripts/test.sh installs it (Debian gdal-bin)")
+        });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn feature_count(ogrinfo_summary: &str) -> u64 {
+    ogrinfo_summary
+        .lines()
+        .find_map(|l| l.strip_prefix("Feature Count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no feature count in:\n{ogrinfo_summary}"))
+}
+
+#[test]
+fn ogrinfo_lists_the_layers_and_counts_every_feature() {
+    let server = Server::start();
+    let url = format!("OAPIF:{}", server.base);
+    let layers = gdal("ogrinfo", &["-ro", "-q", &url]);
+    for layer in ["gemeenten", "wijken", "buurten", "voorzieningen"] {
+        assert!(layers.contains(layer), "{layers}");
+    }
+    assert_eq!(
+        feature_count(&gdal(
+            "ogrinfo",
+            &["-ro", "-so", "-oo", "PAGE_SIZE=500", &url, "wijken"]
+        )),
+        3474
+    );
+    assert_eq!(
+        feature_count(&gdal("ogrinfo", &["-ro", "-so", &url, "buurten"])),
+        21
+    );
+}
+
+#[test]
+fn ogr2ogr_copies_a_layer_into_a_geopackage_with_its_attributes() {
+    let server = Server::start();
+    let url = format!("OAPIF:{}", server.base);
+    let dir = tempfile::tempdir().unwrap();
+    let gpkg = dir.path().join("voorzieningen.gpkg");
+    gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GPKG",
+            gpkg.to_str().unwrap(),
+            &url,
+            "voorzieningen",
+            "-oo",
+            "PAGE_SIZE=100",
+        ],
+    );
+    let copied = gdal(
+        "ogrinfo",
+        &["-ro", "-so", gpkg.to_str().unwrap(), "voorzieningen"],
+    );
+    assert_eq!(feature_count(&copied), 264);
+    assert!(copied.contains("categorie: String"), "{copied}");
+    // One feature's attributes and position survived the trip.
+    let geojson = gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "GeoJSON",
+            "/vsistdout/",
+            gpkg.to_str().unwrap(),
+            "voorzieningen",
+            "-where",
+            "id = 'osm:node/287842903'",
+        ],
+    );
+    let fc: Value = serde_json::from_str(&geojson).expect("GeoJSON from GDAL");
+    let f = &fc["features"][0];
+    assert_eq!(f["properties"]["naam"], "Bibliotheek Zwijndrecht Walburg");
+    let c = &f["geometry"]["coordinates"];
+    assert!(
+        (c[0].as_f64().unwrap() - 4.6538706).abs() < 1e-6
+            && (c[1].as_f64().unwrap() - 51.8225158).abs() < 1e-6,
+        "{c}"
+    );
+}
+
+#[test]
+fn ogr_spatial_filter_gives_the_same_ids_as_our_bbox() {
+    let server = Server::start();
+    let url = format!("OAPIF:{}", server.base);
+    let out = gdal(
+        "ogr2ogr",
+        &[
+            "-f",
+            "CSV",
+            "/vsistdout/",
+            &url,
+            "wijken",
+            "-spat",
+            "4.64",
+            "51.79",
+            "4.70",
+            "51.83",
+            "-select",
+            "code",
+        ],
+    );
+    let mut gdal_ids: Vec<&str> = out.lines().skip(1).map(|l| l.trim_matches('"')).collect();
+    gdal_ids.sort_unstable();
+    let body = ureq::get(&format!(
+        "{}/collections/wijken/items?bbox=4.64,51.79,4.70,51.83&limit=1000",
+        server.base
+    ))
+    .call()
+    .expect("GET")
+    .body_mut()
+    .read_to_string()
+    .expect("body");
+    let ours: Value = serde_json::from_str(&body).unwrap();
+    let mut our_ids: Vec<&str> = ours["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    our_ids.sort_unstable();
+    assert!(!our_ids.is_empty());
+    assert_eq!(gdal_ids, our_ids);
+}
