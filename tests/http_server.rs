@@ -419,3 +419,84 @@ fn bad_parameters_are_400_with_a_reason() {
     let (code, _, _) = server.get("/collections/wijken/items/WK999999");
     assert_eq!(code, 404);
 }
+
+fn raw(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.get(&format!("{}{path}", server.base));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut resp = req.call().expect("request");
+    let status = resp.status().as_u16();
+    let hs = resp
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = resp
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap_or_default();
+    (status, hs, body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn etags_give_304_and_errors_carry_a_request_id() {
+    let server = Server::start(&[]);
+    let (code, hs, _) = raw(&server, "/collections/buurten/items", &[]);
+    assert_eq!(code, 200);
+    let etag = header(&hs, "etag").expect("ETag").to_string();
+    assert!(etag.starts_with('"'));
+    let (code, _, body) = raw(
+        &server,
+        "/collections/buurten/items",
+        &[("If-None-Match", &etag)],
+    );
+    assert_eq!(code, 304);
+    assert!(body.is_empty());
+    // Another query is another answer, with another tag.
+    let (_, hs2, _) = raw(&server, "/collections/buurten/items?limit=5", &[]);
+    assert_ne!(header(&hs2, "etag"), Some(etag.as_str()));
+
+    let (code, hs, body) = raw(&server, "/collections/wijken/items?limit=nul", &[]);
+    assert_eq!(code, 400);
+    let id = header(&hs, "x-request-id").expect("request id header");
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(err["requestId"], id);
+}
+
+#[test]
+fn large_answers_are_gzipped_when_asked() {
+    let server = Server::start(&[]);
+    let (code, hs, body) = raw(
+        &server,
+        "/collections/wijken/items?limit=500",
+        &[("Accept-Encoding", "gzip")],
+    );
+    assert_eq!(code, 200);
+    assert_eq!(header(&hs, "content-encoding"), Some("gzip"));
+    let (_, _, plain) = raw(&server, "/collections/wijken/items?limit=500", &[]);
+    assert!(
+        body.len() * 3 < plain.len(),
+        "gzip {} vs plain {}",
+        body.len(),
+        plain.len()
+    );
+    assert_eq!(&body[..2], &[0x1f, 0x8b]);
+}

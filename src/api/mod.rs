@@ -3,6 +3,7 @@
 mod admin;
 mod error;
 mod features;
+mod middleware;
 mod state;
 
 pub use error::ApiError;
@@ -74,6 +75,17 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/collections/{id}/items/{feature}", get(features::item))
         .merge(admin::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::conditional_get,
+        ))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::cors::CorsLayer::permissive().expose_headers([
+            axum::http::header::ETAG,
+            axum::http::HeaderName::from_static(middleware::REQUEST_ID),
+            axum::http::HeaderName::from_static("content-crs"),
+        ]))
+        .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }
 

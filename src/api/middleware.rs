@@ -1,0 +1,117 @@
+//! Cross-cutting HTTP behaviour: request ids, conditional GETs, caching headers.
+
+use super::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Error bodies are small JSON; anything larger is passed through untouched.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Gives every request an id, returns it in `X-Request-Id`, writes it into JSON error
+/// bodies and logs failures with it, so a user's error report can be found in the logs.
+pub async fn request_id(mut request: Request, next: Next) -> Response {
+    let id = format!(
+        "{:x}-{:06}",
+        std::process::id(),
+        NEXT_ID.fetch_add(1, Ordering::Relaxed)
+    );
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        request.headers_mut().insert(REQUEST_ID, v);
+    }
+    // The route, never the query: queries can hold a resident's location.
+    let path = request.uri().path().to_string();
+    let method = request.method().clone();
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() || status.is_server_error() {
+        if status.is_server_error() {
+            tracing::error!(request_id = %id, %method, %path, status = status.as_u16(), "request failed");
+        } else {
+            tracing::debug!(request_id = %id, %method, %path, status = status.as_u16(), "request refused");
+        }
+        response = with_id_in_body(response, &id).await;
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, v);
+    }
+    response
+}
+
+async fn with_id_in_body(response: Response, id: &str) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert(
+                "requestId".into(),
+                serde_json::Value::String(id.to_string()),
+            );
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Body::from(serde_json::Value::Object(map).to_string())
+        }
+        _ => Body::from(bytes),
+    };
+    Response::from_parts(parts, body)
+}
+
+/// Strong ETags and 304s for the data routes: their answer is a pure function of the
+/// data snapshot and the request URI, so the tag can be computed before any work is done.
+pub async fn conditional_get(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let cacheable = request.method() == Method::GET && {
+        let p = request.uri().path();
+        p == "/" || p == "/conformance" || p.starts_with("/collections")
+    };
+    if !cacheable {
+        return next.run(request).await;
+    }
+    let snapshot = state.snapshot().id.clone();
+    let mut h = DefaultHasher::new();
+    request.uri().hash(&mut h);
+    let etag = format!("\"{snapshot}-{:016x}\"", h.finish());
+    let matches = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        next.run(request).await
+    };
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        let headers = response.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            headers.insert(header::ETAG, v);
+        }
+        // Revalidate every time: a reload can change any answer, and 304s are cheap.
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        );
+    }
+    response
+}
