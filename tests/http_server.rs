@@ -500,3 +500,29 @@ fn large_answers_are_gzipped_when_asked() {
     );
     assert_eq!(&body[..2], &[0x1f, 0x8b]);
 }
+
+#[test]
+fn queryables_list_the_filterable_properties_with_their_types() {
+    let server = Server::start(&[]);
+    let (code, content_type, body) = server.get("/collections/gemeenten/queryables");
+    assert_eq!(code, 200);
+    assert_eq!(content_type, "application/schema+json");
+    let q: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(q["properties"]["gemeentecode"]["type"], "string");
+    assert_eq!(q["properties"]["pct_corporatiewoningen"]["type"], "number");
+    assert_eq!(
+        q["properties"]["pct_corporatiewoningen"]["title"],
+        "Huurwoningen in bezit van woningcorporaties"
+    );
+    // Every queryable property can really be used as a filter.
+    for name in q["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "geometry")
+        .take(20)
+    {
+        let (code, _, body) = server.get(&format!("/collections/gemeenten/items?{name}=x&limit=1"));
+        assert_eq!(code, 200, "{name}: {body}");
+    }
+}

@@ -65,6 +65,7 @@ fn collection_json(c: &Collection) -> Value {
         "numberOfFeatures": c.items.len(),
         "links": [
             { "rel": "self", "href": format!("/collections/{}", c.id), "type": "application/json" },
+            { "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "href": format!("/collections/{}/queryables", c.id), "type": "application/schema+json" },
             { "rel": "items", "href": items, "type": GEOJSON, "title": format!("{} (default {DEFAULT_LIMIT}, at most {MAX_LIMIT} per page)", c.title) },
         ],
     });
@@ -207,4 +208,43 @@ pub async fn item(
             .into_response(),
         crs,
     ))
+}
+
+/// The properties a collection can be filtered on, as JSON Schema (OGC API – Features Part 3).
+pub async fn queryables(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let s = state.snapshot();
+    let c = find(&s, &id)?;
+    let mut properties = serde_json::Map::new();
+    let geometry = match c.kind {
+        crate::features::CollectionKind::Areas(_) => "https://geojson.org/schema/MultiPolygon.json",
+        crate::features::CollectionKind::Facilities => "https://geojson.org/schema/Point.json",
+    };
+    properties.insert("geometry".into(), json!({ "$ref": geometry }));
+    for (name, kind) in &c.properties {
+        let mut p = json!({ "type": kind });
+        if let Some(figure) = crate::model::Figure::ALL.iter().find(|f| f.key() == name) {
+            p["title"] = json!(figure.label());
+            let unit = figure.quantity().unit();
+            if !unit.is_empty() {
+                p["description"] = json!(format!("in {unit}; null when CBS publishes no value"));
+            }
+        }
+        properties.insert(name.clone(), p);
+    }
+    let body = json!({
+        "$schema": "https://json-schema.org/draft/2019-09/schema",
+        "$id": format!("/collections/{}/queryables", c.id),
+        "type": "object",
+        "title": c.title,
+        "properties": properties,
+        "additionalProperties": false,
+    });
+    Ok((
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        body.to_string(),
+    )
+        .into_response())
 }

@@ -71,6 +71,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/status", get(status))
         .route("/collections", get(features::collections))
         .route("/collections/{id}", get(features::collection))
+        .route("/collections/{id}/queryables", get(features::queryables))
         .route("/collections/{id}/items", get(features::items))
         .route("/collections/{id}/items/{feature}", get(features::item))
         .merge(admin::routes())
