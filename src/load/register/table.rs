@@ -49,7 +49,8 @@ pub fn parse(text: &str, declared: Option<Delimiter>) -> Result<Table, TableErro
         Some(Ok(r)) => r,
     };
     let headers: Vec<String> = header.iter().map(clean_header).collect();
-    let header_line = header.position().map_or(1, |p| p.line()) + offset;
+    let lines = Lines::new(text);
+    let header_line = lines.of(header.position()) + offset;
     if headers.len() < 2 {
         return Err(one_column(&headers, header_line, delimiter, text));
     }
@@ -57,7 +58,7 @@ pub fn parse(text: &str, declared: Option<Delimiter>) -> Result<Table, TableErro
     let mut rows = Vec::new();
     for record in records {
         let record = record.map_err(|e| csv_error(&e, offset))?;
-        let line = record.position().map_or(0, |p| p.line()) + offset;
+        let line = lines.of(record.position()) + offset;
         let fields: Vec<String> = record.iter().map(str::to_string).collect();
         if fields.iter().all(String::is_empty) {
             // `;;;;` rows that spreadsheets leave below the data hold nothing to lose.
@@ -76,6 +77,35 @@ pub fn parse(text: &str, declared: Option<Delimiter>) -> Result<Table, TableErro
         }
     }
     Ok(Table { headers, rows })
+}
+
+/// Line numbers from byte offsets. The csv crate's own line count lags behind on CRLF
+/// files (each `\r\n` ends a record but only one of its bytes is counted as a line),
+/// and Excel writes CRLF, so lines are counted here from the byte offset instead.
+struct Lines<'a> {
+    text: &'a [u8],
+    newlines: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let text = text.as_bytes();
+        let newlines = (0..text.len()).filter(|&i| text[i] == b'\n').collect();
+        Lines { text, newlines }
+    }
+
+    /// The 1-based line a record starts on, skipping the terminator it may start at.
+    fn of(&self, position: Option<&csv::Position>) -> u64 {
+        let mut byte = position.map_or(0, |p| p.byte() as usize);
+        while self
+            .text
+            .get(byte)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            byte += 1;
+        }
+        self.newlines.partition_point(|&n| n < byte) as u64 + 1
+    }
 }
 
 fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
@@ -214,6 +244,13 @@ mod tests {
     fn decimal_commas_do_not_fool_the_sniffer() {
         let t = parse("naam;lat;lon\nA;52,1;4,5\nB;52,2;4,6\n", None).unwrap();
         assert_eq!(t.rows[1].fields, ["B", "52,2", "4,6"]);
+    }
+
+    #[test]
+    fn counts_lines_in_crlf_files() {
+        let t = parse("a;b\r\nc;d\r\n\r\ne;\"f\r\ng\"\r\nh;i\r\n", None).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]
