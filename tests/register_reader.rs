@@ -379,6 +379,61 @@ fn a_file_that_is_not_a_workbook_fails_clearly() {
     );
 }
 
+/// A synthetic workbook (tests/fixtures/registers/make_synthetic_xlsx.py writes it):
+/// the same reader behind a worksheet, with coordinates, geocoding and a rejection.
+#[test]
+fn xlsx_register_reads_like_its_csv_export() {
+    let xlsx = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/registers/synthetic_register.xlsx"
+    ));
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("pc4.csv"),
+        "pc4,lon,lat,places,gemeentecode\n3311,4.6685,51.8131,Dordrecht,GM0505\n1011,4.9042,52.371,Amsterdam,GM0363\n",
+    )
+    .expect("pc4");
+    let manifest = format!(
+        "[[source]]\nname = \"pc4\"\npath = \"pc4.csv\"\nkind = \"postcodes\"\n\n\
+[[source]]\nname = \"werkblad\"\npath = {xlsx:?}\nkind = \"voorzieningen\"\n\
+[source.register]\nsheet = \"voorzieningen\"\nprecision = \"exact\"\n\
+[source.register.categories]\nWijkcentrum = \"buurthuis\"\n"
+    );
+    fs::write(dir.path().join("wijkatlas.toml"), manifest).expect("manifest");
+    let loaded = load::load_dir(dir.path()).expect("load");
+    let report = loaded
+        .report
+        .sources
+        .iter()
+        .find(|s| s.name == "werkblad")
+        .expect("report");
+    assert_eq!(report.status, SourceStatus::Loaded, "{report:?}");
+    assert_eq!((report.read, report.kept, report.rejected), (3, 2, 1));
+    assert!(
+        issues(report, Action::Rejected)[0].starts_with("4|Soort|category 'Kapper'"),
+        "{:?}",
+        report.issues
+    );
+    let v = loaded.dataset.voorzieningen();
+    let linde = v
+        .iter()
+        .find(|f| f.name.starts_with("Buurthuis"))
+        .expect("linde");
+    assert_eq!(
+        (linde.category, linde.precision, linde.capacity),
+        (Category::Buurthuis, LocationPrecision::Exact, Some(40.0))
+    );
+    assert!(close(linde.location.wgs84.lat, 51.8131));
+    let team = v
+        .iter()
+        .find(|f| f.name.starts_with("Wijkteam"))
+        .expect("team");
+    assert_eq!(
+        (team.category, team.precision),
+        (Category::Wijkteam, LocationPrecision::PostcodeArea)
+    );
+}
+
 /// The real register: 4,867 GP practices scraped from ZorgkaartNederland (no stated
 /// licence, so read in place from ../shared and never copied), geocoded with the
 /// bundled GeoNames PC4 table.
