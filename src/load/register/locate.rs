@@ -20,6 +20,9 @@ pub struct Locator<'a> {
     pub postcodes: &'a BTreeMap<u16, Postcode>,
 }
 
+/// Where a row is and how precisely, or why it cannot be placed.
+pub type Located = Result<(Location, LocationPrecision), Unlocated>;
+
 /// A row that could not be placed: the field to blame and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unlocated {
@@ -38,7 +41,7 @@ pub enum Outside {
 }
 
 impl Locator<'_> {
-    pub fn locate(&self, fields: &[String]) -> Result<(Location, LocationPrecision), Unlocated> {
+    pub fn locate(&self, fields: &[String]) -> Located {
         let get = |i: usize| fields.get(i).map(String::as_str).unwrap_or("");
         if let Some((lat, lon)) = self.columns.lat_lon {
             let crs = match self.crs {
@@ -65,14 +68,7 @@ impl Locator<'_> {
 
     /// Reads a coordinate pair in `crs` axis order (`a` east, `b` north); `None` when
     /// both cells are empty so the next way of locating is tried.
-    fn pair(
-        &self,
-        a: &str,
-        b: &str,
-        a_col: usize,
-        b_col: usize,
-        crs: Crs,
-    ) -> Option<Result<(Location, LocationPrecision), Unlocated>> {
+    fn pair(&self, a: &str, b: &str, a_col: usize, b_col: usize, crs: Crs) -> Option<Located> {
         if a.is_empty() && b.is_empty() {
             return None;
         }
@@ -98,7 +94,7 @@ impl Locator<'_> {
         })
     }
 
-    fn geocode(&self, postcode: &str) -> Result<(Location, LocationPrecision), Unlocated> {
+    fn geocode(&self, postcode: &str) -> Located {
         let field = self
             .columns
             .postcode

@@ -3,7 +3,7 @@
 
 use super::columns::ColumnMap;
 use super::id;
-use super::locate::{number, Locator, Outside};
+use super::locate::{number, Located, Locator, Outside};
 use super::options::RegisterOptions;
 use super::table::{Row, Table};
 use crate::load::error::SourceError;
@@ -228,12 +228,9 @@ fn address(row: &Row, cols: &ColumnMap) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn count_coordinates(
-    tally: &mut Tally,
-    located: &Result<(crate::model::Location, LocationPrecision), super::locate::Unlocated>,
-    fields: &[String],
-    cols: &ColumnMap,
-) {
+/// Counts a row whose coordinate cells are filled, and whether it lay outside, for
+/// [`judge_coordinates`]: rows placed by postcode say nothing about the columns.
+fn count_coordinates(tally: &mut Tally, located: &Located, fields: &[String], cols: &ColumnMap) {
     let filled = |pair: Option<(usize, usize)>| {
         pair.is_some_and(|(a, b)| {
             [a, b]
