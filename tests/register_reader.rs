@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 use wijkatlas::crs::LonLat;
 use wijkatlas::load::{
-    self, read_register_bytes, Action, Delimiter, RegisterOptions, SourceError, SourceReport,
-    SourceStatus,
+    self, read_register_bytes, Action, ColumnNames, Delimiter, RegisterOptions, SourceError,
+    SourceReport, SourceStatus,
 };
 use wijkatlas::model::{Category, LocationPrecision, Postcode, Voorziening};
 
@@ -284,6 +284,10 @@ fn swapped_lat_lon_fails_the_whole_source_and_says_so() {
     assert!(e.starts_with("synthetic.csv: 3 of the 3 records"), "{e}");
     assert!(
         e.contains("'lat'/'lon'") && e.contains("columns are swapped"),
+        "{e}"
+    );
+    assert!(
+        e.contains(r#"set lat = "lon", lon = "lat" in [source.register.columns]"#),
         "{e}"
     );
 

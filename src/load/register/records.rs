@@ -265,24 +265,31 @@ fn judge_coordinates(
 ) -> Result<(), SourceError> {
     if tally.swapped > 0 && tally.swapped * 10 >= tally.with_coordinates * 9 {
         let cols = ctx.locator.columns;
-        let names = |pair: Option<(usize, usize)>| {
+        let named = |pair: Option<(usize, usize)>, keys: (&str, &str)| {
             pair.map(|(a, b)| {
-                format!(
-                    "'{}'/'{}'",
-                    header(table, Some(a), "?"),
-                    header(table, Some(b), "?")
+                let (a, b) = (header(table, Some(a), "?"), header(table, Some(b), "?"));
+                (
+                    format!("'{a}'/'{b}'"),
+                    format!("{} = \"{b}\", {} = \"{a}\"", keys.0, keys.1),
                 )
             })
+        };
+        let pairs: Vec<(String, String)> = [
+            named(cols.lat_lon, ("lat", "lon")),
+            named(cols.x_y, ("x", "y")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let join = |f: fn(&(String, String)) -> &String, sep: &str| {
+            pairs.iter().map(f).cloned().collect::<Vec<_>>().join(sep)
         };
         return Err(SourceError::SwappedAxes {
             path: ctx.path.to_path_buf(),
             swapped: tally.swapped,
             with_coordinates: tally.with_coordinates,
-            columns: [names(cols.lat_lon), names(cols.x_y)]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" and "),
+            columns: join(|p| &p.0, " and "),
+            fix: join(|p| &p.1, ", "),
         });
     }
     if read > 0 && tally.outside == read {
