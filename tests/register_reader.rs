@@ -290,6 +290,18 @@ fn swapped_lat_lon_fails_the_whole_source_and_says_so() {
         e.contains(r#"set lat = "lon", lon = "lat" in [source.register.columns]"#),
         "{e}"
     );
+    // …and that setting reads the file.
+    let options = RegisterOptions {
+        columns: Box::new(ColumnNames {
+            lat: Some("lon".into()),
+            lon: Some("lat".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (v, _) = ok(text.as_bytes(), &options);
+    assert_eq!(v.len(), 3);
+    assert!(close(v[0].location.wgs84.lat, 51.81));
 
     // One swapped row among good ones: that record alone is rejected, with the hint.
     let text = "naam,categorie,lat,lon\nA,huisarts,51.81,4.67\nB,huisarts,52.09,5.12\nC,huisarts,6.57,53.22\n";
