@@ -5,6 +5,17 @@
 //! [`table`] (or read an [`xlsx`] sheet into one), find the [`columns`], and turn rows
 //! into [`records`], each placed by [`locate`] and, without an id column, given a
 //! content-derived [`id`].
+//!
+//! - Ids: `<source name>:<id column>` when the register has an id column, else
+//!   `<source name>:<16 hex digits>` hashed from name + address + postcode, so ids stay
+//!   the same when rows are re-sorted or the file is reloaded.
+//! - Location, per row, first that is filled in: lat/lon columns (read as RD x/y when the
+//!   source sets `crs = "EPSG:28992"`), RD x/y columns, then the postcode (PC6 or PC4)
+//!   geocoded to its PC4 centroid. Each record's `precision` says which: `postcode_area`
+//!   for geocoded rows, the `precision` option (default `unknown`) for coordinate rows.
+//! - A whole source fails for what is a setting rather than bad records: an undecodable
+//!   encoding, a wrong delimiter, a broken quote, missing columns, swapped coordinate
+//!   columns, or no record in the Netherlands at all.
 
 mod columns;
 mod decode;
