@@ -64,6 +64,17 @@ pub enum SourceError {
         column: String,
         found: String,
     },
+    #[error("{path}: {swapped} of the {with_coordinates} records with coordinates in columns {columns} lie outside the Netherlands but would lie inside with the two coordinates exchanged: the columns are swapped; exchange them in the file or set {fix} in [source.register.columns]")]
+    SwappedAxes {
+        path: PathBuf,
+        swapped: u64,
+        with_coordinates: u64,
+        columns: String,
+        /// The column settings that read the file the right way round.
+        fix: String,
+    },
+    #[error("{path}: not a readable XLSX workbook: {message}")]
+    Xlsx { path: PathBuf, message: String },
     #[error("{path}: none of the {read} records lies in the Netherlands in {crs}; {hint}")]
     NothingInNetherlands {
         path: PathBuf,

@@ -21,7 +21,10 @@ pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
 pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
 pub use osm::OsmOptions;
-pub use register::RegisterOptions;
+pub use register::{
+    read_bytes as read_register_bytes, ColumnNames, DecimalMark, Delimiter, RegisterOptions,
+    TextEncoding,
+};
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
 pub use validity::surely_valid;
 
@@ -156,6 +159,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 FacilityFormat::Register(options) => {
                     let src = register::RegisterSource {
                         path: &path,
+                        name: &spec.name,
                         id,
                         crs: spec.crs,
                         default_category: *category,
