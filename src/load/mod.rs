@@ -15,7 +15,8 @@ mod voorzieningen;
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
 pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
-pub use osm::OsmOptions;
+pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
+pub use osm::{read_bytes as read_osm_bytes, OsmOptions};
 pub use register::RegisterOptions;
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
 
