@@ -18,6 +18,15 @@ for c in rustfmt clippy; do
   fi
 done
 
+step "osmium-tool (builds the OSM test fixtures)"
+if ! command -v osmium >/dev/null 2>&1; then
+  if ! dpkg -s osmium-tool >/dev/null 2>&1; then
+    apt-get update
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y osmium-tool
+fi
+osmium --version | head -1
+
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
 
