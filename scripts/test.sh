@@ -20,8 +20,10 @@ done
 
 step "system packages the tests use"
 # gdal-bin: ogr2ogr writes the GeoPackage fixtures as CBS's own tools would.
+# osmium-tool: builds the OSM .osm.pbf fixtures from hand-written XML.
 # wrk: the reload-under-load test.
 need=()
+command -v osmium >/dev/null 2>&1 || need+=(osmium-tool)
 command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl)
@@ -34,6 +36,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 echo "ogr2ogr: $(ogr2ogr --version)"
 echo "wrk: $(command -v wrk)"
+osmium --version | head -1
 
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check

@@ -82,4 +82,6 @@ pub enum SourceError {
         crs: String,
         hint: String,
     },
+    #[error("{path} cannot be read as an OpenStreetMap extract: {message}")]
+    Pbf { path: PathBuf, message: String },
 }

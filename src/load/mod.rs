@@ -20,6 +20,8 @@ mod wkb;
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
 pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
+pub use osm::read_bytes as read_osm_bytes;
+pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
 pub use osm::OsmOptions;
 pub use register::{
     read_bytes as read_register_bytes, ColumnNames, DecimalMark, Delimiter, RegisterOptions,
