@@ -1,42 +1,10 @@
 //! GDAL's OGC API – Features driver (what QGIS uses underneath) against the real server.
 
+mod common;
+
+use common::Server;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start wijkatlas");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("listening line");
-        let base = line
-            .trim()
-            .trim_start_matches("wijkatlas listening on ")
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, base }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 fn gdal(program: &str, args: &[&str]) -> String {
     let out = Command::new(program)
@@ -63,7 +31,7 @@ fn feature_count(ogrinfo_summary: &str) -> u64 {
 
 #[test]
 fn ogrinfo_lists_the_layers_and_counts_every_feature() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let url = format!("OAPIF:{}", server.base);
     let layers = gdal("ogrinfo", &["-ro", "-q", &url]);
     for layer in ["gemeenten", "wijken", "buurten", "voorzieningen"] {
@@ -84,7 +52,7 @@ fn ogrinfo_lists_the_layers_and_counts_every_feature() {
 
 #[test]
 fn ogr2ogr_copies_a_layer_into_a_geopackage_with_its_attributes() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let url = format!("OAPIF:{}", server.base);
     let dir = tempfile::tempdir().unwrap();
     let gpkg = dir.path().join("voorzieningen.gpkg");
@@ -132,7 +100,7 @@ fn ogr2ogr_copies_a_layer_into_a_geopackage_with_its_attributes() {
 
 #[test]
 fn ogr_spatial_filter_gives_the_same_ids_as_our_bbox() {
-    let server = Server::start();
+    let server = Server::start(&[]);
     let url = format!("OAPIF:{}", server.base);
     let out = gdal(
         "ogr2ogr",

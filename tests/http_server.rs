@@ -1,77 +1,10 @@
 //! The real binary on a real TCP port, serving the bundled real data.
 
+mod common;
+
+use common::Server;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-/// A running `wijkatlas serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(extra)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start wijkatlas");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the listening line");
-        let base = line
-            .trim()
-            .strip_prefix("wijkatlas listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, base }
-    }
-
-    fn get(&self, path: &str) -> (u16, String, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut resp = agent
-            .get(&format!("{}{path}", self.base))
-            .call()
-            .expect("request");
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_string()
-            .expect("body");
-        (status, content_type, body)
-    }
-
-    fn json(&self, path: &str) -> Value {
-        let (status, _, body) = self.get(path);
-        assert_eq!(status, 200, "{path}: {body}");
-        serde_json::from_str(&body).expect("JSON")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 /// Every coordinate pair of a GeoJSON geometry.
 fn positions(geometry: &Value) -> Vec<(f64, f64)> {

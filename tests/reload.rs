@@ -1,54 +1,37 @@
 //! Hot reload on a real server: the admin endpoint and SIGHUP swap in new data, a reload
 //! that fails validation keeps the old data, and the endpoint is locked without a token.
 
-use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+mod common;
 
-struct Server {
-    child: Child,
-    base: String,
+use common::Server;
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+struct Reloadable(Server);
+
+impl std::ops::Deref for Reloadable {
+    type Target = Server;
+    fn deref(&self) -> &Server {
+        &self.0
+    }
 }
 
-impl Server {
-    fn start(data: &Path, token: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wijkatlas"));
-        cmd.args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env_remove("WIJKATLAS_ADMIN_TOKEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if let Some(t) = token {
-            cmd.args(["--admin-token", t]);
-        }
-        let mut child = cmd.spawn().expect("start");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("listening line");
-        let base = line
-            .trim()
-            .trim_start_matches("wijkatlas listening on ")
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, base }
+fn start(data: &Path, token: Option<&str>) -> Reloadable {
+    let data = data.to_string_lossy().into_owned();
+    let mut args = vec!["--data", data.as_str()];
+    if let Some(t) = token {
+        args.extend(["--admin-token", t]);
     }
+    Reloadable(Server::start(&args))
+}
 
+impl Reloadable {
     fn agent() -> ureq::Agent {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into()
-    }
-
-    fn get_json(&self, path: &str) -> Value {
-        let mut r = Self::agent()
-            .get(&format!("{}{path}", self.base))
-            .call()
-            .expect("GET");
-        assert_eq!(r.status().as_u16(), 200);
-        serde_json::from_str(&r.body_mut().read_to_string().expect("body")).expect("JSON")
     }
 
     fn reload(&self, token: Option<&str>) -> (u16, Value) {
@@ -63,16 +46,9 @@ impl Server {
     }
 
     fn buurt_count(&self) -> usize {
-        self.get_json("/collections/buurten/items?limit=1000")["features"]
+        self.json("/collections/buurten/items?limit=1000")["features"]
             .as_array()
             .map_or(0, Vec::len)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -93,9 +69,9 @@ fn write_data(dir: &Path, keep: usize) {
 fn admin_reload_swaps_good_data_and_keeps_old_on_bad() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path(), 21);
-    let server = Server::start(dir.path(), Some("geheim"));
+    let server = start(dir.path(), Some("geheim"));
     assert_eq!(server.buurt_count(), 21);
-    let first = server.get_json("/status")["snapshot"].clone();
+    let first = server.json("/status")["snapshot"].clone();
 
     let (status, body) = server.reload(None);
     assert_eq!(status, 401, "{body}");
@@ -128,7 +104,7 @@ fn admin_reload_swaps_good_data_and_keeps_old_on_bad() {
         "{body}"
     );
     assert_eq!(server.buurt_count(), 10);
-    let status = server.get_json("/status");
+    let status = server.json("/status");
     assert_eq!(status["reloads"]["ok"], 2);
     assert_eq!(status["reloads"]["rejected"], 1);
 }
@@ -137,7 +113,7 @@ fn admin_reload_swaps_good_data_and_keeps_old_on_bad() {
 fn admin_endpoints_are_off_without_a_token() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path(), 3);
-    let server = Server::start(dir.path(), None);
+    let server = start(dir.path(), None);
     let (status, body) = server.reload(Some("anything"));
     assert_eq!(status, 404, "{body}");
 }
@@ -147,7 +123,7 @@ fn admin_endpoints_are_off_without_a_token() {
 fn sighup_reloads() {
     let dir = tempfile::tempdir().unwrap();
     write_data(dir.path(), 21);
-    let server = Server::start(dir.path(), None);
+    let server = start(dir.path(), None);
     assert_eq!(server.buurt_count(), 21);
     write_data(dir.path(), 5);
     let killed = Command::new("kill")
