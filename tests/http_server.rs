@@ -459,3 +459,51 @@ fn queryables_list_the_filterable_properties_with_their_types() {
         assert_eq!(code, 200, "{name}: {body}");
     }
 }
+
+#[test]
+fn sortby_orders_and_properties_selects() {
+    let server = Server::start(&[]);
+    let page = server
+        .json("/collections/gemeenten/items?sortby=-inwoners&limit=3&properties=naam,inwoners");
+    let features = page["features"].as_array().unwrap();
+    let inhabitants: Vec<f64> = features
+        .iter()
+        .map(|f| f["properties"]["inwoners"].as_f64().unwrap())
+        .collect();
+    assert!(
+        inhabitants.windows(2).all(|w| w[0] >= w[1]),
+        "{inhabitants:?}"
+    );
+    assert_eq!(features[0]["properties"]["naam"], "Amsterdam");
+    let keys: Vec<&String> = features[0]["properties"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert_eq!(features[0]["geometry"]["type"], "MultiPolygon");
+    // Paging through a sorted answer goes on where the last page stopped.
+    let next = page["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap();
+    let second = server.json(next["href"].as_str().unwrap());
+    let after = second["features"][0]["properties"]["inwoners"]
+        .as_f64()
+        .unwrap();
+    assert!(after <= inhabitants[2]);
+    let ascending = server.json("/collections/gemeenten/items?sortby=inwoners&limit=1");
+    assert!(
+        ascending["features"][0]["properties"]["inwoners"]
+            .as_f64()
+            .unwrap()
+            < 2_000.0,
+        "Schiermonnikoog-sized"
+    );
+    let (code, _, body) = server.get("/collections/gemeenten/items?sortby=hoogte");
+    assert_eq!(code, 400, "{body}");
+    let (code, _, body) = server.get("/collections/gemeenten/items?properties=naam,kleur");
+    assert_eq!(code, 400, "{body}");
+}

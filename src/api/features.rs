@@ -136,7 +136,19 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-fn items_body(id: &str, pairs: &[(String, String)], q: &ItemsQuery, page: &Page<'_>) -> Vec<u8> {
+fn items_body(
+    s: &Snapshot,
+    c: &Collection,
+    pairs: &[(String, String)],
+    q: &ItemsQuery,
+    page: &Page<'_>,
+) -> Vec<u8> {
+    let id = c.id;
+    let features: Vec<bytes::Bytes> = page
+        .items
+        .iter()
+        .map(|item| c.render(&s.dataset, item, q.crs, q.select.as_deref()))
+        .collect();
     let mut links =
         vec![json!({ "rel": "self", "href": page_href(id, pairs, q.offset), "type": GEOJSON })];
     if q.offset + page.items.len() < page.matched {
@@ -153,16 +165,16 @@ fn items_body(id: &str, pairs: &[(String, String)], q: &ItemsQuery, page: &Page<
         "links": links,
     })
     .to_string();
-    let size: usize = page.items.iter().map(|i| i.fragment(q.crs).len() + 1).sum();
+    let size: usize = features.iter().map(|f| f.len() + 1).sum();
     let mut body = Vec::with_capacity(head.len() + size + 16);
     // The head is an object; reopen it to append the ready-made features.
     body.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
     body.extend_from_slice(br#","features":["#);
-    for (i, item) in page.items.iter().enumerate() {
+    for (i, f) in features.iter().enumerate() {
         if i > 0 {
             body.push(b',');
         }
-        body.extend_from_slice(item.fragment(q.crs));
+        body.extend_from_slice(f);
     }
     body.extend_from_slice(b"]}");
     body
@@ -177,7 +189,7 @@ pub async fn items(
     let c = find(&s, &id)?;
     let q = ItemsQuery::parse(&pairs, c).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let page = c.query(&s.dataset, &q);
-    let body = items_body(c.id, &pairs, &q, &page);
+    let body = items_body(&s, c, &pairs, &q, &page);
     Ok(with_crs(
         ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
         q.crs,

@@ -77,23 +77,71 @@ impl Collection {
 
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
-        let matching = self.items.iter().filter(|item| {
-            q.properties
-                .iter()
-                .all(|(name, wanted)| property_matches(item.props.get(name), wanted))
-                && q.bbox
-                    .as_ref()
-                    .is_none_or(|b| self.intersects(dataset, item, b))
-        });
-        let mut matched = 0;
-        let mut items = Vec::with_capacity(q.limit.min(self.items.len()));
-        for item in matching {
-            if matched >= q.offset && items.len() < q.limit {
-                items.push(item);
-            }
-            matched += 1;
+        let mut matching: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|item| {
+                q.properties
+                    .iter()
+                    .all(|(name, wanted)| property_matches(item.props.get(name), wanted))
+                    && q.bbox
+                        .as_ref()
+                        .is_none_or(|b| self.intersects(dataset, item, b))
+            })
+            .collect();
+        if !q.sort.is_empty() {
+            // Stable, so equal values keep id order and pages stay consistent.
+            matching.sort_by(|a, b| {
+                q.sort
+                    .iter()
+                    .map(|(name, descending)| {
+                        let o = compare(a.props.get(name), b.props.get(name));
+                        if *descending {
+                            o.reverse()
+                        } else {
+                            o
+                        }
+                    })
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
         }
+        let matched = matching.len();
+        let items = matching.into_iter().skip(q.offset).take(q.limit).collect();
         Page { matched, items }
+    }
+
+    /// The feature as served: the ready-made bytes, or, when only some properties are
+    /// asked for, written anew with just those.
+    pub fn render(
+        &self,
+        dataset: &Dataset,
+        item: &Item,
+        crs: Crs,
+        select: Option<&[String]>,
+    ) -> Bytes {
+        let Some(names) = select else {
+            return item.fragment(crs).clone();
+        };
+        let props: Map<String, Value> = names
+            .iter()
+            .filter_map(|n| item.props.get(n).map(|v| (n.clone(), v.clone())))
+            .collect();
+        let props = Value::Object(props).to_string();
+        let mut s = String::new();
+        match self.kind {
+            CollectionKind::Areas(level) => {
+                if let Some(a) = dataset.areas(level).get(item.index) {
+                    encode::write_area_feature(&mut s, a, &props, crs);
+                }
+            }
+            CollectionKind::Facilities => {
+                if let Some(v) = dataset.voorzieningen().get(item.index) {
+                    encode::write_facility_feature(&mut s, v, &props, crs);
+                }
+            }
+        }
+        Bytes::from(s)
     }
 
     /// Whether the feature's own geometry, not just its box, meets the query box.
@@ -123,6 +171,23 @@ fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
         Some(Value::Bool(b)) => wanted.parse::<bool>().ok() == Some(*b),
         Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
         _ => false,
+    }
+}
+
+/// Orders property values for `sortby`: numbers, then text, then missing values last.
+fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Equal)
+        }
+        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
+        (Some(Value::Number(_)), Some(Value::String(_))) => Less,
+        (Some(Value::String(_)), Some(Value::Number(_))) => Greater,
+        (None | Some(Value::Null), None | Some(Value::Null)) => Equal,
+        (None | Some(Value::Null), _) => Greater,
+        (_, None | Some(Value::Null)) => Less,
+        _ => Equal,
     }
 }
 

@@ -22,6 +22,10 @@ pub struct ItemsQuery {
     pub crs: Crs,
     /// Property equality filters, `?gemeentecode=GM0505`.
     pub properties: Vec<(String, String)>,
+    /// `sortby=-inwoners,naam`: properties to order by, `true` for descending.
+    pub sort: Vec<(String, bool)>,
+    /// `properties=naam,inwoners`: only these in the answer; `None` for all.
+    pub select: Option<Vec<String>>,
 }
 
 /// A parameter that cannot be honoured; the message says which and why.
@@ -40,8 +44,16 @@ fn err(parameter: &str, message: impl Into<String>) -> QueryError {
 }
 
 /// Parameters every items request may carry besides property filters.
-const RESERVED: [&str; 7] = [
-    "limit", "offset", "bbox", "bbox-crs", "crs", "f", "datetime",
+const RESERVED: [&str; 9] = [
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "crs",
+    "f",
+    "datetime",
+    "sortby",
+    "properties",
 ];
 
 impl ItemsQuery {
@@ -101,6 +113,45 @@ impl ItemsQuery {
                 ));
             }
         }
+        let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
+            if collection.properties.contains_key(name) {
+                Ok(name.to_string())
+            } else {
+                Err(err(
+                    parameter,
+                    format!(
+                        "'{name}' is not a property of '{}'; see /collections/{}/queryables",
+                        collection.id, collection.id
+                    ),
+                ))
+            }
+        };
+        let list = |v: &str| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let mut sort = Vec::new();
+        if let Some(v) = get("sortby") {
+            for term in list(v) {
+                let (name, descending) = match term.strip_prefix('-') {
+                    Some(n) => (n, true),
+                    None => (term.strip_prefix('+').unwrap_or(&term), false),
+                };
+                sort.push((known(name, "sortby")?, descending));
+            }
+        }
+        let select = match get("properties") {
+            None => None,
+            Some(v) => Some(
+                list(v)
+                    .iter()
+                    .map(|n| known(n, "properties"))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
         let mut properties = Vec::new();
         for (k, v) in pairs {
             if RESERVED.contains(&k.as_str()) {
@@ -126,6 +177,8 @@ impl ItemsQuery {
             bbox,
             crs,
             properties,
+            sort,
+            select,
         })
     }
 }
