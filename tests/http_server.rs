@@ -507,3 +507,36 @@ fn sortby_orders_and_properties_selects() {
     let (code, _, body) = server.get("/collections/gemeenten/items?properties=naam,kleur");
     assert_eq!(code, 400, "{body}");
 }
+
+#[test]
+fn items_download_as_csv_with_wkt() {
+    let server = Server::start(&[]);
+    let (code, content_type, body) = server.get("/collections/wijken/items?f=csv&gemeentecode=GM0505&properties=naam,inwoners&crs=EPSG:28992&limit=1000");
+    assert_eq!(code, 200, "{body}");
+    assert!(content_type.starts_with("text/csv"), "{content_type}");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(headers, ["id", "naam", "inwoners", "wkt"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let json = server.json("/collections/wijken/items?gemeentecode=GM0505&limit=1000");
+    assert_eq!(rows.len() as u64, json["numberMatched"].as_u64().unwrap());
+    let first = &rows[0];
+    assert_eq!(&first[0], json["features"][0]["id"].as_str().unwrap());
+    assert!(first[3].starts_with("MULTIPOLYGON((("), "{}", &first[3]);
+    // RD metres: x around 105 km for Dordrecht.
+    let x: f64 = first[3]
+        .trim_start_matches("MULTIPOLYGON(((")
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((100_000.0..115_000.0).contains(&x), "{x}");
+    let (code, _, body) = server.get("/collections/wijken/items?f=xml");
+    assert_eq!(code, 400, "{body}");
+}

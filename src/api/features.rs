@@ -2,7 +2,7 @@
 
 use super::{ApiError, AppState, Snapshot};
 use crate::crs::Crs;
-use crate::features::{Collection, ItemsQuery, Page, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::features::{Collection, Format, ItemsQuery, Page, DEFAULT_LIMIT, MAX_LIMIT};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -189,6 +189,21 @@ pub async fn items(
     let c = find(&s, &id)?;
     let q = ItemsQuery::parse(&pairs, c).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let page = c.query(&s.dataset, &q);
+    if q.format == Format::Csv {
+        let body = c.write_csv(&s.dataset, &page.items, q.crs, q.select.as_deref());
+        let disposition = format!("attachment; filename=\"{}.csv\"", c.id);
+        let mut response =
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+        if let Ok(v) = HeaderValue::from_str(&disposition) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&page.matched.to_string()) {
+            response.headers_mut().insert("oapi-number-matched", v);
+        }
+        return Ok(with_crs(response, q.crs));
+    }
     let body = items_body(&s, c, &pairs, &q, &page);
     Ok(with_crs(
         ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),

@@ -158,3 +158,65 @@ pub fn write_facility_feature(out: &mut String, v: &Voorziening, props: &str, cr
     out.push_str(props);
     out.push('}');
 }
+
+/// Writes a position as WKT ordinates (`x y`), in the axis order of `crs`.
+fn write_wkt_position(out: &mut String, c: Coord<f64>, crs: Crs) {
+    let d = decimals(crs);
+    let (a, b) = match crs {
+        Crs::Epsg4326 => (c.y, c.x),
+        Crs::Crs84 | Crs::RdNew => (c.x, c.y),
+    };
+    let _ = write!(out, "{a:.d$} {b:.d$}");
+}
+
+/// An area's outline as WKT in `crs`, for CSV downloads.
+pub fn area_wkt(area: &Area, crs: Crs) -> String {
+    let mp = match crs {
+        Crs::RdNew => &area.geometry.rd,
+        Crs::Crs84 | Crs::Epsg4326 => &area.geometry.wgs84,
+    };
+    let mut out = String::from("MULTIPOLYGON(");
+    for (i, poly) in mp.0.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('(');
+        for (j, ring) in std::iter::once(poly.exterior())
+            .chain(poly.interiors())
+            .enumerate()
+        {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push('(');
+            for (k, c) in ring.0.iter().enumerate() {
+                if k > 0 {
+                    out.push(',');
+                }
+                write_wkt_position(&mut out, *c, crs);
+            }
+            out.push(')');
+        }
+        out.push(')');
+    }
+    out.push(')');
+    out
+}
+
+/// A facility's position as WKT in `crs`.
+pub fn facility_wkt(v: &Voorziening, crs: Crs) -> String {
+    let c = match crs {
+        Crs::RdNew => Coord {
+            x: v.location.rd.x,
+            y: v.location.rd.y,
+        },
+        Crs::Crs84 | Crs::Epsg4326 => Coord {
+            x: v.location.wgs84.lon,
+            y: v.location.wgs84.lat,
+        },
+    };
+    let mut out = String::from("POINT(");
+    write_wkt_position(&mut out, c, crs);
+    out.push(')');
+    out
+}

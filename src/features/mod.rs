@@ -7,7 +7,7 @@
 pub mod encode;
 mod query;
 
-pub use query::{BboxFilter, ItemsQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
+pub use query::{BboxFilter, Format, ItemsQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
 
 use crate::crs::Crs;
 use crate::model::{AreaLevel, Dataset};
@@ -142,6 +142,49 @@ impl Collection {
             }
         }
         Bytes::from(s)
+    }
+
+    /// A page as CSV: the id, the properties (all, or those selected) as columns, and
+    /// the geometry as WKT in `crs`.
+    pub fn write_csv(
+        &self,
+        dataset: &Dataset,
+        items: &[&Item],
+        crs: Crs,
+        select: Option<&[String]>,
+    ) -> Vec<u8> {
+        let columns: Vec<&str> = match select {
+            Some(names) => names.iter().map(String::as_str).collect(),
+            None => self.properties.keys().map(String::as_str).collect(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header = vec!["id"];
+        header.extend(&columns);
+        header.push("wkt");
+        // Writing into memory cannot fail; a failed row would only shorten the download.
+        let _ = w.write_record(&header);
+        for item in items {
+            let mut row = vec![item.id.clone()];
+            row.extend(columns.iter().map(|c| match item.props.get(*c) {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            }));
+            row.push(match self.kind {
+                CollectionKind::Areas(level) => dataset
+                    .areas(level)
+                    .get(item.index)
+                    .map(|a| encode::area_wkt(a, crs))
+                    .unwrap_or_default(),
+                CollectionKind::Facilities => dataset
+                    .voorzieningen()
+                    .get(item.index)
+                    .map(|v| encode::facility_wkt(v, crs))
+                    .unwrap_or_default(),
+            });
+            let _ = w.write_record(&row);
+        }
+        w.into_inner().unwrap_or_default()
     }
 
     /// Whether the feature's own geometry, not just its box, meets the query box.

@@ -5,6 +5,14 @@ use crate::crs::{Crs, LonLat, RdPoint};
 use geo::{Coord, Rect};
 
 pub const DEFAULT_LIMIT: usize = 100;
+
+/// The encodings an items answer comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    GeoJson,
+    /// Properties in columns and the geometry as WKT, for spreadsheets.
+    Csv,
+}
 pub const MAX_LIMIT: usize = 10_000;
 
 /// A bounding-box filter, held in RD metres whatever CRS it was given in.
@@ -20,6 +28,7 @@ pub struct ItemsQuery {
     pub bbox: Option<BboxFilter>,
     /// The CRS to answer in.
     pub crs: Crs,
+    pub format: Format,
     /// Property equality filters, `?gemeentecode=GM0505`.
     pub properties: Vec<(String, String)>,
     /// `sortby=-inwoners,naam`: properties to order by, `true` for descending.
@@ -105,14 +114,16 @@ impl ItemsQuery {
             None => None,
             Some(v) => Some(parse_bbox(v, bbox_crs.unwrap_or(Crs::Crs84))?),
         };
-        if let Some(f) = get("f") {
-            if !["json", "geojson"].contains(&f.to_ascii_lowercase().as_str()) {
+        let format = match get("f").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("json") | Some("geojson") => Format::GeoJson,
+            Some("csv") => Format::Csv,
+            Some(other) => {
                 return Err(err(
                     "f",
-                    format!("'{f}' is not a format this collection offers (json)"),
-                ));
+                    format!("'{other}' is not a format this collection offers (json, csv)"),
+                ))
             }
-        }
+        };
         let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
             if collection.properties.contains_key(name) {
                 Ok(name.to_string())
@@ -176,6 +187,7 @@ impl ItemsQuery {
             offset,
             bbox,
             crs,
+            format,
             properties,
             sort,
             select,
