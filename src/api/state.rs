@@ -5,7 +5,7 @@
 //! the old data, and a reload that fails validation leaves the old data in place.
 
 use super::Snapshot;
-use crate::load::{self, LoadError, LoadReport};
+use crate::load::{self, LoadReport};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -80,7 +80,7 @@ impl AppState {
                 report: None,
             },
             Ok(Err(e)) => ReloadOutcome::Rejected {
-                reason: describe(&e),
+                reason: e.to_string(),
                 report: None,
             },
             Ok(Ok(loaded)) if loaded.report.has_failures() => ReloadOutcome::Rejected {
@@ -122,10 +122,6 @@ impl AppState {
         }
         outcome
     }
-}
-
-fn describe(e: &LoadError) -> String {
-    e.to_string()
 }
 
 /// Seconds since the Unix epoch, for snapshot ids and status.

@@ -16,13 +16,40 @@ fn decimals(crs: Crs) -> usize {
     }
 }
 
-/// Writes one position in the axis order of `crs` (EPSG:4326 is latitude first).
-fn write_position(out: &mut String, c: Coord<f64>, crs: Crs) {
-    let d = decimals(crs);
-    let (a, b) = match crs {
+/// The two ordinates of a position in the axis order of `crs` (EPSG:4326 is latitude first).
+fn ordinates(c: Coord<f64>, crs: Crs) -> (f64, f64) {
+    match crs {
         Crs::Epsg4326 => (c.y, c.x),
         Crs::Crs84 | Crs::RdNew => (c.x, c.y),
-    };
+    }
+}
+
+/// An area's outline in the datum `crs` needs: RD for EPSG:28992, WGS84 otherwise.
+fn area_outline(area: &Area, crs: Crs) -> &MultiPolygon<f64> {
+    match crs {
+        Crs::RdNew => &area.geometry.rd,
+        Crs::Crs84 | Crs::Epsg4326 => &area.geometry.wgs84,
+    }
+}
+
+/// A facility's position in the datum `crs` needs.
+fn facility_position(v: &Voorziening, crs: Crs) -> Coord<f64> {
+    match crs {
+        Crs::RdNew => Coord {
+            x: v.location.rd.x,
+            y: v.location.rd.y,
+        },
+        Crs::Crs84 | Crs::Epsg4326 => Coord {
+            x: v.location.wgs84.lon,
+            y: v.location.wgs84.lat,
+        },
+    }
+}
+
+/// Writes one position as a GeoJSON array.
+fn write_position(out: &mut String, c: Coord<f64>, crs: Crs) {
+    let d = decimals(crs);
+    let (a, b) = ordinates(c, crs);
     let _ = write!(out, "[{a:.d$},{b:.d$}]");
 }
 
@@ -105,11 +132,7 @@ pub fn write_area_feature(out: &mut String, area: &Area, props: &str, crs: Crs) 
         r#"{{"type":"Feature","id":"{}","geometry":"#,
         area.code
     );
-    let geometry = match crs {
-        Crs::RdNew => &area.geometry.rd,
-        Crs::Crs84 | Crs::Epsg4326 => &area.geometry.wgs84,
-    };
-    write_multipolygon(out, geometry, crs);
+    write_multipolygon(out, area_outline(area, crs), crs);
     out.push_str(r#","properties":"#);
     out.push_str(props);
     out.push('}');
@@ -143,16 +166,7 @@ pub fn write_facility_feature(out: &mut String, v: &Voorziening, props: &str, cr
         r#"{{"type":"Feature","id":{},"geometry":{{"type":"Point","coordinates":"#,
         Value::String(v.id.clone())
     );
-    let c = match crs {
-        Crs::RdNew => Coord {
-            x: v.location.rd.x,
-            y: v.location.rd.y,
-        },
-        Crs::Crs84 | Crs::Epsg4326 => Coord {
-            x: v.location.wgs84.lon,
-            y: v.location.wgs84.lat,
-        },
-    };
+    let c = facility_position(v, crs);
     write_position(out, c, crs);
     out.push_str(r#"},"properties":"#);
     out.push_str(props);
@@ -162,19 +176,13 @@ pub fn write_facility_feature(out: &mut String, v: &Voorziening, props: &str, cr
 /// Writes a position as WKT ordinates (`x y`), in the axis order of `crs`.
 fn write_wkt_position(out: &mut String, c: Coord<f64>, crs: Crs) {
     let d = decimals(crs);
-    let (a, b) = match crs {
-        Crs::Epsg4326 => (c.y, c.x),
-        Crs::Crs84 | Crs::RdNew => (c.x, c.y),
-    };
+    let (a, b) = ordinates(c, crs);
     let _ = write!(out, "{a:.d$} {b:.d$}");
 }
 
 /// An area's outline as WKT in `crs`, for CSV downloads.
 pub fn area_wkt(area: &Area, crs: Crs) -> String {
-    let mp = match crs {
-        Crs::RdNew => &area.geometry.rd,
-        Crs::Crs84 | Crs::Epsg4326 => &area.geometry.wgs84,
-    };
+    let mp = area_outline(area, crs);
     let mut out = String::from("MULTIPOLYGON(");
     for (i, poly) in mp.0.iter().enumerate() {
         if i > 0 {
@@ -205,16 +213,7 @@ pub fn area_wkt(area: &Area, crs: Crs) -> String {
 
 /// A facility's position as WKT in `crs`.
 pub fn facility_wkt(v: &Voorziening, crs: Crs) -> String {
-    let c = match crs {
-        Crs::RdNew => Coord {
-            x: v.location.rd.x,
-            y: v.location.rd.y,
-        },
-        Crs::Crs84 | Crs::Epsg4326 => Coord {
-            x: v.location.wgs84.lon,
-            y: v.location.wgs84.lat,
-        },
-    };
+    let c = facility_position(v, crs);
     let mut out = String::from("POINT(");
     write_wkt_position(&mut out, c, crs);
     out.push(')');
