@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Server;
+use common::{header, raw, Server};
 use serde_json::Value;
 use std::process::Command;
 
@@ -353,42 +353,6 @@ fn bad_parameters_are_400_with_a_reason() {
     assert_eq!(code, 404);
 }
 
-fn raw(
-    server: &Server,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut req = agent.get(&format!("{}{path}", server.base));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut resp = req.call().expect("request");
-    let status = resp.status().as_u16();
-    let hs = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(64 * 1024 * 1024)
-        .read_to_vec()
-        .unwrap_or_default();
-    (status, hs, body)
-}
-
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
 #[test]
 fn etags_give_304_and_errors_carry_a_request_id() {
     let server = Server::start(&[]);
@@ -539,4 +503,47 @@ fn items_download_as_csv_with_wkt() {
     assert!((100_000.0..115_000.0).contains(&x), "{x}");
     let (code, _, body) = server.get("/collections/wijken/items?f=xml");
     assert_eq!(code, 400, "{body}");
+}
+
+#[test]
+fn datetime_keeps_the_features_of_the_reference_year() {
+    let server = Server::start(&[]);
+    let all = server.json("/collections/wijken/items?limit=1");
+    let total = all["numberMatched"].as_u64().unwrap();
+    let years: Vec<u64> = server.json("/collections/wijken")["extent"]["temporal"]["interval"][0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap()[..4].parse().unwrap())
+        .collect();
+    let year = years[0];
+    let inside = server.json(&format!(
+        "/collections/wijken/items?limit=1&datetime={year}-06-30"
+    ));
+    assert_eq!(inside["numberMatched"].as_u64(), Some(total));
+    let open = server.json(&format!(
+        "/collections/wijken/items?limit=1&datetime=../{year}-01-01T00:00:00Z"
+    ));
+    assert_eq!(open["numberMatched"].as_u64(), Some(total));
+    let before = server.json(&format!(
+        "/collections/wijken/items?limit=1&datetime=../{}-12-31",
+        year - 1
+    ));
+    assert_eq!(before["numberMatched"].as_u64(), Some(0));
+    for (query, expected) in [
+        ("wijken/items?datetime=2024", "RFC 3339"),
+        ("wijken/items?datetime=2024-02-30", "not a day"),
+        (
+            "wijken/items?datetime=2025-01-01/2024-01-01",
+            "before it starts",
+        ),
+        (
+            "voorzieningen/items?datetime=2024-01-01",
+            "no reference year",
+        ),
+    ] {
+        let (code, _, body) = server.get(&format!("/collections/{query}"));
+        assert_eq!(code, 400, "{query}: {body}");
+        assert!(body.contains(expected), "{query}: {body}");
+    }
 }

@@ -1,10 +1,12 @@
 //! OGC API – Features endpoints: landing page, conformance, collections and items.
 
+use super::html::{self, escape};
+use super::negotiate;
 use super::{ApiError, AppState, Snapshot};
 use crate::crs::Crs;
 use crate::features::{Collection, Format, ItemsQuery, Page, DEFAULT_LIMIT, MAX_LIMIT};
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -13,6 +15,24 @@ use std::sync::Arc;
 type Shared = Arc<AppState>;
 
 const GEOJSON: &str = "application/geo+json";
+const JSON: &str = "application/json";
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+type Pairs = Query<Vec<(String, String)>>;
+
+/// JSON or a page, as the request asked.
+fn answer(
+    format: Format,
+    json_body: impl FnOnce() -> Value,
+    page: impl FnOnce() -> String,
+) -> Response {
+    match format {
+        Format::Html => ([(header::CONTENT_TYPE, html::CONTENT_TYPE)], page()).into_response(),
+        _ => Json(json_body()).into_response(),
+    }
+}
+
+const PAGE_OR_JSON: [Format; 2] = [Format::GeoJson, Format::Html];
 
 pub const CONFORMANCE: [&str; 5] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -22,22 +42,61 @@ pub const CONFORMANCE: [&str; 5] = [
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
 ];
 
-pub async fn landing(State(state): State<Shared>) -> Json<Value> {
+pub async fn landing(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let s = state.snapshot();
-    Json(json!({
-        "title": "wijkatlas",
-        "description": "Zorg- en welzijnsvoorzieningen tegen de behoefte per buurt, wijk en gemeente",
-        "links": [
-            { "rel": "self", "href": "/", "type": "application/json", "title": "this page" },
-            { "rel": "conformance", "href": "/conformance", "type": "application/json" },
-            { "rel": "data", "href": "/collections", "type": "application/json" },
-            { "rel": "status", "href": "/status", "type": "application/json" },
-        ],
-        "attribution": attribution(&s),
-    }))
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    let title = "wijkatlas";
+    let description =
+        "Zorg- en welzijnsvoorzieningen tegen de behoefte per buurt, wijk en gemeente";
+    Ok(answer(
+        format,
+        || {
+            json!({
+                "title": title,
+                "description": description,
+                "links": [
+                    { "rel": "self", "href": "/", "type": JSON, "title": "this document" },
+                    { "rel": "alternate", "href": "/?f=html", "type": "text/html", "title": "this document as HTML" },
+                    { "rel": "service-desc", "href": "/api", "type": OPENAPI, "title": "the API definition (OpenAPI 3.0)" },
+                    { "rel": "service-doc", "href": "/api?f=html", "type": "text/html", "title": "the API documentation" },
+                    { "rel": "conformance", "href": "/conformance", "type": JSON },
+                    { "rel": "data", "href": "/collections", "type": JSON },
+                    { "rel": "status", "href": "/status", "type": JSON },
+                ],
+                "attribution": attribution(&s),
+            })
+        },
+        || {
+            let mut main = format!("<p>{}</p><h2>Collecties</h2><ul>", escape(description));
+            for c in &s.collections {
+                main.push_str(&html::link(
+                    &format!("/collections/{}?f=html", c.id),
+                    &format!("{} ({} objecten)", c.title, c.items.len()),
+                ));
+            }
+            main.push_str("</ul><h2>Voor GIS en scripts</h2><ul>");
+            for (href, label) in [
+                ("/collections?f=html", "Alle collecties"),
+                ("/api?f=html", "API-documentatie (OpenAPI 3.0: /api)"),
+                (
+                    "/conformance?f=html",
+                    "Ondersteunde standaarden (conformance)",
+                ),
+                ("/?f=json", "Deze pagina als JSON"),
+            ] {
+                main.push_str(&html::link(href, label));
+            }
+            main.push_str("</ul>");
+            html::page(title, &[], &main, &attribution(&s))
+        },
+    ))
 }
 
-fn attribution(s: &Snapshot) -> Vec<String> {
+pub fn attribution(s: &Snapshot) -> Vec<String> {
     let mut lines: Vec<String> = s
         .dataset
         .sources
@@ -49,8 +108,25 @@ fn attribution(s: &Snapshot) -> Vec<String> {
     lines
 }
 
-pub async fn conformance() -> Json<Value> {
-    Json(json!({ "conformsTo": CONFORMANCE }))
+pub async fn conformance(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    Ok(answer(
+        format,
+        || json!({ "conformsTo": CONFORMANCE }),
+        || {
+            let mut main =
+                String::from("<p>Deze server volgt deze conformiteitsklassen van OGC API:</p><ul>");
+            for uri in CONFORMANCE {
+                main.push_str(&format!("<li><code>{}</code></li>", escape(uri)));
+            }
+            main.push_str("</ul>");
+            html::page("Conformance", &[], &main, &attribution(&state.snapshot()))
+        },
+    ))
 }
 
 fn collection_json(c: &Collection) -> Value {
@@ -64,9 +140,12 @@ fn collection_json(c: &Collection) -> Value {
         "storageCrs": Crs::Crs84.uri(),
         "numberOfFeatures": c.items.len(),
         "links": [
-            { "rel": "self", "href": format!("/collections/{}", c.id), "type": "application/json" },
+            { "rel": "self", "href": format!("/collections/{}", c.id), "type": JSON },
+            { "rel": "alternate", "href": format!("/collections/{}?f=html", c.id), "type": "text/html" },
             { "rel": "http://www.opengis.net/def/rel/ogc/1.0/queryables", "href": format!("/collections/{}/queryables", c.id), "type": "application/schema+json" },
             { "rel": "items", "href": items, "type": GEOJSON, "title": format!("{} (default {DEFAULT_LIMIT}, at most {MAX_LIMIT} per page)", c.title) },
+            { "rel": "items", "href": format!("{items}?f=html"), "type": "text/html", "title": format!("{} as a table and map", c.title) },
+            { "rel": "items", "href": format!("{items}?f=csv"), "type": "text/csv", "title": format!("{} as CSV", c.title) },
         ],
     });
     if let Some([x0, y0, x1, y1]) = c.extent {
@@ -90,21 +169,113 @@ fn find<'a>(s: &'a Snapshot, id: &str) -> Result<&'a Collection, ApiError> {
     })
 }
 
-pub async fn collections(State(state): State<Shared>) -> Json<Value> {
+fn collection_summary(c: &Collection) -> String {
+    let mut main = format!(
+        "<p>{}</p><p>{} objecten",
+        escape(&c.description),
+        c.items.len()
+    );
+    if let (Some(first), Some(last)) = (c.years.first(), c.years.last()) {
+        if first == last {
+            main.push_str(&format!(", peiljaar {first}"));
+        } else {
+            main.push_str(&format!(", peiljaren {first}–{last}"));
+        }
+    }
+    main.push_str(".</p>");
+    main
+}
+
+pub async fn collections(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let s = state.snapshot();
-    Json(json!({
-        "links": [{ "rel": "self", "href": "/collections", "type": "application/json" }],
-        "crs": Crs::ALL.iter().map(|c| c.uri()).collect::<Vec<_>>(),
-        "collections": s.collections.iter().map(collection_json).collect::<Vec<_>>(),
-    }))
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    Ok(answer(
+        format,
+        || {
+            json!({
+                "links": [
+                    { "rel": "self", "href": "/collections", "type": JSON },
+                    { "rel": "alternate", "href": "/collections?f=html", "type": "text/html" },
+                ],
+                "crs": Crs::ALL.iter().map(|c| c.uri()).collect::<Vec<_>>(),
+                "collections": s.collections.iter().map(collection_json).collect::<Vec<_>>(),
+            })
+        },
+        || {
+            let mut main = String::new();
+            for c in &s.collections {
+                main.push_str(&format!(
+                    r#"<h2><a href="/collections/{id}?f=html">{}</a></h2>{}"#,
+                    escape(c.title),
+                    collection_summary(c),
+                    id = c.id
+                ));
+            }
+            html::page("Collecties", &[], &main, &attribution(&s))
+        },
+    ))
 }
 
 pub async fn collection(
     State(state): State<Shared>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+    Query(pairs): Pairs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let s = state.snapshot();
-    Ok(Json(collection_json(find(&s, &id)?)))
+    let c = find(&s, &id)?;
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    Ok(answer(
+        format,
+        || collection_json(c),
+        || {
+            let mut main = collection_summary(c);
+            main.push_str("<ul>");
+            let items = format!("/collections/{}/items", c.id);
+            for (href, label) in [
+                (
+                    format!("{items}?f=html"),
+                    "Tabel en kaart (per 100)".to_string(),
+                ),
+                (items.clone(), "GeoJSON".to_string()),
+                (
+                    format!("{items}?f=csv&limit={MAX_LIMIT}"),
+                    "CSV-download".to_string(),
+                ),
+                (
+                    format!("/collections/{}/queryables?f=html", c.id),
+                    "Eigenschappen om op te filteren (queryables)".to_string(),
+                ),
+            ] {
+                main.push_str(&html::link(&href, &label));
+            }
+            main.push_str("</ul>");
+            if let Some([x0, y0, x1, y1]) = c.extent {
+                main.push_str(&format!(
+                    "<p>Omgrenzing (CRS84, lengte/breedte): {x0:.4}, {y0:.4} – {x1:.4}, {y1:.4}</p>"
+                ));
+            }
+            main.push_str("<p>Coördinatenstelsels: ");
+            main.push_str(
+                &Crs::ALL
+                    .iter()
+                    .map(|c| format!("<code>{}</code>", c.short_name()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            main.push_str("</p>");
+            html::page(
+                c.title,
+                &[("/collections?f=html".into(), "Collecties".into())],
+                &main,
+                &attribution(&s),
+            )
+        },
+    ))
 }
 
 fn with_crs(mut response: Response, crs: Crs) -> Response {
@@ -114,15 +285,26 @@ fn with_crs(mut response: Response, crs: Crs) -> Response {
     response
 }
 
-/// Rebuilds the query string with another offset, for paging links.
-fn page_href(id: &str, pairs: &[(String, String)], offset: usize) -> String {
+/// Rebuilds the query string with another offset (and another `f`, when given), for
+/// paging and alternate links.
+fn page_href(id: &str, pairs: &[(String, String)], offset: usize, f: Option<&str>) -> String {
     let mut parts: Vec<String> = pairs
         .iter()
-        .filter(|(k, _)| k != "offset")
+        .filter(|(k, _)| k != "offset" && (f.is_none() || k != "f"))
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect();
     parts.push(format!("offset={offset}"));
+    if let Some(f) = f {
+        parts.push(format!("f={f}"));
+    }
     format!("/collections/{id}/items?{}", parts.join("&"))
+}
+
+/// The `next` and `prev` offsets of a page, when there are such pages.
+fn neighbours(q: &ItemsQuery, page: &Page<'_>) -> (Option<usize>, Option<usize>) {
+    let next = (q.offset + page.items.len() < page.matched).then_some(q.offset + page.items.len());
+    let prev = (q.offset > 0).then_some(q.offset.saturating_sub(q.limit));
+    (next, prev)
 }
 
 fn encode(s: &str) -> String {
@@ -149,15 +331,21 @@ fn items_body(
         .iter()
         .map(|item| c.render(&s.dataset, item, q.crs, q.select.as_deref()))
         .collect();
-    let mut links =
-        vec![json!({ "rel": "self", "href": page_href(id, pairs, q.offset), "type": GEOJSON })];
-    if q.offset + page.items.len() < page.matched {
-        links.push(json!({ "rel": "next", "href": page_href(id, pairs, q.offset + page.items.len()), "type": GEOJSON }));
+    let (next, prev) = neighbours(q, page);
+    let mut links = vec![
+        json!({ "rel": "self", "href": page_href(id, pairs, q.offset, None), "type": GEOJSON }),
+        json!({ "rel": "alternate", "href": page_href(id, pairs, q.offset, Some("html")), "type": "text/html" }),
+        json!({ "rel": "alternate", "href": page_href(id, pairs, q.offset, Some("csv")), "type": "text/csv" }),
+    ];
+    if let Some(n) = next {
+        links
+            .push(json!({ "rel": "next", "href": page_href(id, pairs, n, None), "type": GEOJSON }));
     }
-    if q.offset > 0 {
-        links.push(json!({ "rel": "prev", "href": page_href(id, pairs, q.offset.saturating_sub(q.limit)), "type": GEOJSON }));
+    if let Some(p) = prev {
+        links
+            .push(json!({ "rel": "prev", "href": page_href(id, pairs, p, None), "type": GEOJSON }));
     }
-    links.push(json!({ "rel": "collection", "href": format!("/collections/{id}"), "type": "application/json" }));
+    links.push(json!({ "rel": "collection", "href": format!("/collections/{id}"), "type": JSON }));
     let head = json!({
         "type": "FeatureCollection",
         "numberMatched": page.matched,
@@ -180,44 +368,147 @@ fn items_body(
     body
 }
 
+fn items_page(
+    s: &Snapshot,
+    c: &Collection,
+    pairs: &[(String, String)],
+    q: &ItemsQuery,
+    page: &Page<'_>,
+) -> String {
+    let columns: Vec<&str> = match &q.select {
+        Some(names) => names.iter().map(String::as_str).collect(),
+        None => html::reading_order(c.properties.keys().map(String::as_str)),
+    };
+    let first = if page.items.is_empty() {
+        0
+    } else {
+        q.offset + 1
+    };
+    let last = q.offset + page.items.len();
+    let summary = format!("{first}–{last} van {} objecten", page.matched);
+    let shapes: Vec<html::svg::Shape<'_>> = page
+        .items
+        .iter()
+        .filter_map(|item| {
+            c.outline_rd(&s.dataset, item)
+                .map(|outline| html::svg::Shape {
+                    href: html::item_href(c, &item.id),
+                    label: item_label(item),
+                    outline,
+                })
+        })
+        .collect();
+    let mut main = format!("<p>{}</p>", escape(&summary));
+    main.push_str(&html::svg::preview(
+        &shapes,
+        &format!(
+            "Kaart van {} ({summary}); dezelfde objecten staan in de tabel",
+            c.title
+        ),
+    ));
+    let (next, prev) = neighbours(q, page);
+    main.push_str(r#"<nav aria-label="Pagina's"><ul>"#);
+    if let Some(p) = prev {
+        main.push_str(&html::link(
+            &page_href(c.id, pairs, p, Some("html")),
+            "Vorige pagina",
+        ));
+    }
+    if let Some(n) = next {
+        main.push_str(&html::link(
+            &page_href(c.id, pairs, n, Some("html")),
+            "Volgende pagina",
+        ));
+    }
+    main.push_str(&html::link(
+        &page_href(c.id, pairs, q.offset, Some("json")),
+        "Deze pagina als GeoJSON",
+    ));
+    main.push_str(&html::link(
+        &page_href(c.id, pairs, q.offset, Some("csv")),
+        "Deze pagina als CSV",
+    ));
+    main.push_str("</ul></nav>");
+    main.push_str(&html::items_table(
+        c,
+        &page.items,
+        &columns,
+        &format!("{} – {summary}", c.title),
+    ));
+    html::page(
+        c.title,
+        &[
+            ("/collections?f=html".into(), "Collecties".into()),
+            (format!("/collections/{}?f=html", c.id), c.title.into()),
+        ],
+        &main,
+        &attribution(s),
+    )
+}
+
+/// What to call a feature in a preview: its name and id.
+fn item_label(item: &crate::features::Item) -> String {
+    match item.props.get("naam").and_then(Value::as_str) {
+        Some(name) => format!("{name} ({})", item.id),
+        None => item.id.clone(),
+    }
+}
+
 pub async fn items(
     State(state): State<Shared>,
     Path(id): Path<String>,
-    Query(pairs): Query<Vec<(String, String)>>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
     let q = ItemsQuery::parse(&pairs, c).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let format = match q.format {
+        Some(f) => f,
+        None if negotiate::prefers_html(&headers) => Format::Html,
+        None => Format::GeoJson,
+    };
     let page = c.query(&s.dataset, &q);
-    if q.format == Format::Csv {
-        let body = c.write_csv(&s.dataset, &page.items, q.crs, q.select.as_deref());
-        let disposition = format!("attachment; filename=\"{}.csv\"", c.id);
-        let mut response =
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
-        if let Ok(v) = HeaderValue::from_str(&disposition) {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_DISPOSITION, v);
+    match format {
+        Format::Csv => {
+            let body = c.write_csv(&s.dataset, &page.items, q.crs, q.select.as_deref());
+            let disposition = format!("attachment; filename=\"{}.csv\"", c.id);
+            let mut response =
+                ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&page.matched.to_string()) {
+                response.headers_mut().insert("oapi-number-matched", v);
+            }
+            Ok(with_crs(response, q.crs))
         }
-        if let Ok(v) = HeaderValue::from_str(&page.matched.to_string()) {
-            response.headers_mut().insert("oapi-number-matched", v);
+        Format::Html => Ok((
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            items_page(&s, c, &pairs, &q, &page),
+        )
+            .into_response()),
+        Format::GeoJson => {
+            let body = items_body(&s, c, &pairs, &q, &page);
+            Ok(with_crs(
+                ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
+                q.crs,
+            ))
         }
-        return Ok(with_crs(response, q.crs));
     }
-    let body = items_body(&s, c, &pairs, &q, &page);
-    Ok(with_crs(
-        ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
-        q.crs,
-    ))
 }
 
 pub async fn item(
     State(state): State<Shared>,
     Path((id, feature)): Path<(String, String)>,
-    Query(pairs): Query<Vec<(String, String)>>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
     let crs = match pairs.iter().find(|(k, _)| k == "crs") {
         Some((_, v)) => v
             .parse::<Crs>()
@@ -227,6 +518,41 @@ pub async fn item(
     let item = c
         .item(&feature)
         .ok_or_else(|| ApiError::NotFound(format!("no feature '{feature}' in '{id}'")))?;
+    if format == Format::Html {
+        let label = item_label(item);
+        let shapes: Vec<html::svg::Shape<'_>> = c
+            .outline_rd(&s.dataset, item)
+            .map(|outline| html::svg::Shape {
+                href: html::item_href(c, &item.id),
+                label: label.clone(),
+                outline,
+            })
+            .into_iter()
+            .collect();
+        let mut main = html::svg::preview(&shapes, &format!("Kaart van {label}"));
+        main.push_str("<ul>");
+        let json_href = format!("/collections/{}/items/{}?f=json", c.id, encode(&item.id));
+        main.push_str(&html::link(&json_href, "Als GeoJSON"));
+        main.push_str("</ul>");
+        main.push_str(&html::properties_table(item));
+        return Ok((
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            html::page(
+                &label,
+                &[
+                    ("/collections?f=html".into(), "Collecties".into()),
+                    (format!("/collections/{}?f=html", c.id), c.title.into()),
+                    (
+                        format!("/collections/{}/items?f=html", c.id),
+                        "Objecten".into(),
+                    ),
+                ],
+                &main,
+                &attribution(&s),
+            ),
+        )
+            .into_response());
+    }
     Ok(with_crs(
         (
             [(header::CONTENT_TYPE, GEOJSON)],
@@ -241,9 +567,48 @@ pub async fn item(
 pub async fn queryables(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    if format == Format::Html {
+        let mut main = String::from(
+            r#"<p>Gebruik deze namen in filters, bijvoorbeeld <code>?gemeentecode=GM0344</code>.</p><table><caption>Eigenschappen</caption><thead><tr><th scope="col">naam</th><th scope="col">type</th><th scope="col">betekenis</th></tr></thead><tbody>"#,
+        );
+        for (name, kind) in &c.properties {
+            main.push_str(&format!(
+                r#"<tr><th scope="row"><code>{}</code></th><td>{kind}</td><td>{}</td></tr>"#,
+                escape(name),
+                escape(&html::property_label(name).unwrap_or_default())
+            ));
+        }
+        main.push_str("</tbody></table>");
+        return Ok((
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            html::page(
+                &format!("Eigenschappen van {}", c.title),
+                &[
+                    ("/collections?f=html".into(), "Collecties".into()),
+                    (format!("/collections/{}?f=html", c.id), c.title.into()),
+                ],
+                &main,
+                &attribution(&s),
+            ),
+        )
+            .into_response());
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        queryables_schema(c).to_string(),
+    )
+        .into_response())
+}
+
+/// A collection's queryables as JSON Schema; also the schema of its feature properties
+/// in the OpenAPI document.
+pub fn queryables_schema(c: &Collection) -> Value {
     let mut properties = serde_json::Map::new();
     let geometry = match c.kind {
         crate::features::CollectionKind::Areas(_) => "https://geojson.org/schema/MultiPolygon.json",
@@ -261,17 +626,36 @@ pub async fn queryables(
         }
         properties.insert(name.clone(), p);
     }
-    let body = json!({
+    json!({
         "$schema": "https://json-schema.org/draft/2019-09/schema",
         "$id": format!("/collections/{}/queryables", c.id),
         "type": "object",
         "title": c.title,
         "properties": properties,
         "additionalProperties": false,
-    });
-    Ok((
-        [(header::CONTENT_TYPE, "application/schema+json")],
-        body.to_string(),
-    )
-        .into_response())
+    })
+}
+
+/// The OpenAPI 3.0 document, or the same as a page.
+pub async fn api(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let s = state.snapshot();
+    let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
+    let doc = super::openapi::document(&s, state.admin_token().is_some());
+    Ok(match format {
+        Format::Html => (
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            html::page(
+                "API-documentatie",
+                &[],
+                &super::openapi::page_body(&doc),
+                &attribution(&s),
+            ),
+        )
+            .into_response(),
+        _ => ([(header::CONTENT_TYPE, OPENAPI)], doc.to_string()).into_response(),
+    })
 }

@@ -75,7 +75,8 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
 }
 
 /// Strong ETags and 304s for the data routes: their answer is a pure function of the
-/// data snapshot and the request URI, so the tag can be computed before any work is done.
+/// data snapshot, the request URI and whether the client prefers pages (the Accept
+/// header), so the tag can be computed before any work is done.
 pub async fn conditional_get(
     State(state): State<Arc<AppState>>,
     request: Request,
@@ -83,7 +84,7 @@ pub async fn conditional_get(
 ) -> Response {
     let cacheable = request.method() == Method::GET && {
         let p = request.uri().path();
-        p == "/" || p == "/conformance" || p.starts_with("/collections")
+        p == "/" || p == "/conformance" || p == "/api" || p.starts_with("/collections")
     };
     if !cacheable {
         return next.run(request).await;
@@ -91,6 +92,7 @@ pub async fn conditional_get(
     let snapshot = state.snapshot().id.clone();
     let mut h = DefaultHasher::new();
     request.uri().hash(&mut h);
+    super::negotiate::prefers_html(request.headers()).hash(&mut h);
     let etag = format!("\"{snapshot}-{:016x}\"", h.finish());
     let matches = request
         .headers()
@@ -107,6 +109,7 @@ pub async fn conditional_get(
         if let Ok(v) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, v);
         }
+        headers.insert(header::VARY, HeaderValue::from_static("accept"));
         // Revalidate every time: a reload can change any answer, and 304s are cheap.
         headers.insert(
             header::CACHE_CONTROL,

@@ -3,7 +3,10 @@
 mod admin;
 mod error;
 mod features;
+mod html;
 mod middleware;
+mod negotiate;
+mod openapi;
 mod state;
 
 pub use error::ApiError;
@@ -67,6 +70,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
+        .route("/api", get(features::api))
         .route("/health", get(health))
         .route("/status", get(status))
         .route("/collections", get(features::collections))

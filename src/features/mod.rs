@@ -4,10 +4,14 @@
 //! selects features and joins their ready-made bytes, so no request reprojects or
 //! re-encodes geometry.
 
+pub mod datetime;
 pub mod encode;
 mod query;
 
-pub use query::{BboxFilter, Format, ItemsQuery, QueryError, DEFAULT_LIMIT, MAX_LIMIT};
+pub use query::{
+    BboxFilter, Format, ItemsQuery, Parameter, ParameterValue, QueryError, DEFAULT_LIMIT,
+    ITEMS_PARAMETERS, MAX_LIMIT,
+};
 
 use crate::crs::Crs;
 use crate::model::{AreaLevel, Dataset};
@@ -29,6 +33,8 @@ pub struct Item {
     pub id: String,
     /// Bounding box in RD metres: min x, min y, max x, max y.
     pub bbox_rd: [f64; 4],
+    /// The reference year of its figures, when known.
+    pub year: Option<u16>,
     /// Properties, for filtering; the served ones are inside the fragments.
     pub props: Map<String, Value>,
     /// The whole GeoJSON Feature, in the order of [`Crs::ALL`].
@@ -63,6 +69,13 @@ pub struct Collection {
     by_id: HashMap<String, usize>,
 }
 
+/// A feature's geometry in RD metres, for drawing previews.
+#[derive(Debug, Clone, Copy)]
+pub enum OutlineRd<'a> {
+    Area(&'a geo::MultiPolygon<f64>),
+    Point(geo::Coord<f64>),
+}
+
 /// The result of a query: how many matched, and the page asked for.
 #[derive(Debug)]
 pub struct Page<'a> {
@@ -87,6 +100,9 @@ impl Collection {
                     && q.bbox
                         .as_ref()
                         .is_none_or(|b| self.intersects(dataset, item, b))
+                    && q.datetime
+                        .as_ref()
+                        .is_none_or(|d| item.year.is_some_and(|y| d.meets_year(y)))
             })
             .collect();
         if !q.sort.is_empty() {
@@ -109,6 +125,22 @@ impl Collection {
         let matched = matching.len();
         let items = matching.into_iter().skip(q.offset).take(q.limit).collect();
         Page { matched, items }
+    }
+
+    /// The feature's geometry in RD, or `None` when the dataset no longer has it.
+    pub fn outline_rd<'d>(&self, dataset: &'d Dataset, item: &Item) -> Option<OutlineRd<'d>> {
+        match self.kind {
+            CollectionKind::Areas(level) => dataset
+                .areas(level)
+                .get(item.index)
+                .map(|a| OutlineRd::Area(&a.geometry.rd)),
+            CollectionKind::Facilities => dataset.voorzieningen().get(item.index).map(|v| {
+                OutlineRd::Point(geo::Coord {
+                    x: v.location.rd.x,
+                    y: v.location.rd.y,
+                })
+            }),
+        }
     }
 
     /// The feature as served: the ready-made bytes, or, when only some properties are
@@ -245,6 +277,7 @@ fn json_type(v: &Value) -> Option<&'static str> {
 
 fn build_item(
     id: String,
+    year: Option<u16>,
     bbox: Option<Rect<f64>>,
     props: Map<String, Value>,
     index: usize,
@@ -259,6 +292,7 @@ fn build_item(
     let bbox_rd = bbox.map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
     Item {
         id,
+        year,
         bbox_rd,
         props,
         fragments,
@@ -335,6 +369,7 @@ pub fn build(dataset: &Dataset) -> Vec<Collection> {
                 let props = encode::area_properties(a, dataset);
                 build_item(
                     a.code.to_string(),
+                    a.year,
                     a.geometry.rd.bounding_rect(),
                     props,
                     i,
@@ -373,6 +408,7 @@ pub fn build(dataset: &Dataset) -> Vec<Collection> {
                 };
                 build_item(
                     v.id.clone(),
+                    None,
                     Some(Rect::new(rd, rd)),
                     props,
                     i,

@@ -1,10 +1,12 @@
 //! Item queries, parsed once from request parameters into a typed form.
 
+use super::datetime::DateInterval;
 use super::Collection;
 use crate::crs::{Crs, LonLat, RdPoint};
 use geo::{Coord, Rect};
 
 pub const DEFAULT_LIMIT: usize = 100;
+pub const MAX_LIMIT: usize = 10_000;
 
 /// The encodings an items answer comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,8 +14,129 @@ pub enum Format {
     GeoJson,
     /// Properties in columns and the geometry as WKT, for spreadsheets.
     Csv,
+    /// A page a person reads: a table and a map preview.
+    Html,
 }
-pub const MAX_LIMIT: usize = 10_000;
+
+impl Format {
+    pub const NAMES: [&'static str; 3] = ["json", "csv", "html"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GeoJson => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "json" | "geojson" => Some(Format::GeoJson),
+            "csv" => Some(Format::Csv),
+            "html" => Some(Format::Html),
+            _ => None,
+        }
+    }
+}
+
+/// How a parameter's value is written, as the OpenAPI document describes it.
+#[derive(Debug, Clone, Copy)]
+pub enum ParameterValue {
+    /// A whole number from `min` to `max`, `default` when absent.
+    Count {
+        min: usize,
+        max: Option<usize>,
+        default: Option<usize>,
+    },
+    /// One of these words.
+    OneOf(&'static [&'static str]),
+    /// Comma-separated numbers, `min` to `max` of them.
+    Numbers { min: usize, max: usize },
+    /// Comma-separated words.
+    List,
+    /// Text of this regular expression's form (the parser checks the rest, e.g. that a
+    /// day exists in its month).
+    Pattern(&'static str),
+}
+
+/// An RFC 3339 date or date-time, or an interval of two with `..` for an open end.
+const DATETIME_PATTERN: &str = r"^([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?|([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?|\.\.)?/([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2}))?|\.\.)?)$";
+
+/// A parameter every items request may carry, besides the property filters.
+#[derive(Debug, Clone, Copy)]
+pub struct Parameter {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub value: ParameterValue,
+}
+
+/// CRS names and URIs the `crs` parameters accept.
+pub const CRS_NAMES: [&str; 6] = [
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/4326",
+    "http://www.opengis.net/def/crs/EPSG/0/28992",
+    "CRS84",
+    "EPSG:4326",
+    "EPSG:28992",
+];
+
+/// The items parameters: the parser reads these names and the OpenAPI document is
+/// written from this table, so the two cannot drift apart.
+pub const ITEMS_PARAMETERS: &[Parameter] = &[
+    Parameter {
+        name: "limit",
+        description: "Features per page (default 100, at most 10000).",
+        value: ParameterValue::Count {
+            min: 1,
+            max: Some(MAX_LIMIT),
+            default: Some(DEFAULT_LIMIT),
+        },
+    },
+    Parameter {
+        name: "offset",
+        description: "Features to skip; the `next` and `prev` links carry it.",
+        value: ParameterValue::Count {
+            min: 0,
+            max: None,
+            default: Some(0),
+        },
+    },
+    Parameter {
+        name: "bbox",
+        description: "minx,miny,maxx,maxy in `bbox-crs` (6 numbers with heights, ignored); a feature's own outline must meet the box.",
+        value: ParameterValue::Numbers { min: 4, max: 6 },
+    },
+    Parameter {
+        name: "bbox-crs",
+        description: "CRS of `bbox`: CRS84 (default, lon/lat), EPSG:4326 (lat/lon) or EPSG:28992 (RD New metres).",
+        value: ParameterValue::OneOf(&CRS_NAMES),
+    },
+    Parameter {
+        name: "crs",
+        description: "CRS of the answer (default CRS84); the Content-Crs header names it.",
+        value: ParameterValue::OneOf(&CRS_NAMES),
+    },
+    Parameter {
+        name: "datetime",
+        description: "RFC 3339 date or interval (`2024-01-01`, `2020-01-01/..`): features whose reference year meets it. Collections without a reference year refuse it.",
+        value: ParameterValue::Pattern(DATETIME_PATTERN),
+    },
+    Parameter {
+        name: "sortby",
+        description: "Properties to order by, `-` for descending (`-inwoners,naam`); missing values last.",
+        value: ParameterValue::List,
+    },
+    Parameter {
+        name: "properties",
+        description: "Only these properties in the answer (`naam,inwoners`).",
+        value: ParameterValue::List,
+    },
+    Parameter {
+        name: "f",
+        description: "Encoding: json (GeoJSON, default), csv (properties and WKT geometry) or html. Without it, a browser's Accept: text/html gets html.",
+        value: ParameterValue::OneOf(&Format::NAMES),
+    },
+];
 
 /// A bounding-box filter, held in RD metres whatever CRS it was given in.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +151,10 @@ pub struct ItemsQuery {
     pub bbox: Option<BboxFilter>,
     /// The CRS to answer in.
     pub crs: Crs,
-    pub format: Format,
+    /// The encoding asked for with `f`; `None` leaves it to the Accept header.
+    pub format: Option<Format>,
+    /// Reference years to keep, from `datetime`.
+    pub datetime: Option<DateInterval>,
     /// Property equality filters, `?gemeentecode=GM0505`.
     pub properties: Vec<(String, String)>,
     /// `sortby=-inwoners,naam`: properties to order by, `true` for descending.
@@ -52,18 +178,9 @@ fn err(parameter: &str, message: impl Into<String>) -> QueryError {
     }
 }
 
-/// Parameters every items request may carry besides property filters.
-const RESERVED: [&str; 9] = [
-    "limit",
-    "offset",
-    "bbox",
-    "bbox-crs",
-    "crs",
-    "f",
-    "datetime",
-    "sortby",
-    "properties",
-];
+fn is_parameter(name: &str) -> bool {
+    ITEMS_PARAMETERS.iter().any(|p| p.name == name)
+}
 
 impl ItemsQuery {
     pub fn parse(
@@ -114,15 +231,27 @@ impl ItemsQuery {
             None => None,
             Some(v) => Some(parse_bbox(v, bbox_crs.unwrap_or(Crs::Crs84))?),
         };
-        let format = match get("f").map(str::to_ascii_lowercase).as_deref() {
-            None | Some("json") | Some("geojson") => Format::GeoJson,
-            Some("csv") => Format::Csv,
-            Some(other) => {
-                return Err(err(
+        let format = match get("f") {
+            None => None,
+            Some(name) => Some(Format::parse(name).ok_or_else(|| {
+                err(
                     "f",
-                    format!("'{other}' is not a format this collection offers (json, csv)"),
+                    format!(
+                        "'{name}' is not a format this collection offers ({})",
+                        Format::NAMES.join(", ")
+                    ),
+                )
+            })?),
+        };
+        let datetime = match get("datetime") {
+            None => None,
+            Some(_) if collection.years.is_empty() => {
+                return Err(err(
+                    "datetime",
+                    format!("'{}' has no reference year to filter on", collection.id),
                 ))
             }
+            Some(v) => Some(DateInterval::parse(v).map_err(|e| err("datetime", e))?),
         };
         let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
             if collection.properties.contains_key(name) {
@@ -165,7 +294,7 @@ impl ItemsQuery {
         };
         let mut properties = Vec::new();
         for (k, v) in pairs {
-            if RESERVED.contains(&k.as_str()) {
+            if is_parameter(k) {
                 continue;
             }
             if !collection.properties.contains_key(k) {
@@ -175,7 +304,11 @@ impl ItemsQuery {
                     format!(
                         "not a parameter nor a property of '{}'; parameters: {}; properties: {}",
                         collection.id,
-                        RESERVED.join(", "),
+                        ITEMS_PARAMETERS
+                            .iter()
+                            .map(|p| p.name)
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         known.join(", ")
                     ),
                 ));
@@ -188,6 +321,7 @@ impl ItemsQuery {
             bbox,
             crs,
             format,
+            datetime,
             properties,
             sort,
             select,

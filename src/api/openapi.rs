@@ -1,0 +1,369 @@
+//! The OpenAPI 3.0 document at `/api`, written from the same tables the server reads.
+//!
+//! The items parameters come from [`ITEMS_PARAMETERS`] (which the query parser uses),
+//! the collections, their property filters and feature ids from the served snapshot,
+//! and the conformance list from the one the server answers with; so the document
+//! describes this server as it runs, and `schemathesis` checks the answers against it.
+
+use super::features::{CONFORMANCE, OPENAPI};
+use super::Snapshot;
+use crate::features::{Collection, ParameterValue, ITEMS_PARAMETERS};
+use serde_json::{json, Map, Value};
+
+fn f_parameter(offered: &[&str]) -> Value {
+    json!({
+        "name": "f", "in": "query", "required": false,
+        "description": "Encoding of the answer; without it, a browser's Accept: text/html gets html.",
+        "schema": { "type": "string", "enum": offered },
+    })
+}
+
+fn parameter_schema(value: ParameterValue) -> (Value, Option<(&'static str, bool)>) {
+    match value {
+        ParameterValue::Count { min, max, default } => {
+            let mut s = json!({ "type": "integer", "minimum": min });
+            if let Some(m) = max {
+                s["maximum"] = json!(m);
+            }
+            if let Some(d) = default {
+                s["default"] = json!(d);
+            }
+            (s, None)
+        }
+        ParameterValue::OneOf(words) => (json!({ "type": "string", "enum": words }), None),
+        ParameterValue::Numbers { min, max } => (
+            json!({ "type": "array", "minItems": min, "maxItems": max, "items": { "type": "number" } }),
+            Some(("form", false)),
+        ),
+        ParameterValue::List => (
+            json!({ "type": "array", "items": { "type": "string" } }),
+            Some(("form", false)),
+        ),
+        ParameterValue::Pattern(p) => (json!({ "type": "string", "pattern": p }), None),
+    }
+}
+
+fn items_parameters(c: &Collection) -> Vec<Value> {
+    let mut out: Vec<Value> = ITEMS_PARAMETERS
+        .iter()
+        // Only collections with reference years take `datetime`.
+        .filter(|p| p.name != "datetime" || !c.years.is_empty())
+        .map(|p| {
+            let (schema, style) = parameter_schema(p.value);
+            let mut v = json!({
+                "name": p.name, "in": "query", "required": false,
+                "description": p.description, "schema": schema,
+            });
+            if let Some((style, explode)) = style {
+                v["style"] = json!(style);
+                v["explode"] = json!(explode);
+            }
+            v
+        })
+        .collect();
+    for (name, kind) in &c.properties {
+        // The parser reads every filter value as text and compares it by the property's type.
+        out.push(json!({
+            "name": name, "in": "query", "required": false,
+            "description": format!("Only features whose '{name}' ({kind}) equals this value; text compares without regard to case."),
+            "schema": { "type": "string" },
+        }));
+    }
+    out
+}
+
+fn error_responses(codes: &[u16]) -> Map<String, Value> {
+    codes
+        .iter()
+        .map(|code| {
+            let description = match code {
+                400 => "A parameter cannot be honoured; the description says which and why.",
+                401 => "The bearer token is missing or wrong.",
+                404 => "No such collection, feature or route.",
+                409 => "The new data failed validation; the old data is still served.",
+                _ => "Error",
+            };
+            (
+                code.to_string(),
+                json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Exception" } } } }),
+            )
+        })
+        .collect()
+}
+
+fn operation(summary: &str, parameters: Vec<Value>, ok: Value, errors: &[u16]) -> Value {
+    let mut responses = error_responses(errors);
+    responses.insert("200".into(), ok);
+    json!({ "summary": summary, "parameters": parameters, "responses": responses })
+}
+
+fn json_or_html(description: &str, schema: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {
+            "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } },
+            "text/html": { "schema": { "type": "string" } },
+        },
+    })
+}
+
+fn content_crs_header() -> Value {
+    json!({ "Content-Crs": { "description": "The CRS of the coordinates, as <URI>.", "schema": { "type": "string" } } })
+}
+
+fn collection_paths(c: &Collection, paths: &mut Map<String, Value>) {
+    let items = format!("/collections/{}/items", c.id);
+    let mut ok = json!({
+        "description": format!("{}: a page of features", c.title),
+        "headers": content_crs_header(),
+        "content": {
+            "application/geo+json": { "schema": { "$ref": "#/components/schemas/FeatureCollection" } },
+            "text/html": { "schema": { "type": "string" } },
+            "text/csv": { "schema": { "type": "string" } },
+        },
+    });
+    ok["headers"]["OAPI-Number-Matched"] =
+        json!({ "description": "numberMatched, on CSV answers", "schema": { "type": "integer" } });
+    paths.insert(
+        items.clone(),
+        json!({ "get": operation(
+            &format!("Features of {}", c.title),
+            items_parameters(c),
+            ok,
+            &[400],
+        ) }),
+    );
+    let ids: Vec<&str> = c.items.iter().map(|i| i.id.as_str()).take(1).collect();
+    let crs = ITEMS_PARAMETERS
+        .iter()
+        .find(|p| p.name == "crs")
+        .map(|p| parameter_schema(p.value).0)
+        .unwrap_or_else(|| json!({ "type": "string" }));
+    paths.insert(
+        format!("{items}/{{featureId}}"),
+        json!({ "get": operation(
+            &format!("One feature of {}", c.title),
+            vec![
+                json!({ "name": "featureId", "in": "path", "required": true,
+                        "description": "The CBS code or facility id.",
+                        "schema": { "type": "string" }, "example": ids.first().copied().unwrap_or("") }),
+                json!({ "name": "crs", "in": "query", "required": false, "schema": crs }),
+                f_parameter(&["json", "html"]),
+            ],
+            json!({
+                "description": "The feature",
+                "headers": content_crs_header(),
+                "content": {
+                    "application/geo+json": { "schema": { "$ref": "#/components/schemas/Feature" } },
+                    "text/html": { "schema": { "type": "string" } },
+                },
+            }),
+            &[400, 404],
+        ) }),
+    );
+}
+
+fn schemas() -> Value {
+    let link = json!({
+        "type": "object", "required": ["href"],
+        "properties": { "href": { "type": "string" }, "rel": { "type": "string" },
+                        "type": { "type": "string" }, "title": { "type": "string" } },
+    });
+    json!({
+        "Link": link,
+        "Exception": {
+            "type": "object", "required": ["code", "description"],
+            "properties": { "code": { "type": "string" }, "description": { "type": "string" },
+                            "requestId": { "type": "string" } },
+        },
+        "LandingPage": {
+            "type": "object", "required": ["links"],
+            "properties": { "title": { "type": "string" }, "description": { "type": "string" },
+                            "links": { "type": "array", "items": { "$ref": "#/components/schemas/Link" } },
+                            "attribution": { "type": "array", "items": { "type": "string" } } },
+        },
+        "Conformance": {
+            "type": "object", "required": ["conformsTo"],
+            "properties": { "conformsTo": { "type": "array", "items": { "type": "string" } } },
+        },
+        "Collection": {
+            "type": "object", "required": ["id", "links"],
+            "properties": {
+                "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
+                "itemType": { "type": "string" }, "numberOfFeatures": { "type": "integer", "minimum": 0 },
+                "crs": { "type": "array", "items": { "type": "string" } }, "storageCrs": { "type": "string" },
+                "extent": { "type": "object" },
+                "links": { "type": "array", "items": { "$ref": "#/components/schemas/Link" } },
+            },
+        },
+        "Collections": {
+            "type": "object", "required": ["collections", "links"],
+            "properties": {
+                "links": { "type": "array", "items": { "$ref": "#/components/schemas/Link" } },
+                "crs": { "type": "array", "items": { "type": "string" } },
+                "collections": { "type": "array", "items": { "$ref": "#/components/schemas/Collection" } },
+            },
+        },
+        "Queryables": {
+            "type": "object", "required": ["type", "properties"],
+            "properties": { "type": { "type": "string" }, "title": { "type": "string" },
+                            "properties": { "type": "object" } },
+        },
+        "Geometry": {
+            "type": "object", "required": ["type", "coordinates"],
+            "properties": { "type": { "type": "string", "enum": ["Point", "MultiPolygon"] },
+                            "coordinates": { "type": "array" } },
+        },
+        "Feature": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": { "type": "string", "enum": ["Feature"] },
+                "id": { "oneOf": [{ "type": "string" }, { "type": "integer" }] },
+                "geometry": { "allOf": [{ "$ref": "#/components/schemas/Geometry" }], "nullable": true },
+                "properties": { "type": "object", "nullable": true },
+            },
+        },
+        "FeatureCollection": {
+            "type": "object", "required": ["type", "features"],
+            "properties": {
+                "type": { "type": "string", "enum": ["FeatureCollection"] },
+                "features": { "type": "array", "items": { "$ref": "#/components/schemas/Feature" } },
+                "links": { "type": "array", "items": { "$ref": "#/components/schemas/Link" } },
+                "numberMatched": { "type": "integer", "minimum": 0 },
+                "numberReturned": { "type": "integer", "minimum": 0 },
+            },
+        },
+    })
+}
+
+/// The whole document for the snapshot being served.
+pub fn document(s: &Snapshot, admin_enabled: bool) -> Value {
+    let mut paths = Map::new();
+    let page = |summary: &str, schema: &str| json!({ "get": operation(summary, vec![f_parameter(&["json", "html"])], json_or_html(summary, schema), &[400]) });
+    paths.insert("/".into(), page("Landing page", "LandingPage"));
+    paths.insert(
+        "/conformance".into(),
+        page("Conformance classes", "Conformance"),
+    );
+    paths.insert(
+        "/collections".into(),
+        page("The collections", "Collections"),
+    );
+    paths.insert(
+        "/api".into(),
+        json!({ "get": operation(
+            "This document",
+            vec![f_parameter(&["json", "html"])],
+            json!({ "description": "The OpenAPI 3.0 document", "content": {
+                OPENAPI: { "schema": { "type": "object" } },
+                "text/html": { "schema": { "type": "string" } },
+            } }),
+            &[400],
+        ) }),
+    );
+    let ids: Vec<&str> = s.collections.iter().map(|c| c.id).collect();
+    let collection_id = json!({ "name": "collectionId", "in": "path", "required": true,
+                                "schema": { "type": "string", "enum": ids } });
+    paths.insert(
+        "/collections/{collectionId}".into(),
+        json!({ "get": operation("One collection", vec![collection_id.clone(), f_parameter(&["json", "html"])],
+                                 json_or_html("The collection", "Collection"), &[400, 404]) }),
+    );
+    paths.insert(
+        "/collections/{collectionId}/queryables".into(),
+        json!({ "get": operation(
+            "The properties a collection can be filtered on (JSON Schema)",
+            vec![collection_id, f_parameter(&["json", "html"])],
+            json!({ "description": "The queryables", "content": {
+                "application/schema+json": { "schema": { "$ref": "#/components/schemas/Queryables" } },
+                "text/html": { "schema": { "type": "string" } },
+            } }),
+            &[400, 404],
+        ) }),
+    );
+    for c in &s.collections {
+        collection_paths(c, &mut paths);
+    }
+    paths.insert(
+        "/health".into(),
+        json!({ "get": operation("Liveness", vec![], json!({ "description": "The process is up", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["status"], "properties": { "status": { "type": "string", "enum": ["ok"] } } } } } }), &[]) }),
+    );
+    paths.insert(
+        "/status".into(),
+        json!({ "get": operation("The loaded data: snapshot id, sources, validation report", vec![], json!({ "description": "Status", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["snapshot", "sources", "report"],
+            "properties": { "snapshot": { "type": "string" }, "loaded_at": { "type": "integer" },
+                            "sources": { "type": "array" }, "report": { "type": "object" }, "reloads": { "type": "object" } } } } } }), &[]) }),
+    );
+    if admin_enabled {
+        let mut responses = error_responses(&[401, 409]);
+        responses.insert("200".into(), json!({ "description": "The new data is served", "content": { "application/json": { "schema": { "type": "object" } } } }));
+        paths.insert(
+            "/admin/reload".into(),
+            json!({ "post": { "summary": "Reload the data directory", "security": [{ "bearer": [] }], "responses": responses } }),
+        );
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "wijkatlas",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": format!(
+                "Care and welfare facilities against need per buurt, wijk and gemeente, as OGC API – Features. Collections: {}. Conformance: {}.",
+                s.collections.iter().map(|c| c.id).collect::<Vec<_>>().join(", "),
+                CONFORMANCE.join(", ")
+            ),
+            "license": { "name": "Data: see /status for each source's licence (CBS: CC BY 4.0, OpenStreetMap: ODbL)" },
+        },
+        "servers": [{ "url": "/" }],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+        },
+    })
+}
+
+/// The document as a page: each path with its summary and parameters.
+pub fn page_body(doc: &Value) -> String {
+    use super::html::escape;
+    let mut main = String::from(
+        r#"<p>Het machineleesbare document staat op <a href="/api?f=json">/api</a> (OpenAPI 3.0).</p>"#,
+    );
+    let Some(paths) = doc["paths"].as_object() else {
+        return main;
+    };
+    for (path, item) in paths {
+        let Some(ops) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in ops {
+            main.push_str(&format!(
+                "<h2><code>{} {}</code></h2><p>{}</p>",
+                method.to_uppercase(),
+                escape(path),
+                escape(op["summary"].as_str().unwrap_or(""))
+            ));
+            let params = op["parameters"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if params.is_empty() {
+                continue;
+            }
+            main.push_str(r#"<div class="scroll" role="region" aria-label="parameters" tabindex="0"><table><thead><tr><th scope="col">parameter</th><th scope="col">in</th><th scope="col">waarde</th><th scope="col">betekenis</th></tr></thead><tbody>"#);
+            for p in params {
+                main.push_str(&format!(
+                    r#"<tr><th scope="row"><code>{}</code></th><td>{}</td><td><code>{}</code></td><td>{}</td></tr>"#,
+                    escape(p["name"].as_str().unwrap_or("")),
+                    escape(p["in"].as_str().unwrap_or("")),
+                    escape(&p["schema"].to_string()),
+                    escape(p["description"].as_str().unwrap_or(""))
+                ));
+            }
+            main.push_str("</tbody></table></div>");
+        }
+    }
+    main
+}
