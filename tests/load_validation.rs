@@ -148,8 +148,8 @@ fn fixture_dir() -> tempfile::TempDir {
             r#""wijkcode":"WK990109","wijknaam":"Verdwaald","gemeentecode":"GM0505""#,
             &polygon(&square(5.39, 52.17, 0.01)),
         ),
-        // 10: no geometry
-        r#"{"type":"Feature","properties":{"wijkcode":"WK990110"},"geometry":null}"#.to_string(),
+        // 10: no geometry: kept with its figures, without an outline
+        r#"{"type":"Feature","properties":{"wijkcode":"WK990110","wijknaam":"Zonder kaart","aantal_inwoners":250,"65plus":-99997},"geometry":null}"#.to_string(),
         // 11: parent gemeente not loaded
         feature(
             r#""wijkcode":"WK990201","wijknaam":"Elders""#,
@@ -192,7 +192,7 @@ fn every_bad_record_is_reported_with_record_and_field() {
     assert_eq!(wijken.read, 11);
     assert_eq!(wijken.read, wijken.kept + wijken.rejected);
     let rejected = problems(wijken, Action::Rejected);
-    assert_eq!(wijken.rejected, 5, "{rejected:#?}");
+    assert_eq!(wijken.rejected, 4, "{rejected:#?}");
     assert!(
         rejected.iter().any(|p| p.starts_with("4|||no CBS code")),
         "{rejected:#?}"
@@ -213,12 +213,6 @@ fn every_bad_record_is_reported_with_record_and_field() {
             .any(|p| p.starts_with("7|WK990107|geometry|") && p.contains("axes swapped")),
         "{rejected:#?}"
     );
-    assert!(
-        rejected
-            .iter()
-            .any(|p| p.starts_with("10|WK990110|geometry|no geometry")),
-        "{rejected:#?}"
-    );
 
     let repaired = problems(wijken, Action::Repaired);
     assert_eq!(wijken.repaired, 2, "{repaired:#?}");
@@ -237,7 +231,7 @@ fn every_bad_record_is_reported_with_record_and_field() {
     assert!(dropped
         .iter()
         .any(|p| p.starts_with("8|WK990108|aantal_inwoners|-5")));
-    assert_eq!(wijken.nodata.get("65plus"), Some(&1));
+    assert_eq!(wijken.nodata.get("65plus"), Some(&2));
 
     let warnings = problems(wijken, Action::Warning);
     assert!(
@@ -254,8 +248,24 @@ fn every_bad_record_is_reported_with_record_and_field() {
         "{warnings:#?}"
     );
 
+    assert!(
+        warnings
+            .iter()
+            .any(|p| p.starts_with("10|WK990110|geometry|no geometry: served with")),
+        "{warnings:#?}"
+    );
+
     let ds = &loaded.dataset;
     assert_eq!(ds.areas(AreaLevel::Wijk).len(), 6);
+    let unlocated = ds.unlocated(AreaLevel::Wijk);
+    assert_eq!(unlocated.len(), 1);
+    assert_eq!(unlocated[0].name, "Zonder kaart");
+    assert_eq!(unlocated[0].figures.get(Figure::Inhabitants), Some(250.0));
+    assert_eq!(unlocated[0].figures.get(Figure::Age65Plus), None);
+    assert!(
+        ds.area("WK990110".parse().unwrap()).is_none(),
+        "not on the map"
+    );
     let noord = ds.area("WK990101".parse().unwrap()).expect("kept");
     assert_eq!(noord.figures.get(Figure::Inhabitants), Some(400.0));
     assert_eq!(
@@ -622,6 +632,55 @@ fn dwelling_points_are_counted_per_area_with_their_social_rent_share() {
         .expect("counted");
     assert_eq!(gemeente.dwellings, 6);
     let area = loaded.dataset.area("WK990101".parse().unwrap()).unwrap();
-    let props = wijkatlas::features::encode::area_properties(area, &loaded.dataset);
+    let props = wijkatlas::features::encode::area_properties(area.into(), &loaded.dataset);
     assert_eq!(props["woningen_punten"], 5);
+}
+
+#[test]
+fn areas_without_an_outline_are_served_with_null_geometry() {
+    use wijkatlas::crs::Crs;
+    use wijkatlas::features::{self, ItemsQuery};
+    let dir = fixture_dir();
+    let loaded = load::load_dir(dir.path()).expect("manifest loads");
+    let collections = features::build(&loaded.dataset);
+    let wijken = collections
+        .iter()
+        .find(|c| c.id == "wijken")
+        .expect("wijken");
+    let item = wijken.item("WK990110").expect("served");
+    for crs in Crs::ALL {
+        let feature: serde_json::Value =
+            serde_json::from_slice(item.fragment(crs)).expect("valid JSON");
+        assert_eq!(feature["type"], "Feature");
+        assert!(feature["geometry"].is_null(), "{feature}");
+        assert_eq!(feature["properties"]["inwoners"], 250.0);
+        assert!(feature["properties"]["pct_65plus"].is_null(), "{feature}");
+    }
+    // In the listing, in CSV with an empty WKT, and never inside a box.
+    let pairs = |q: &str| -> Vec<(String, String)> {
+        q.split('&')
+            .filter(|kv| !kv.is_empty())
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect()
+    };
+    let all = wijken.query(
+        &loaded.dataset,
+        &ItemsQuery::parse(&pairs("limit=1000"), wijken).unwrap(),
+    );
+    assert!(all.items.iter().any(|i| i.id == "WK990110"));
+    let boxed = ItemsQuery::parse(&pairs("bbox=3,50,8,54&limit=1000"), wijken).unwrap();
+    let inside = wijken.query(&loaded.dataset, &boxed);
+    assert!(inside.items.iter().all(|i| i.id != "WK990110"));
+    assert_eq!(inside.matched + 1, all.matched);
+    let csv =
+        String::from_utf8(wijken.write_csv(&loaded.dataset, &[item], Crs::Crs84, None)).unwrap();
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|row| row.starts_with("WK990110,") && row.ends_with(',')),
+        "{csv}"
+    );
 }

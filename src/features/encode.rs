@@ -1,7 +1,9 @@
 //! Writing areas and voorzieningen as GeoJSON features, in each served CRS.
 
 use crate::crs::Crs;
-use crate::model::{Area, Dataset, Voorziening};
+use crate::model::{
+    Area, AreaCode, Dataset, ExtraProperties, KeyFigures, SourceId, UnlocatedArea, Voorziening,
+};
 use geo::{Coord, MultiPolygon};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
@@ -83,17 +85,56 @@ pub fn write_multipolygon(out: &mut String, mp: &MultiPolygon<f64>, crs: Crs) {
     out.push_str("]}");
 }
 
-pub fn area_properties(area: &Area, dataset: &Dataset) -> Map<String, Value> {
+/// What the properties of an area are written from, located or not.
+pub struct AreaFacts<'a> {
+    pub code: AreaCode,
+    pub name: &'a str,
+    pub gemeente_name: Option<&'a str>,
+    pub figures: &'a KeyFigures,
+    pub extra: &'a ExtraProperties,
+    pub year: Option<u16>,
+    pub source: SourceId,
+}
+
+impl<'a> From<&'a Area> for AreaFacts<'a> {
+    fn from(a: &'a Area) -> Self {
+        AreaFacts {
+            code: a.code,
+            name: &a.name,
+            gemeente_name: a.gemeente_name.as_deref(),
+            figures: &a.figures,
+            extra: &a.extra,
+            year: a.year,
+            source: a.source,
+        }
+    }
+}
+
+impl<'a> From<&'a UnlocatedArea> for AreaFacts<'a> {
+    fn from(a: &'a UnlocatedArea) -> Self {
+        AreaFacts {
+            code: a.code,
+            name: &a.name,
+            gemeente_name: a.gemeente_name.as_deref(),
+            figures: &a.figures,
+            extra: &a.extra,
+            year: a.year,
+            source: a.source,
+        }
+    }
+}
+
+pub fn area_properties(area: AreaFacts<'_>, dataset: &Dataset) -> Map<String, Value> {
     let mut props = Map::new();
     props.insert("code".into(), json!(area.code));
     props.insert("naam".into(), json!(area.name));
-    props.insert("niveau".into(), json!(area.level()));
+    props.insert("niveau".into(), json!(area.code.level()));
     let gemeente = area.code.gemeente();
     props.insert("gemeentecode".into(), json!(gemeente));
     let gemeente_name = dataset
         .area(gemeente)
-        .map(|g| g.name.clone())
-        .or_else(|| area.gemeente_name.clone());
+        .map(|g| g.name.as_str())
+        .or(area.gemeente_name);
     props.insert("gemeentenaam".into(), json!(gemeente_name));
     if let Some(wijk) = area
         .code
@@ -119,10 +160,19 @@ pub fn area_properties(area: &Area, dataset: &Dataset) -> Map<String, Value> {
             json!(housing.social_rent_pct()),
         );
     }
-    for (k, v) in &area.extra {
+    for (k, v) in area.extra {
         props.entry(k.clone()).or_insert_with(|| v.clone());
     }
     props
+}
+
+/// A feature without an outline: `"geometry": null`, as GeoJSON allows.
+pub fn write_unlocated_feature(out: &mut String, area: &UnlocatedArea, props: &str) {
+    let _ = write!(
+        out,
+        r#"{{"type":"Feature","id":"{}","geometry":null,"properties":{props}}}"#,
+        area.code
+    );
 }
 
 /// A whole feature; `props` is the properties object already written as JSON.

@@ -39,8 +39,16 @@ pub struct Item {
     pub props: Map<String, Value>,
     /// The whole GeoJSON Feature, in the order of [`Crs::ALL`].
     fragments: [Bytes; 3],
-    /// Position in the dataset's areas of the level, or its facilities.
-    index: usize,
+    /// Where the feature is in the dataset.
+    origin: Origin,
+}
+
+/// Position of a feature in the dataset: among the areas of the collection's level (or
+/// its facilities), or among the areas of that level listed without an outline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Located(usize),
+    Unlocated(usize),
 }
 
 impl Item {
@@ -129,12 +137,15 @@ impl Collection {
 
     /// The feature's geometry in RD, or `None` when the dataset no longer has it.
     pub fn outline_rd<'d>(&self, dataset: &'d Dataset, item: &Item) -> Option<OutlineRd<'d>> {
+        let Origin::Located(i) = item.origin else {
+            return None;
+        };
         match self.kind {
             CollectionKind::Areas(level) => dataset
                 .areas(level)
-                .get(item.index)
+                .get(i)
                 .map(|a| OutlineRd::Area(&a.geometry.rd)),
-            CollectionKind::Facilities => dataset.voorzieningen().get(item.index).map(|v| {
+            CollectionKind::Facilities => dataset.voorzieningen().get(i).map(|v| {
                 OutlineRd::Point(geo::Coord {
                     x: v.location.rd.x,
                     y: v.location.rd.y,
@@ -161,17 +172,23 @@ impl Collection {
             .collect();
         let props = Value::Object(props).to_string();
         let mut s = String::new();
-        match self.kind {
-            CollectionKind::Areas(level) => {
-                if let Some(a) = dataset.areas(level).get(item.index) {
+        match (self.kind, item.origin) {
+            (CollectionKind::Areas(level), Origin::Located(i)) => {
+                if let Some(a) = dataset.areas(level).get(i) {
                     encode::write_area_feature(&mut s, a, &props, crs);
                 }
             }
-            CollectionKind::Facilities => {
-                if let Some(v) = dataset.voorzieningen().get(item.index) {
+            (CollectionKind::Areas(level), Origin::Unlocated(i)) => {
+                if let Some(a) = dataset.unlocated(level).get(i) {
+                    encode::write_unlocated_feature(&mut s, a, &props);
+                }
+            }
+            (CollectionKind::Facilities, Origin::Located(i)) => {
+                if let Some(v) = dataset.voorzieningen().get(i) {
                     encode::write_facility_feature(&mut s, v, &props, crs);
                 }
             }
+            (CollectionKind::Facilities, Origin::Unlocated(_)) => {}
         }
         Bytes::from(s)
     }
@@ -202,17 +219,19 @@ impl Collection {
                 Some(Value::String(s)) => s.clone(),
                 Some(other) => other.to_string(),
             }));
-            row.push(match self.kind {
-                CollectionKind::Areas(level) => dataset
+            // A feature without an outline has an empty WKT cell.
+            row.push(match (self.kind, item.origin) {
+                (CollectionKind::Areas(level), Origin::Located(i)) => dataset
                     .areas(level)
-                    .get(item.index)
+                    .get(i)
                     .map(|a| encode::area_wkt(a, crs))
                     .unwrap_or_default(),
-                CollectionKind::Facilities => dataset
+                (CollectionKind::Facilities, Origin::Located(i)) => dataset
                     .voorzieningen()
-                    .get(item.index)
+                    .get(i)
                     .map(|v| encode::facility_wkt(v, crs))
                     .unwrap_or_default(),
+                (_, Origin::Unlocated(_)) => String::new(),
             });
             let _ = w.write_record(&row);
         }
@@ -221,6 +240,9 @@ impl Collection {
 
     /// Whether the feature's own geometry, not just its box, meets the query box.
     fn intersects(&self, dataset: &Dataset, item: &Item, bbox: &BboxFilter) -> bool {
+        let Origin::Located(i) = item.origin else {
+            return false;
+        };
         let [x0, y0, x1, y1] = item.bbox_rd;
         if x1 < bbox.rd.min().x
             || x0 > bbox.rd.max().x
@@ -232,7 +254,7 @@ impl Collection {
         match self.kind {
             CollectionKind::Areas(level) => dataset
                 .areas(level)
-                .get(item.index)
+                .get(i)
                 .is_some_and(|a| a.geometry.rd.intersects(&bbox.rd)),
             CollectionKind::Facilities => true,
         }
@@ -280,7 +302,7 @@ fn build_item(
     year: Option<u16>,
     bbox: Option<Rect<f64>>,
     props: Map<String, Value>,
-    index: usize,
+    origin: Origin,
     write: impl Fn(&mut String, &str, Crs),
 ) -> Item {
     let props_json = Value::Object(props.clone()).to_string();
@@ -296,7 +318,7 @@ fn build_item(
         bbox_rd,
         props,
         fragments,
-        index,
+        origin,
     }
 }
 
@@ -352,31 +374,47 @@ pub fn build(dataset: &Dataset) -> Vec<Collection> {
     let mut out = Vec::new();
     for level in AreaLevel::ALL {
         let areas = dataset.areas(level);
-        if areas.is_empty() {
+        if areas.is_empty() && dataset.unlocated(level).is_empty() {
             continue;
         }
         let mut extent = None;
-        let mut years: Vec<u16> = areas.iter().filter_map(|a| a.year).collect();
+        let mut years: Vec<u16> = areas
+            .iter()
+            .filter_map(|a| a.year)
+            .chain(dataset.unlocated(level).iter().filter_map(|a| a.year))
+            .collect();
         years.sort_unstable();
         years.dedup();
-        let items = areas
+        let mut items: Vec<Item> = areas
             .iter()
             .enumerate()
             .map(|(i, a)| {
                 if let Some(r) = a.geometry.wgs84.bounding_rect() {
                     extent = union(extent, r);
                 }
-                let props = encode::area_properties(a, dataset);
+                let props = encode::area_properties(a.into(), dataset);
                 build_item(
                     a.code.to_string(),
                     a.year,
                     a.geometry.rd.bounding_rect(),
                     props,
-                    i,
+                    Origin::Located(i),
                     |s, p, crs| encode::write_area_feature(s, a, p, crs),
                 )
             })
             .collect();
+        items.extend(dataset.unlocated(level).iter().enumerate().map(|(i, a)| {
+            build_item(
+                a.code.to_string(),
+                a.year,
+                None,
+                encode::area_properties(a.into(), dataset),
+                Origin::Unlocated(i),
+                |s, p, _| encode::write_unlocated_feature(s, a, p),
+            )
+        }));
+        // Id order, located or not, so pages are stable and ids easy to find.
+        items.sort_by(|a, b| a.id.cmp(&b.id));
         let (title, description) = match level {
             AreaLevel::Gemeente => ("Gemeenten", "Gemeenten met kerncijfers van het CBS"),
             AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
@@ -411,7 +449,7 @@ pub fn build(dataset: &Dataset) -> Vec<Collection> {
                     None,
                     Some(Rect::new(rd, rd)),
                     props,
-                    i,
+                    Origin::Located(i),
                     |s, p, crs| encode::write_facility_feature(s, v, p, crs),
                 )
             })

@@ -8,6 +8,7 @@ use super::{geojson_file, SeenCodes};
 use crate::crs::Crs;
 use crate::model::{
     Area, AreaCode, AreaGeometry, AreaLevel, ExtraProperties, Figure, KeyFigures, SourceId,
+    UnlocatedArea,
 };
 use geo::{Centroid, Contains, InteriorPoint, MultiPolygon, Point};
 use std::path::Path;
@@ -111,7 +112,15 @@ pub struct AreaRecords<'a> {
     crs: Crs,
     source_name: &'a str,
     areas: Vec<Area>,
+    unlocated: Vec<UnlocatedArea>,
     outside: geometry::OutsideTally,
+}
+
+/// The areas of one source: those with an outline, and those listed without one.
+#[derive(Debug, Default)]
+pub struct AreaLayer {
+    pub located: Vec<Area>,
+    pub unlocated: Vec<UnlocatedArea>,
 }
 
 impl<'a> AreaRecords<'a> {
@@ -121,6 +130,7 @@ impl<'a> AreaRecords<'a> {
             crs,
             source_name,
             areas: Vec::new(),
+            unlocated: Vec::new(),
             outside: geometry::OutsideTally::default(),
         }
     }
@@ -185,7 +195,19 @@ impl<'a> AreaRecords<'a> {
 
         let mut repairs = Vec::new();
         let geometry = match geometry(self.crs, &mut repairs) {
-            Ok(g) => g,
+            Ok(g) => Some(g),
+            // A record without any geometry is still an area with figures: keep it and
+            // serve it without an outline, rather than lose its figures.
+            Err(GeometryProblem::Missing) => {
+                report.issue(Issue {
+                    record,
+                    id: Some(code.to_string()),
+                    field: Some("geometry".into()),
+                    action: Action::Warning,
+                    problem: "no geometry: served with \"geometry\": null, left out of maps, lookups and analysis".into(),
+                });
+                None
+            }
             Err(problem) => {
                 self.outside.note(&problem);
                 reject(
@@ -206,14 +228,20 @@ impl<'a> AreaRecords<'a> {
                 problem: describe_repairs(&repairs).join("; "),
             });
         }
-        let Some(interior_point_rd) = demand_point(&geometry.rd) else {
-            reject(
-                report,
-                Some(code.to_string()),
-                Some("geometry"),
-                "polygon has no interior".into(),
-            );
-            return;
+        let placed = match geometry {
+            None => None,
+            Some(geometry) => {
+                let Some(interior_point_rd) = demand_point(&geometry.rd) else {
+                    reject(
+                        report,
+                        Some(code.to_string()),
+                        Some("geometry"),
+                        "polygon has no interior".into(),
+                    );
+                    return;
+                };
+                Some((geometry, interior_point_rd))
+            }
         };
 
         let name_col = find_column(props, src.name_field, name_columns(src.level));
@@ -267,23 +295,37 @@ impl<'a> AreaRecords<'a> {
             code,
             format!("source '{}' record {record}", self.source_name),
         );
-        self.areas.push(Area {
-            code,
-            name,
-            gemeente_name,
-            geometry,
-            interior_point_rd,
-            figures,
-            extra,
-            year,
-            source: src.id,
-        });
+        match placed {
+            Some((geometry, interior_point_rd)) => self.areas.push(Area {
+                code,
+                name,
+                gemeente_name,
+                geometry,
+                interior_point_rd,
+                figures,
+                extra,
+                year,
+                source: src.id,
+            }),
+            None => self.unlocated.push(UnlocatedArea {
+                code,
+                name,
+                gemeente_name,
+                figures,
+                extra,
+                year,
+                source: src.id,
+            }),
+        }
     }
 
     /// The areas read, or an error when no record at all lay in the Netherlands.
-    pub fn finish(self, report: &SourceReport) -> Result<Vec<Area>, SourceError> {
+    pub fn finish(self, report: &SourceReport) -> Result<AreaLayer, SourceError> {
         self.outside.check(self.src.path, report.read, self.crs)?;
-        Ok(self.areas)
+        Ok(AreaLayer {
+            located: self.areas,
+            unlocated: self.unlocated,
+        })
     }
 }
 
@@ -293,7 +335,7 @@ pub fn read(
     seen: &mut SeenCodes,
     source_name: &str,
     report: &mut SourceReport,
-) -> Result<Vec<Area>, SourceError> {
+) -> Result<AreaLayer, SourceError> {
     let (fc, declared) = geojson_file::read(src.path)?;
     let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
     let empty = serde_json::Map::new();

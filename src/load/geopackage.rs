@@ -3,12 +3,11 @@
 //! Read with SQLite (bundled, so no system library is needed) and our own decoder for
 //! GeoPackage geometry blobs; the CRS comes from `gpkg_spatial_ref_sys`.
 
-use super::areas::{AreaRecords, AreaSource};
+use super::areas::{AreaLayer, AreaRecords, AreaSource};
 use super::error::SourceError;
 use super::report::SourceReport;
 use super::{geometry, wkb, SeenCodes};
 use crate::crs::Crs;
-use crate::model::Area;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value};
@@ -108,7 +107,7 @@ pub fn read(
     seen: &mut SeenCodes,
     source_name: &str,
     report: &mut SourceReport,
-) -> Result<Vec<Area>, SourceError> {
+) -> Result<AreaLayer, SourceError> {
     if !src.path.exists() {
         return Err(SourceError::Io {
             path: src.path.to_path_buf(),

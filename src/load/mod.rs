@@ -86,6 +86,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut sources = Vec::with_capacity(manifest.sources.len());
     let mut reports = Vec::with_capacity(manifest.sources.len());
     let mut areas: [Vec<_>; 3] = Default::default();
+    let mut unlocated: [Vec<_>; 3] = Default::default();
     let mut facilities = Vec::new();
     let mut postcode_table = BTreeMap::new();
     let mut dwelling_points = Vec::new();
@@ -138,7 +139,10 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                         kind: "areas (use .gpkg, .geojson or .json)",
                     }),
                 };
-                read.map(|read| areas[level.index()].extend(read))
+                read.map(|layer| {
+                    areas[level.index()].extend(layer.located);
+                    unlocated[level.index()].extend(layer.unlocated);
+                })
             }
             SourceKind::Voorzieningen { category, format } => match format {
                 FacilityFormat::GeoJson => {
@@ -237,7 +241,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     }
 
     warn_unknown_parents(&areas, &mut reports);
-    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table, dwelling_points);
+    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table, dwelling_points)
+        .with_unlocated(unlocated);
     let placement = placement_report(&dataset);
     Ok(Loaded {
         dataset,

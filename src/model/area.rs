@@ -33,3 +33,17 @@ impl Area {
         self.code.level()
     }
 }
+
+/// An area a source lists without an outline: its figures are served (with
+/// `"geometry": null`), but it is on no map, in no index and in no analysis, which all
+/// need to know where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnlocatedArea {
+    pub code: AreaCode,
+    pub name: String,
+    pub gemeente_name: Option<String>,
+    pub figures: KeyFigures,
+    pub extra: ExtraProperties,
+    pub year: Option<u16>,
+    pub source: SourceId,
+}

@@ -1,6 +1,6 @@
 //! A loaded, indexed, read-only snapshot of everything wijkatlas serves.
 
-use super::{Area, AreaCode, AreaLevel, Dwelling, HousingCount, Voorziening};
+use super::{Area, AreaCode, AreaLevel, Dwelling, HousingCount, UnlocatedArea, Voorziening};
 use crate::crs::{LonLat, RdPoint};
 use crate::index::SpatialIndex;
 use serde::Serialize;
@@ -35,6 +35,7 @@ pub struct Postcode {
 pub struct Dataset {
     pub sources: Vec<SourceInfo>,
     areas: [Vec<Area>; 3],
+    unlocated: [Vec<UnlocatedArea>; 3],
     by_code: HashMap<AreaCode, usize>,
     voorzieningen: Vec<Voorziening>,
     postcodes: BTreeMap<u16, Postcode>,
@@ -79,6 +80,7 @@ impl Dataset {
         Dataset {
             sources,
             areas,
+            unlocated: Default::default(),
             by_code,
             voorzieningen,
             postcodes,
@@ -90,6 +92,20 @@ impl Dataset {
 
     pub fn areas(&self, level: AreaLevel) -> &[Area] {
         &self.areas[level.index()]
+    }
+
+    /// Adds the areas listed without an outline, per level, sorted by code.
+    pub fn with_unlocated(mut self, mut unlocated: [Vec<UnlocatedArea>; 3]) -> Self {
+        for level in &mut unlocated {
+            level.sort_by_key(|a| a.code);
+        }
+        self.unlocated = unlocated;
+        self
+    }
+
+    /// Areas of `level` that have figures but no outline.
+    pub fn unlocated(&self, level: AreaLevel) -> &[UnlocatedArea] {
+        &self.unlocated[level.index()]
     }
 
     pub fn areas_by_level(&self) -> [&[Area]; 3] {

@@ -8,7 +8,7 @@ mod dwelling;
 mod figures;
 mod voorziening;
 
-pub use area::{Area, AreaGeometry};
+pub use area::{Area, AreaGeometry, UnlocatedArea};
 pub use category::{Category, Domain, UnknownCategory};
 pub use code::{AreaCode, AreaLevel, InvalidAreaCode};
 pub use dataset::{Dataset, Postcode, SourceId, SourceInfo};
