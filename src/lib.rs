@@ -3,6 +3,7 @@
 //! The library holds everything; the `wijkatlas` binary only wires it to a CLI and HTTP.
 //! Data flows `load` → `model` + `index` → `features` (served collections) → `api`.
 
+pub mod analysis;
 pub mod api;
 pub mod cli;
 pub mod crs;

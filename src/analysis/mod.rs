@@ -1,0 +1,3 @@
+//! Analysis over a loaded dataset: need against access, and the housing target.
+
+pub mod housing;
