@@ -39,6 +39,7 @@ fn parameter_schema(value: ParameterValue) -> (Value, Option<(&'static str, bool
             json!({ "type": "array", "items": { "type": "string" } }),
             Some(("form", false)),
         ),
+        ParameterValue::Text => (json!({ "type": "string" }), None),
         ParameterValue::Pattern(p) => (json!({ "type": "string", "pattern": p }), None),
     }
 }

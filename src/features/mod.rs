@@ -4,6 +4,7 @@
 //! selects features and joins their ready-made bytes, so no request reprojects or
 //! re-encodes geometry.
 
+pub mod cql2;
 pub mod datetime;
 pub mod encode;
 mod query;
@@ -111,6 +112,9 @@ impl Collection {
                     && q.datetime
                         .as_ref()
                         .is_none_or(|d| item.year.is_some_and(|y| d.meets_year(y)))
+                    && q.filter.as_ref().is_none_or(|f| {
+                        f.matches(&item.props, &|shape| self.meets(dataset, item, shape))
+                    })
             })
             .collect();
         if !q.sort.is_empty() {
@@ -236,6 +240,40 @@ impl Collection {
             let _ = w.write_record(&row);
         }
         w.into_inner().unwrap_or_default()
+    }
+
+    /// Whether the feature's own geometry meets a CQL2 shape (both in RD).
+    fn meets(&self, dataset: &Dataset, item: &Item, shape: &cql2::Shape) -> bool {
+        let Origin::Located(i) = item.origin else {
+            return false;
+        };
+        let [x0, y0, x1, y1] = item.bbox_rd;
+        let own = Rect::new(geo::Coord { x: x0, y: y0 }, geo::Coord { x: x1, y: y1 });
+        let shape_box = match shape {
+            cql2::Shape::Rect(r) => Some(*r),
+            cql2::Shape::Point(p) => Some(Rect::new(*p, *p)),
+            cql2::Shape::Polygon(p) => p.bounding_rect(),
+        };
+        if !shape_box.is_some_and(|b| b.intersects(&own)) {
+            return false;
+        }
+        fn test<G>(g: &G, shape: &cql2::Shape) -> bool
+        where
+            G: Intersects<Rect<f64>> + Intersects<geo::Point<f64>> + Intersects<geo::Polygon<f64>>,
+        {
+            match shape {
+                cql2::Shape::Rect(r) => g.intersects(r),
+                cql2::Shape::Point(p) => g.intersects(&geo::Point::from(*p)),
+                cql2::Shape::Polygon(p) => g.intersects(p),
+            }
+        }
+        match self.kind {
+            CollectionKind::Areas(level) => dataset
+                .areas(level)
+                .get(i)
+                .is_some_and(|a| test(&a.geometry.rd, shape)),
+            CollectionKind::Facilities => test(&geo::Point::new(x0, y0), shape),
+        }
     }
 
     /// Whether the feature's own geometry, not just its box, meets the query box.

@@ -1,5 +1,6 @@
 //! Item queries, parsed once from request parameters into a typed form.
 
+use super::cql2::Filter;
 use super::datetime::DateInterval;
 use super::Collection;
 use crate::crs::{Crs, LonLat, RdPoint};
@@ -54,6 +55,8 @@ pub enum ParameterValue {
     Numbers { min: usize, max: usize },
     /// Comma-separated words.
     List,
+    /// Free text with its own grammar (a CQL2 expression).
+    Text,
     /// Text of this regular expression's form (the parser checks the rest, e.g. that a
     /// day exists in its month).
     Pattern(&'static str),
@@ -122,6 +125,21 @@ pub const ITEMS_PARAMETERS: &[Parameter] = &[
         value: ParameterValue::Pattern(DATETIME_PATTERN),
     },
     Parameter {
+        name: "filter",
+        description: "A CQL2 text filter: comparisons, AND/OR/NOT, IN, BETWEEN, LIKE, IS NULL and S_INTERSECTS(geometry, BBOX(…)|POINT(…)|POLYGON((…))), e.g. `gemeentecode='GM0344' AND inwoners > 1000`.",
+        value: ParameterValue::Text,
+    },
+    Parameter {
+        name: "filter-lang",
+        description: "Language of `filter`: only cql2-text.",
+        value: ParameterValue::OneOf(&["cql2-text"]),
+    },
+    Parameter {
+        name: "filter-crs",
+        description: "CRS of the coordinates in `filter`: CRS84 (default), EPSG:4326 (lat/lon) or EPSG:28992.",
+        value: ParameterValue::OneOf(&CRS_NAMES),
+    },
+    Parameter {
         name: "sortby",
         description: "Properties to order by, `-` for descending (`-inwoners,naam`); missing values last.",
         value: ParameterValue::List,
@@ -157,6 +175,8 @@ pub struct ItemsQuery {
     pub datetime: Option<DateInterval>,
     /// Property equality filters, `?gemeentecode=GM0505`.
     pub properties: Vec<(String, String)>,
+    /// A CQL2 filter, from `filter`.
+    pub filter: Option<Filter>,
     /// `sortby=-inwoners,naam`: properties to order by, `true` for descending.
     pub sort: Vec<(String, bool)>,
     /// `properties=naam,inwoners`: only these in the answer; `None` for all.
@@ -253,6 +273,31 @@ impl ItemsQuery {
             }
             Some(v) => Some(DateInterval::parse(v).map_err(|e| err("datetime", e))?),
         };
+        match get("filter-lang") {
+            None => {}
+            Some(lang) if lang.eq_ignore_ascii_case("cql2-text") => {}
+            Some(other) => {
+                return Err(err(
+                    "filter-lang",
+                    format!("'{other}' is not supported; this server reads cql2-text"),
+                ))
+            }
+        }
+        let filter_crs = parse_crs("filter-crs")?;
+        let filter = match get("filter") {
+            None if filter_crs.is_some() => {
+                return Err(err("filter-crs", "given without a filter"))
+            }
+            None => None,
+            Some(text) => Some(
+                Filter::parse(
+                    text,
+                    &collection.properties,
+                    filter_crs.unwrap_or(Crs::Crs84),
+                )
+                .map_err(|e| err("filter", e.pointing_into(text)))?,
+            ),
+        };
         let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
             if collection.properties.contains_key(name) {
                 Ok(name.to_string())
@@ -322,6 +367,7 @@ impl ItemsQuery {
             crs,
             format,
             datetime,
+            filter,
             properties,
             sort,
             select,
@@ -344,20 +390,29 @@ fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
             ))
         }
     };
+    let rd = bbox_to_rd(a0, b0, a1, b1, crs).map_err(|e| err("bbox", e))?;
+    Ok(BboxFilter { rd })
+}
+
+/// A box given in `crs`'s axis order as a box in RD metres (also for CQL2's `BBOX`).
+pub(super) fn bbox_to_rd(
+    a0: f64,
+    b0: f64,
+    a1: f64,
+    b1: f64,
+    crs: Crs,
+) -> Result<Rect<f64>, String> {
     if [a0, b0, a1, b1].iter().any(|v| !v.is_finite()) {
-        return Err(err("bbox", "numbers must be finite"));
+        return Err("numbers must be finite".into());
     }
     let (x0, y0, x1, y1) = match crs {
         Crs::Epsg4326 => (b0, a0, b1, a1),
         Crs::Crs84 | Crs::RdNew => (a0, b0, a1, b1),
     };
     if x0 > x1 || y0 > y1 {
-        return Err(err(
-            "bbox",
-            "the lower corner must come first (min before max on both axes)",
-        ));
+        return Err("the lower corner must come first (min before max on both axes)".into());
     }
-    let rd = match crs {
+    Ok(match crs {
         Crs::RdNew => Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }),
         Crs::Crs84 | Crs::Epsg4326 => {
             if !(-180.0..=180.0).contains(&x0)
@@ -365,9 +420,8 @@ fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
                 || !(-90.0..=90.0).contains(&y0)
                 || !(-90.0..=90.0).contains(&y1)
             {
-                return Err(err(
-                    "bbox",
-                    format!("({x0}, {y0}, {x1}, {y1}) are not longitudes and latitudes in {crs}"),
+                return Err(format!(
+                    "({x0}, {y0}, {x1}, {y1}) are not longitudes and latitudes in {crs}"
                 ));
             }
             // The box's edges are curved in RD; its corners and edge midpoints bound it
@@ -396,8 +450,7 @@ fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
                 },
             )
         }
-    };
-    Ok(BboxFilter { rd })
+    })
 }
 
 #[cfg(test)]

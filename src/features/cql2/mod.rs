@@ -1,0 +1,150 @@
+//! CQL2 text filters (OGC API – Features Part 3): the parts users need.
+//!
+//! Comparisons, `AND`/`OR`/`NOT`, `IN`, `BETWEEN`, `LIKE`, `IS NULL` and
+//! `S_INTERSECTS(geometry, BBOX|POINT|POLYGON)`. Names and value types are checked
+//! against the collection's queryables when the filter is read, so a typo is a 400 that
+//! points at it rather than an empty answer. Evaluation follows SQL's three-valued
+//! logic: a comparison with a missing value is unknown, and only features for which
+//! the whole filter is true are returned.
+
+mod eval;
+mod lexer;
+mod parser;
+
+pub use lexer::CompareOp;
+
+use crate::crs::Crs;
+use geo::{Coord, Polygon, Rect};
+use std::collections::BTreeMap;
+
+/// A filter that cannot be read, with the character position of the trouble.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at character {position})")]
+pub struct Cql2Error {
+    /// 0-based character offset into the filter text.
+    pub position: usize,
+    pub message: String,
+}
+
+impl Cql2Error {
+    fn new(position: usize, message: impl Into<String>) -> Self {
+        Cql2Error {
+            position,
+            message: message.into(),
+        }
+    }
+
+    /// The error with the filter and a caret under the position, for people to read.
+    pub fn pointing_into(&self, filter: &str) -> String {
+        let caret: String = " ".repeat(self.position) + "^";
+        format!("{self}:\n{filter}\n{caret}")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl Literal {
+    fn kind(&self) -> &'static str {
+        match self {
+            Literal::Text(_) => "text",
+            Literal::Number(_) => "a number",
+            Literal::Bool(_) => "a boolean",
+        }
+    }
+}
+
+/// A spatial literal, already in RD metres.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Rect(Rect<f64>),
+    Point(Coord<f64>),
+    Polygon(Polygon<f64>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Not(Box<Expr>),
+    Compare {
+        property: String,
+        op: CompareOp,
+        value: Literal,
+    },
+    In {
+        property: String,
+        values: Vec<Literal>,
+        negated: bool,
+    },
+    Between {
+        property: String,
+        low: Literal,
+        high: Literal,
+        negated: bool,
+    },
+    Like {
+        property: String,
+        pattern: String,
+        negated: bool,
+    },
+    IsNull {
+        property: String,
+        negated: bool,
+    },
+    Intersects(Shape),
+}
+
+/// A parsed filter, ready to test features with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    expr: Expr,
+}
+
+impl Filter {
+    /// Reads CQL2 text; `properties` are the queryables with their JSON types, and
+    /// `crs` is the CRS of the spatial literals (`filter-crs`).
+    pub fn parse(
+        text: &str,
+        properties: &BTreeMap<String, &'static str>,
+        crs: Crs,
+    ) -> Result<Filter, Cql2Error> {
+        let tokens = lexer::tokens(text)?;
+        let expr = parser::Parser::new(&tokens, text.chars().count(), properties, crs).parse()?;
+        Ok(Filter { expr })
+    }
+
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Whether a feature passes: `props` are its properties and `meets` answers whether
+    /// its geometry meets a shape. Unknown (a missing value) does not pass.
+    pub fn matches(
+        &self,
+        props: &serde_json::Map<String, serde_json::Value>,
+        meets: &dyn Fn(&Shape) -> bool,
+    ) -> bool {
+        eval::truth(&self.expr, props, meets) == Some(true)
+    }
+
+    /// Whether the filter has a spatial test (the caller then needs geometry).
+    pub fn is_spatial(&self) -> bool {
+        fn walk(e: &Expr) -> bool {
+            match e {
+                Expr::Intersects(_) => true,
+                Expr::And(v) | Expr::Or(v) => v.iter().any(walk),
+                Expr::Not(e) => walk(e),
+                _ => false,
+            }
+        }
+        walk(&self.expr)
+    }
+}
+
+#[cfg(test)]
+mod tests;

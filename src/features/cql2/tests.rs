@@ -1,0 +1,185 @@
+use super::eval::like;
+use super::*;
+use serde_json::{json, Map, Value};
+
+fn schema() -> BTreeMap<String, &'static str> {
+    [
+        ("naam", "string"),
+        ("gemeentecode", "string"),
+        ("inwoners", "number"),
+        ("pct_65plus", "number"),
+        ("actief", "boolean"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn feature(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn passes(filter: &str, props: Value) -> bool {
+    let f =
+        Filter::parse(filter, &schema(), Crs::Crs84).unwrap_or_else(|e| panic!("{filter}: {e}"));
+    f.matches(&feature(props), &|_| true)
+}
+
+fn error(filter: &str) -> Cql2Error {
+    Filter::parse(filter, &schema(), Crs::Crs84).expect_err(filter)
+}
+
+#[test]
+fn comparisons_either_way_round() {
+    let f = json!({ "inwoners": 1500, "naam": "Oost" });
+    assert!(passes("inwoners > 1000", f.clone()));
+    assert!(passes("1000 < inwoners", f.clone()));
+    assert!(passes("inwoners >= 1500 AND inwoners <= 1500", f.clone()));
+    assert!(!passes("inwoners <> 1500", f.clone()));
+    assert!(passes("naam = 'Oost'", f.clone()));
+    // CQL2 text comparison is case-sensitive.
+    assert!(!passes("naam = 'oost'", f));
+}
+
+#[test]
+fn not_binds_tighter_than_and_and_and_tighter_than_or() {
+    let f = json!({ "inwoners": 10, "naam": "A" });
+    // OR of (false AND …) and true.
+    assert!(passes(
+        "inwoners > 100 AND naam = 'B' OR naam = 'A'",
+        f.clone()
+    ));
+    // (false) AND (… OR true) is false.
+    assert!(!passes(
+        "inwoners > 100 AND (naam = 'B' OR naam = 'A')",
+        f.clone()
+    ));
+    assert!(passes("NOT inwoners > 100 AND naam = 'A'", f.clone()));
+    assert!(!passes("NOT (inwoners < 100 AND naam = 'A')", f));
+}
+
+#[test]
+fn missing_values_are_unknown_not_false() {
+    let f = json!({ "inwoners": null, "naam": "A" });
+    assert!(!passes("inwoners > 1", f.clone()));
+    // NOT unknown is still unknown: the feature is not returned either way.
+    assert!(!passes("NOT inwoners > 1", f.clone()));
+    assert!(passes("inwoners > 1 OR naam = 'A'", f.clone()));
+    assert!(!passes("inwoners > 1 AND naam = 'A'", f.clone()));
+    assert!(passes("inwoners IS NULL", f.clone()));
+    assert!(!passes("inwoners IS NOT NULL", f.clone()));
+    assert!(passes("pct_65plus IS NULL", f), "absent counts as null");
+}
+
+#[test]
+fn in_between_and_like() {
+    let f = json!({ "gemeentecode": "GM0344", "inwoners": 3000, "naam": "Wijk 10%_x" });
+    assert!(passes("gemeentecode IN ('GM0307', 'GM0344')", f.clone()));
+    assert!(!passes("gemeentecode NOT IN ('GM0344')", f.clone()));
+    assert!(
+        passes("inwoners BETWEEN 3000 AND 4000", f.clone()),
+        "bounds inclusive"
+    );
+    assert!(passes("inwoners BETWEEN 2000 AND 3000", f.clone()));
+    assert!(!passes("inwoners NOT BETWEEN 2000 AND 3000", f.clone()));
+    assert!(passes("naam LIKE 'Wijk%'", f.clone()));
+    assert!(passes("naam LIKE '%10\\%\\_x'", f.clone()));
+    assert!(!passes("naam LIKE 'Wijk 10\\%x%'", f.clone()));
+    assert!(passes("naam NOT LIKE 'Buurt%'", f));
+    assert!(like("abc", "a_c") && !like("abbc", "a_c") && like("", "%") && !like("", "_"));
+}
+
+#[test]
+fn spatial_tests_ask_the_caller_with_the_shape_in_rd() {
+    let f = Filter::parse(
+        "S_INTERSECTS(geometry, POINT(5.387 52.155))",
+        &schema(),
+        Crs::Crs84,
+    )
+    .unwrap();
+    assert!(f.is_spatial());
+    let Expr::Intersects(Shape::Point(p)) = f.expr() else {
+        panic!("{:?}", f.expr());
+    };
+    // Amersfoort's Onze Lieve Vrouwetoren is the RD origin, (155000, 463000).
+    assert!(
+        (p.x - 155_000.0).abs() < 200.0 && (p.y - 463_000.0).abs() < 200.0,
+        "{p:?}"
+    );
+    // EPSG:4326 reads latitude first.
+    let g = Filter::parse(
+        "S_INTERSECTS(geometry, POINT(52.155 5.387))",
+        &schema(),
+        Crs::Epsg4326,
+    )
+    .unwrap();
+    assert_eq!(g.expr(), f.expr());
+    let props = feature(json!({}));
+    assert!(!f.matches(&props, &|_| false));
+    assert!(Filter::parse(
+        "S_INTERSECTS(geometry, POLYGON((150000 460000, 160000 460000, 160000 470000, 150000 460000)))",
+        &schema(),
+        Crs::RdNew
+    )
+    .is_ok());
+}
+
+#[test]
+fn errors_point_at_the_trouble() {
+    let e = error("inwoners > 1000 AND");
+    assert_eq!(e.position, 19);
+    assert!(e.message.contains("the end of the filter"), "{e}");
+    let e = error("inwonerss > 1000");
+    assert_eq!(e.position, 0);
+    assert!(e.message.contains("not a queryable"), "{e}");
+    let e = error("inwoners = 'veel'");
+    assert_eq!(e.position, 11);
+    assert!(e.message.contains("is a number"), "{e}");
+    let e = error("naam LIKE 5");
+    assert!(e.message.contains("text"), "{e}");
+    let e = error("inwoners LIKE 'x'");
+    assert!(e.message.contains("LIKE compares text"), "{e}");
+    let e = error("(inwoners > 1");
+    assert!(e.message.contains("')'"), "{e}");
+    let e = error("inwoners > 1 naam = 'x'");
+    assert_eq!(e.position, 13);
+    let e = error("S_INTERSECTS(geometry, CIRCLE(1 2))");
+    assert!(e.message.contains("CIRCLE"), "{e}");
+    let e = error("S_INTERSECTS(geometry, POINT(500 52))");
+    assert!(e.message.contains("not a position"), "{e}");
+    let shown = e.pointing_into("S_INTERSECTS(geometry, POINT(500 52))");
+    assert!(shown.ends_with("\n                       ^"), "{shown}");
+    assert!(error("").message.contains("empty"));
+    assert!(error("inwoners = inwoners")
+        .message
+        .contains("another property"));
+}
+
+#[test]
+fn deep_nesting_is_refused_not_a_stack_overflow() {
+    let deep = "(".repeat(10_000) + "inwoners > 1" + &")".repeat(10_000);
+    assert!(error(&deep).message.contains("nested"));
+    let nots = "NOT ".repeat(10_000) + "inwoners > 1";
+    assert!(error(&nots).message.contains("nested"));
+}
+
+#[test]
+fn no_input_makes_it_panic() {
+    // Every prefix and a few mangled variants of filters that use the whole grammar.
+    let samples = [
+        "inwoners BETWEEN 1 AND 2 OR naam LIKE 'a%' AND NOT gemeentecode IN ('x', 'y')",
+        "S_INTERSECTS(geometry, POLYGON((5 52, 5.1 52, 5.1 52.1, 5 52)))",
+        "\"naam\" IS NOT NULL AND actief = TRUE AND pct_65plus >= -1.5e1",
+        "S_INTERSECTS(geometry, BBOX(5,52,5.1,52.1))",
+    ];
+    for s in samples {
+        let chars: Vec<char> = s.chars().collect();
+        for end in 0..=chars.len() {
+            let prefix: String = chars[..end].iter().collect();
+            let _ = Filter::parse(&prefix, &schema(), Crs::Crs84);
+            let swapped: String = prefix.chars().rev().collect();
+            let _ = Filter::parse(&swapped, &schema(), Crs::Crs84);
+            let _ = Filter::parse(&format!("{prefix}é)'\""), &schema(), Crs::Crs84);
+        }
+    }
+}
