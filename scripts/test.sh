@@ -38,6 +38,29 @@ echo "ogr2ogr: $(ogr2ogr --version)"
 echo "wrk: $(command -v wrk)"
 osmium --version | head -1
 
+step "Python test clients (OWSLib, schemathesis, openapi-spec-validator) in target/pyenv"
+# The OGC client and contract tests run these against the real server. Pinned, in a
+# virtualenv of the project's own, so the machine's Python stays untouched.
+PY_PINS=(OWSLib==0.35.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  echo "installing: python3 python3-venv python3-pip"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip >/dev/null
+fi
+[ -x target/pyenv/bin/python ] || python3 -m venv target/pyenv
+have="$(target/pyenv/bin/pip freeze 2>/dev/null | tr 'A-Z' 'a-z')"
+missing=()
+for pin in "${PY_PINS[@]}"; do
+  grep -qx "$(echo "$pin" | tr 'A-Z' 'a-z')" <<<"$have" || missing+=("$pin")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "pip installing: ${missing[*]}"
+  target/pyenv/bin/pip install -q --disable-pip-version-check "${missing[@]}"
+fi
+target/pyenv/bin/pip freeze | grep -i -E '^(owslib|schemathesis|openapi-spec-validator)=='
+
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
 

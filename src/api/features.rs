@@ -1,5 +1,6 @@
 //! OGC API – Features endpoints: landing page, conformance, collections and items.
 
+use super::base_url::BaseUrl;
 use super::html::{self, escape};
 use super::negotiate;
 use super::{ApiError, AppState, Snapshot};
@@ -23,12 +24,17 @@ type Pairs = Query<Vec<(String, String)>>;
 /// JSON or a page, as the request asked.
 fn answer(
     format: Format,
+    base: &BaseUrl,
     json_body: impl FnOnce() -> Value,
     page: impl FnOnce() -> String,
 ) -> Response {
     match format {
         Format::Html => ([(header::CONTENT_TYPE, html::CONTENT_TYPE)], page()).into_response(),
-        _ => Json(json_body()).into_response(),
+        _ => {
+            let mut body = json_body();
+            base.absolutise(&mut body);
+            Json(body).into_response()
+        }
     }
 }
 
@@ -56,6 +62,7 @@ pub async fn landing(
     State(state): State<Shared>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
@@ -64,6 +71,7 @@ pub async fn landing(
         "Zorg- en welzijnsvoorzieningen tegen de behoefte per buurt, wijk en gemeente";
     Ok(answer(
         format,
+        &base,
         || {
             json!({
                 "title": title,
@@ -122,10 +130,12 @@ pub async fn conformance(
     State(state): State<Shared>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
     Ok(answer(
         format,
+        &base,
         || json!({ "conformsTo": CONFORMANCE }),
         || {
             let mut main =
@@ -200,11 +210,13 @@ pub async fn collections(
     State(state): State<Shared>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
     Ok(answer(
         format,
+        &base,
         || {
             json!({
                 "links": [
@@ -235,12 +247,14 @@ pub async fn collection(
     Path(id): Path<String>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
     let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
     Ok(answer(
         format,
+        &base,
         || collection_json(c),
         || {
             let mut main = collection_summary(c);
@@ -334,6 +348,7 @@ fn items_body(
     pairs: &[(String, String)],
     q: &ItemsQuery,
     page: &Page<'_>,
+    base: &BaseUrl,
 ) -> Vec<u8> {
     let id = c.id;
     let features: Vec<bytes::Bytes> = page
@@ -356,13 +371,14 @@ fn items_body(
             .push(json!({ "rel": "prev", "href": page_href(id, pairs, p, None), "type": GEOJSON }));
     }
     links.push(json!({ "rel": "collection", "href": format!("/collections/{id}"), "type": JSON }));
-    let head = json!({
+    let mut head = json!({
         "type": "FeatureCollection",
         "numberMatched": page.matched,
         "numberReturned": page.items.len(),
         "links": links,
-    })
-    .to_string();
+    });
+    base.absolutise(&mut head);
+    let head = head.to_string();
     let size: usize = features.iter().map(|f| f.len() + 1).sum();
     let mut body = Vec::with_capacity(head.len() + size + 16);
     // The head is an object; reopen it to append the ready-made features.
@@ -469,6 +485,7 @@ pub async fn items(
     Path(id): Path<String>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
@@ -501,7 +518,7 @@ pub async fn items(
         )
             .into_response()),
         Format::GeoJson => {
-            let body = items_body(&s, c, &pairs, &q, &page);
+            let body = items_body(&s, c, &pairs, &q, &page, &base);
             Ok(with_crs(
                 ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
                 q.crs,
@@ -515,6 +532,7 @@ pub async fn item(
     Path((id, feature)): Path<(String, String)>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
@@ -563,14 +581,33 @@ pub async fn item(
         )
             .into_response());
     }
+    let href = format!("/collections/{}/items/{}", c.id, encode(&item.id));
+    let mut links = json!([
+        { "rel": "self", "href": format!("{href}?crs={}", encode(crs.uri())), "type": GEOJSON },
+        { "rel": "alternate", "href": format!("{href}?f=html"), "type": "text/html" },
+        { "rel": "collection", "href": format!("/collections/{}", c.id), "type": JSON },
+    ]);
+    base.absolutise(&mut links);
     Ok(with_crs(
         (
             [(header::CONTENT_TYPE, GEOJSON)],
-            item.fragment(crs).clone(),
+            with_links(item.fragment(crs), &links),
         )
             .into_response(),
         crs,
     ))
+}
+
+/// A ready-made feature with `"links"` added: the fragment is an object, so it is
+/// reopened before its closing brace rather than parsed and written again.
+fn with_links(fragment: &[u8], links: &Value) -> Vec<u8> {
+    let links = links.to_string();
+    let mut out = Vec::with_capacity(fragment.len() + links.len() + 10);
+    out.extend_from_slice(fragment.strip_suffix(b"}").unwrap_or(fragment));
+    out.extend_from_slice(br#","links":"#);
+    out.extend_from_slice(links.as_bytes());
+    out.push(b'}');
+    out
 }
 
 /// The properties a collection can be filtered on, as JSON Schema (OGC API – Features Part 3).
@@ -579,6 +616,7 @@ pub async fn queryables(
     Path(id): Path<String>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
@@ -609,10 +647,15 @@ pub async fn queryables(
         )
             .into_response());
     }
-    Ok((
-        [(header::CONTENT_TYPE, "application/schema+json")],
-        queryables_schema(c).to_string(),
-    )
+    Ok(([(header::CONTENT_TYPE, "application/schema+json")], {
+        let mut schema = queryables_schema(c);
+        schema["$id"] = json!(format!(
+            "{}{}",
+            base.0,
+            schema["$id"].as_str().unwrap_or("")
+        ));
+        schema.to_string()
+    })
         .into_response())
 }
 
@@ -651,10 +694,11 @@ pub async fn api(
     State(state): State<Shared>,
     Query(pairs): Pairs,
     headers: HeaderMap,
+    base: BaseUrl,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let format = negotiate::format(&pairs, &headers, &PAGE_OR_JSON)?;
-    let doc = super::openapi::document(&s, state.admin_token().is_some());
+    let doc = super::openapi::document(&s, state.admin_token().is_some(), &base);
     Ok(match format {
         Format::Html => (
             [(header::CONTENT_TYPE, html::CONTENT_TYPE)],

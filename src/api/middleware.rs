@@ -93,6 +93,8 @@ pub async fn conditional_get(
     let mut h = DefaultHasher::new();
     request.uri().hash(&mut h);
     super::negotiate::prefers_html(request.headers()).hash(&mut h);
+    // Links in the answers are absolute, so the address the client used is part of it.
+    super::base_url::BaseUrl::from_headers(request.headers()).hash(&mut h);
     let etag = format!("\"{snapshot}-{:016x}\"", h.finish());
     let matches = request
         .headers()

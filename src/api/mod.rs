@@ -1,6 +1,7 @@
 //! The HTTP API: a thin axum layer over the library.
 
 mod admin;
+mod base_url;
 mod error;
 mod features;
 mod html;

@@ -5,6 +5,7 @@
 //! and the conformance list from the one the server answers with; so the document
 //! describes this server as it runs, and `schemathesis` checks the answers against it.
 
+use super::base_url::BaseUrl;
 use super::features::{CONFORMANCE, OPENAPI};
 use super::Snapshot;
 use crate::features::{Collection, ParameterValue, ITEMS_PARAMETERS};
@@ -238,7 +239,7 @@ fn schemas() -> Value {
 }
 
 /// The whole document for the snapshot being served.
-pub fn document(s: &Snapshot, admin_enabled: bool) -> Value {
+pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
     let mut paths = Map::new();
     let page = |summary: &str, schema: &str| json!({ "get": operation(summary, vec![f_parameter(&["json", "html"])], json_or_html(summary, schema), &[400]) });
     paths.insert("/".into(), page("Landing page", "LandingPage"));
@@ -317,7 +318,7 @@ pub fn document(s: &Snapshot, admin_enabled: bool) -> Value {
             ),
             "license": { "name": "Data: see /status for each source's licence (CBS: CC BY 4.0, OpenStreetMap: ODbL)" },
         },
-        "servers": [{ "url": "/" }],
+        "servers": [{ "url": base.0 }],
         "paths": paths,
         "components": {
             "schemas": schemas(),

@@ -37,15 +37,21 @@ impl Server {
         Server { child, base }
     }
 
+    /// A path on this server, or an absolute URL (as the answers' links are) as it is.
+    pub fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
     pub fn get(&self, path: &str) -> (u16, String, String) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into();
-        let mut resp = agent
-            .get(&format!("{}{path}", self.base))
-            .call()
-            .expect("request");
+        let mut resp = agent.get(&self.url(path)).call().expect("request");
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -86,7 +92,7 @@ pub fn raw(
         .http_status_as_error(false)
         .build()
         .into();
-    let mut req = agent.get(&format!("{}{path}", server.base));
+    let mut req = agent.get(&server.url(path));
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
