@@ -322,6 +322,18 @@ fn property_filters_select_by_value() {
         .filter(|f| f["properties"]["gemeentecode"] == "GM0505")
         .count();
     assert_eq!(found.len(), expected);
+    // Text compares without regard to case, through the index as through a scan.
+    let lower = server.json("/collections/wijken/items?gemeentecode=gm0505&limit=1000");
+    assert_eq!(ids(&lower), found);
+    let none = server.json("/collections/wijken/items?gemeentecode=GM9999&limit=1000");
+    assert_eq!(none["numberMatched"], 0);
+    // An indexed and an unindexed condition together.
+    let named = &page["features"][0]["properties"]["naam"];
+    let both = server.json(&format!(
+        "/collections/wijken/items?gemeentecode=GM0505&naam={}",
+        named.as_str().unwrap().replace(' ', "%20")
+    ));
+    assert_eq!(both["numberMatched"], 1);
     let hospitals = server.json("/collections/voorzieningen/items?categorie=ziekenhuis&limit=1000");
     assert_eq!(hospitals["numberMatched"], 245);
 }

@@ -76,7 +76,13 @@ pub struct Collection {
     pub properties: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
+    /// For the properties in [`INDEXED`]: lower-cased value → item positions.
+    lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
 }
+
+/// Properties filtered on so often (a gemeente's areas, a category of facilities) that
+/// they get an index instead of a scan.
+const INDEXED: [&str; 4] = ["gemeentecode", "wijkcode", "buurtcode", "categorie"];
 
 /// A feature's geometry in RD metres, for drawing previews.
 #[derive(Debug, Clone, Copy)]
@@ -97,11 +103,61 @@ impl Collection {
         self.by_id.get(id).map(|&i| &self.items[i])
     }
 
+    /// Positions of the items that can match the query's equality conditions on an
+    /// indexed property (in id order), or `None` when it has none and every item is a
+    /// candidate. A superset: the full conditions are still tested on each.
+    fn candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
+        let mut terms: Vec<(&str, Vec<String>)> = q
+            .properties
+            .iter()
+            .map(|(k, v)| (k.as_str(), vec![v.clone()]))
+            .collect();
+        if let Some(f) = &q.filter {
+            terms.extend(f.equality_terms());
+        }
+        let mut best: Option<Vec<usize>> = None;
+        for (name, values) in terms {
+            let Some(by_value) = self.lookup.get(name) else {
+                continue;
+            };
+            let mut hits: Vec<usize> = values
+                .iter()
+                .filter_map(|v| by_value.get(&v.to_lowercase()))
+                .flatten()
+                .copied()
+                .collect();
+            hits.sort_unstable();
+            hits.dedup();
+            best = Some(match best {
+                None => hits,
+                Some(prev) => prev
+                    .into_iter()
+                    .filter(|i| hits.binary_search(i).is_ok())
+                    .collect(),
+            });
+        }
+        best
+    }
+
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
-        let mut matching: Vec<&Item> = self
-            .items
-            .iter()
+        let unfiltered = q.properties.is_empty()
+            && q.bbox.is_none()
+            && q.datetime.is_none()
+            && q.filter.is_none();
+        if unfiltered && q.sort.is_empty() {
+            // Nothing to test: the page is a slice of the collection.
+            let items = self.items.iter().skip(q.offset).take(q.limit).collect();
+            return Page {
+                matched: self.items.len(),
+                items,
+            };
+        }
+        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(q) {
+            Some(positions) => Box::new(positions.into_iter().filter_map(|i| self.items.get(i))),
+            None => Box::new(self.items.iter()),
+        };
+        let mut matching: Vec<&Item> = pool
             .filter(|item| {
                 q.properties
                     .iter()
@@ -382,6 +438,25 @@ fn collection(
         .enumerate()
         .map(|(i, it)| (it.id.clone(), i))
         .collect();
+    let mut lookup: HashMap<&'static str, HashMap<String, Vec<usize>>> = HashMap::new();
+    for name in INDEXED {
+        // Only text-valued properties: a number would be missed by a text lookup.
+        let text_only = items.iter().all(|it| {
+            matches!(
+                it.props.get(name),
+                None | Some(Value::Null | Value::String(_))
+            )
+        });
+        if !properties.contains_key(name) || !text_only {
+            continue;
+        }
+        let by_value = lookup.entry(name).or_default();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(Value::String(v)) = item.props.get(name) {
+                by_value.entry(v.to_lowercase()).or_default().push(i);
+            }
+        }
+    }
     Collection {
         id,
         title,
@@ -392,6 +467,7 @@ fn collection(
         properties,
         items,
         by_id,
+        lookup,
     }
 }
 

@@ -132,6 +132,38 @@ impl Filter {
         eval::truth(&self.expr, props, meets) == Some(true)
     }
 
+    /// Text values a property must equal for the filter to hold: `p = 'x'` and
+    /// `p IN ('x', 'y')` among its top-level `AND` terms. Lets the caller look
+    /// candidates up in an index instead of testing every feature.
+    pub fn equality_terms(&self) -> Vec<(&str, Vec<String>)> {
+        let top: &[Expr] = match &self.expr {
+            Expr::And(parts) => parts,
+            single => std::slice::from_ref(single),
+        };
+        top.iter()
+            .filter_map(|e| match e {
+                Expr::Compare {
+                    property,
+                    op: CompareOp::Eq,
+                    value: Literal::Text(v),
+                } => Some((property.as_str(), vec![v.clone()])),
+                Expr::In {
+                    property,
+                    values,
+                    negated: false,
+                } => values
+                    .iter()
+                    .map(|v| match v {
+                        Literal::Text(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|vs| (property.as_str(), vs)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Whether the filter has a spatial test (the caller then needs geometry).
     pub fn is_spatial(&self) -> bool {
         fn walk(e: &Expr) -> bool {

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# HTTP bench: requests/s and latency of wijkatlas's routes against the machine's ceiling
+# (a bare axum server answering a ready-made body of the same size), with wrk on
+# loopback. Prints a table and the ratios; asserts nothing (machines are noisy).
+#
+#   bash scripts/bench_http.sh            # bundled data, plus the national 2014 buurt
+#                                         # layer from ../shared when it is there
+#   DURATION=20 CONNECTIONS=16 bash scripts/bench_http.sh
+#
+# wrk sends no Accept-Encoding, so every body here goes uncompressed, ours and the
+# ceiling's alike: the comparison is of serving, not of compressing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-16}"
+THREADS="${THREADS:-2}"
+
+if ! command -v wrk >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+echo "building release binaries…" >&2
+cargo build --release --locked --quiet --bin wijkatlas --example ceiling
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Starts a server, waits for its "listening on" line, prints its base URL.
+start() {
+  local log="$work/$1.log"; shift
+  "$@" >"$log" 2>"$log.err" &
+  pids+=("$!")
+  for _ in $(seq 1 600); do
+    if grep -q "listening on" "$log" 2>/dev/null; then
+      sed -n 's/.*listening on \(http[^ ]*\)\/.*/\1/p' "$log" | head -1
+      return
+    fi
+    sleep 0.1
+  done
+  echo "server $* did not start: $(cat "$log.err")" >&2
+  exit 1
+}
+
+# One wrk run: prints "req/s p50 p99" (latencies in ms).
+measure() {
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" >"$work/wrk.txt" 2>&1 || true
+  awk '
+    function ms(v) { if (v ~ /us$/) return substr(v, 1, length(v)-2)/1000;
+                     if (v ~ /ms$/) return substr(v, 1, length(v)-2)+0;
+                     if (v ~ /s$/)  return substr(v, 1, length(v)-1)*1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }' "$work/wrk.txt"
+}
+
+row() { # name url
+  local bytes stats
+  bytes=$(curl -s "$2" | wc -c)
+  stats=$(measure "$2")
+  read -r rps p50 p99 bad <<<"$stats"
+  printf "%-34s %9s %10s %9s %9s %s\n" "$1" "$bytes" "$rps" "$p50" "$p99" "$([ "$bad" != 0 ] && echo "non-2xx: $bad")"
+  echo "$rps" >"$work/rps.$1"
+}
+
+bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
+  local label="$1" dir="$2" layer="$3" bbox="$4" filter="$5" base page size ceiling fid
+  base=$(start "wijkatlas-$label" target/release/wijkatlas serve --addr 127.0.0.1:0 --data "$dir")
+  page="$base/collections/$layer/items?limit=100"
+  size=$(curl -s "$page" | wc -c)
+  # The first feature of the page, percent-encoded for its path segment.
+  fid=$(curl -s "$page" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["features"][0]["id"], safe=""))')
+  ceiling=$(start "ceiling-$label" target/release/examples/ceiling 127.0.0.1:0 "$size")
+  echo
+  echo "== $label ($DURATION s per route, $CONNECTIONS connections, $THREADS wrk threads)"
+  printf "%-34s %9s %10s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms"
+  row "page: 100 $layer, full geometry" "$page"
+  row "ceiling: static body, same size" "$ceiling/page"
+  row "single feature" "$base/collections/$layer/items/$fid"
+  row "bbox over a gemeente (Utrecht)" "$base/collections/$layer/items?limit=100&bbox=$bbox"
+  row "CQL2 filter" "$base/collections/$layer/items?limit=100&filter=$filter"
+  row "property filter" "$base/collections/$layer/items?limit=100&gemeentecode=GM0344"
+  row "landing page" "$base/"
+  row "health" "$base/health"
+  row "ceiling health" "$ceiling/health"
+  awk -v a="$(cat "$work/rps.page: 100 $layer, full geometry")" -v b="$(cat "$work/rps.ceiling: static body, same size")" \
+      -v c="$(cat "$work/rps.health")" -v d="$(cat "$work/rps.ceiling health")" \
+      'BEGIN { printf "ratio page/ceiling: %.2f   health/ceiling health: %.2f\n", a/b, c/d }'
+}
+
+bench_dataset bundled data wijken "5.05,52.05,5.20,52.13" \
+  "gemeentecode%3D%27GM0344%27%20AND%20inwoners%20%3E%201000"
+
+national="../shared/data/cbs_buurten_2014_coarse/buurten_2014_coarse.geojson"
+if [ -f "$national" ]; then
+  mkdir -p "$work/national"
+  cat >"$work/national/wijkatlas.toml" <<TOML
+name = "CBS buurten 2014 (coarse), national, read in place for the bench"
+[[source]]
+name = "buurten_2014_coarse"
+path = '$(realpath "$national")'
+kind = "areas"
+level = "buurt"
+code_field = "statcode"
+name_field = "statnaam"
+year = 2014
+TOML
+  # The 2014 layer has codes and names only, so its filter uses those.
+  bench_dataset national-2014 "$work/national" buurten "5.05,52.05,5.20,52.13" \
+    "gemeentecode%3D%27GM0344%27%20AND%20naam%20LIKE%20%27%25e%25%27"
+else
+  echo "(no national layer at $national: bundled data only)"
+fi
