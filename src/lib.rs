@@ -11,3 +11,4 @@ pub mod features;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod topology;

@@ -354,7 +354,7 @@ fn items_body(
     let features: Vec<bytes::Bytes> = page
         .items
         .iter()
-        .map(|item| c.render(&s.dataset, item, q.crs, q.select.as_deref()))
+        .map(|item| c.render(&s.dataset, item, q.crs, q.select.as_deref(), q.zoom))
         .collect();
     let (next, prev) = neighbours(q, page);
     let mut links = vec![

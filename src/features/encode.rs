@@ -4,7 +4,7 @@ use crate::crs::Crs;
 use crate::model::{
     Area, AreaCode, Dataset, ExtraProperties, KeyFigures, SourceId, UnlocatedArea, Voorziening,
 };
-use geo::{Coord, MultiPolygon};
+use geo::{Coord, MapCoords, MultiPolygon};
 use serde_json::{json, Map, Value};
 use std::fmt::Write as _;
 
@@ -164,6 +164,35 @@ pub fn area_properties(area: AreaFacts<'_>, dataset: &Dataset) -> Map<String, Va
         props.entry(k.clone()).or_insert_with(|| v.clone());
     }
     props
+}
+
+/// A whole area feature with another outline than its own (a generalised one), given in
+/// RD and written in `crs`.
+pub fn write_area_feature_from_rd(
+    out: &mut String,
+    area: &Area,
+    outline_rd: &MultiPolygon<f64>,
+    props: &str,
+    crs: Crs,
+) {
+    let _ = write!(
+        out,
+        r#"{{"type":"Feature","id":"{}","geometry":"#,
+        area.code
+    );
+    match crs {
+        Crs::RdNew => write_multipolygon(out, outline_rd, crs),
+        Crs::Crs84 | Crs::Epsg4326 => {
+            let wgs84 = outline_rd.map_coords(|c| {
+                let p = crate::crs::RdPoint::new(c.x, c.y).to_wgs84();
+                Coord { x: p.lon, y: p.lat }
+            });
+            write_multipolygon(out, &wgs84, crs);
+        }
+    }
+    out.push_str(r#","properties":"#);
+    out.push_str(props);
+    out.push('}');
 }
 
 /// A feature without an outline: `"geometry": null`, as GeoJSON allows.

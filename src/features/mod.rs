@@ -78,7 +78,12 @@ pub struct Collection {
     by_id: HashMap<String, usize>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
+    generalised: Vec<std::sync::OnceLock<Vec<geo::MultiPolygon<f64>>>>,
 }
+
+/// Beyond this zoom half a pixel is under a metre and outlines are served as they are.
+pub const MAX_GENERALISED_ZOOM: u8 = 15;
 
 /// Properties filtered on so often (a gemeente's areas, a category of facilities) that
 /// they get an index instead of a scan.
@@ -214,28 +219,58 @@ impl Collection {
         }
     }
 
-    /// The feature as served: the ready-made bytes, or, when only some properties are
-    /// asked for, written anew with just those.
+    /// The outlines of this collection's areas simplified for `zoom`, made on first use
+    /// and kept with the snapshot; `None` where no simplification applies (facilities,
+    /// or zooms at which it would move nothing a map shows).
+    fn generalised(&self, dataset: &Dataset, zoom: u8) -> Option<&[geo::MultiPolygon<f64>]> {
+        let CollectionKind::Areas(level) = self.kind else {
+            return None;
+        };
+        let slot = self.generalised.get(usize::from(zoom))?;
+        Some(slot.get_or_init(|| {
+            let outlines: Vec<geo::MultiPolygon<f64>> = dataset
+                .areas(level)
+                .iter()
+                .map(|a| a.geometry.rd.clone())
+                .collect();
+            crate::topology::simplify_coverage(&outlines, crate::topology::tolerance_for_zoom(zoom))
+        }))
+    }
+
+    /// The feature as served: the ready-made bytes, or, when only some properties or a
+    /// generalised outline (`zoom`) are asked for, written anew.
     pub fn render(
         &self,
         dataset: &Dataset,
         item: &Item,
         crs: Crs,
         select: Option<&[String]>,
+        zoom: Option<u8>,
     ) -> Bytes {
-        let Some(names) = select else {
+        let generalised = zoom.and_then(|z| self.generalised(dataset, z));
+        if select.is_none() && generalised.is_none() {
             return item.fragment(crs).clone();
+        }
+        let props = match select {
+            Some(names) => {
+                let props: Map<String, Value> = names
+                    .iter()
+                    .filter_map(|n| item.props.get(n).map(|v| (n.clone(), v.clone())))
+                    .collect();
+                Value::Object(props).to_string()
+            }
+            None => Value::Object(item.props.clone()).to_string(),
         };
-        let props: Map<String, Value> = names
-            .iter()
-            .filter_map(|n| item.props.get(n).map(|v| (n.clone(), v.clone())))
-            .collect();
-        let props = Value::Object(props).to_string();
         let mut s = String::new();
         match (self.kind, item.origin) {
             (CollectionKind::Areas(level), Origin::Located(i)) => {
                 if let Some(a) = dataset.areas(level).get(i) {
-                    encode::write_area_feature(&mut s, a, &props, crs);
+                    match generalised.and_then(|g| g.get(i)) {
+                        Some(outline) => {
+                            encode::write_area_feature_from_rd(&mut s, a, outline, &props, crs)
+                        }
+                        None => encode::write_area_feature(&mut s, a, &props, crs),
+                    }
                 }
             }
             (CollectionKind::Areas(level), Origin::Unlocated(i)) => {
@@ -468,6 +503,9 @@ fn collection(
         items,
         by_id,
         lookup,
+        generalised: (0..=MAX_GENERALISED_ZOOM)
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
     }
 }
 

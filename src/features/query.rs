@@ -140,6 +140,15 @@ pub const ITEMS_PARAMETERS: &[Parameter] = &[
         value: ParameterValue::OneOf(&CRS_NAMES),
     },
     Parameter {
+        name: "zoom",
+        description: "Generalise area outlines for a map at this Web Mercator zoom (0–24): vertices closer than half a pixel to the line are dropped, and neighbours that share an edge keep sharing it. Above zoom 15 outlines are served as they are; points are never changed.",
+        value: ParameterValue::Count {
+            min: 0,
+            max: Some(24),
+            default: None,
+        },
+    },
+    Parameter {
         name: "sortby",
         description: "Properties to order by, `-` for descending (`-inwoners,naam`); missing values last.",
         value: ParameterValue::List,
@@ -175,6 +184,8 @@ pub struct ItemsQuery {
     pub datetime: Option<DateInterval>,
     /// Property equality filters, `?gemeentecode=GM0505`.
     pub properties: Vec<(String, String)>,
+    /// The map zoom to generalise outlines for, from `zoom`.
+    pub zoom: Option<u8>,
     /// A CQL2 filter, from `filter`.
     pub filter: Option<Filter>,
     /// `sortby=-inwoners,naam`: properties to order by, `true` for descending.
@@ -298,6 +309,18 @@ impl ItemsQuery {
                 .map_err(|e| err("filter", e.pointing_into(text)))?,
             ),
         };
+        let zoom = match get("zoom") {
+            None => None,
+            Some(v) => match v.parse::<u8>() {
+                Ok(z) if z <= 24 => Some(z),
+                _ => {
+                    return Err(err(
+                        "zoom",
+                        format!("'{v}' is not a whole number from 0 to 24"),
+                    ))
+                }
+            },
+        };
         let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
             if collection.properties.contains_key(name) {
                 Ok(name.to_string())
@@ -367,6 +390,7 @@ impl ItemsQuery {
             crs,
             format,
             datetime,
+            zoom,
             filter,
             properties,
             sort,
