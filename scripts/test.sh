@@ -38,10 +38,13 @@ echo "ogr2ogr: $(ogr2ogr --version)"
 echo "wrk: $(command -v wrk)"
 osmium --version | head -1
 
-step "Python test clients (OWSLib, schemathesis, openapi-spec-validator) in target/pyenv"
+step "Python test clients (OWSLib, schemathesis, openapi-spec-validator, PySAL access) in target/pyenv"
 # The OGC client and contract tests run these against the real server. Pinned, in a
 # virtualenv of the project's own, so the machine's Python stays untouched.
-PY_PINS=(OWSLib==0.35.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+PY_PINS=(OWSLib==0.35.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0 pandas==2.3.3 numpy==2.3.5)
+# PySAL access imports only pandas and numpy; without --no-deps it would pull in
+# geopandas, shapely, pyproj and scipy, which the cross-check does not use.
+PY_NODEPS=(access==1.1.10.post3)
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   echo "installing: python3 python3-venv python3-pip"
   SUDO=""
@@ -59,7 +62,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "pip installing: ${missing[*]}"
   target/pyenv/bin/pip install -q --disable-pip-version-check "${missing[@]}"
 fi
-target/pyenv/bin/pip freeze | grep -i -E '^(owslib|schemathesis|openapi-spec-validator)=='
+for pin in "${PY_NODEPS[@]}"; do
+  grep -qx "$(echo "$pin" | tr 'A-Z' 'a-z')" <<<"$have" \
+    || target/pyenv/bin/pip install -q --disable-pip-version-check --no-deps "$pin"
+done
+target/pyenv/bin/pip freeze | grep -i -E '^(owslib|schemathesis|openapi-spec-validator|access|pandas)=='
 
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check
