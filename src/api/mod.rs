@@ -1,6 +1,7 @@
 //! The HTTP API: a thin axum layer over the library.
 
 mod admin;
+mod analysis;
 mod base_url;
 mod error;
 mod features;
@@ -72,6 +73,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
         .route("/api", get(features::api))
+        .route("/api/nearest", get(analysis::nearest))
+        .route("/api/within", get(analysis::within))
+        .route("/api/area-at", get(analysis::area_at))
+        .route("/api/housing", get(analysis::housing))
+        .route("/api/access", get(analysis::access))
         .route("/health", get(health))
         .route("/status", get(status))
         .route("/collections", get(features::collections))

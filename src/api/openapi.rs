@@ -165,6 +165,103 @@ fn collection_paths(c: &Collection, paths: &mut Map<String, Value>) {
     );
 }
 
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+/// The analysis routes under `/api/…` (see `super::analysis`).
+fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
+    use crate::analysis::proximity::{MAX_K, MAX_RADIUS_M};
+    use crate::crs::{RD_DOMAIN, WGS84_DOMAIN};
+    let point = || {
+        vec![
+            query(
+                "lon",
+                "Longitude (WGS84), with lat.",
+                json!({ "type": "number" }),
+            ),
+            query(
+                "lat",
+                "Latitude (WGS84), with lon.",
+                json!({ "type": "number" }),
+            ),
+            query(
+                "x",
+                "RD New x (EPSG:28992, metres), with y; instead of lon/lat.",
+                json!({ "type": "number" }),
+            ),
+            query(
+                "y",
+                "RD New y (EPSG:28992, metres), with x.",
+                json!({ "type": "number" }),
+            ),
+        ]
+    };
+    let categorie = |what: &str| {
+        query(
+            "categorie",
+            what,
+            json!({ "type": "string", "example": "huisarts" }),
+        )
+    };
+    let levels: Vec<String> = crate::model::AreaLevel::ALL
+        .into_iter()
+        .filter(|l| !s.dataset.areas(*l).is_empty())
+        .map(|l| l.to_string())
+        .collect();
+    let niveau = query(
+        "niveau",
+        "Area level (default: the finest level covering every loaded gemeente).",
+        json!({ "type": "string", "enum": levels }),
+    );
+    let ok = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": { "type": "object" } } } });
+    let mut nearest = point();
+    nearest.push(query(
+        "k",
+        "How many (default 5).",
+        json!({ "type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5 }),
+    ));
+    nearest.push(categorie(
+        "Only these categories, comma-separated (default: all).",
+    ));
+    paths.insert(
+        "/api/nearest".into(),
+        json!({ "get": operation(
+        "The k nearest voorzieningen to a point, with straight-line and estimated road distance",
+        nearest, ok("Nearest first"), &[400]) }),
+    );
+    let mut within = point();
+    within.push(query("radius", "Radius in metres (required).", json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MAX_RADIUS_M })));
+    within.push(categorie(
+        "Only these categories, comma-separated (default: all).",
+    ));
+    within.push(query(
+        "limit",
+        "Page size (default 100).",
+        json!({ "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 }),
+    ));
+    within.push(query(
+        "offset",
+        "Results to skip.",
+        json!({ "type": "integer", "minimum": 0, "default": 0 }),
+    ));
+    paths.insert("/api/within".into(), json!({ "get": operation(
+        "Every voorziening within a radius, nearest first, paged", within, ok("Nearest first"), &[400]) }));
+    paths.insert("/api/area-at".into(), json!({ "get": operation(
+        "The gemeente, wijk and buurt at a point, with their key figures", point(), ok("Coarsest first"), &[400]) }));
+    paths.insert("/api/housing".into(), json!({ "get": operation(
+        "The share of corporation-owned dwellings per area against the 30% target",
+        vec![niveau.clone(), query("doel", "Target share in percent (default 30).", json!({ "type": "number", "minimum": 0, "maximum": 100, "default": 30 }))],
+        ok("Largest shortfall first"), &[400]) }));
+    paths.insert(
+        "/api/access".into(),
+        json!({ "get": operation(
+        "E2SFCA access score of every area for one category",
+        vec![categorie("One category (required)."), niveau],
+        ok("One score per area; null where nothing is in reach"), &[400]) }),
+    );
+}
+
 fn schemas() -> Value {
     let link = json!({
         "type": "object", "required": ["href"],
@@ -298,6 +395,7 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
             "properties": { "snapshot": { "type": "string" }, "loaded_at": { "type": "integer" },
                             "sources": { "type": "array" }, "report": { "type": "object" }, "reloads": { "type": "object" } } } } } }), &[]) }),
     );
+    analysis_paths(s, &mut paths);
     if admin_enabled {
         let mut responses = error_responses(&[401, 409]);
         responses.insert("200".into(), json!({ "description": "The new data is served", "content": { "application/json": { "schema": { "type": "object" } } } }));

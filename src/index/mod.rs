@@ -95,6 +95,19 @@ impl SpatialIndex {
             .filter(move |&(i, _)| category.is_none_or(|c| facilities[i].category == c))
     }
 
+    /// Facilities within `radius` metres of `p` (inclusive), in no particular order.
+    pub fn facilities_within(
+        &self,
+        p: RdPoint,
+        radius: f64,
+    ) -> impl Iterator<Item = (usize, f64)> + '_ {
+        // A hair wider in the tree; the exact bound is tested on the distance.
+        self.facilities
+            .locate_within_distance([p.x, p.y], radius * radius * (1.0 + 1e-9))
+            .map(move |e| (e.data, (e.geom()[0] - p.x).hypot(e.geom()[1] - p.y)))
+            .filter(move |&(_, d)| d <= radius)
+    }
+
     pub fn facility_count(&self) -> usize {
         self.facilities.size()
     }

@@ -1,0 +1,326 @@
+//! `/api/…`: the analysis as JSON, a thin layer over `crate::analysis`.
+//!
+//! Resident lookups carry a person's location in the query string: the request log
+//! names the route only, and no handler here logs or stores a point.
+
+use super::{ApiError, AppState};
+use crate::analysis::access::{two_step, Demand, Supply};
+use crate::analysis::config::AnalysisConfig;
+use crate::analysis::proximity::{self, Nearby, QueryPoint};
+use crate::analysis::{housing, AnalysisError};
+use crate::model::{Area, AreaLevel, Category, Dataset};
+use axum::extract::{Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+type Shared = Arc<AppState>;
+type Pairs = Query<Vec<(String, String)>>;
+
+impl From<AnalysisError> for ApiError {
+    fn from(e: AnalysisError) -> Self {
+        ApiError::BadRequest(e.to_string())
+    }
+}
+
+/// Query parameters checked against the names a route accepts.
+struct Params<'a> {
+    pairs: &'a [(String, String)],
+}
+
+impl<'a> Params<'a> {
+    fn new(pairs: &'a [(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
+        for (k, _) in pairs {
+            if !accepted.contains(&k.as_str()) {
+                return Err(ApiError::BadRequest(format!(
+                    "unknown parameter '{k}'; this route takes: {}",
+                    accepted.join(", ")
+                )));
+            }
+            if pairs.iter().filter(|(o, _)| o == k).count() > 1 {
+                return Err(ApiError::BadRequest(format!(
+                    "parameter '{k}' given more than once"
+                )));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| {
+                        ApiError::BadRequest(format!("parameter '{name}': '{v}' is not a number"))
+                    })
+            })
+            .transpose()
+    }
+
+    fn count(&self, name: &str, default: usize) -> Result<usize, ApiError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<usize>().map_err(|_| {
+                ApiError::BadRequest(format!(
+                    "parameter '{name}': '{v}' is not a whole number of 0 or more"
+                ))
+            }),
+        }
+    }
+
+    /// `categorie=huisarts,apotheek`: empty when absent (any category).
+    fn categories(&self) -> Result<Vec<Category>, ApiError> {
+        match self.get("categorie") {
+            None => Ok(vec![]),
+            Some(v) => v
+                .split(',')
+                .map(|c| {
+                    c.parse::<Category>()
+                        .map_err(|e| ApiError::BadRequest(format!("parameter 'categorie': {e}")))
+                })
+                .collect(),
+        }
+    }
+
+    /// The point, as `lon`/`lat` (WGS84) or `x`/`y` (RD New metres).
+    fn point(&self, dataset: &Dataset) -> Result<QueryPoint, ApiError> {
+        match (self.number("lon")?, self.number("lat")?, self.number("x")?, self.number("y")?) {
+            (Some(lon), Some(lat), None, None) => Ok(QueryPoint::from_lonlat(dataset, lon, lat)?),
+            (None, None, Some(x), Some(y)) => Ok(QueryPoint::from_rd(dataset, x, y)?),
+            _ => Err(ApiError::BadRequest(
+                "give a point as lon and lat (WGS84 degrees) or as x and y (RD New, EPSG:28992, metres), not both".into(),
+            )),
+        }
+    }
+}
+
+const POINT: [&str; 4] = ["lon", "lat", "x", "y"];
+
+fn nearby_json(n: &Nearby<'_>) -> Value {
+    let v = n.facility;
+    json!({
+        "id": v.id,
+        "naam": v.name,
+        "categorie": v.category.key(),
+        "categorie_naam": v.category.label(),
+        "adres": v.address.street,
+        "postcode": v.address.postcode,
+        "plaats": v.address.city,
+        "lon": v.location.wgs84.lon,
+        "lat": v.location.wgs84.lat,
+        "afstand_m": (n.distance_m * 10.0).round() / 10.0,
+        "reisafstand_m": (n.travel_m * 10.0).round() / 10.0,
+    })
+}
+
+fn with(names: &[&str], more: &[&'static str]) -> Vec<&'static str> {
+    POINT
+        .iter()
+        .chain(more)
+        .copied()
+        .filter(|n| !names.contains(n))
+        .collect()
+}
+
+/// `GET /api/nearest`: the k nearest voorzieningen.
+pub async fn nearest(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &with(&[], &["k", "categorie"]))?;
+    let s = state.snapshot();
+    let config = AnalysisConfig::default();
+    let from = p.point(&s.dataset)?;
+    let k = p.count("k", 5)?;
+    let found = proximity::nearest(&s.dataset, from, k, &p.categories()?, config.circuity)?;
+    Ok(Json(json!({
+        "circuity": config.circuity,
+        "note": "afstand_m is in a straight line; reisafstand_m = afstand_m × circuity, an estimate of the distance by road",
+        "voorzieningen": found.iter().map(nearby_json).collect::<Vec<_>>(),
+    })))
+}
+
+/// `GET /api/within`: every voorziening within a radius, nearest first, paged.
+pub async fn within(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(
+        &pairs,
+        &with(&[], &["radius", "categorie", "limit", "offset"]),
+    )?;
+    let s = state.snapshot();
+    let config = AnalysisConfig::default();
+    let from = p.point(&s.dataset)?;
+    let radius = p
+        .number("radius")?
+        .ok_or_else(|| ApiError::BadRequest("parameter 'radius' (metres) is required".into()))?;
+    let limit = p.count("limit", 100)?;
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'limit': {limit} is not from 1 to 1000"
+        )));
+    }
+    let offset = p.count("offset", 0)?;
+    let (total, page) = proximity::within(
+        &s.dataset,
+        from,
+        radius,
+        &p.categories()?,
+        config.circuity,
+        offset,
+        limit,
+    )?;
+    Ok(Json(json!({
+        "radius_m": radius,
+        "numberMatched": total,
+        "numberReturned": page.len(),
+        "offset": offset,
+        "circuity": config.circuity,
+        "voorzieningen": page.iter().map(nearby_json).collect::<Vec<_>>(),
+    })))
+}
+
+fn area_json(a: &Area) -> Value {
+    json!({
+        "code": a.code,
+        "naam": a.name,
+        "niveau": a.level(),
+        "jaar": a.year,
+        "kerncijfers": a.figures,
+    })
+}
+
+/// `GET /api/area-at`: the gemeente, wijk and buurt that contain a point.
+pub async fn area_at(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &POINT)?;
+    let s = state.snapshot();
+    let at = p.point(&s.dataset)?;
+    let areas = proximity::areas_at(&s.dataset, at);
+    Ok(Json(json!({
+        "gebieden": areas.iter().map(|a| area_json(a)).collect::<Vec<_>>(),
+        "fijnste_niveau": areas.last().map(|a| a.level()),
+    })))
+}
+
+fn level_param(
+    p: &Params<'_>,
+    dataset: &Dataset,
+    default: Option<AreaLevel>,
+) -> Result<AreaLevel, ApiError> {
+    match p.get("niveau") {
+        None => default.ok_or_else(|| ApiError::BadRequest("no areas are loaded".into())),
+        Some(v) => AreaLevel::ALL
+            .into_iter()
+            .find(|l| {
+                l.to_string().eq_ignore_ascii_case(v) || l.collection().eq_ignore_ascii_case(v)
+            })
+            .filter(|l| !dataset.areas(*l).is_empty())
+            .ok_or_else(|| {
+                let loaded: Vec<String> = AreaLevel::ALL
+                    .into_iter()
+                    .filter(|l| !dataset.areas(*l).is_empty())
+                    .map(|l| l.to_string())
+                    .collect();
+                ApiError::BadRequest(format!(
+                    "parameter 'niveau': '{v}' is not a loaded level ({})",
+                    loaded.join(", ")
+                ))
+            }),
+    }
+}
+
+/// `GET /api/housing`: the corporation-owned share per area against the 30% target.
+pub async fn housing(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &["niveau", "doel"])?;
+    let s = state.snapshot();
+    let level = level_param(
+        &p,
+        &s.dataset,
+        Some(AreaLevel::Gemeente)
+            .filter(|l| !s.dataset.areas(*l).is_empty())
+            .or(s.dataset.finest_level()),
+    )?;
+    let target = p.number("doel")?.unwrap_or(housing::NATIONAL_TARGET_PCT);
+    if !(0.0..=100.0).contains(&target) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'doel': {target} is not a percentage from 0 to 100"
+        )));
+    }
+    Ok(Json(
+        serde_json::to_value(housing::check(&s.dataset, level, target)).unwrap_or_default(),
+    ))
+}
+
+/// `GET /api/access`: the E2SFCA access score of every area of a level for a category.
+pub async fn access(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &["categorie", "niveau"])?;
+    let s = state.snapshot();
+    let category = match p.categories()?.as_slice() {
+        [one] => *one,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "parameter 'categorie': give exactly one category".into(),
+            ))
+        }
+    };
+    let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
+    let settings = AnalysisConfig::default().settings(category);
+    let areas = s.dataset.areas(level);
+    let demand: Vec<Demand> = areas
+        .iter()
+        .map(|a| Demand {
+            at: crate::crs::RdPoint::new(a.interior_point_rd.x(), a.interior_point_rd.y()),
+            population: settings.demand.size(&a.figures),
+        })
+        .collect();
+    let facilities: Vec<_> = s
+        .dataset
+        .voorzieningen()
+        .iter()
+        .filter(|v| v.category == category)
+        .collect();
+    let supply: Vec<Supply> = facilities
+        .iter()
+        .map(|v| Supply {
+            at: v.location.rd,
+            capacity: v.capacity.unwrap_or(1.0),
+        })
+        .collect();
+    let scores = two_step(&demand, &supply, &settings.catchment);
+    Ok(Json(json!({
+        "categorie": category.key(),
+        "niveau": level,
+        "methode": "E2SFCA (Luo & Qi 2009), PySAL access conventions",
+        "catchment": settings.catchment,
+        "vraag": settings.demand,
+        "voorzieningen": facilities.len(),
+        "gewogen_gemiddelde": scores.weighted_mean,
+        "gebieden": areas.iter().enumerate().map(|(i, a)| json!({
+            "code": a.code,
+            "naam": a.name,
+            "vraag": demand[i].population,
+            "score": scores.score[i],
+            "genormaliseerd": scores.normalised[i],
+        })).collect::<Vec<_>>(),
+    })))
+}

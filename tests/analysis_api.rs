@@ -1,0 +1,226 @@
+//! The analysis routes under /api against the real server on the bundled data.
+
+mod common;
+
+use common::Server;
+use serde_json::Value;
+
+fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (a, b) = (
+        wijkatlas::crs::LonLat::new(a.0, a.1).to_rd(),
+        wijkatlas::crs::LonLat::new(b.0, b.1).to_rd(),
+    );
+    a.distance_m(b)
+}
+
+#[test]
+fn nearest_returns_the_k_closest_in_order_with_road_estimates() {
+    let server = Server::start(&[]);
+    let here = (5.12, 52.09);
+    let r = server.json("/api/nearest?lon=5.12&lat=52.09&k=4&categorie=ziekenhuis");
+    let found = r["voorzieningen"].as_array().unwrap();
+    assert_eq!(found.len(), 4);
+    let d: Vec<f64> = found
+        .iter()
+        .map(|v| v["afstand_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    for v in found {
+        assert_eq!(v["categorie"], "ziekenhuis");
+        let own = distance(
+            here,
+            (v["lon"].as_f64().unwrap(), v["lat"].as_f64().unwrap()),
+        );
+        assert!(
+            (own - v["afstand_m"].as_f64().unwrap()).abs() < 1.0,
+            "{own} vs {v}"
+        );
+        assert!(
+            (v["reisafstand_m"].as_f64().unwrap() - 1.3 * v["afstand_m"].as_f64().unwrap()).abs()
+                < 0.2
+        );
+    }
+    // No hospital is nearer than the fourth that was left out: check against all.
+    let all = server.json("/collections/voorzieningen/items?categorie=ziekenhuis&limit=1000");
+    let closer = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            let c = &f["geometry"]["coordinates"];
+            distance(here, (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())) < d[3] - 1.0
+        })
+        .count();
+    assert_eq!(closer, 3);
+}
+
+#[test]
+fn within_counts_everything_in_the_radius_and_pages() {
+    let server = Server::start(&[]);
+    let all = server.json("/api/within?x=136000&y=455000&radius=10000&limit=1000");
+    let n = all["numberMatched"].as_u64().unwrap();
+    assert!(n >= 3, "{all}");
+    assert!(all["voorzieningen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["afstand_m"].as_f64().unwrap() <= 10_000.0));
+    let page = server.json("/api/within?x=136000&y=455000&radius=10000&limit=2&offset=1");
+    assert_eq!(page["numberMatched"].as_u64(), Some(n));
+    assert_eq!(
+        page["voorzieningen"][0]["id"],
+        all["voorzieningen"][1]["id"]
+    );
+}
+
+#[test]
+fn area_at_names_gemeente_and_wijk() {
+    let server = Server::start(&[]);
+    let r = server.json("/api/area-at?x=155000&y=463000");
+    let codes: Vec<&str> = r["gebieden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.first(), Some(&"GM0307"), "{r}");
+    assert!(codes.iter().any(|c| c.starts_with("WK0307")), "{codes:?}");
+}
+
+#[test]
+fn housing_lists_gemeenten_below_the_target_with_the_shortfall() {
+    let server = Server::start(&[]);
+    let r = server.json("/api/housing");
+    assert_eq!(r["level"], "gemeente");
+    assert!(r["figure"].as_str().unwrap().contains("proxy"));
+    let areas = r["areas"].as_array().unwrap();
+    let below: Vec<&Value> = areas
+        .iter()
+        .filter(|a| a["standing"]["status"] == "below")
+        .collect();
+    assert_eq!(below.len() as u64, r["below"].as_u64().unwrap());
+    for a in &below {
+        assert!(a["standing"]["share_pct"].as_f64().unwrap() < 30.0);
+    }
+    let shortfalls: Vec<u64> = below
+        .iter()
+        .filter_map(|a| a["standing"]["dwellings_short"].as_u64())
+        .collect();
+    assert!(shortfalls.windows(2).all(|w| w[0] >= w[1]), "largest first");
+    // Utrecht (31% in the bundled 2022 figures) meets it.
+    let utrecht = areas.iter().find(|a| a["code"] == "GM0344").unwrap();
+    assert_eq!(utrecht["standing"]["status"], "meets");
+}
+
+#[test]
+fn access_scores_every_wijk_and_misses_only_the_unreachable() {
+    let server = Server::start(&[]);
+    let r = server.json("/api/access?categorie=ziekenhuis");
+    assert_eq!(r["niveau"], "wijk", "national wijken, not Baarn's buurten");
+    let areas = r["gebieden"].as_array().unwrap();
+    assert!(areas.len() > 3000);
+    let scored = areas.iter().filter(|a| a["score"].is_number()).count();
+    assert!(scored > areas.len() * 9 / 10, "{scored}");
+    // Normalised scores average 1 when weighted by the demand.
+    let (w, p) = areas.iter().fold((0.0, 0.0), |(w, p), a| {
+        match (a["genormaliseerd"].as_f64(), a["vraag"].as_f64()) {
+            (Some(n), Some(d)) => (w + n * d, p + d),
+            (None, Some(d)) => (w, p + d),
+            _ => (w, p),
+        }
+    });
+    assert!((w / p - 1.0).abs() < 1e-9, "{}", w / p);
+}
+
+#[test]
+fn bad_questions_are_400_with_a_reason() {
+    let server = Server::start(&[]);
+    for (q, expected) in [
+        ("nearest?lon=3.5&lat=52.5", "no loaded gemeente"),
+        ("nearest?lon=52.1&lat=5.1", "swapped"),
+        ("nearest?lon=5.1", "give a point"),
+        ("nearest?lon=5.1&lat=52.1&x=1&y=2", "not both"),
+        ("nearest?lon=5.1&lat=52.1&k=1000000000", "1 to 100"),
+        ("nearest?lon=5.1&lat=52.1&k=0", "1 to 100"),
+        ("nearest?lon=5.1&lat=NaN", "not a number"),
+        ("within?lon=5.1&lat=52.1&radius=-1", "above 0"),
+        ("within?lon=5.1&lat=52.1", "'radius'"),
+        (
+            "nearest?lon=5.1&lat=52.1&categorie=kapper",
+            "unknown category",
+        ),
+        ("access?categorie=huisarts,apotheek", "exactly one"),
+        (
+            "access?categorie=huisarts&niveau=provincie",
+            "not a loaded level",
+        ),
+        ("housing?doel=130", "percentage"),
+        (
+            "nearest?lon=5.1&lat=52.1&adres=Kerkstraat",
+            "unknown parameter",
+        ),
+    ] {
+        let (code, _, body) = server.get(&format!("/api/{q}"));
+        assert_eq!(code, 400, "{q}: {body}");
+        let e: Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            e["description"].as_str().unwrap().contains(expected),
+            "{q}: {body}"
+        );
+    }
+}
+
+#[test]
+fn a_residents_location_never_reaches_the_log() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("WIJKATLAS_LOG", "debug")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wijkatlas");
+    // Read the log as it comes, so a full pipe never stalls the server.
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log);
+        log
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .trim_start_matches("wijkatlas listening on ")
+        .trim_end_matches('/')
+        .to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    for q in [
+        "/api/nearest?lon=5.123457&lat=52.091234",
+        "/api/within?lon=5.123457&lat=52.091234&radius=-1",
+        "/api/area-at?x=136123.5&y=455987.5",
+        "/api/nearest?lon=3.123457&lat=52.591234",
+    ] {
+        let _ = agent.get(&format!("{base}{q}")).call().expect("request");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = reader.join().expect("log reader");
+    assert!(
+        log.contains("/api/within"),
+        "the failed request is logged by route: {log}"
+    );
+    for secret in ["5.123457", "52.091234", "136123", "455987", "3.123457"] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the log:\n{log}"
+        );
+    }
+}
