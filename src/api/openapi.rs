@@ -173,27 +173,28 @@ fn query(name: &str, description: &str, schema: Value) -> Value {
 fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
     use crate::analysis::proximity::{MAX_K, MAX_RADIUS_M};
     use crate::crs::{RD_DOMAIN, WGS84_DOMAIN};
+    let range = |min: f64, max: f64| json!({ "type": "number", "minimum": min, "maximum": max });
     let point = || {
         vec![
             query(
                 "lon",
-                "Longitude (WGS84), with lat.",
-                json!({ "type": "number" }),
+                "Longitude (WGS84), with lat; the point must lie in a loaded area.",
+                range(WGS84_DOMAIN.min_x, WGS84_DOMAIN.max_x),
             ),
             query(
                 "lat",
                 "Latitude (WGS84), with lon.",
-                json!({ "type": "number" }),
+                range(WGS84_DOMAIN.min_y, WGS84_DOMAIN.max_y),
             ),
             query(
                 "x",
                 "RD New x (EPSG:28992, metres), with y; instead of lon/lat.",
-                json!({ "type": "number" }),
+                range(RD_DOMAIN.min_x, RD_DOMAIN.max_x),
             ),
             query(
                 "y",
                 "RD New y (EPSG:28992, metres), with x.",
-                json!({ "type": "number" }),
+                range(RD_DOMAIN.min_y, RD_DOMAIN.max_y),
             ),
         ]
     };
