@@ -224,3 +224,31 @@ fn a_residents_location_never_reaches_the_log() {
         );
     }
 }
+
+#[test]
+fn gaps_rank_underserved_wijken_with_reasons_per_gemeente() {
+    let server = Server::start(&[]);
+    let r = server.json("/api/gaps?categorie=ziekenhuis&limit=10");
+    assert_eq!(r["level"], "wijk");
+    let ranked = r["ranked"].as_array().unwrap();
+    assert_eq!(ranked.len(), 10);
+    let gaps: Vec<f64> = ranked.iter().map(|a| a["gap"].as_f64().unwrap()).collect();
+    assert!(gaps.windows(2).all(|w| w[0] >= w[1]), "{gaps:?}");
+    for (k, a) in ranked.iter().enumerate() {
+        assert_eq!(a["rank"].as_u64(), Some(k as u64 + 1));
+        let reason = a["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("inwoners") && reason.contains("ziekenhuis"),
+            "{reason}"
+        );
+    }
+    // Within one gemeente: the same ranks as nationally, filtered.
+    let utrecht = server.json("/api/gaps?categorie=ziekenhuis&gemeente=GM0344&limit=100");
+    let local = utrecht["ranked"].as_array().unwrap();
+    assert_eq!(utrecht["numberMatched"].as_u64(), Some(local.len() as u64));
+    assert!(!local.is_empty() && local.iter().all(|a| a["gemeentecode"] == "GM0344"));
+    let ranks: Vec<u64> = local.iter().map(|a| a["rank"].as_u64().unwrap()).collect();
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]));
+    let (code, _, body) = server.get("/api/gaps?categorie=ziekenhuis&gemeente=WK034401");
+    assert_eq!(code, 400, "{body}");
+}

@@ -5,7 +5,12 @@
 
 pub mod access;
 pub mod config;
+#[cfg(test)]
+mod fixture;
+pub mod gap;
 pub mod housing;
+pub mod indicators;
+pub mod need;
 pub mod proximity;
 
 use crate::model::{AreaLevel, Dataset};

@@ -324,3 +324,52 @@ pub async fn access(
         })).collect::<Vec<_>>(),
     })))
 }
+
+/// `GET /api/gaps`: the most underserved areas for a category, with the reason.
+pub async fn gaps(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit"])?;
+    let s = state.snapshot();
+    let category = match p.categories()?.as_slice() {
+        [one] => *one,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "parameter 'categorie': give exactly one category".into(),
+            ))
+        }
+    };
+    let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
+    let limit = p.count("limit", 20)?;
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'limit': {limit} is not from 1 to 10000"
+        )));
+    }
+    let gemeente = match p.get("gemeente") {
+        None => None,
+        Some(v) => Some(
+            v.parse::<crate::model::AreaCode>()
+                .ok()
+                .filter(|c| c.level() == AreaLevel::Gemeente)
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "parameter 'gemeente': '{v}' is not a gemeente code such as GM0344"
+                    ))
+                })?,
+        ),
+    };
+    let mut ranking =
+        crate::analysis::gap::rank(&s.dataset, level, category, &AnalysisConfig::default());
+    let total = ranking.ranked.len();
+    ranking
+        .ranked
+        .retain(|r| gemeente.is_none_or(|g| r.gemeentecode == g));
+    let matched = ranking.ranked.len();
+    ranking.ranked.truncate(limit);
+    let mut body = serde_json::to_value(&ranking).unwrap_or_default();
+    body["numberRanked"] = json!(total);
+    body["numberMatched"] = json!(matched);
+    Ok(Json(body))
+}

@@ -78,6 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/area-at", get(analysis::area_at))
         .route("/api/housing", get(analysis::housing))
         .route("/api/access", get(analysis::access))
+        .route("/api/gaps", get(analysis::gaps))
         .route("/health", get(health))
         .route("/status", get(status))
         .route("/collections", get(features::collections))
