@@ -73,23 +73,9 @@ fn z_scores(values: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-pub fn rank(
-    dataset: &Dataset,
-    level: AreaLevel,
-    category: Category,
-    config: &AnalysisConfig,
-) -> Ranking {
-    let areas = dataset.areas(level);
-    let settings = config.settings(category);
-    let needs = need::compute(dataset, level, &need::DEFAULT_WEIGHTS);
-    let demand: Vec<Demand> = areas
-        .iter()
-        .map(|a| Demand {
-            at: crate::crs::RdPoint::new(a.interior_point_rd.x(), a.interior_point_rd.y()),
-            population: settings.demand.size(&a.figures),
-        })
-        .collect();
-    let supply: Vec<Supply> = dataset
+/// The loaded voorzieningen of a category as supply.
+pub fn loaded_supply(dataset: &Dataset, category: Category) -> Vec<Supply> {
+    dataset
         .voorzieningen()
         .iter()
         .filter(|v| v.category == category)
@@ -97,9 +83,57 @@ pub fn rank(
             at: v.location.rd,
             capacity: v.capacity.unwrap_or(1.0),
         })
-        .collect();
-    let access = two_step(&demand, &supply, &settings.catchment);
-    let proximity = indicators::proximity(dataset, level, category);
+        .collect()
+}
+
+/// The demand of each area of `level` for `category`, in the dataset's order.
+pub fn area_demand(
+    dataset: &Dataset,
+    level: AreaLevel,
+    category: Category,
+    config: &AnalysisConfig,
+) -> Vec<Demand> {
+    let settings = config.settings(category);
+    dataset
+        .areas(level)
+        .iter()
+        .map(|a| Demand {
+            at: crate::crs::RdPoint::new(a.interior_point_rd.x(), a.interior_point_rd.y()),
+            population: settings.demand.size(&a.figures),
+        })
+        .collect()
+}
+
+/// The ranking with the loaded voorzieningen.
+pub fn rank(
+    dataset: &Dataset,
+    level: AreaLevel,
+    category: Category,
+    config: &AnalysisConfig,
+) -> Ranking {
+    rank_with(
+        dataset,
+        level,
+        category,
+        config,
+        &loaded_supply(dataset, category),
+    )
+}
+
+/// The ranking with another set of voorzieningen (a what-if scenario).
+pub fn rank_with(
+    dataset: &Dataset,
+    level: AreaLevel,
+    category: Category,
+    config: &AnalysisConfig,
+    supply: &[Supply],
+) -> Ranking {
+    let areas = dataset.areas(level);
+    let settings = config.settings(category);
+    let needs = need::compute(dataset, level, &need::DEFAULT_WEIGHTS);
+    let demand = area_demand(dataset, level, category, config);
+    let access = two_step(&demand, supply, &settings.catchment);
+    let nearest = indicators::nearest_supply(&demand, supply);
     let mut insufficient_data = Vec::new();
     let mut candidates = Vec::new();
     for (i, a) in areas.iter().enumerate() {
@@ -125,7 +159,7 @@ pub fn rank(
             if let Some(p) = a.figures.get(Figure::Age65Plus) {
                 parts.push(format!("{}% 65+", dutch(p, 0)));
             }
-            parts.push(match proximity[i].nearest_m {
+            parts.push(match nearest[i] {
                 Some(d) => format!(
                     "dichtstbijzijnde {} op {} km",
                     category.key(),
@@ -149,7 +183,7 @@ pub fn rank(
                 gap: need - az,
                 need,
                 access: access.normalised[i],
-                nearest_m: proximity[i].nearest_m,
+                nearest_m: nearest[i],
                 reason: parts.join(", "),
             }
         })

@@ -65,6 +65,23 @@ impl CategoryPoints {
     }
 }
 
+/// The distance from each demand point to the nearest of `supply` (`None` when there is
+/// no supply at all).
+pub fn nearest_supply(
+    demand: &[super::access::Demand],
+    supply: &[super::access::Supply],
+) -> Vec<Option<f64>> {
+    let tree: RTree<[f64; 2]> = RTree::bulk_load(supply.iter().map(|s| [s.at.x, s.at.y]).collect());
+    demand
+        .iter()
+        .map(|d| {
+            tree.nearest_neighbor_iter_with_distance_2(&[d.at.x, d.at.y])
+                .next()
+                .map(|(_, d2)| d2.sqrt())
+        })
+        .collect()
+}
+
 /// The indicators of every area of `level` for `category`, in the dataset's area order.
 pub fn proximity(dataset: &Dataset, level: AreaLevel, category: Category) -> Vec<AreaProximity> {
     let points = CategoryPoints::new(dataset, category);

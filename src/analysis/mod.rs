@@ -12,6 +12,8 @@ pub mod housing;
 pub mod indicators;
 pub mod need;
 pub mod proximity;
+pub mod scenario;
+pub mod suggest;
 
 use crate::model::{AreaLevel, Dataset};
 use std::collections::HashSet;
@@ -48,4 +50,13 @@ pub enum AnalysisError {
     KOutOfRange { k: usize, max: usize },
     #[error("radius {radius} m: give a radius above 0 and at most {max} m")]
     RadiusOutOfRange { radius: f64, max: f64 },
+    #[error("no loaded {category} has the id '{id}'")]
+    UnknownFacility {
+        id: String,
+        category: crate::model::Category,
+    },
+    #[error("the capacity of '{id}' must be a number above 0")]
+    BadCapacity { id: String },
+    #[error("{changes} changes: a scenario may make at most {max}")]
+    TooManyChanges { changes: usize, max: usize },
 }

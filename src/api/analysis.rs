@@ -373,3 +373,126 @@ pub async fn gaps(
     body["numberMatched"] = json!(matched);
     Ok(Json(body))
 }
+
+/// `GET /api/suggest`: where a new voorziening would bring the most people into reach.
+pub async fn suggest(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &["categorie", "niveau", "n"])?;
+    let s = state.snapshot();
+    let category = match p.categories()?.as_slice() {
+        [one] => *one,
+        _ => {
+            return Err(ApiError::BadRequest(
+                "parameter 'categorie': give exactly one category".into(),
+            ))
+        }
+    };
+    let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
+    let n = p.count("n", 5)?;
+    let max = crate::analysis::suggest::MAX_SUGGESTIONS;
+    if !(1..=max).contains(&n) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'n': {n} is not from 1 to {max}"
+        )));
+    }
+    let config = AnalysisConfig::default();
+    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, &config);
+    Ok(Json(json!({
+        "categorie": category.key(),
+        "niveau": level,
+        "methode": "greedy maximal covering: each pick is the area demand point whose catchment holds the most demand with no voorziening of the category within reach",
+        "catchment_m": config.settings(category).catchment.radius_m,
+        "suggesties": picks,
+    })))
+}
+
+/// The body of `POST /api/scenario`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioBody {
+    categorie: String,
+    niveau: Option<String>,
+    #[serde(default)]
+    open: Vec<OpenBody>,
+    #[serde(default)]
+    sluit: Vec<String>,
+    #[serde(default)]
+    capaciteit: std::collections::BTreeMap<String, f64>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenBody {
+    lon: Option<f64>,
+    lat: Option<f64>,
+    x: Option<f64>,
+    y: Option<f64>,
+    capaciteit: Option<f64>,
+}
+
+/// `POST /api/scenario`: what if voorzieningen open, close or change capacity.
+pub async fn scenario(
+    State(state): State<Shared>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    use crate::analysis::scenario::{run, Opened, Scenario};
+    let b: ScenarioBody = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body is not a scenario ({e}); send JSON like {{\"categorie\":\"huisarts\",\"open\":[{{\"lon\":5.1,\"lat\":52.1}}],\"sluit\":[\"id\"],\"capaciteit\":{{\"id\":2}}}}"
+        ))
+    })?;
+    let s = state.snapshot();
+    let category: Category = b
+        .categorie
+        .parse()
+        .map_err(|e| ApiError::BadRequest(format!("categorie: {e}")))?;
+    let pairs: Vec<(String, String)> = b
+        .niveau
+        .iter()
+        .map(|n| ("niveau".to_string(), n.clone()))
+        .collect();
+    let level = level_param(
+        &Params { pairs: &pairs },
+        &s.dataset,
+        crate::analysis::default_level(&s.dataset),
+    )?;
+    let mut open = Vec::new();
+    for (i, o) in b.open.iter().enumerate() {
+        let at = match (o.lon, o.lat, o.x, o.y) {
+            (Some(lon), Some(lat), None, None) => QueryPoint::from_lonlat(&s.dataset, lon, lat),
+            (None, None, Some(x), Some(y)) => QueryPoint::from_rd(&s.dataset, x, y),
+            _ => {
+                return Err(ApiError::BadRequest(format!(
+                    "open[{i}]: give lon and lat, or x and y"
+                )))
+            }
+        }
+        .map_err(|e| ApiError::BadRequest(format!("open[{i}]: {e}")))?;
+        open.push(Opened {
+            at,
+            capacity: o.capaciteit.unwrap_or(1.0),
+        });
+    }
+    let scenario = Scenario {
+        open,
+        close: b.sluit,
+        capacity: b.capaciteit.into_iter().collect(),
+    };
+    let out = run(
+        &s.dataset,
+        level,
+        category,
+        &scenario,
+        &AnalysisConfig::default(),
+    )?;
+    let mut top = out.after;
+    top.ranked.truncate(50);
+    Ok(Json(json!({
+        "categorie": category.key(),
+        "niveau": level,
+        "gewijzigd": out.changed,
+        "rangorde_na": top.ranked,
+    })))
+}

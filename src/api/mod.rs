@@ -79,6 +79,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/housing", get(analysis::housing))
         .route("/api/access", get(analysis::access))
         .route("/api/gaps", get(analysis::gaps))
+        .route("/api/suggest", get(analysis::suggest))
+        .route("/api/scenario", axum::routing::post(analysis::scenario))
         .route("/health", get(health))
         .route("/status", get(status))
         .route("/collections", get(features::collections))
