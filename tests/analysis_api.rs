@@ -254,7 +254,10 @@ fn gaps_rank_underserved_wijken_with_reasons_per_gemeente() {
 }
 
 fn post(server: &Server, path: &str, body: &str) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let mut resp = agent
         .post(&server.url(path))
         .header("content-type", "application/json")
@@ -272,9 +275,15 @@ fn suggestions_bring_unserved_people_into_reach_and_a_what_if_shows_it() {
     let picks = s["suggesties"].as_array().unwrap();
     assert_eq!(picks.len(), 3);
     let gains: Vec<f64> = picks.iter().map(|p| p["gain"].as_f64().unwrap()).collect();
-    assert!(gains[0] > 0.0 && gains.windows(2).all(|w| w[0] >= w[1]), "{gains:?}");
+    assert!(
+        gains[0] > 0.0 && gains.windows(2).all(|w| w[0] >= w[1]),
+        "{gains:?}"
+    );
     // Open a hospital at the first suggestion: the wijk there gets access.
-    let (lon, lat) = (picks[0]["lon"].as_f64().unwrap(), picks[0]["lat"].as_f64().unwrap());
+    let (lon, lat) = (
+        picks[0]["lon"].as_f64().unwrap(),
+        picks[0]["lat"].as_f64().unwrap(),
+    );
     let (code, r) = post(
         &server,
         "/api/scenario",
@@ -283,24 +292,55 @@ fn suggestions_bring_unserved_people_into_reach_and_a_what_if_shows_it() {
     assert_eq!(code, 200, "{r}");
     let area = picks[0]["area"].as_str().unwrap();
     let changed = r["gewijzigd"].as_array().unwrap();
-    let here = changed.iter().find(|c| c["code"] == area).expect("the suggested wijk changed");
-    assert!(here["access_before"].is_null() && here["access_after"].is_number(), "{here}");
+    let here = changed
+        .iter()
+        .find(|c| c["code"] == area)
+        .expect("the suggested wijk changed");
+    assert!(
+        here["access_before"].is_null() && here["access_after"].is_number(),
+        "{here}"
+    );
     assert!(here["gap_after"].as_f64() < here["gap_before"].as_f64());
     // Closing every loaded library in Drechtsteden removes their access.
     let libs = server.json("/collections/voorzieningen/items?categorie=bibliotheek&limit=100");
-    let ids: Vec<String> = libs["features"].as_array().unwrap().iter().map(|f| format!("\"{}\"", f["id"].as_str().unwrap())).collect();
-    let (code, r) = post(&server, "/api/scenario", &format!(r#"{{"categorie":"bibliotheek","sluit":[{}]}}"#, ids.join(",")));
+    let ids: Vec<String> = libs["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("\"{}\"", f["id"].as_str().unwrap()))
+        .collect();
+    let (code, r) = post(
+        &server,
+        "/api/scenario",
+        &format!(
+            r#"{{"categorie":"bibliotheek","sluit":[{}]}}"#,
+            ids.join(",")
+        ),
+    );
     assert_eq!(code, 200, "{r}");
-    assert!(r["rangorde_na"].as_array().unwrap().iter().all(|a| a["access"].is_null()));
+    assert!(r["rangorde_na"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["access"].is_null()));
     for (body, expected) in [
         ("{", "not a scenario"),
-        (r#"{"categorie":"ziekenhuis","sluit":["geen-id"]}"#, "geen-id"),
-        (r#"{"categorie":"ziekenhuis","open":[{"lon":3.5,"lat":52.5}]}"#, "open[0]"),
+        (
+            r#"{"categorie":"ziekenhuis","sluit":["geen-id"]}"#,
+            "geen-id",
+        ),
+        (
+            r#"{"categorie":"ziekenhuis","open":[{"lon":3.5,"lat":52.5}]}"#,
+            "open[0]",
+        ),
         (r#"{"categorie":"kapper"}"#, "unknown category"),
         (r#"{"categorie":"ziekenhuis","extra":1}"#, "unknown field"),
     ] {
         let (code, e) = post(&server, "/api/scenario", body);
         assert_eq!(code, 400, "{body}: {e}");
-        assert!(e["description"].as_str().unwrap_or("").contains(expected), "{body}: {e}");
+        assert!(
+            e["description"].as_str().unwrap_or("").contains(expected),
+            "{body}: {e}"
+        );
     }
 }
