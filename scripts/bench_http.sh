@@ -83,7 +83,7 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   row "bbox over a gemeente (Utrecht)" "$base/collections/$layer/items?limit=100&bbox=$bbox"
   row "CQL2 filter" "$base/collections/$layer/items?limit=100&filter=$filter"
   row "property filter" "$base/collections/$layer/items?limit=100&gemeentecode=GM0344"
-  row "analysis: 5 nearest huisartsen/..." "$base/api/nearest?x=155000&y=463000&k=5"
+  row "analysis: 5 nearest, any category" "$base/api/nearest?x=155000&y=463000&k=5"
   row "analysis: area at a point" "$base/api/area-at?x=155000&y=463000"
   row "landing page" "$base/"
   row "health" "$base/health"

@@ -118,8 +118,30 @@ fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliErro
         );
     } else {
         print!("{}", loaded.report.to_table(issues));
+        print_circuity(&loaded.dataset);
     }
     failures(&loaded.report)
+}
+
+/// The circuity factor fitted to CBS's road distances, beside the default it replaces
+/// nothing of: the user decides.
+fn print_circuity(dataset: &crate::model::Dataset) {
+    let fits = crate::analysis::calibrate::circuity(dataset);
+    println!(
+        "\ncircuity (road distance / straight line): default {}",
+        crate::analysis::config::DEFAULT_CIRCUITY
+    );
+    if fits.is_empty() {
+        println!(
+            "  no fit: the data has no CBS distance figure next to voorzieningen of its category"
+        );
+    }
+    for f in fits {
+        println!(
+            "  fitted {:.2} from {} areas at level {}: CBS {} against the nearest loaded {} (median of the ratios)",
+            f.factor, f.areas, f.level, f.figure, f.category
+        );
+    }
 }
 
 fn serve(

@@ -344,3 +344,25 @@ fn suggestions_bring_unserved_people_into_reach_and_a_what_if_shows_it() {
         );
     }
 }
+
+#[test]
+fn the_wijken_layer_carries_the_indicators_for_gis_styling() {
+    let server = Server::start(&[]);
+    let top = server.json("/api/gaps?categorie=ziekenhuis&limit=1");
+    let first = &top["ranked"][0];
+    let code = first["code"].as_str().unwrap();
+    let feature = server.json(&format!("/collections/wijken/items/{code}"));
+    let p = &feature["properties"];
+    assert_eq!(p["ziekenhuis_rang"], 1);
+    assert!((p["ziekenhuis_gap"].as_f64().unwrap() - first["gap"].as_f64().unwrap()).abs() < 0.0006);
+    assert!(p["behoefte_index"].is_number());
+    // The indicators are queryable, so GIS filters and CQL2 reach them.
+    let q = server.json("/collections/wijken/queryables");
+    assert_eq!(q["properties"]["ziekenhuis_toegang"]["type"], "number");
+    let unreachable = server.json("/collections/wijken/items?limit=1&filter=ziekenhuis_afstand_m%20%3E%2020000");
+    let far = server.json("/api/access?categorie=ziekenhuis");
+    let none_in_reach = far["gebieden"].as_array().unwrap().iter().filter(|a| a["score"].is_null()).count() as u64;
+    // Beyond the 20 km catchment means no score; some without a score may have demand 0.
+    assert!(unreachable["numberMatched"].as_u64().unwrap() <= none_in_reach);
+    assert!(unreachable["numberMatched"].as_u64().unwrap() > 0);
+}

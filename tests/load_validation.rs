@@ -642,7 +642,7 @@ fn areas_without_an_outline_are_served_with_null_geometry() {
     use wijkatlas::features::{self, ItemsQuery};
     let dir = fixture_dir();
     let loaded = load::load_dir(dir.path()).expect("manifest loads");
-    let collections = features::build(&loaded.dataset);
+    let collections = features::build(&loaded.dataset, &Default::default());
     let wijken = collections
         .iter()
         .find(|c| c.id == "wijken")

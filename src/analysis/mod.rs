@@ -4,12 +4,14 @@
 //! layer only parses parameters and writes the answers.
 
 pub mod access;
+pub mod calibrate;
 pub mod config;
 #[cfg(test)]
 mod fixture;
 pub mod gap;
 pub mod housing;
 pub mod indicators;
+pub mod layer;
 pub mod need;
 pub mod proximity;
 pub mod scenario;

@@ -38,7 +38,11 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
-        let collections = crate::features::build(&loaded.dataset);
+        let indicators = crate::analysis::layer::properties(
+            &loaded.dataset,
+            &crate::analysis::config::AnalysisConfig::default(),
+        );
+        let collections = crate::features::build(&loaded.dataset, &indicators);
         Snapshot {
             id: content_id(&collections),
             loaded_at: state::unix_now(),

@@ -522,7 +522,12 @@ fn union(extent: Option<[f64; 4]>, r: Rect<f64>) -> Option<[f64; 4]> {
 pub const FACILITIES: &str = "voorzieningen";
 
 /// Every non-empty collection: areas coarsest first, then the voorzieningen.
-pub fn build(dataset: &Dataset) -> Vec<Collection> {
+/// `indicators` are extra properties per area (the analysis results), added after the
+/// area's own.
+pub fn build(
+    dataset: &Dataset,
+    indicators: &HashMap<crate::model::AreaCode, Map<String, Value>>,
+) -> Vec<Collection> {
     let mut out = Vec::new();
     for level in AreaLevel::ALL {
         let areas = dataset.areas(level);
@@ -544,7 +549,10 @@ pub fn build(dataset: &Dataset) -> Vec<Collection> {
                 if let Some(r) = a.geometry.wgs84.bounding_rect() {
                     extent = union(extent, r);
                 }
-                let props = encode::area_properties(a.into(), dataset);
+                let mut props = encode::area_properties(a.into(), dataset);
+                if let Some(extra) = indicators.get(&a.code) {
+                    props.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
                 build_item(
                     a.code.to_string(),
                     a.year,

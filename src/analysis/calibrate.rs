@@ -1,0 +1,70 @@
+//! Fitting the circuity factor to CBS's own road distances.
+//!
+//! CBS publishes per area the average distance by road from its residents' addresses
+//! to the nearest huisarts, apotheek and ziekenhuis. Where the loaded data has both
+//! such a figure and voorzieningen of that category, the ratio of CBS's road distance
+//! to our straight line (from the area's demand point to the nearest loaded
+//! voorziening) estimates the circuity; the median over the areas is the fit. It is
+//! only as good as the match between the two: other years, or a register that misses
+//! facilities CBS counts, pull it away from the true detour.
+
+use super::indicators::CategoryPoints;
+use crate::model::{AreaLevel, Category, Dataset, Figure};
+use serde::Serialize;
+
+/// The CBS distance figures and the categories they measure.
+const PAIRS: [(Figure, Category); 3] = [
+    (Figure::DistanceGp, Category::Huisarts),
+    (Figure::DistancePharmacy, Category::Apotheek),
+    (Figure::DistanceHospital, Category::Ziekenhuis),
+];
+
+/// Straight lines shorter than this say more about where the demand point lies than
+/// about the road network, so they are left out of the fit.
+const MIN_STRAIGHT_M: f64 = 1_000.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fit {
+    pub level: AreaLevel,
+    pub category: Category,
+    pub figure: &'static str,
+    /// Areas with both a CBS distance and a straight line of at least 1 km.
+    pub areas: usize,
+    /// Median of CBS road distance / straight line.
+    pub factor: f64,
+}
+
+/// One fit per level and CBS distance figure for which the data allows one.
+pub fn circuity(dataset: &Dataset) -> Vec<Fit> {
+    let mut fits = Vec::new();
+    for (figure, category) in PAIRS {
+        let points = CategoryPoints::new(dataset, category);
+        if points.is_empty() {
+            continue;
+        }
+        for level in AreaLevel::ALL {
+            let mut ratios: Vec<f64> = dataset
+                .areas(level)
+                .iter()
+                .filter_map(|a| {
+                    let road_m = a.figures.get(figure)? * 1000.0;
+                    let straight =
+                        points.nearest_m(a.interior_point_rd.x(), a.interior_point_rd.y())?;
+                    (straight >= MIN_STRAIGHT_M && road_m > 0.0).then(|| road_m / straight)
+                })
+                .collect();
+            if ratios.len() < 10 {
+                continue;
+            }
+            ratios.sort_by(f64::total_cmp);
+            fits.push(Fit {
+                level,
+                category,
+                figure: figure.key(),
+                areas: ratios.len(),
+                factor: ratios[ratios.len() / 2],
+            });
+        }
+    }
+    fits
+}
