@@ -354,15 +354,59 @@ fn the_wijken_layer_carries_the_indicators_for_gis_styling() {
     let feature = server.json(&format!("/collections/wijken/items/{code}"));
     let p = &feature["properties"];
     assert_eq!(p["ziekenhuis_rang"], 1);
-    assert!((p["ziekenhuis_gap"].as_f64().unwrap() - first["gap"].as_f64().unwrap()).abs() < 0.0006);
+    assert!(
+        (p["ziekenhuis_gap"].as_f64().unwrap() - first["gap"].as_f64().unwrap()).abs() < 0.0006
+    );
     assert!(p["behoefte_index"].is_number());
     // The indicators are queryable, so GIS filters and CQL2 reach them.
     let q = server.json("/collections/wijken/queryables");
     assert_eq!(q["properties"]["ziekenhuis_toegang"]["type"], "number");
-    let unreachable = server.json("/collections/wijken/items?limit=1&filter=ziekenhuis_afstand_m%20%3E%2020000");
+    let unreachable =
+        server.json("/collections/wijken/items?limit=1&filter=ziekenhuis_afstand_m%20%3E%2020000");
     let far = server.json("/api/access?categorie=ziekenhuis");
-    let none_in_reach = far["gebieden"].as_array().unwrap().iter().filter(|a| a["score"].is_null()).count() as u64;
+    let none_in_reach = far["gebieden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["score"].is_null())
+        .count() as u64;
     // Beyond the 20 km catchment means no score; some without a score may have demand 0.
     assert!(unreachable["numberMatched"].as_u64().unwrap() <= none_in_reach);
     assert!(unreachable["numberMatched"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_manifest_sets_the_analysis_and_bad_settings_stop_the_load() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("data").canonicalize().unwrap();
+    let manifest = std::fs::read_to_string(data.join("wijkatlas.toml")).unwrap();
+    let absolute = manifest.replace("path = \"", &format!("path = \"{}/", data.display()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!("{absolute}\n[analysis]\ncircuity = 1.5\n[analysis.categorie.ziekenhuis]\ncatchment_m = 5000\n"),
+    )
+    .unwrap();
+    let server = Server::start(&["--data", dir.path().to_str().unwrap()]);
+    let r = server.json("/api/nearest?x=155000&y=463000&k=1");
+    assert_eq!(r["circuity"], 1.5);
+    let v = &r["voorzieningen"][0];
+    assert!(
+        (v["reisafstand_m"].as_f64().unwrap() - 1.5 * v["afstand_m"].as_f64().unwrap()).abs() < 0.2
+    );
+    let access = server.json("/api/access?categorie=ziekenhuis");
+    assert_eq!(access["catchment"]["radius_m"], 5000.0);
+    drop(server);
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!("{absolute}\n[analysis]\ncircuity = 9\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
+        .args(["check", "--data", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("analysis.circuity = 9"), "{err}");
 }

@@ -2,7 +2,8 @@
 
 use super::access::{Catchment, Decay, LUO_QI_STEPS};
 use crate::model::{Category, Figure, KeyFigures};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Straight-line distance × this ≈ distance over the road network. Dutch road and
 /// cycle networks are dense; 1.3 is the usual figure for the Netherlands and other
@@ -11,15 +12,17 @@ use serde::Serialize;
 pub const DEFAULT_CIRCUITY: f64 = 1.3;
 
 /// Who a category serves, for the demand side of the access score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DemandGroup {
     /// Everyone (`inwoners`).
+    #[serde(rename = "inwoners")]
     Inhabitants,
     /// People aged 65 and over: `inwoners` × `pct_65plus`.
+    #[serde(rename = "65plus")]
     Aged65Plus,
     /// Children under 15 (`pct_0_15`): CBS publishes no 0–4 share per area, so the
     /// youngest published band stands in for the consultatiebureau's 0–4 year olds.
+    #[serde(rename = "0_15")]
     Children0To15,
 }
 
@@ -107,5 +110,144 @@ impl AnalysisConfig {
                 },
                 demand: default_demand(c),
             })
+    }
+}
+
+/// The `[analysis]` table of the manifest: settings that replace the defaults.
+///
+/// ```toml
+/// [analysis]
+/// circuity = 1.25
+/// [analysis.categorie.huisarts]
+/// catchment_m = 4000
+/// methode = "e2sfca"          # or "2sfca" (every distance within d0 weighs 1)
+/// gewichten = [1.0, 0.68, 0.22]
+/// vraag = "65plus"            # inwoners, 65plus or 0_15
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisSettings {
+    pub circuity: Option<f64>,
+    #[serde(default, rename = "categorie")]
+    pub categories: BTreeMap<String, CategorySettingsToml>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    E2sfca,
+    #[serde(rename = "2sfca")]
+    TwoSfca,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategorySettingsToml {
+    pub catchment_m: Option<f64>,
+    pub methode: Option<Method>,
+    pub gewichten: Option<[f64; 3]>,
+    pub vraag: Option<DemandGroup>,
+}
+
+impl AnalysisConfig {
+    /// The defaults with the manifest's settings applied; a value out of range is an
+    /// error that names it.
+    pub fn from_settings(settings: &AnalysisSettings) -> Result<AnalysisConfig, String> {
+        let mut config = AnalysisConfig::default();
+        if let Some(c) = settings.circuity {
+            if !(1.0..=3.0).contains(&c) {
+                return Err(format!(
+                    "analysis.circuity = {c}: give a factor from 1.0 to 3.0"
+                ));
+            }
+            config.circuity = c;
+        }
+        for (key, t) in &settings.categories {
+            let category: Category = key
+                .parse()
+                .map_err(|e| format!("analysis.categorie.{key}: {e}"))?;
+            let mut s = config.settings(category);
+            if let Some(r) = t.catchment_m {
+                if !(r > 0.0 && r <= 100_000.0) {
+                    return Err(format!(
+                        "analysis.categorie.{key}.catchment_m = {r}: give metres above 0 and at most 100000"
+                    ));
+                }
+                s.catchment.radius_m = r;
+            }
+            let weights = match s.catchment.decay {
+                Decay::Steps(w) => w,
+                Decay::Flat => LUO_QI_STEPS,
+            };
+            let weights = t.gewichten.unwrap_or(weights);
+            if weights.iter().any(|w| !(0.0..=1.0).contains(w)) {
+                return Err(format!(
+                    "analysis.categorie.{key}.gewichten = {weights:?}: each weight is from 0 to 1"
+                ));
+            }
+            s.catchment.decay = match t.methode {
+                Some(Method::TwoSfca) => Decay::Flat,
+                Some(Method::E2sfca) | None => Decay::Steps(weights),
+            };
+            if let Some(v) = t.vraag {
+                s.demand = v;
+            }
+            if let Some(slot) = config.per_category.iter_mut().find(|(c, _)| *c == category) {
+                slot.1 = s;
+            }
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<AnalysisConfig, String> {
+        let settings: AnalysisSettings = toml::from_str(text).map_err(|e| e.to_string())?;
+        AnalysisConfig::from_settings(&settings)
+    }
+
+    #[test]
+    fn settings_replace_defaults_per_category() {
+        let c = parse(
+            "circuity = 1.25\n[categorie.huisarts]\ncatchment_m = 4000\nvraag = \"65plus\"\n[categorie.apotheek]\nmethode = \"2sfca\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.circuity, 1.25);
+        let h = c.settings(Category::Huisarts);
+        assert_eq!(h.catchment.radius_m, 4000.0);
+        assert_eq!(h.demand, DemandGroup::Aged65Plus);
+        assert_eq!(c.settings(Category::Apotheek).catchment.decay, Decay::Flat);
+        // Untouched categories keep their defaults.
+        assert_eq!(
+            c.settings(Category::Ziekenhuis),
+            AnalysisConfig::default().settings(Category::Ziekenhuis)
+        );
+    }
+
+    #[test]
+    fn bad_settings_name_the_key() {
+        for (text, expected) in [
+            ("circuity = 0.5", "analysis.circuity"),
+            (
+                "[categorie.kapper]\ncatchment_m = 1",
+                "analysis.categorie.kapper",
+            ),
+            ("[categorie.huisarts]\ncatchment_m = -1", "catchment_m"),
+            (
+                "[categorie.huisarts]\ngewichten = [1.0, 2.0, 0.1]",
+                "gewichten",
+            ),
+            ("[categorie.huisarts]\nradius = 1", "unknown field"),
+            (
+                "[categorie.huisarts]\nvraag = \"kinderen\"",
+                "unknown variant",
+            ),
+        ] {
+            let e = parse(text).unwrap_err();
+            assert!(e.contains(expected), "{text}: {e}");
+        }
     }
 }

@@ -5,7 +5,6 @@
 
 use super::{ApiError, AppState};
 use crate::analysis::access::{two_step, Demand, Supply};
-use crate::analysis::config::AnalysisConfig;
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
 use crate::analysis::{housing, AnalysisError};
 use crate::model::{Area, AreaLevel, Category, Dataset};
@@ -139,7 +138,7 @@ pub async fn nearest(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["k", "categorie"]))?;
     let s = state.snapshot();
-    let config = AnalysisConfig::default();
+    let config = &s.analysis;
     let from = p.point(&s.dataset)?;
     let k = p.count("k", 5)?;
     let found = proximity::nearest(&s.dataset, from, k, &p.categories()?, config.circuity)?;
@@ -160,7 +159,7 @@ pub async fn within(
         &with(&[], &["radius", "categorie", "limit", "offset"]),
     )?;
     let s = state.snapshot();
-    let config = AnalysisConfig::default();
+    let config = &s.analysis;
     let from = p.point(&s.dataset)?;
     let radius = p
         .number("radius")?
@@ -284,7 +283,7 @@ pub async fn access(
         }
     };
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
-    let settings = AnalysisConfig::default().settings(category);
+    let settings = s.analysis.settings(category);
     let areas = s.dataset.areas(level);
     let demand: Vec<Demand> = areas
         .iter()
@@ -360,8 +359,7 @@ pub async fn gaps(
                 })?,
         ),
     };
-    let mut ranking =
-        crate::analysis::gap::rank(&s.dataset, level, category, &AnalysisConfig::default());
+    let mut ranking = crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis);
     let total = ranking.ranked.len();
     ranking
         .ranked
@@ -397,7 +395,7 @@ pub async fn suggest(
             "parameter 'n': {n} is not from 1 to {max}"
         )));
     }
-    let config = AnalysisConfig::default();
+    let config = &s.analysis;
     let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, &config);
     Ok(Json(json!({
         "categorie": category.key(),
@@ -480,13 +478,7 @@ pub async fn scenario(
         close: b.sluit,
         capacity: b.capaciteit.into_iter().collect(),
     };
-    let out = run(
-        &s.dataset,
-        level,
-        category,
-        &scenario,
-        &AnalysisConfig::default(),
-    )?;
+    let out = run(&s.dataset, level, category, &scenario, &s.analysis)?;
     let mut top = out.after;
     top.ranked.truncate(50);
     Ok(Json(json!({

@@ -33,21 +33,21 @@ pub struct Snapshot {
     pub loaded_at: u64,
     pub dataset: Dataset,
     pub report: LoadReport,
+    /// The analysis settings of this data (defaults and the manifest's `[analysis]`).
+    pub analysis: crate::analysis::config::AnalysisConfig,
     pub collections: Vec<Collection>,
 }
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
-        let indicators = crate::analysis::layer::properties(
-            &loaded.dataset,
-            &crate::analysis::config::AnalysisConfig::default(),
-        );
+        let indicators = crate::analysis::layer::properties(&loaded.dataset, &loaded.analysis);
         let collections = crate::features::build(&loaded.dataset, &indicators);
         Snapshot {
             id: content_id(&collections),
             loaded_at: state::unix_now(),
             dataset: loaded.dataset,
             report: loaded.report,
+            analysis: loaded.analysis,
             collections,
         }
     }
@@ -120,6 +120,7 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "loaded_at": s.loaded_at,
         "reloads": { "ok": ok, "rejected": failed },
         "sources": s.dataset.sources,
+        "analysis": s.analysis,
         "report": s.report,
     }))
 }

@@ -24,6 +24,8 @@ pub enum LoadError {
     ManifestEmpty { path: PathBuf },
     #[error("manifest {path} names source '{name}' twice")]
     DuplicateSourceName { path: PathBuf, name: String },
+    #[error("manifest {path}: {message}")]
+    AnalysisSettings { path: PathBuf, message: String },
 }
 
 /// A source file that could not be read at all; its records are not loaded.

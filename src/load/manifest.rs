@@ -17,6 +17,9 @@ pub struct Manifest {
     pub name: Option<String>,
     #[serde(rename = "source", default)]
     pub sources: Vec<SourceSpec>,
+    /// Analysis settings that replace the defaults (`[analysis]`).
+    #[serde(default)]
+    pub analysis: crate::analysis::config::AnalysisSettings,
 }
 
 /// One file to load, with what it holds and how to read it.

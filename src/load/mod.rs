@@ -43,6 +43,8 @@ pub(crate) type SeenCodes = HashMap<AreaCode, String>;
 pub struct Loaded {
     pub dataset: Dataset,
     pub report: LoadReport,
+    /// The analysis settings: the defaults with the manifest's `[analysis]` applied.
+    pub analysis: crate::analysis::config::AnalysisConfig,
 }
 
 pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
@@ -83,6 +85,11 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
 pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let started = Instant::now();
     let manifest = read_manifest(dir)?;
+    let analysis = crate::analysis::config::AnalysisConfig::from_settings(&manifest.analysis)
+        .map_err(|message| LoadError::AnalysisSettings {
+            path: dir.join(MANIFEST_FILE),
+            message,
+        })?;
     let mut sources = Vec::with_capacity(manifest.sources.len());
     let mut reports = Vec::with_capacity(manifest.sources.len());
     let mut areas: [Vec<_>; 3] = Default::default();
@@ -246,6 +253,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let placement = placement_report(&dataset);
     Ok(Loaded {
         dataset,
+        analysis,
         report: LoadReport {
             data_dir: dir.to_path_buf(),
             sources: reports,
