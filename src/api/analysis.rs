@@ -396,7 +396,7 @@ pub async fn suggest(
         )));
     }
     let config = &s.analysis;
-    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, &config);
+    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, config);
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
