@@ -3,8 +3,8 @@
 
 use crate::crs::RdPoint;
 use crate::model::{
-    Area, AreaGeometry, Category, Containing, Dataset, Figure, KeyFigures, Location,
-    LocationPrecision, SourceId, Voorziening,
+    Area, AreaGeometry, AreaLevel, Category, Containing, Dataset, Dwelling, Figure, KeyFigures,
+    Location, LocationPrecision, SourceId, Voorziening,
 };
 use geo::{polygon, MultiPolygon, Point};
 
@@ -61,5 +61,25 @@ pub fn dataset(wijken: Vec<Area>, facilities: Vec<Voorziening>) -> Dataset {
         facilities,
         Default::default(),
         vec![],
+    )
+}
+
+/// The same dataset with synthetic dwelling points `x` km east of X0 on y = Y0 + 500 m.
+pub fn with_dwellings(ds: &Dataset, xs_km: &[f64]) -> Dataset {
+    let dwellings = xs_km
+        .iter()
+        .map(|x| Dwelling {
+            location: Location::from_rd(RdPoint::new(X0 + x * 1000.0, Y0 + 500.0)),
+            social_rent: None,
+            source: SourceId(0),
+            containing: Containing::default(),
+        })
+        .collect();
+    Dataset::assemble(
+        vec![],
+        AreaLevel::ALL.map(|l| ds.areas(l).to_vec()),
+        ds.voorzieningen().to_vec(),
+        Default::default(),
+        dwellings,
     )
 }

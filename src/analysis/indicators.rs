@@ -82,9 +82,41 @@ pub fn nearest_supply(
         .collect()
 }
 
+/// Mean distance to the nearest voorziening over the dwellings of each area, when
+/// dwelling points are loaded: CBS measures its proximity figures the same way, from
+/// every address rather than from one point.
+fn dwelling_means(
+    dataset: &Dataset,
+    level: AreaLevel,
+    points: &CategoryPoints,
+) -> std::collections::HashMap<AreaCode, f64> {
+    let mut sums: std::collections::HashMap<AreaCode, (f64, u32)> = Default::default();
+    for d in dataset.dwellings() {
+        let code = match level {
+            AreaLevel::Gemeente => d.containing.gemeente,
+            AreaLevel::Wijk => d.containing.wijk,
+            AreaLevel::Buurt => d.containing.buurt,
+        };
+        let (Some(code), Some(m)) = (code, points.nearest_m(d.location.rd.x, d.location.rd.y))
+        else {
+            continue;
+        };
+        let e = sums.entry(code).or_default();
+        e.0 += m;
+        e.1 += 1;
+    }
+    sums.into_iter()
+        .map(|(code, (sum, n))| (code, sum / f64::from(n)))
+        .collect()
+}
+
 /// The indicators of every area of `level` for `category`, in the dataset's area order.
+/// The distance to the nearest is the mean over the area's dwellings where dwelling
+/// points are loaded, and from the area's demand point elsewhere; the counts are
+/// around the demand point.
 pub fn proximity(dataset: &Dataset, level: AreaLevel, category: Category) -> Vec<AreaProximity> {
     let points = CategoryPoints::new(dataset, category);
+    let by_dwellings = dwelling_means(dataset, level, &points);
     dataset
         .areas(level)
         .iter()
@@ -92,7 +124,10 @@ pub fn proximity(dataset: &Dataset, level: AreaLevel, category: Category) -> Vec
             let (x, y) = (a.interior_point_rd.x(), a.interior_point_rd.y());
             AreaProximity {
                 code: a.code,
-                nearest_m: points.nearest_m(x, y),
+                nearest_m: by_dwellings
+                    .get(&a.code)
+                    .copied()
+                    .or_else(|| points.nearest_m(x, y)),
                 within: points.count_within(x, y),
             }
         })
@@ -124,6 +159,21 @@ mod tests {
         assert_eq!(p[0].within, [2, 3, 4]);
         assert!((p[1].nearest_m.unwrap() - 4000.0).abs() < 1e-9);
         assert_eq!(p[1].within, [0, 0, 2]);
+        // With dwelling points the distance is their mean: synthetic dwellings of the
+        // second wijk at 10.1 and 10.3 km lie 3.6 and 3.8 km from the huisarts at 6.5.
+        let with_dwellings = crate::analysis::fixture::with_dwellings(&ds, &[10.1, 10.3]);
+        let p = proximity(&with_dwellings, AreaLevel::Wijk, Category::Huisarts);
+        assert!(
+            (p[1].nearest_m.unwrap() - 3700.0).abs() < 1e-9,
+            "{:?}",
+            p[1]
+        );
+        assert_eq!(
+            p[0].nearest_m,
+            Some(0.0),
+            "no dwellings there: the demand point"
+        );
+        let ds = with_dwellings;
         let none = proximity(&ds, AreaLevel::Wijk, Category::Ggz);
         assert_eq!(none[0].nearest_m, None);
         assert_eq!(none[0].within, [0, 0, 0]);
