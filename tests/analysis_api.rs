@@ -410,3 +410,42 @@ fn the_manifest_sets_the_analysis_and_bad_settings_stop_the_load() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("analysis.circuity = 9"), "{err}");
 }
+
+#[test]
+fn a_scenario_can_move_a_voorziening() {
+    let server = Server::start(&[]);
+    let libs = server.json("/collections/voorzieningen/items?categorie=bibliotheek&limit=1");
+    let id = libs["features"][0]["id"].as_str().unwrap().to_string();
+    // Move one Drechtsteden library to Amersfoort: the wijk there gains access.
+    let (code, r) = post(
+        &server,
+        "/api/scenario",
+        &format!(
+            r#"{{"categorie":"bibliotheek","verplaats":[{{"id":"{id}","x":155000,"y":463000}}]}}"#
+        ),
+    );
+    assert_eq!(code, 200, "{r}");
+    let here = server.json("/api/area-at?x=155000&y=463000");
+    let wijk = here["gebieden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["niveau"] == "wijk")
+        .unwrap()["code"]
+        .clone();
+    let changed = r["gewijzigd"].as_array().unwrap();
+    let c = changed
+        .iter()
+        .find(|c| c["code"] == wijk)
+        .expect("the wijk at the new place changed");
+    assert!(
+        c["access_before"].is_null() && c["access_after"].is_number(),
+        "{c}"
+    );
+    let (code, e) = post(
+        &server,
+        "/api/scenario",
+        r#"{"categorie":"bibliotheek","verplaats":[{"id":"x"}]}"#,
+    );
+    assert_eq!(code, 400, "{e}");
+}

@@ -71,13 +71,30 @@ fn default_demand(c: Category) -> DemandGroup {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnalysisConfig {
     pub circuity: f64,
+    /// The need index's figures and weights (see `need::DEFAULT_WEIGHTS`).
+    #[serde(serialize_with = "weights_by_key")]
+    pub need_weights: Vec<(Figure, f64)>,
     per_category: Vec<(Category, CategorySettings)>,
+}
+
+/// Need weights as `{ "pct_65plus": 0.3, … }` in `/status`.
+fn weights_by_key<S: serde::Serializer>(
+    weights: &[(Figure, f64)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut map = s.serialize_map(Some(weights.len()))?;
+    for (figure, w) in weights {
+        map.serialize_entry(figure.key(), w)?;
+    }
+    map.end()
 }
 
 impl Default for AnalysisConfig {
     fn default() -> Self {
         AnalysisConfig {
             circuity: DEFAULT_CIRCUITY,
+            need_weights: super::need::DEFAULT_WEIGHTS.to_vec(),
             per_category: Category::ALL
                 .iter()
                 .map(|&c| {
@@ -123,6 +140,9 @@ impl AnalysisConfig {
 /// methode = "e2sfca"          # or "2sfca" (every distance within d0 weighs 1)
 /// gewichten = [1.0, 0.68, 0.22]
 /// vraag = "65plus"            # inwoners, 65plus or 0_15
+/// [analysis.behoefte]         # need index weights by figure key, replacing the set
+/// pct_65plus = 0.5
+/// pct_eenpersoonshuishoudens = 0.5
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -130,6 +150,9 @@ pub struct AnalysisSettings {
     pub circuity: Option<f64>,
     #[serde(default, rename = "categorie")]
     pub categories: BTreeMap<String, CategorySettingsToml>,
+    /// Need index weights by figure key (`pct_65plus = 0.4`); replaces the whole set.
+    #[serde(default, rename = "behoefte")]
+    pub need_weights: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -161,6 +184,26 @@ impl AnalysisConfig {
                 ));
             }
             config.circuity = c;
+        }
+        if !settings.need_weights.is_empty() {
+            let mut weights = Vec::new();
+            for (key, w) in &settings.need_weights {
+                let figure = Figure::ALL
+                    .iter()
+                    .copied()
+                    .find(|f| f.key() == key)
+                    .ok_or_else(|| format!("analysis.behoefte.{key}: not a key figure (see the README's table of key figures)"))?;
+                if !(w.is_finite() && *w >= 0.0) {
+                    return Err(format!(
+                        "analysis.behoefte.{key} = {w}: a weight is 0 or more"
+                    ));
+                }
+                weights.push((figure, *w));
+            }
+            if weights.iter().all(|(_, w)| *w == 0.0) {
+                return Err("analysis.behoefte: at least one weight must be above 0".into());
+            }
+            config.need_weights = weights;
         }
         for (key, t) in &settings.categories {
             let category: Category = key
@@ -220,6 +263,11 @@ mod tests {
         assert_eq!(h.catchment.radius_m, 4000.0);
         assert_eq!(h.demand, DemandGroup::Aged65Plus);
         assert_eq!(c.settings(Category::Apotheek).catchment.decay, Decay::Flat);
+        let w = parse("[behoefte]\npct_65plus = 0.5\ninwoners = 0.5").unwrap();
+        assert_eq!(
+            w.need_weights,
+            vec![(Figure::Inhabitants, 0.5), (Figure::Age65Plus, 0.5)]
+        );
         // Untouched categories keep their defaults.
         assert_eq!(
             c.settings(Category::Ziekenhuis),

@@ -130,7 +130,7 @@ pub fn rank_with(
 ) -> Ranking {
     let areas = dataset.areas(level);
     let settings = config.settings(category);
-    let needs = need::compute(dataset, level, &need::DEFAULT_WEIGHTS);
+    let needs = need::compute(dataset, level, &config.need_weights);
     let demand = area_demand(dataset, level, category, config);
     let access = two_step(&demand, supply, &settings.catchment);
     let nearest = indicators::nearest_supply(&demand, supply);

@@ -26,7 +26,7 @@ pub fn properties(
         return out;
     };
     let areas = dataset.areas(level);
-    let needs = need::compute(dataset, level, &need::DEFAULT_WEIGHTS);
+    let needs = need::compute(dataset, level, &config.need_weights);
     for (a, n) in areas.iter().zip(&needs.areas) {
         let value = match n {
             Need::Scored { index } => json!(round(*index, 3)),

@@ -25,6 +25,8 @@ pub struct Scenario {
     pub close: Vec<String>,
     /// New capacities for loaded voorzieningen, by id.
     pub capacity: Vec<(String, f64)>,
+    /// Loaded voorzieningen moved to another place, by id.
+    pub moved: Vec<(String, QueryPoint)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,7 +58,8 @@ pub fn run(
     scenario: &Scenario,
     config: &AnalysisConfig,
 ) -> Result<Outcome, AnalysisError> {
-    let changes = scenario.open.len() + scenario.close.len() + scenario.capacity.len();
+    let changes =
+        scenario.open.len() + scenario.close.len() + scenario.capacity.len() + scenario.moved.len();
     if changes > MAX_CHANGES {
         return Err(AnalysisError::TooManyChanges {
             changes,
@@ -89,7 +92,11 @@ pub fn run(
         .iter()
         .filter(|v| !scenario.close.contains(&v.id))
         .map(|v| Supply {
-            at: v.location.rd,
+            at: scenario
+                .moved
+                .iter()
+                .find(|(id, _)| id == &v.id)
+                .map_or(v.location.rd, |(_, p)| p.rd()),
             capacity: scenario
                 .capacity
                 .iter()
@@ -187,6 +194,38 @@ mod tests {
         assert!(far.gap_after < far.gap_before);
         // The loaded data is untouched.
         assert_eq!(ds.voorzieningen().len(), 1);
+    }
+
+    #[test]
+    fn moving_the_huisarts_next_to_the_far_wijk_gives_it_access() {
+        let ds = ds();
+        let to = QueryPoint::from_rd(&ds, 162_500.0, 450_500.0).unwrap();
+        let s = Scenario {
+            moved: vec![("h1".into(), to)],
+            ..Default::default()
+        };
+        let out = run(
+            &ds,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            &s,
+            &AnalysisConfig::default(),
+        )
+        .unwrap();
+        let far = out
+            .after
+            .ranked
+            .iter()
+            .find(|r| r.code.to_string() == "WK000104")
+            .unwrap();
+        assert!(far.access.is_some());
+        let near = out
+            .after
+            .ranked
+            .iter()
+            .find(|r| r.code.to_string() == "WK000101")
+            .unwrap();
+        assert!(near.access.is_none(), "8 km from where the huisarts went");
     }
 
     #[test]

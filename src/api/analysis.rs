@@ -418,6 +418,39 @@ struct ScenarioBody {
     sluit: Vec<String>,
     #[serde(default)]
     capaciteit: std::collections::BTreeMap<String, f64>,
+    #[serde(default)]
+    verplaats: Vec<MoveBody>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MoveBody {
+    id: String,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    x: Option<f64>,
+    y: Option<f64>,
+}
+
+/// A point given as lon/lat or x/y in a scenario body; `what` names it in errors.
+fn body_point(
+    dataset: &Dataset,
+    what: &str,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    x: Option<f64>,
+    y: Option<f64>,
+) -> Result<QueryPoint, ApiError> {
+    match (lon, lat, x, y) {
+        (Some(lon), Some(lat), None, None) => QueryPoint::from_lonlat(dataset, lon, lat),
+        (None, None, Some(x), Some(y)) => QueryPoint::from_rd(dataset, x, y),
+        _ => {
+            return Err(ApiError::BadRequest(format!(
+                "{what}: give lon and lat, or x and y"
+            )))
+        }
+    }
+    .map_err(|e| ApiError::BadRequest(format!("{what}: {e}")))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -458,25 +491,29 @@ pub async fn scenario(
     )?;
     let mut open = Vec::new();
     for (i, o) in b.open.iter().enumerate() {
-        let at = match (o.lon, o.lat, o.x, o.y) {
-            (Some(lon), Some(lat), None, None) => QueryPoint::from_lonlat(&s.dataset, lon, lat),
-            (None, None, Some(x), Some(y)) => QueryPoint::from_rd(&s.dataset, x, y),
-            _ => {
-                return Err(ApiError::BadRequest(format!(
-                    "open[{i}]: give lon and lat, or x and y"
-                )))
-            }
-        }
-        .map_err(|e| ApiError::BadRequest(format!("open[{i}]: {e}")))?;
+        let at = body_point(&s.dataset, &format!("open[{i}]"), o.lon, o.lat, o.x, o.y)?;
         open.push(Opened {
             at,
             capacity: o.capaciteit.unwrap_or(1.0),
         });
     }
+    let mut moved = Vec::new();
+    for (i, m) in b.verplaats.iter().enumerate() {
+        let to = body_point(
+            &s.dataset,
+            &format!("verplaats[{i}]"),
+            m.lon,
+            m.lat,
+            m.x,
+            m.y,
+        )?;
+        moved.push((m.id.clone(), to));
+    }
     let scenario = Scenario {
         open,
         close: b.sluit,
         capacity: b.capaciteit.into_iter().collect(),
+        moved,
     };
     let out = run(&s.dataset, level, category, &scenario, &s.analysis)?;
     let mut top = out.after;
