@@ -4,9 +4,9 @@
 //! names the route only, and no handler here logs or stores a point.
 
 use super::{ApiError, AppState};
-use crate::analysis::access::{two_step, Demand, Supply};
+use crate::analysis::access::two_step;
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
-use crate::analysis::{housing, AnalysisError};
+use crate::analysis::{gap, housing, AnalysisError};
 use crate::model::{Area, AreaLevel, Category, Dataset};
 use axum::extract::{Query, State};
 use axum::Json;
@@ -88,6 +88,16 @@ impl<'a> Params<'a> {
                         .map_err(|e| ApiError::BadRequest(format!("parameter 'categorie': {e}")))
                 })
                 .collect(),
+        }
+    }
+
+    /// Exactly one `categorie` (the access, gap and suggestion routes need one).
+    fn one_category(&self) -> Result<Category, ApiError> {
+        match self.categories()?.as_slice() {
+            [one] => Ok(*one),
+            _ => Err(ApiError::BadRequest(
+                "parameter 'categorie': give exactly one category".into(),
+            )),
         }
     }
 
@@ -274,37 +284,12 @@ pub async fn access(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau"])?;
     let s = state.snapshot();
-    let category = match p.categories()?.as_slice() {
-        [one] => *one,
-        _ => {
-            return Err(ApiError::BadRequest(
-                "parameter 'categorie': give exactly one category".into(),
-            ))
-        }
-    };
+    let category = p.one_category()?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let settings = s.analysis.settings(category);
     let areas = s.dataset.areas(level);
-    let demand: Vec<Demand> = areas
-        .iter()
-        .map(|a| Demand {
-            at: crate::crs::RdPoint::new(a.interior_point_rd.x(), a.interior_point_rd.y()),
-            population: settings.demand.size(&a.figures),
-        })
-        .collect();
-    let facilities: Vec<_> = s
-        .dataset
-        .voorzieningen()
-        .iter()
-        .filter(|v| v.category == category)
-        .collect();
-    let supply: Vec<Supply> = facilities
-        .iter()
-        .map(|v| Supply {
-            at: v.location.rd,
-            capacity: v.capacity.unwrap_or(1.0),
-        })
-        .collect();
+    let demand = gap::area_demand(&s.dataset, level, category, &s.analysis);
+    let supply = gap::loaded_supply(&s.dataset, category);
     let scores = two_step(&demand, &supply, &settings.catchment);
     Ok(Json(json!({
         "categorie": category.key(),
@@ -312,7 +297,7 @@ pub async fn access(
         "methode": "E2SFCA (Luo & Qi 2009), PySAL access conventions",
         "catchment": settings.catchment,
         "vraag": settings.demand,
-        "voorzieningen": facilities.len(),
+        "voorzieningen": supply.len(),
         "gewogen_gemiddelde": scores.weighted_mean,
         "gebieden": areas.iter().enumerate().map(|(i, a)| json!({
             "code": a.code,
@@ -331,14 +316,7 @@ pub async fn gaps(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit"])?;
     let s = state.snapshot();
-    let category = match p.categories()?.as_slice() {
-        [one] => *one,
-        _ => {
-            return Err(ApiError::BadRequest(
-                "parameter 'categorie': give exactly one category".into(),
-            ))
-        }
-    };
+    let category = p.one_category()?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let limit = p.count("limit", 20)?;
     if !(1..=10_000).contains(&limit) {
@@ -379,14 +357,7 @@ pub async fn suggest(
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "n"])?;
     let s = state.snapshot();
-    let category = match p.categories()?.as_slice() {
-        [one] => *one,
-        _ => {
-            return Err(ApiError::BadRequest(
-                "parameter 'categorie': give exactly one category".into(),
-            ))
-        }
-    };
+    let category = p.one_category()?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let n = p.count("n", 5)?;
     let max = crate::analysis::suggest::MAX_SUGGESTIONS;
