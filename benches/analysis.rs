@@ -78,10 +78,56 @@ fn report(label: &str, ds: &Dataset) {
     );
 }
 
+/// A SYNTHETIC national-size dataset: the bundled wijken (with their real figures) and
+/// hospitals copied four times, each copy 300 km further east in RD and its codes
+/// renumbered (gemeente + 2000 per copy), so that the copies do not reach each other:
+/// about 13,900 areas with inhabitants and 980 facilities, the size of all Dutch buurten.
+fn national_synthetic(bundled: &Dataset) -> Dataset {
+    use geo::MapCoords;
+    use wijkatlas::crs::RdPoint;
+    use wijkatlas::model::{AreaLevel, Location};
+    let mut areas = Vec::new();
+    let mut facilities = Vec::new();
+    for copy in 0..4u32 {
+        let dx = f64::from(copy) * 300_000.0;
+        for a in bundled.areas(AreaLevel::Wijk) {
+            let code = a.code.to_string();
+            let gemeente: u32 = code[2..6].parse().expect("gemeente digits");
+            let renumbered = format!("WK{:04}{}", gemeente + 2000 * copy, &code[6..]);
+            let mut b = a.clone();
+            b.code = renumbered.parse().expect("renumbered code");
+            b.geometry.rd = a.geometry.rd.map_coords(|c| geo::Coord {
+                x: c.x + dx,
+                y: c.y,
+            });
+            b.interior_point_rd =
+                geo::Point::new(a.interior_point_rd.x() + dx, a.interior_point_rd.y());
+            areas.push(b);
+        }
+        for v in bundled.voorzieningen() {
+            let mut w = v.clone();
+            w.id = format!("{}#{copy}", v.id);
+            w.location = Location::from_rd(RdPoint::new(v.location.rd.x + dx, v.location.rd.y));
+            facilities.push(w);
+        }
+    }
+    Dataset::assemble(
+        vec![],
+        [vec![], areas, vec![]],
+        facilities,
+        Default::default(),
+        vec![],
+    )
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let bundled = wijkatlas::load::load_dir(&root.join("data")).expect("bundled data");
     report("bundled", &bundled.dataset);
+    report(
+        "national-size, SYNTHETIC (bundled wijken ×4)",
+        &national_synthetic(&bundled.dataset),
+    );
 
     let national = root.join("../shared/data/cbs_buurten_2014_coarse/buurten_2014_coarse.geojson");
     if !national.exists() {
