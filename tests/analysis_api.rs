@@ -85,6 +85,18 @@ fn area_at_names_gemeente_and_wijk() {
         .collect();
     assert_eq!(codes.first(), Some(&"GM0307"), "{r}");
     assert!(codes.iter().any(|c| c.starts_with("WK0307")), "{codes:?}");
+    // The wijk, the analysis level, comes with its indicators.
+    let wijk = r["gebieden"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["niveau"] == "wijk")
+        .unwrap();
+    assert!(
+        wijk["indicatoren"]["ziekenhuis_afstand_m"].is_number(),
+        "{wijk}"
+    );
+    assert!(wijk["kerncijfers"]["inwoners"].is_number());
 }
 
 #[test]

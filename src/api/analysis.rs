@@ -200,13 +200,32 @@ pub async fn within(
     })))
 }
 
-fn area_json(a: &Area) -> Value {
+/// An area with its key figures and, at the analysis level, its indicators (the
+/// properties the layer serves under `behoefte_index` and `{categorie}_…`).
+fn area_json(s: &super::Snapshot, a: &Area) -> Value {
+    let indicators: serde_json::Map<String, Value> = s
+        .collection(a.level().collection())
+        .and_then(|c| c.item(&a.code.to_string()))
+        .map(|item| {
+            item.props
+                .iter()
+                .filter(|(k, _)| {
+                    k.as_str() == "behoefte_index"
+                        || Category::ALL
+                            .iter()
+                            .any(|c| k.starts_with(&format!("{}_", c.key())))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     json!({
         "code": a.code,
         "naam": a.name,
         "niveau": a.level(),
         "jaar": a.year,
         "kerncijfers": a.figures,
+        "indicatoren": indicators,
     })
 }
 
@@ -220,7 +239,7 @@ pub async fn area_at(
     let at = p.point(&s.dataset)?;
     let areas = proximity::areas_at(&s.dataset, at);
     Ok(Json(json!({
-        "gebieden": areas.iter().map(|a| area_json(a)).collect::<Vec<_>>(),
+        "gebieden": areas.iter().map(|a| area_json(&s, a)).collect::<Vec<_>>(),
         "fijnste_niveau": areas.last().map(|a| a.level()),
     })))
 }
