@@ -1,6 +1,6 @@
 //! The command line: `wijkatlas serve` and `wijkatlas check`.
 
-use crate::api::{self, AppState, Snapshot};
+use crate::api::{self, AppState, Basemap, Snapshot, WebSettings};
 use crate::load::{self, LoadError};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -32,6 +32,18 @@ pub enum Command {
         /// Bearer token that enables POST /admin/reload; without it admin endpoints are off.
         #[arg(long, env = "WIJKATLAS_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// XYZ raster tiles under the web map, e.g. PDOK's BRT-Achtergrondkaart:
+        /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png
+        /// [default: none; the map draws only its own layers]
+        #[arg(long, env = "WIJKATLAS_BASEMAP_URL", value_name = "URL")]
+        basemap_url: Option<String>,
+        /// The attribution the basemap's licence asks for, shown on the map.
+        #[arg(
+            long,
+            env = "WIJKATLAS_BASEMAP_ATTRIBUTION",
+            default_value = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)"
+        )]
+        basemap_attribution: String,
     },
     /// Load the data, print the validation report, and exit non-zero if a source failed.
     Check {
@@ -71,7 +83,19 @@ pub fn run(cli: Cli) -> ExitCode {
             data,
             addr,
             admin_token,
-        } => serve(data, addr, admin_token),
+            basemap_url,
+            basemap_attribution,
+        } => {
+            let web = WebSettings {
+                basemap: basemap_url
+                    .filter(|u| !u.trim().is_empty())
+                    .map(|tiles| Basemap {
+                        tiles,
+                        attribution: basemap_attribution,
+                    }),
+            };
+            serve(data, addr, admin_token, web)
+        }
         Command::Check { data, json, issues } => check(data, json, issues),
     };
     match result {
@@ -148,11 +172,12 @@ fn serve(
     data: Option<PathBuf>,
     addr: SocketAddr,
     admin_token: Option<String>,
+    web: WebSettings,
 ) -> Result<(), CliError> {
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
-    let state = Arc::new(AppState::new(Snapshot::new(loaded), dir, admin_token));
+    let state = Arc::new(AppState::new(Snapshot::new(loaded), dir, admin_token).with_web(web));
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
@@ -161,6 +186,10 @@ fn serve(
         let local = listener.local_addr().map_err(CliError::Serve)?;
         // Tests and scripts read this line to find the port.
         println!("wijkatlas listening on {}", api::display_addr(local));
+        eprintln!(
+            "  kaart (planners): {0}/kaart   bewoners: {0}/bewoner   API: {0}/",
+            api::display_addr(local).trim_end_matches('/')
+        );
         tracing::info!(addr = %local, "serving");
         api::serve(listener, state).await.map_err(CliError::Serve)
     })

@@ -15,6 +15,7 @@ pub mod layer;
 pub mod need;
 pub mod proximity;
 pub mod scenario;
+pub mod search;
 pub mod suggest;
 
 use crate::model::{AreaLevel, Dataset};

@@ -369,6 +369,30 @@ pub async fn gaps(
     Ok(Json(body))
 }
 
+/// `GET /api/zoek`: places (PC4 postcodes, area names) in the loaded data, for the
+/// resident page when PDOK's Locatieserver is out of reach. The text may be where
+/// someone lives: it is not logged.
+pub async fn search(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    use crate::analysis::search::{search, MAX_HITS};
+    let p = Params::new(&pairs, &["q", "limit"])?;
+    let s = state.snapshot();
+    let text = p.get("q").ok_or_else(|| {
+        ApiError::BadRequest("parameter 'q' is missing: give a postcode or a place name".into())
+    })?;
+    let limit = p.count("limit", 10)?;
+    if !(1..=MAX_HITS).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'limit': {limit} is not from 1 to {MAX_HITS}"
+        )));
+    }
+    let hits = search(&s.dataset, text, limit)
+        .map_err(|e| ApiError::BadRequest(format!("parameter 'q': {e}")))?;
+    Ok(Json(json!({ "resultaten": hits })))
+}
+
 /// `GET /api/suggest`: where a new voorziening would bring the most people into reach.
 pub async fn suggest(
     State(state): State<Shared>,

@@ -10,9 +10,11 @@ mod middleware;
 mod negotiate;
 mod openapi;
 mod state;
+mod web;
 
 pub use error::ApiError;
 pub use state::{AppState, ReloadOutcome};
+pub use web::{Basemap, WebSettings};
 
 use crate::features::Collection;
 use crate::load::{LoadReport, Loaded};
@@ -85,6 +87,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/gaps", get(analysis::gaps))
         .route("/api/suggest", get(analysis::suggest))
         .route("/api/scenario", axum::routing::post(analysis::scenario))
+        .route("/api/zoek", get(analysis::search))
         .route("/health", get(health))
         .route("/status", get(status))
         .route("/collections", get(features::collections))
@@ -93,12 +96,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/collections/{id}/items", get(features::items))
         .route("/collections/{id}/items/{feature}", get(features::item))
         .merge(admin::routes())
+        .merge(web::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::conditional_get,
         ))
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Fastest levels: the default gzip level spent 3× longer compressing a national
+        // layer than writing it, for a body only ~15% smaller.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest),
+        )
         .layer(tower_http::cors::CorsLayer::permissive().expose_headers([
             axum::http::header::ETAG,
             axum::http::HeaderName::from_static(middleware::REQUEST_ID),

@@ -23,6 +23,7 @@ pub struct AppState {
     reloading: tokio::sync::Mutex<()>,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    web: super::web::WebSettings,
 }
 
 /// What a reload did, as served to the operator.
@@ -50,7 +51,18 @@ impl AppState {
             reloading: tokio::sync::Mutex::new(()),
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
+            web: super::web::WebSettings::default(),
         }
+    }
+
+    /// The web map's settings (basemap), which a reload does not change.
+    pub fn with_web(mut self, web: super::web::WebSettings) -> Self {
+        self.web = web;
+        self
+    }
+
+    pub fn web(&self) -> &super::web::WebSettings {
+        &self.web
     }
 
     /// The snapshot a request works on from start to finish.

@@ -1,0 +1,180 @@
+//! The web map: the planner page (`/kaart`), the resident page (`/bewoner`) and their
+//! script, style and worker files, built from `web/` by `build.rs` and embedded in the
+//! binary, so the server needs no files beside it and the page loads nothing from
+//! elsewhere (gemeente networks often block CDNs).
+
+use super::{ApiError, AppState};
+use crate::model::{AreaLevel, Category};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use serde_json::json;
+use std::sync::Arc;
+
+/// One built file of the web map.
+pub struct Asset {
+    pub name: &'static str,
+    /// A hash of the content, quoted, so a new build never meets a stale cache.
+    pub etag: &'static str,
+    pub bytes: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
+
+/// A raster basemap under our own layers: an XYZ template such as PDOK's
+/// BRT-Achtergrondkaart. Without one the map draws only our own layers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Basemap {
+    pub tiles: String,
+    pub attribution: String,
+}
+
+/// What the operator sets for the web map.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    pub basemap: Option<Basemap>,
+}
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/kaart",
+            get(|h: HeaderMap| async move { page("planner.html", &h) }),
+        )
+        .route(
+            "/bewoner",
+            get(|h: HeaderMap| async move { page("resident.html", &h) }),
+        )
+        .route("/web/config.json", get(config))
+        .route("/web/{file}", get(asset))
+}
+
+fn find(name: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|a| a.name == name)
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("json") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, content_type(asset.name))],
+            asset.bytes,
+        )
+            .into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::ETAG, HeaderValue::from_static(asset.etag));
+    // Revalidate every time: the names carry no hash, and a 304 costs one round trip.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn page(name: &str, request: &HeaderMap) -> Response {
+    match find(name) {
+        Some(a) => serve(a, request),
+        None => ApiError::NotFound(format!("the web map was built without {name}")).into_response(),
+    }
+}
+
+async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {
+    match find(&file) {
+        Some(a) => serve(a, &request),
+        None => ApiError::NotFound(format!("no web map file '{file}'")).into_response(),
+    }
+}
+
+/// What the page needs to know before it asks for data: the categories with facilities,
+/// the levels, the analysis level, the attribution of every loaded source, the basemap.
+async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let s = state.snapshot();
+    let categories: Vec<_> = Category::ALL
+        .iter()
+        .map(|c| {
+            let n = s
+                .dataset
+                .voorzieningen()
+                .iter()
+                .filter(|v| v.category == *c)
+                .count();
+            json!({ "key": c.key(), "label": c.label(), "domain": c.domain(), "count": n })
+        })
+        .filter(|c| c["count"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    let levels: Vec<_> = AreaLevel::ALL
+        .into_iter()
+        .filter(|l| !s.dataset.areas(*l).is_empty())
+        .collect();
+    let mut attribution: Vec<String> = Vec::new();
+    for a in s
+        .dataset
+        .sources
+        .iter()
+        .filter_map(|src| src.attribution.clone())
+    {
+        if !attribution.contains(&a) {
+            attribution.push(a);
+        }
+    }
+    let basemap = state.web().basemap.clone();
+    if let Some(b) = &basemap {
+        attribution.push(b.attribution.clone());
+    }
+    let extent = s
+        .collections
+        .iter()
+        .filter_map(|c| c.extent)
+        .reduce(|a, b| {
+            [
+                a[0].min(b[0]),
+                a[1].min(b[1]),
+                a[2].max(b[2]),
+                a[3].max(b[3]),
+            ]
+        });
+    let analysis_level = crate::analysis::default_level(&s.dataset);
+    // The page asks for these properties straight away, without a queryables round trip.
+    let area_properties: Vec<&String> = analysis_level
+        .and_then(|l| s.collection(collection_of(l)))
+        .map(|c| c.properties.keys().collect())
+        .unwrap_or_default();
+    Json(json!({
+        "snapshot": s.id,
+        "areaProperties": area_properties,
+        "categories": categories,
+        "levels": levels,
+        "analysisLevel": analysis_level,
+        "attribution": attribution,
+        "basemap": basemap,
+        "extent": extent,
+        "socialRentTargetPct": crate::analysis::housing::NATIONAL_TARGET_PCT,
+    }))
+}
+
+fn collection_of(level: AreaLevel) -> &'static str {
+    match level {
+        AreaLevel::Gemeente => "gemeenten",
+        AreaLevel::Wijk => "wijken",
+        AreaLevel::Buurt => "buurten",
+    }
+}

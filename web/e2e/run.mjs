@@ -1,0 +1,243 @@
+// End-to-end test of the web map in Debian's Chromium, driven by Playwright, as a
+// person would use it. Usage: node e2e/run.mjs BASE_URL OUT_DIR
+// Exits non-zero on the first failed check; screenshots and downloads go to OUT_DIR;
+// the last line printed is a JSON summary with the timings measured.
+
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const [base, out] = process.argv.slice(2);
+if (!base || !out) {
+  console.error('usage: node e2e/run.mjs BASE_URL OUT_DIR');
+  process.exit(2);
+}
+mkdirSync(out, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const summary = { checks: 0, timings: {}, axe: {} };
+function check(ok, what, detail = '') {
+  summary.checks += 1;
+  if (!ok) throw new Error(`FAILED: ${what}${detail ? `: ${detail}` : ''}`);
+  console.log(`ok ${summary.checks} - ${what}${detail ? ` (${detail})` : ''}`);
+}
+
+const profile = join(tmpdir(), `wijkatlas-e2e-${process.pid}`);
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1400, height: 900 },
+  locale: 'nl-NL',
+  args: [
+    '--headless', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--disable-quic',
+  ],
+});
+
+/** A page that records console errors and failed requests to our own server. */
+async function open(path, viewport) {
+  const page = await browser.newPage();
+  if (viewport) await page.setViewportSize(viewport);
+  page.problems = [];
+  page.on('console', (m) => m.type() === 'error' && !/api\.pdok\.nl|ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED/.test(m.text()) && page.problems.push(`console: ${m.text()}`));
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => r.url().startsWith(base) && r.status() >= 400 && page.problems.push(`HTTP ${r.status()} ${r.url()}`));
+  const t0 = Date.now();
+  await page.goto(base + path);
+  await page.waitForFunction(() => document.body.dataset.klaar === 'ja', null, { timeout: 60_000 });
+  page.loadMs = Date.now() - t0;
+  return page;
+}
+
+/** Waits for MapLibre's `idle`: everything asked for is drawn. */
+const idle = (page) => page.evaluate(() => new Promise((r) => {
+  const map = window.wijkatlas.map;
+  if (map.loaded() && !map.isMoving()) map.once('idle', r), map.triggerRepaint();
+  else map.once('idle', r);
+}));
+
+/** Distinct colours of the map canvas on a grid of sample points. */
+const canvasColours = (page) => page.evaluate(() => {
+  const c = window.wijkatlas.map.getCanvas();
+  const copy = document.createElement('canvas');
+  copy.width = c.width; copy.height = c.height;
+  const g = copy.getContext('2d');
+  g.drawImage(c, 0, 0);
+  const seen = new Set();
+  for (let x = 0.05; x < 1; x += 0.05) for (let y = 0.05; y < 1; y += 0.05) {
+    const d = g.getImageData(Math.floor(c.width * x), Math.floor(c.height * y), 1, 1).data;
+    seen.add(`${d[0] >> 3},${d[1] >> 3},${d[2] >> 3}`);
+  }
+  return seen.size;
+});
+
+async function axe(page, name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }));
+  const violations = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length}× ${v.help} — ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join('; ')}`);
+  summary.axe[name] = { violations: violations.length, passes: result.passes.length };
+  check(violations.length === 0, `${name}: axe finds no WCAG 2.1 A/AA violations`, violations.join(' | ') || `${result.passes.length} rules pass`);
+}
+
+function noProblems(page, name) {
+  check(page.problems.length === 0, `${name}: no console errors or failed requests`, page.problems.join(' | '));
+}
+
+try {
+  // ---- planner view -------------------------------------------------------------------
+  const planner = await open('/kaart');
+  summary.timings.plannerLoadMs = planner.loadMs;
+  summary.timings.plannerFirstRender = await planner.evaluate(() => window.wijkatlas.timings?.firstRender ?? null);
+  summary.timings.plannerMarks = await planner.evaluate(() => window.wijkatlas.marks);
+  summary.timings.plannerNavigation = await planner.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), resources: performance.getEntriesByType('resource').map((r) => [r.name.replace(location.origin, '').slice(0, 60), Math.round(r.startTime), Math.round(r.duration), r.transferSize]) }; });
+  const areas = await planner.evaluate(() => window.wijkatlas.map.queryRenderedFeatures({ layers: ['gebieden-vlak'] }).map((f) => f.properties));
+  check(areas.length > 500, 'planner: the choropleth draws the areas', `${areas.length} rendered area features`);
+  const gaps = new Set(areas.map((p) => p.ziekenhuis_gap == null ? 'null' : Math.floor(p.ziekenhuis_gap * 2)));
+  check(gaps.size >= 4, 'planner: the areas fall in different gap classes', `${gaps.size} half-unit classes`);
+  const colours = await canvasColours(planner);
+  check(colours >= 6, 'planner: the map is not blank or grey', `${colours} distinct colours on a 19×19 grid`);
+  const legend = await planner.locator('#legenda li').allTextContents();
+  check(legend.length >= 6 && legend.some((t) => /tekort/.test(t)), 'planner: the legend says what the colours mean in words', legend.join(' / '));
+  const attribution = await planner.locator('.maplibregl-ctrl-attrib').textContent();
+  check(/CBS/.test(attribution) && /OpenStreetMap/.test(attribution), 'planner: attribution names CBS and OpenStreetMap', attribution.trim());
+  await planner.screenshot({ path: join(out, 'planner.png') });
+
+  // The ranked list: the first entry is the highest gap, and clicking it opens its panel.
+  const firstCode = await planner.locator('#ranglijst button[data-code]').first().getAttribute('data-code');
+  const ranked = await planner.evaluate(() => window.wijkatlas.state.rankings.get('ziekenhuis').ordered.slice(0, 5).map((r) => r.gap));
+  check(ranked.every((g, i) => i === 0 || g <= ranked[i - 1]), 'planner: the ranked list is in order of gap', ranked.map((g) => g.toFixed(2)).join(' ≥ '));
+  await planner.locator('#ranglijst button[data-code]').first().click();
+  await idle(planner);
+  const panel = await planner.locator('#detail').textContent();
+  check(panel.includes(firstCode) && /Waarom deze plek/.test(panel), 'planner: a ranked entry opens its area panel with the reason', firstCode);
+
+  // A click on the map itself opens the panel of the area under the pointer.
+  const box = await planner.locator('#kaart canvas').boundingBox();
+  const probe = { x: box.width * 0.5, y: box.height * 0.5 };
+  const under = await planner.evaluate((p) => window.wijkatlas.map.queryRenderedFeatures([p.x, p.y], { layers: ['gebieden-vlak'] })[0]?.properties.code, probe);
+  check(Boolean(under), 'planner: there is an area under the map centre', under);
+  await planner.mouse.click(box.x + probe.x, box.y + probe.y);
+  await planner.waitForFunction((code) => document.querySelector('#detail')?.textContent.includes(code), under);
+  check(true, 'planner: clicking the map opens the panel of the area clicked', under);
+  await planner.screenshot({ path: join(out, 'planner-panel.png') });
+
+  // Switch layers and category: the legend and colours follow.
+  await planner.selectOption('#laag', 'afstand');
+  await idle(planner);
+  check(/10 km of meer/.test(await planner.locator('#legenda').textContent()), 'planner: the distance layer has its own legend');
+  await planner.selectOption('#laag', 'doel30');
+  await idle(planner);
+  const targetColours = await canvasColours(planner);
+  check(targetColours >= 4, 'planner: the 30%-target view colours the gemeenten', `${targetColours} colours`);
+  await planner.screenshot({ path: join(out, 'planner-doel30.png') });
+  await planner.selectOption('#laag', 'gap');
+  await planner.selectOption('#categorie', 'bibliotheek');
+  await planner.waitForFunction(() => window.wijkatlas.timings.categorySwitch);
+  summary.timings.categorySwitch = await planner.evaluate(() => window.wijkatlas.timings.categorySwitch);
+  const libFirst = await planner.locator('#ranglijst button[data-code]').first().getAttribute('data-code');
+  const libReason = await planner.locator('#ranglijst .reden').first().textContent();
+  check(libFirst !== null && /bibliothe/.test(libReason) && /bibliotheek/i.test(await planner.locator('#legenda').textContent()), 'planner: switching category re-ranks the list for that category', `first: ${libFirst}: ${libReason}`);
+  await planner.selectOption('#categorie', 'ziekenhuis');
+  await planner.waitForFunction(() => document.querySelector('#ranglijst button[data-code]'));
+
+  // Gemeente filter: the list holds only that gemeente's areas and the map zooms to it.
+  await planner.selectOption('#gemeente', 'GM0308');
+  await idle(planner);
+  const listed = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].map((b) => b.dataset.code));
+  const inBaarn = await planner.evaluate((codes) => codes.every((c) => window.wijkatlas.state.rankings.get('ziekenhuis').byCode.get(c).gemeentecode === 'GM0308'), listed);
+  check(listed.length > 0 && inBaarn, 'planner: the gemeente filter lists only that gemeente', `${listed.length} wijken of Baarn`);
+  await planner.screenshot({ path: join(out, 'planner-baarn.png') });
+
+  // What-if: suggest locations, place a facility at the first, then drag it.
+  await planner.selectOption('#gemeente', '');
+  const before = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join());
+  await planner.click('#stel-voor');
+  await planner.waitForSelector('#suggesties button[data-plaats]');
+  const suggested = await planner.locator('#suggesties li').count();
+  check(suggested > 0, 'what-if: suggest shows candidate locations', `${suggested} suggestions`);
+  await planner.locator('#suggesties button[data-plaats]').first().click();
+  await planner.waitForFunction(() => window.wijkatlas.state.scenario && window.wijkatlas.timings.whatIf);
+  const after = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join());
+  check(after !== before, 'what-if: a new facility changes the ranking', `top 10 before ${before.split(',').slice(0, 3)}…, after ${after.split(',').slice(0, 3)}…`);
+  const changed = await planner.evaluate(() => window.wijkatlas.state.scenario.changes.size);
+  check(changed > 0, 'what-if: areas changed are restyled through feature state', `${changed} areas`);
+  summary.timings.whatIfPlace = await planner.evaluate(() => window.wijkatlas.timings.whatIf);
+  await idle(planner);
+  await planner.screenshot({ path: join(out, 'planner-whatif.png') });
+
+  const marker = await planner.locator('.nieuw-punt').boundingBox();
+  const runs = await planner.evaluate(() => window.wijkatlas.scenarioRuns);
+  await planner.mouse.move(marker.x + marker.width / 2, marker.y + marker.height / 2);
+  await planner.mouse.down();
+  await planner.mouse.move(marker.x + 160, marker.y + 90, { steps: 8 });
+  await planner.mouse.up();
+  await planner.waitForFunction((n) => window.wijkatlas.scenarioRuns > n, runs);
+  await idle(planner);
+  const dragged = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join());
+  summary.timings.whatIfDrag = await planner.evaluate(() => window.wijkatlas.timings.whatIf);
+  check(dragged !== before, 'what-if: dragging the new facility recomputes the ranking', summary.timings.whatIfDrag.ownMs.toFixed(1) + ' ms own work');
+
+  // Export: CSV of the areas in view, PNG of the map with its legend.
+  const [csvDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-csv')]);
+  const csvPath = join(out, csvDownload.suggestedFilename());
+  await csvDownload.saveAs(csvPath);
+  const csvLines = readFileSync(csvPath, 'utf8').trim().split(/\r\n/);
+  check(csvLines[0].includes('code,naam') && csvLines[0].includes('gap_wat_als') && csvLines.length > 2, 'export: CSV of the view with the what-if columns', `${csvLines.length - 1} rows`);
+  const [pngDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-png')]);
+  const pngPath = join(out, pngDownload.suggestedFilename());
+  await pngDownload.saveAs(pngPath);
+  const pngBytes = readFileSync(pngPath);
+  check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 20_000, 'export: PNG of the map', `${pngBytes.length} bytes`);
+  await planner.click('#herstel');
+  check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
+  await axe(planner, 'planner');
+  noProblems(planner, 'planner');
+
+  // ---- resident view ------------------------------------------------------------------
+  const resident = await open('/bewoner');
+  summary.timings.residentLoadMs = resident.loadMs;
+  await resident.keyboard.press('Tab');
+  check((await resident.evaluate(() => document.activeElement?.textContent)) === 'Naar het zoekveld', 'resident: the first Tab reaches the skip link');
+  await resident.keyboard.press('Enter');
+  check((await resident.evaluate(() => document.activeElement?.id)) === 'adres', 'resident: the skip link puts the keyboard in the search field');
+  await resident.keyboard.type('3741');
+  await resident.keyboard.press('Enter');
+  await resident.waitForSelector('.diensten li', { timeout: 20_000 });
+  const message = await resident.locator('#melding').textContent();
+  check(/postcodes en plaatsnamen van deze server/.test(await resident.locator('#resultaat').evaluate(() => document.body.textContent)) || /3741/.test(message), 'resident: offline, the postcode is found by our own search', message.trim());
+  const lists = await resident.evaluate(() => [...document.querySelectorAll('.diensten')].map((ol) => [...ol.querySelectorAll('li')].map((li) => Number(li.dataset.afstand))));
+  check(lists.length > 0 && lists.every((l) => l.length > 0 && l.every((d, i) => i === 0 || d >= l[i - 1])), 'resident: services listed per category, nearest first', lists.map((l) => l.map((d) => Math.round(d)).join(' ≤ ')).join(' | '));
+  const first = await resident.locator('.diensten li').first().textContent();
+  check(/lopen ongeveer \d+/.test(first) && /fietsen ongeveer \d+/.test(first), 'resident: walking and cycling minutes are shown', first.replace(/\s+/g, ' ').trim());
+  const pins = await resident.locator('.dienst-punt').count();
+  check(pins === (await resident.locator('.diensten li').count()), 'resident: every listed service is on the map', `${pins} markers`);
+  await resident.evaluate(() => new Promise((r) => window.setTimeout(r, 300)));
+  await resident.screenshot({ path: join(out, 'resident.png') });
+  await axe(resident, 'resident');
+  noProblems(resident, 'resident');
+
+  const phone = await open('/bewoner', { width: 390, height: 844 });
+  await phone.fill('#adres', 'Baarn');
+  await phone.press('#adres', 'Enter');
+  await phone.waitForSelector('#kandidaten button, .diensten li', { timeout: 20_000 });
+  if (await phone.locator('#kandidaten button').count()) await phone.locator('#kandidaten button').first().click();
+  await phone.waitForSelector('.diensten li', { timeout: 20_000 });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, 'resident: fits a phone-sized screen without sideways scrolling', `${overflow}px overflow`);
+  await phone.screenshot({ path: join(out, 'resident-phone.png'), fullPage: true });
+  noProblems(phone, 'resident on a phone');
+
+  console.log(JSON.stringify(summary));
+} catch (e) {
+  console.error(e.message ?? e);
+  console.log(JSON.stringify(summary));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+  writeFileSync(join(out, 'summary.json'), JSON.stringify(summary, null, 1));
+}

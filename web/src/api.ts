@@ -1,0 +1,151 @@
+// Typed calls to the wijkatlas server: every path is on the same origin.
+
+export interface Category {
+  key: string;
+  label: string;
+  domain: string;
+  count: number;
+}
+
+export interface Basemap {
+  tiles: string;
+  attribution: string;
+}
+
+export interface Config {
+  snapshot: string;
+  categories: Category[];
+  levels: string[];
+  analysisLevel: string | null;
+  /** The properties of the analysis level's collection (its queryables). */
+  areaProperties: string[];
+  attribution: string[];
+  basemap: Basemap | null;
+  extent: [number, number, number, number] | null;
+  socialRentTargetPct: number;
+}
+
+export interface Ranked {
+  code: string;
+  naam: string;
+  gemeentecode: string;
+  rank: number;
+  gap: number;
+  need: number;
+  access: number | null;
+  nearest_m: number | null;
+  reason: string;
+}
+
+export interface Ranking {
+  category: string;
+  level: string;
+  ranked: Ranked[];
+  insufficient_data: string[];
+  numberRanked: number;
+}
+
+export interface AreaChange {
+  code: string;
+  naam: string;
+  access_before: number | null;
+  access_after: number | null;
+  gap_before: number;
+  gap_after: number;
+  rank_before: number;
+  rank_after: number;
+}
+
+export interface ScenarioAnswer {
+  categorie: string;
+  niveau: string;
+  gewijzigd: AreaChange[];
+  rangorde_na: Ranked[];
+}
+
+export interface Suggestion {
+  area: string;
+  naam: string;
+  lon: number;
+  lat: number;
+  gain: number;
+  areas_reached: number;
+}
+
+export interface Nearby {
+  id: string;
+  naam: string;
+  categorie: string;
+  categorie_naam: string;
+  adres: string | null;
+  postcode: string | null;
+  plaats: string | null;
+  lon: number;
+  lat: number;
+  afstand_m: number;
+  reisafstand_m: number;
+}
+
+export interface PlaceHit {
+  soort: string;
+  code: string;
+  naam: string;
+  label: string;
+  lon: number;
+  lat: number;
+}
+
+/** A JSON answer, or an error carrying the server's own description. */
+export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
+  const r = await fetch(path, { headers: { accept: 'application/json' }, ...init });
+  if (!r.ok) {
+    let why = `${r.status} ${r.statusText}`;
+    try {
+      const body = await r.json();
+      if (body && typeof body.description === 'string') why = body.description;
+    } catch {
+      // not JSON: the status line says enough
+    }
+    throw new Error(why);
+  }
+  return (await r.json()) as T;
+}
+
+export const loadConfig = () => getJson<Config>('/web/config.json');
+
+export function loadRanking(category: string): Promise<Ranking> {
+  return getJson<Ranking>(`/api/gaps?categorie=${encodeURIComponent(category)}&limit=10000`);
+}
+
+export function runScenario(body: object): Promise<ScenarioAnswer> {
+  return getJson<ScenarioAnswer>('/api/scenario', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+export function suggest(category: string, n: number): Promise<{ suggesties: Suggestion[] }> {
+  return getJson(`/api/suggest?categorie=${encodeURIComponent(category)}&n=${n}`);
+}
+
+export function nearest(lon: number, lat: number, category: string, k: number): Promise<{ voorzieningen: Nearby[] }> {
+  return getJson(`/api/nearest?lon=${lon}&lat=${lat}&categorie=${encodeURIComponent(category)}&k=${k}`);
+}
+
+export function searchPlaces(text: string): Promise<{ resultaten: PlaceHit[] }> {
+  return getJson(`/api/zoek?q=${encodeURIComponent(text)}&limit=8`);
+}
+
+/** A GeoJSON FeatureCollection of a layer, all pages of it. */
+export async function loadItems(collection: string, query: string): Promise<GeoJSON.FeatureCollection> {
+  const all: GeoJSON.Feature[] = [];
+  let url: string | null = `/collections/${collection}/items?f=json&limit=10000&${query}`;
+  while (url) {
+    const page: GeoJSON.FeatureCollection & { links?: { rel: string; href: string }[] } = await getJson(url);
+    all.push(...page.features);
+    const next = page.links?.find((l) => l.rel === 'next');
+    url = next && page.features.length > 0 ? next.href : null;
+  }
+  return { type: 'FeatureCollection', features: all };
+}

@@ -1,0 +1,652 @@
+// The planner's view: a choropleth of the gap between need and access per area for one
+// category, the layers behind it, the ranked list of the most underserved areas, the
+// area panel, what-if and export.
+
+import type { ExpressionSpecification, MapGeoJSONFeature } from 'maplibre-gl';
+import * as api from './api';
+import type { AreaChange, Config, Ranked, Suggestion } from './api';
+import { csv, download, png } from './export';
+import { distance, escapeHtml, number, signed } from './format';
+import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
+import { addAreaLabels, addGemeenteLabels, addGemeenteOutlines, bboxOf, createMap, maplibregl, whenIdle } from './map';
+
+const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
+const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
+const LEVEL_PLURAL: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
+const LIST_PAGE = 20;
+
+const $ = <T extends HTMLElement>(id: string) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el as T;
+};
+
+interface Ranking {
+  byCode: Map<string, Ranked>;
+  ordered: Ranked[];
+  total: number;
+}
+
+interface Opened {
+  marker: maplibregl.Marker;
+}
+
+const state = {
+  config: null as unknown as Config,
+  level: 'wijk',
+  category: '',
+  layer: LAYERS[0],
+  gemeente: '' as string,
+  areas: null as unknown as GeoJSON.FeatureCollection,
+  areaBoxes: new Map<string, [number, number, number, number]>(),
+  gemeenten: null as unknown as GeoJSON.FeatureCollection,
+  gemeenteNames: new Map<string, string>(),
+  facilities: [] as GeoJSON.Feature[],
+  available: new Set<string>(),
+  rankings: new Map<string, Ranking>(),
+  selected: null as string | null,
+  listShown: LIST_PAGE,
+  opened: [] as Opened[],
+  closed: new Set<string>(),
+  scenario: null as { changes: Map<string, AreaChange>; ranked: Ranked[] } | null,
+  suggestions: [] as maplibregl.Marker[],
+};
+
+// Timings for the bench and the e2e test: what our own code took, and the server.
+const timings: Record<string, { ownMs: number; serverMs: number; totalMs: number }> = {};
+const appWindow = window as unknown as { wijkatlas: Record<string, unknown> };
+appWindow.wijkatlas = { state, timings, ready: false };
+
+function report(message: string, isError = false) {
+  const el = $('melding');
+  el.textContent = message;
+  el.classList.toggle('fout', isError);
+}
+
+async function main() {
+  const t0 = performance.now();
+  const marks: Record<string, number> = {};
+  const mark = (name: string) => (marks[name] = Math.round(performance.now() - t0));
+  appWindow.wijkatlas.marks = marks;
+  const config = await api.loadConfig();
+  mark('config');
+  state.config = config;
+  state.level = config.analysisLevel ?? config.levels[config.levels.length - 1] ?? 'wijk';
+  state.category = config.categories[0]?.key ?? '';
+  if (!state.category) {
+    report('Er zijn geen voorzieningen geladen: de kaart toont alleen de gebieden.', true);
+  }
+  const collection = COLLECTION[state.level];
+  // Every request starts before the map is created: creating the WebGL context blocks
+  // the page for a while, and the answers can travel meanwhile.
+  const availableP = Promise.resolve(new Set(config.areaProperties));
+  const perCategory = config.categories.flatMap((c) =>
+    ['gap', 'toegang', 'afstand_m', 'rang', 'binnen_1km', 'binnen_3km', 'binnen_5km'].map((s) => `${c.key}_${s}`),
+  );
+  const wantedP = availableP.then((available) =>
+    ['code', 'naam', 'gemeentecode', 'gemeentenaam', 'inwoners', 'pct_65plus', 'pct_0_15', 'behoefte_index', 'pct_corporatiewoningen', 'afstand_huisarts_km', ...perCategory].filter((p) => available.has(p)),
+  );
+  // The map's worker fetches and parses the areas itself (no copy of megabytes of
+  // GeoJSON from the page to the worker); the page reads the same answer for its lists.
+  const areasUrlP = wantedP.then((wanted) => `/collections/${collection}/items?f=json&limit=10000&zoom=8&properties=${wanted.join(',')}`);
+  const dataP = Promise.all([
+    areasUrlP.then((url) => api.getJson<GeoJSON.FeatureCollection>(url)).then((x) => (mark('areas'), x)),
+    config.levels.includes('gemeente') && state.level !== 'gemeente'
+      ? api.loadItems('gemeenten', 'zoom=7&properties=code,naam,inwoners,pct_corporatiewoningen')
+      : Promise.resolve({ type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection),
+    api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats'),
+    state.category ? ranking(state.category).then((x) => (mark('ranking'), x)) : Promise.resolve(null),
+  ]);
+  const map = createMap('kaart', config, { canvasContextAttributes: { preserveDrawingBuffer: true } });
+  appWindow.wijkatlas.map = map;
+  mark('mapCreated');
+  state.available = await availableP;
+  const areasUrl = await areasUrlP;
+  const [areas, gemeenten, facilities] = await dataP;
+  mark('data');
+  state.areas = areas;
+  state.gemeenten = gemeenten;
+  state.facilities = facilities.features;
+  for (const f of areas.features) {
+    const b = bboxOf(f.geometry);
+    if (b) state.areaBoxes.set(String(f.properties?.code), b);
+    const g = f.properties?.gemeentecode;
+    if (g && !state.gemeenteNames.has(g)) state.gemeenteNames.set(g, f.properties?.gemeentenaam ?? g);
+  }
+  for (const f of gemeenten.features) state.gemeenteNames.set(String(f.properties?.code), String(f.properties?.naam));
+
+  if (!map.loaded()) await new Promise((resolve) => map.once('load', resolve));
+  mark('mapLoaded');
+  addLayers(map, areasUrl);
+  fillControls();
+  applyLayer(map);
+  renderList();
+  wireEvents(map);
+  mark('layersAdded');
+  await whenIdle(map);
+  mark('idle');
+  timings.firstRender = { ownMs: 0, serverMs: 0, totalMs: performance.now() - t0 };
+  appWindow.wijkatlas.ready = true;
+  document.body.dataset.klaar = 'ja';
+  report(`${number(areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
+}
+
+async function ranking(category: string): Promise<Ranking> {
+  const cached = state.rankings.get(category);
+  if (cached) return cached;
+  const r = await api.loadRanking(category);
+  const out: Ranking = { byCode: new Map(r.ranked.map((x) => [x.code, x])), ordered: r.ranked, total: r.numberRanked };
+  state.rankings.set(category, out);
+  return out;
+}
+
+function addLayers(map: maplibregl.Map, areasUrl: string) {
+  const withBasemap = Boolean(state.config.basemap);
+  addGemeenteOutlines(map, state.gemeenten, withBasemap);
+  map.addSource('gebieden', { type: 'geojson', data: areasUrl, promoteId: 'code' });
+  map.addLayer({ id: 'gebieden-vlak', type: 'fill', source: 'gebieden', paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 } }, 'gemeenten-grens');
+  map.addLayer({
+    id: 'gebieden-lijn',
+    type: 'line',
+    source: 'gebieden',
+    paint: { 'line-color': '#ffffff', 'line-opacity': 0.7, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 12, 1] },
+  }, 'gemeenten-grens');
+  map.addLayer({
+    id: 'gemeenten-doel',
+    type: 'fill',
+    source: 'gemeenten',
+    layout: { visibility: 'none' },
+    paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 },
+  }, 'gemeenten-grens');
+  map.addLayer({
+    id: 'gebieden-gekozen',
+    type: 'line',
+    source: 'gebieden',
+    paint: { 'line-color': '#000', 'line-width': ['case', ['boolean', ['feature-state', 'gekozen'], false], 3.5, 0] },
+  });
+  addGemeenteLabels(map, state.gemeenten);
+  addAreaLabels(map, 'gebieden', state.areas, 11);
+  map.addSource('voorzieningen', { type: 'geojson', data: facilityData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 11 });
+  map.addLayer({
+    id: 'voorzieningen-cluster',
+    type: 'circle',
+    source: 'voorzieningen',
+    filter: ['has', 'point_count'],
+    paint: { 'circle-color': '#1d3557', 'circle-opacity': 0.85, 'circle-radius': ['step', ['get', 'point_count'], 11, 10, 15, 50, 19], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
+  });
+  map.addLayer({
+    id: 'voorzieningen-aantal',
+    type: 'symbol',
+    source: 'voorzieningen',
+    filter: ['has', 'point_count'],
+    layout: { 'text-field': ['get', 'point_count_abbreviated'], 'text-font': ['sans-serif'], 'text-size': 11 },
+    paint: { 'text-color': '#fff' },
+  });
+  map.addLayer({
+    id: 'voorzieningen-punt',
+    type: 'circle',
+    source: 'voorzieningen',
+    filter: ['!', ['has', 'point_count']],
+    paint: {
+      'circle-color': ['case', ['get', 'gesloten'], '#9a9a9a', '#1d3557'],
+      'circle-radius': ['interpolate', ['linear'], ['zoom'], 7, 4, 13, 7],
+      'circle-stroke-color': '#fff',
+      'circle-stroke-width': 1.5,
+    },
+  });
+}
+
+/** The facilities of the chosen category, closed ones marked for the what-if. */
+function facilityData(): GeoJSON.FeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: state.facilities
+      .filter((f) => f.properties?.categorie === state.category)
+      .map((f) => ({ ...f, properties: { ...f.properties, gesloten: state.closed.has(String(f.id ?? f.properties?.id)) } })),
+  };
+}
+
+function categoryLabel(key = state.category): string {
+  return state.config.categories.find((c) => c.key === key)?.label ?? key;
+}
+
+function layerAvailable(layer: MapLayer): boolean {
+  if (layer.source === 'gemeenten') return state.gemeenten.features.some((f) => typeof f.properties?.pct_corporatiewoningen === 'number');
+  return state.available.has(layer.property(state.category));
+}
+
+function fillControls() {
+  const cat = $<HTMLSelectElement>('categorie');
+  cat.innerHTML = state.config.categories
+    .map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.label)} (${number(c.count)})</option>`)
+    .join('');
+  cat.value = state.category;
+  const gm = $<HTMLSelectElement>('gemeente');
+  const names = [...state.gemeenteNames.entries()].sort((a, b) => a[1].localeCompare(b[1], 'nl'));
+  gm.innerHTML = `<option value="">Heel Nederland</option>` + names.map(([code, naam]) => `<option value="${escapeHtml(code)}">${escapeHtml(naam)}</option>`).join('');
+  fillLayerPicker();
+}
+
+function fillLayerPicker() {
+  const sel = $<HTMLSelectElement>('laag');
+  sel.innerHTML = LAYERS.map((l) => {
+    const ok = layerAvailable(l);
+    return `<option value="${l.key}"${ok ? '' : ' disabled'}>${escapeHtml(l.title)}${ok ? '' : ' (geen gegevens)'}</option>`;
+  }).join('');
+  sel.value = state.layer.key;
+}
+
+function applyLayer(map: maplibregl.Map) {
+  const t0 = performance.now();
+  const layer = state.layer;
+  const onGemeenten = layer.source === 'gemeenten';
+  map.setLayoutProperty('gemeenten-doel', 'visibility', onGemeenten ? 'visible' : 'none');
+  map.setLayoutProperty('gebieden-vlak', 'visibility', onGemeenten ? 'none' : 'visible');
+  if (onGemeenten) map.setPaintProperty('gemeenten-doel', 'fill-color', fillColour(layer, state.category));
+  else map.setPaintProperty('gebieden-vlak', 'fill-color', fillColour(layer, state.category));
+  const dim: ExpressionSpecification | number = state.gemeente
+    ? ['case', ['==', ['get', onGemeenten ? 'code' : 'gemeentecode'], state.gemeente], 0.9, 0.25]
+    : 0.85;
+  map.setPaintProperty(onGemeenten ? 'gemeenten-doel' : 'gebieden-vlak', 'fill-opacity', dim);
+  renderLegend();
+  return performance.now() - t0;
+}
+
+function renderLegend() {
+  const layer = state.layer;
+  const about = layer.source === 'gemeenten' ? 'per gemeente' : `per ${LEVEL_WORD[state.level]}, ${categoryLabel().toLowerCase()}`;
+  const items = [...layer.classes, { colour: NO_DATA.colour, label: NO_DATA.label }]
+    .map((c) => `<li><span class="vlak" style="background:${c.colour}" aria-hidden="true"></span>${escapeHtml(c.label)}</li>`)
+    .join('');
+  $('legenda').innerHTML = `<h2 id="legenda-titel">${escapeHtml(layer.title)}</h2><p class="klein">${escapeHtml(about)}</p><ul class="klassen">${items}</ul><p class="klein">${escapeHtml(layer.explain)}</p>${
+    state.scenario && layer.state ? '<p class="wat-als-actief">Wat-als is actief: de kaart toont de uitkomst van het scenario.</p>' : ''
+  }`;
+}
+
+function currentRanked(): Ranked[] {
+  if (state.scenario) return state.scenario.ranked;
+  return state.rankings.get(state.category)?.ordered ?? [];
+}
+
+function renderList() {
+  const list = $('ranglijst');
+  const all = currentRanked().filter((r) => !state.gemeente || r.gemeentecode === state.gemeente);
+  const shown = all.slice(0, state.listShown);
+  const gap = LAYERS[0];
+  const where = state.gemeente ? `in ${state.gemeenteNames.get(state.gemeente) ?? state.gemeente}` : 'in het geladen gebied';
+  $('ranglijst-uitleg').textContent = all.length
+    ? `${LEVEL_PLURAL[state.level]} ${where} met het grootste tekort aan ${categoryLabel().toLowerCase()}, ${state.scenario ? 'na het wat-als-scenario' : 'hoogste gap eerst'}. Klik om in te zoomen.`
+    : `Geen gerangschikte ${LEVEL_PLURAL[state.level]} ${where}.`;
+  list.innerHTML = shown
+    .map((r, i) => {
+      const before = state.scenario?.changes.get(r.code);
+      const delta = before && before.rank_before !== before.rank_after ? ` <span class="delta">(was ${number(before.rank_before)})</span>` : '';
+      const position = state.gemeente ? `${i + 1} <span class="klein">(landelijk ${number(r.rank)})</span>` : number(r.rank);
+      return `<li><button type="button" data-code="${escapeHtml(r.code)}"><span class="rang">${position}</span> <strong>${escapeHtml(r.naam)}</strong> <span class="klein">${escapeHtml(state.gemeenteNames.get(r.gemeentecode) ?? '')}</span>${delta}<br><span class="klasse">${escapeHtml(classOf(gap, r.gap).label)}</span> · gap ${number(r.gap, 2)}</button><p class="reden">${escapeHtml(r.reason)}</p></li>`;
+    })
+    .join('');
+  const more = $<HTMLButtonElement>('meer');
+  more.hidden = all.length <= shown.length;
+  more.textContent = `Toon ${Math.min(LIST_PAGE, all.length - shown.length)} meer (van ${number(all.length)})`;
+}
+
+function select(map: maplibregl.Map, code: string | null, zoom = false) {
+  if (state.selected) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: false });
+  state.selected = code;
+  const panel = $('detail');
+  if (!code) {
+    panel.hidden = true;
+    return;
+  }
+  map.setFeatureState({ source: 'gebieden', id: code }, { gekozen: true });
+  const feature = state.areas.features.find((f) => f.properties?.code === code);
+  if (!feature) return;
+  if (zoom) {
+    const b = state.areaBoxes.get(code);
+    if (b) map.fitBounds(b, { padding: 60, maxZoom: 13, duration: 0 });
+  }
+  panel.innerHTML = areaPanel(feature.properties ?? {});
+  panel.hidden = false;
+  panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => select(map, null));
+  panel.focus();
+}
+
+function areaPanel(p: GeoJSON.GeoJsonProperties): string {
+  const props = p ?? {};
+  const c = state.category;
+  const r = state.rankings.get(c)?.byCode.get(String(props.code));
+  const change = state.scenario?.changes.get(String(props.code));
+  const gapLayer = LAYERS[0];
+  const row = (label: string, value: string) => `<tr><th scope="row">${escapeHtml(label)}</th><td>${value}</td></tr>`;
+  const rows = [
+    row('Inwoners', number(props.inwoners)),
+    row('65-plussers', props.pct_65plus == null ? '—' : `${number(props.pct_65plus)}%`),
+    row('Kinderen 0–15 jaar', props.pct_0_15 == null ? '—' : `${number(props.pct_0_15)}%`),
+    props.pct_corporatiewoningen !== undefined ? row('Woningen van corporaties', props.pct_corporatiewoningen == null ? '—' : `${number(props.pct_corporatiewoningen)}%`) : '',
+    row('Behoefte-index', number(props.behoefte_index, 2)),
+    row(`Afstand tot dichtstbijzijnde (${categoryLabel().toLowerCase()})`, distance(props[`${c}_afstand_m`])),
+    row('Binnen 1 / 3 / 5 km', `${number(props[`${c}_binnen_1km`])} / ${number(props[`${c}_binnen_3km`])} / ${number(props[`${c}_binnen_5km`])}`),
+    row('Toegang (1 = gemiddeld)', number(props[`${c}_toegang`], 2)),
+    row('Gap', `${number(props[`${c}_gap`], 2)} — ${escapeHtml(classOf(gapLayer, props[`${c}_gap`]).label)}`),
+    row('Rang', r ? `${number(r.rank)} van ${number(state.rankings.get(c)?.total)}` : 'niet gerangschikt (te weinig gegevens)'),
+  ].join('');
+  const whatIf = change
+    ? `<p class="wat-als-actief">Wat-als: gap ${number(change.gap_before, 2)} → ${number(change.gap_after, 2)} (${signed(change.gap_after - change.gap_before)}), rang ${number(change.rank_before)} → ${number(change.rank_after)}.</p>`
+    : '';
+  const collection = COLLECTION[state.level];
+  return `<button type="button" class="sluit" aria-label="Paneel sluiten">×</button>
+<h2>${escapeHtml(props.naam)}</h2>
+<p class="klein">${escapeHtml(LEVEL_WORD[state.level])} ${escapeHtml(props.code)} · gemeente ${escapeHtml(props.gemeentenaam ?? state.gemeenteNames.get(String(props.gemeentecode)) ?? '')}</p>
+${r ? `<p class="reden"><strong>Waarom deze plek:</strong> ${escapeHtml(r.reason)}</p>` : ''}
+${whatIf}
+<table class="cijfers"><caption class="visueel-verborgen">Kerncijfers en indicatoren</caption><tbody>${rows}</tbody></table>
+<p class="klein"><a href="/collections/${collection}/items/${encodeURIComponent(String(props.code))}?f=html">Alle kerncijfers van dit gebied</a></p>`;
+}
+
+async function changeCategory(map: maplibregl.Map, category: string) {
+  const t0 = performance.now();
+  state.category = category;
+  resetScenario(map, false);
+  const ts = performance.now();
+  await ranking(category);
+  const server = performance.now() - ts;
+  const own0 = performance.now();
+  (map.getSource('voorzieningen') as maplibregl.GeoJSONSource).setData(facilityData());
+  fillLayerPicker();
+  if (!layerAvailable(state.layer)) state.layer = LAYERS[0];
+  applyLayer(map);
+  state.listShown = LIST_PAGE;
+  renderList();
+  if (state.selected) select(map, state.selected);
+  const own = performance.now() - own0;
+  await whenIdle(map);
+  timings.categorySwitch = { ownMs: own, serverMs: server, totalMs: performance.now() - t0 };
+}
+
+function changeGemeente(map: maplibregl.Map, code: string) {
+  state.gemeente = code;
+  state.listShown = LIST_PAGE;
+  applyLayer(map);
+  renderList();
+  if (code) {
+    const g = state.gemeenten.features.find((f) => f.properties?.code === code);
+    let box = g ? bboxOf(g.geometry) : null;
+    if (!box) {
+      for (const f of state.areas.features.filter((x) => x.properties?.gemeentecode === code)) {
+        const b = state.areaBoxes.get(String(f.properties?.code));
+        if (b) box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+      }
+    }
+    if (box) map.fitBounds(box, { padding: 40, duration: 0 });
+  }
+}
+
+// ---- what-if -------------------------------------------------------------------------
+
+function newFacilityMarker(map: maplibregl.Map, at: [number, number]): Opened {
+  const el = document.createElement('button');
+  el.type = 'button';
+  el.className = 'nieuw-punt';
+  el.setAttribute('aria-label', `Nieuwe voorziening (${categoryLabel().toLowerCase()}): versleep, of verplaats met de pijltjestoetsen`);
+  el.textContent = '+';
+  const marker = new maplibregl.Marker({ element: el, draggable: true }).setLngLat(at).addTo(map);
+  marker.on('dragend', () => void recompute(map));
+  el.addEventListener('keydown', (e) => {
+    const step = 30;
+    const d: Record<string, [number, number]> = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    const move = d[e.key];
+    if (!move) return;
+    e.preventDefault();
+    const p = map.project(marker.getLngLat());
+    marker.setLngLat(map.unproject([p.x + move[0], p.y + move[1]]));
+    void recompute(map);
+  });
+  return { marker };
+}
+
+let scenarioSeq = 0;
+
+async function recompute(map: maplibregl.Map) {
+  if (!state.opened.length && !state.closed.size) {
+    resetScenario(map, true);
+    return;
+  }
+  const seq = ++scenarioSeq;
+  const t0 = performance.now();
+  const body = {
+    categorie: state.category,
+    open: state.opened.map((o) => {
+      const { lng, lat } = o.marker.getLngLat();
+      return { lon: Number(lng.toFixed(6)), lat: Number(lat.toFixed(6)) };
+    }),
+    sluit: [...state.closed],
+  };
+  report('Scenario wordt doorgerekend…');
+  let answer;
+  try {
+    answer = await api.runScenario(body);
+  } catch (e) {
+    report(`Het scenario kon niet worden doorgerekend: ${(e as Error).message}`, true);
+    return;
+  }
+  if (seq !== scenarioSeq) return; // a newer move is on its way
+  const server = performance.now() - t0;
+  const own0 = performance.now();
+  map.removeFeatureState({ source: 'gebieden' });
+  const changes = new Map(answer.gewijzigd.map((c) => [c.code, c]));
+  for (const c of answer.gewijzigd) {
+    map.setFeatureState({ source: 'gebieden', id: c.code }, { gap: c.gap_after, toegang: c.access_after ?? 0 });
+  }
+  if (state.selected) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: true });
+  // The answer lists the first 50 after the change; the rest keep their order.
+  const top = answer.rangorde_na;
+  const inTop = new Set(top.map((r) => r.code));
+  const base = state.rankings.get(state.category)?.ordered ?? [];
+  const rest = base
+    .filter((r) => !inTop.has(r.code))
+    .map((r) => {
+      const c = changes.get(r.code);
+      return c ? { ...r, gap: c.gap_after, access: c.access_after, rank: c.rank_after } : r;
+    })
+    .sort((a, b) => a.rank - b.rank);
+  state.scenario = { changes, ranked: [...top, ...rest] };
+  renderList();
+  renderLegend();
+  if (state.selected) select(map, state.selected);
+  const better = answer.gewijzigd.filter((c) => c.gap_after < c.gap_before - 1e-9);
+  const best = [...better].sort((a, b) => a.gap_after - a.gap_before - (b.gap_after - b.gap_before))[0];
+  report(
+    `Scenario: ${state.opened.length} nieuw, ${state.closed.size} gesloten. ${number(better.length)} ${LEVEL_PLURAL[state.level]} krijgen een kleiner tekort` +
+      (best ? `; het meest ${best.naam} (rang ${number(best.rank_before)} → ${number(best.rank_after)}).` : '.'),
+  );
+  const own = performance.now() - own0;
+  await whenIdle(map);
+  timings.whatIf = { ownMs: own, serverMs: server, totalMs: performance.now() - t0 };
+  appWindow.wijkatlas.scenarioRuns = Number(appWindow.wijkatlas.scenarioRuns ?? 0) + 1;
+}
+
+function resetScenario(map: maplibregl.Map, keepMarkers: boolean) {
+  if (!keepMarkers) {
+    state.opened.forEach((o) => o.marker.remove());
+    state.opened = [];
+    state.closed.clear();
+    state.suggestions.forEach((m) => m.remove());
+    state.suggestions = [];
+    $('suggesties').innerHTML = '';
+    const src = map.getSource('voorzieningen') as maplibregl.GeoJSONSource | undefined;
+    src?.setData(facilityData());
+  }
+  if (map.getSource('gebieden')) map.removeFeatureState({ source: 'gebieden' });
+  if (state.selected && map.getSource('gebieden')) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: true });
+  state.scenario = null;
+  renderLegend();
+  renderList();
+}
+
+async function showSuggestions(map: maplibregl.Map) {
+  report('Locaties worden gezocht…');
+  let picks: Suggestion[];
+  try {
+    picks = (await api.suggest(state.category, 5)).suggesties;
+  } catch (e) {
+    report(`Geen suggesties: ${(e as Error).message}`, true);
+    return;
+  }
+  state.suggestions.forEach((m) => m.remove());
+  state.suggestions = picks.map((s, i) => {
+    const el = document.createElement('div');
+    el.className = 'suggestie-punt';
+    el.textContent = String(i + 1);
+    el.setAttribute('aria-hidden', 'true');
+    return new maplibregl.Marker({ element: el }).setLngLat([s.lon, s.lat]).addTo(map);
+  });
+  $('suggesties').innerHTML = picks
+    .map(
+      (s, i) =>
+        `<li><strong>${i + 1}. ${escapeHtml(s.naam)}</strong> <span class="klein">(${escapeHtml(s.area)})</span><br>${number(s.gain)} inwoners nieuw binnen bereik, ${number(s.areas_reached)} ${LEVEL_PLURAL[state.level]}. <button type="button" data-plaats="${i}">Plaats hier</button></li>`,
+    )
+    .join('');
+  $('suggesties').querySelectorAll<HTMLButtonElement>('button[data-plaats]').forEach((b) =>
+    b.addEventListener('click', () => {
+      const s = picks[Number(b.dataset.plaats)];
+      state.opened.push(newFacilityMarker(map, [s.lon, s.lat]));
+      void recompute(map);
+    }),
+  );
+  if (picks.length) {
+    const xs = picks.map((p) => p.lon);
+    const ys = picks.map((p) => p.lat);
+    map.fitBounds([Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], { padding: 80, maxZoom: 11, duration: 0 });
+  }
+  report(picks.length ? `${picks.length} locaties voorgesteld: waar een nieuwe voorziening de meeste inwoners binnen bereik brengt.` : 'Geen locatie gevonden: alle inwoners hebben al een voorziening binnen bereik.');
+}
+
+// ---- export --------------------------------------------------------------------------
+
+function exportCsv(map: maplibregl.Map) {
+  const b = map.getBounds();
+  const c = state.category;
+  const rows = state.areas.features
+    .filter((f) => {
+      const box = state.areaBoxes.get(String(f.properties?.code));
+      const inView = box && box[0] <= b.getEast() && box[2] >= b.getWest() && box[1] <= b.getNorth() && box[3] >= b.getSouth();
+      return inView && (!state.gemeente || f.properties?.gemeentecode === state.gemeente);
+    })
+    .map((f) => {
+      const p = f.properties ?? {};
+      const ch = state.scenario?.changes.get(String(p.code));
+      return { ...p, gap_wat_als: ch?.gap_after, rang_wat_als: ch?.rank_after };
+    });
+  const columns = ['code', 'naam', 'gemeentecode', 'gemeentenaam', 'inwoners', 'pct_65plus', 'behoefte_index', `${c}_afstand_m`, `${c}_toegang`, `${c}_gap`, `${c}_rang`].filter((k) => k === 'code' || state.available.has(k));
+  if (state.scenario) columns.push('gap_wat_als', 'rang_wat_als');
+  download(`wijkatlas-${c}-${state.level}.csv`, csv(columns, rows));
+  report(`${number(rows.length)} ${LEVEL_PLURAL[state.level]} in beeld geëxporteerd als CSV.`);
+}
+
+async function exportPng(map: maplibregl.Map) {
+  const title = `${state.layer.title} — ${categoryLabel()}${state.gemeente ? ` — ${state.gemeenteNames.get(state.gemeente)}` : ''}${state.scenario ? ' (wat-als)' : ''}`;
+  const blob = await png(map, { title, classes: state.layer.classes, attribution: `wijkatlas · ${state.config.attribution.join(' · ')}` });
+  download(`wijkatlas-${state.category}-${state.layer.key}.png`, blob);
+}
+
+// ---- events --------------------------------------------------------------------------
+
+function wireEvents(map: maplibregl.Map) {
+  $<HTMLSelectElement>('categorie').addEventListener('change', (e) => void changeCategory(map, (e.target as HTMLSelectElement).value));
+  $<HTMLSelectElement>('laag').addEventListener('change', (e) => {
+    const t0 = performance.now();
+    state.layer = LAYERS.find((l) => l.key === (e.target as HTMLSelectElement).value) ?? LAYERS[0];
+    applyLayer(map);
+    timings.layerSwitch = { ownMs: performance.now() - t0, serverMs: 0, totalMs: performance.now() - t0 };
+  });
+  $<HTMLSelectElement>('gemeente').addEventListener('change', (e) => changeGemeente(map, (e.target as HTMLSelectElement).value));
+  $('ranglijst').addEventListener('click', (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-code]');
+    if (b?.dataset.code) select(map, b.dataset.code, true);
+  });
+  $('meer').addEventListener('click', () => {
+    state.listShown += LIST_PAGE;
+    renderList();
+  });
+  map.on('click', 'gebieden-vlak', (e) => {
+    if (placing) return;
+    const f = e.features?.[0] as MapGeoJSONFeature | undefined;
+    if (f?.properties?.code) select(map, String(f.properties.code));
+  });
+  map.on('click', 'gemeenten-doel', (e) => {
+    const p = e.features?.[0]?.properties;
+    if (!p) return;
+    new maplibregl.Popup({ maxWidth: '280px' })
+      .setLngLat(e.lngLat)
+      .setHTML(`<strong>${escapeHtml(p.naam)}</strong><br>${number(p.pct_corporatiewoningen)}% corporatiewoningen; doel ${state.config.socialRentTargetPct}% sociale huur: <strong>${escapeHtml(classOf(state.layer, p.pct_corporatiewoningen).label)}</strong>`)
+      .addTo(map);
+  });
+  map.on('click', 'voorzieningen-punt', (e) => {
+    const f = e.features?.[0];
+    if (!f) return;
+    const p = f.properties ?? {};
+    const id = String(p.id);
+    const closed = state.closed.has(id);
+    const el = document.createElement('div');
+    el.innerHTML = `<strong>${escapeHtml(p.naam)}</strong><br>${escapeHtml(p.categorie_naam)}<br>${escapeHtml([p.adres, p.postcode, p.plaats].filter(Boolean).join(', '))}<br><button type="button">${closed ? 'Heropen (wat-als)' : 'Sluit (wat-als)'}</button>`;
+    const popup = new maplibregl.Popup({ maxWidth: '300px' }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
+    el.querySelector('button')?.addEventListener('click', () => {
+      if (closed) state.closed.delete(id);
+      else state.closed.add(id);
+      (map.getSource('voorzieningen') as maplibregl.GeoJSONSource).setData(facilityData());
+      popup.remove();
+      void recompute(map);
+    });
+  });
+  map.on('click', 'voorzieningen-cluster', async (e) => {
+    const f = e.features?.[0];
+    if (!f) return;
+    const src = map.getSource('voorzieningen') as maplibregl.GeoJSONSource;
+    const zoom = await src.getClusterExpansionZoom(f.properties?.cluster_id);
+    map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
+  });
+  for (const layer of ['gebieden-vlak', 'voorzieningen-punt', 'voorzieningen-cluster', 'gemeenten-doel']) {
+    map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
+    map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
+  }
+  $('plaats').addEventListener('click', () => {
+    placing = true;
+    report('Klik op de kaart waar de nieuwe voorziening komt (of druk op Enter voor het midden van de kaart).');
+    map.getCanvas().style.cursor = 'crosshair';
+    map.getCanvas().focus();
+  });
+  map.on('click', (e) => {
+    if (!placing) return;
+    placing = false;
+    map.getCanvas().style.cursor = '';
+    place(map, [e.lngLat.lng, e.lngLat.lat]);
+  });
+  map.getCanvas().addEventListener('keydown', (e) => {
+    if (placing && e.key === 'Enter') {
+      placing = false;
+      const c = map.getCenter();
+      place(map, [c.lng, c.lat]);
+    }
+  });
+  $('stel-voor').addEventListener('click', () => void showSuggestions(map));
+  $('herstel').addEventListener('click', () => {
+    resetScenario(map, false);
+    report('Scenario gewist: de kaart toont weer de huidige situatie.');
+  });
+  $('export-csv').addEventListener('click', () => exportCsv(map));
+  $('export-png').addEventListener('click', () => void exportPng(map));
+}
+
+let placing = false;
+
+function place(map: maplibregl.Map, at: [number, number]) {
+  const opened = newFacilityMarker(map, at);
+  state.opened.push(opened);
+  opened.marker.getElement().focus();
+  void recompute(map);
+}
+
+main().catch((e) => {
+  console.error(e);
+  report(`De kaart kon niet worden geladen: ${(e as Error).message}`, true);
+});
