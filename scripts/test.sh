@@ -22,7 +22,12 @@ step "system packages the tests use"
 # gdal-bin: ogr2ogr writes the GeoPackage fixtures as CBS's own tools would.
 # osmium-tool: builds the OSM .osm.pbf fixtures from hand-written XML.
 # wrk: the reload-under-load test.
+# chromium: the web map's end-to-end test (Playwright drives Debian's Chromium).
+# nodejs, npm: build the web map (build.rs) and run Playwright.
 need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v osmium >/dev/null 2>&1 || need+=(osmium-tool)
 command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
@@ -37,6 +42,14 @@ fi
 echo "ogr2ogr: $(ogr2ogr --version)"
 echo "wrk: $(command -v wrk)"
 osmium --version | head -1
+echo "node: $(node --version), npm: $(npm --version 2>/dev/null)"
+chromium --version
+
+step "web map packages (npm ci in web/: MapLibre, esbuild, TypeScript, Playwright, axe-core)"
+# build.rs runs npm ci too when web/node_modules is missing; doing it here first keeps
+# its output readable and lets the type check run before the Rust build.
+( cd web && npm ci --no-audit --no-fund --loglevel=error )
+( cd web && npx --no-install tsc --noEmit ) && echo "TypeScript: no type errors"
 
 step "Python test clients (OWSLib, schemathesis, openapi-spec-validator, PySAL access) in target/pyenv"
 # The OGC client and contract tests run these against the real server. Pinned, in a
@@ -74,8 +87,9 @@ cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings)"
 cargo clippy --locked --all-targets -- -D warnings
 
-step "tests (unit, loader fixtures, CRS reference points, real server on a real port)"
+step "tests (unit, loader fixtures, CRS reference points, real server on a real port, web map in Chromium)"
 cargo test --locked
+echo "web map screenshots and downloads: target/e2e/ ($(ls target/e2e 2>/dev/null | wc -l) files)"
 
 step "reload under load (wrk against the real server while the data is reloaded)"
 cargo build --locked --quiet

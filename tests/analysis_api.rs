@@ -219,6 +219,8 @@ fn a_residents_location_never_reaches_the_log() {
         "/api/within?lon=5.1234567&lat=52.0912345&radius=-1",
         "/api/area-at?x=136123.5&y=455987.5",
         "/api/nearest?lon=3.1234567&lat=52.5912345",
+        "/api/zoek?q=Kwartelstraat%2017%20Baarn",
+        "/api/zoek?q=Kwartelstraat%2017%20Baarn&limit=0",
     ] {
         let _ = agent.get(&format!("{base}{q}")).call().expect("request");
     }
@@ -231,7 +233,14 @@ fn a_residents_location_never_reaches_the_log() {
     );
     // Seven decimals and "digits.digit" forms: none of them can occur by chance in a
     // log line's timestamp (six decimals after two-digit seconds).
-    for secret in ["1234567", "0912345", "5912345", "136123.5", "455987.5"] {
+    for secret in [
+        "1234567",
+        "0912345",
+        "5912345",
+        "136123.5",
+        "455987.5",
+        "Kwartelstraat",
+    ] {
         assert!(
             !log.contains(secret),
             "{secret} leaked into the log:\n{log}"

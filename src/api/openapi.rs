@@ -261,6 +261,14 @@ fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
         vec![categorie("One category (required)."), niveau],
         ok("One score per area; null where nothing is in reach"), &[400]) }),
     );
+    use crate::analysis::search::{MAX_HITS, MAX_QUERY_CHARS};
+    paths.insert("/api/zoek".into(), json!({ "get": operation(
+        "Places in the loaded data by PC4 postcode or area name (the resident page's search when PDOK is out of reach); the text is not logged",
+        vec![
+            query("q", "A postcode (`3741`, `3741 AB`) or (part of) a gemeente, wijk or buurt name (required).", json!({ "type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "example": "Baarn" })),
+            query("limit", "How many (default 10).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_HITS, "default": 10 })),
+        ],
+        ok("Postcodes first, then names that start with the text, then names that contain it"), &[400]) }));
 }
 
 fn schemas() -> Value {
