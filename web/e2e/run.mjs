@@ -118,7 +118,7 @@ try {
   // A click on the map itself opens the panel of the area under the pointer.
   const box = await planner.locator('#kaart canvas').boundingBox();
   const probe = { x: box.width * 0.5, y: box.height * 0.5 };
-  const under = await planner.evaluate((p) => window.wijkatlas.map.queryRenderedFeatures([p.x, p.y], { layers: ['gebieden-vlak'] })[0]?.properties.code, probe);
+  const under = await planner.evaluate((p) => window.wijkatlas.map.queryRenderedFeatures([p.x, p.y], { layers: ['gebieden-vlak', 'gebieden-fijn-vlak'] })[0]?.properties.code, probe);
   check(Boolean(under), 'planner: there is an area under the map centre', under);
   await planner.mouse.click(box.x + probe.x, box.y + probe.y);
   await planner.waitForFunction((code) => document.querySelector('#detail')?.textContent.includes(code), under);
@@ -150,6 +150,15 @@ try {
   const listed = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].map((b) => b.dataset.code));
   const inBaarn = await planner.evaluate((codes) => codes.every((c) => window.wijkatlas.state.rankings.get('ziekenhuis').byCode.get(c).gemeentecode === 'GM0308'), listed);
   check(listed.length > 0 && inBaarn, 'planner: the gemeente filter lists only that gemeente', `${listed.length} wijken of Baarn`);
+  // Zoomed in this far, the outlines come as they are rather than generalised.
+  await planner.waitForFunction(() => window.wijkatlas.map.queryRenderedFeatures({ layers: ['gebieden-fijn-vlak'] }).length > 0, null, { timeout: 20_000 });
+  await idle(planner);
+  const detail = await planner.evaluate(() => {
+    const m = window.wijkatlas.map;
+    const fine = m.queryRenderedFeatures({ layers: ['gebieden-fijn-vlak'] });
+    return { zoom: m.getZoom(), fine: fine.length, coarse: m.queryRenderedFeatures({ layers: ['gebieden-vlak'] }).length, codes: [...new Set(fine.map((f) => f.properties.code))].length };
+  });
+  check(detail.fine > 0 && detail.coarse === 0, 'planner: from zoom 11 the areas are drawn with their full outlines', `zoom ${detail.zoom.toFixed(1)}: ${detail.codes} areas in detail, none generalised`);
   await planner.screenshot({ path: join(out, 'planner-baarn.png') });
 
   // What-if: suggest locations, place a facility at the first, then drag it.
@@ -219,6 +228,18 @@ try {
   await resident.screenshot({ path: join(out, 'resident.png') });
   await axe(resident, 'resident');
   noProblems(resident, 'resident');
+
+  // The device's location (granted, and set to Baarn station) lists the services near it.
+  await browser.grantPermissions(['geolocation'], { origin: base });
+  await browser.setGeolocation({ latitude: 52.2117, longitude: 5.2870 });
+  const located = await open('/bewoner');
+  await located.click('#mijn-locatie');
+  await located.waitForSelector('.diensten li', { timeout: 20_000 });
+  const where = await located.locator('#melding').textContent();
+  check(/uw locatie/.test(where), 'resident: "Gebruik mijn locatie" lists the services near the device', where.trim());
+  const nearestThere = await located.locator('.diensten li').first().textContent();
+  check(/Baarn/.test(nearestThere), 'resident: the nearest hospital to Baarn station is the one in Baarn', nearestThere.replace(/\s+/g, ' ').trim().slice(0, 80));
+  noProblems(located, 'resident with device location');
 
   const phone = await open('/bewoner', { width: 390, height: 844 });
   await phone.fill('#adres', 'Baarn');

@@ -50,14 +50,14 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
 }
 
 /** Gemeente outlines and names, above the fills and below the points. */
-export function addGemeenteOutlines(map: maplibregl.Map, data: GeoJSON.FeatureCollection, withBasemap: boolean) {
+export function addGemeenteOutlines(map: maplibregl.Map, data: GeoJSON.FeatureCollection, withBasemap: boolean, fillBelow?: string) {
   map.addSource('gemeenten', { type: 'geojson', data, promoteId: 'code' });
   map.addLayer({
     id: 'gemeenten-vlak',
     type: 'fill',
     source: 'gemeenten',
     paint: { 'fill-color': '#fbfaf7', 'fill-opacity': withBasemap ? 0 : 1 },
-  });
+  }, fillBelow);
   map.addLayer({
     id: 'gemeenten-grens',
     type: 'line',

@@ -14,6 +14,11 @@ const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijke
 const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
 const LEVEL_PLURAL: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LIST_PAGE = 20;
+// Below this map zoom the areas come generalised for zoom 8, for the whole country at
+// once; from it on, the areas in view come again with their outlines as they are.
+const DETAIL_ZOOM = 11;
+const AREA_SOURCES = ['gebieden', 'gebieden-fijn'];
+const AREA_FILLS = ['gebieden-vlak', 'gebieden-fijn-vlak'];
 
 const $ = <T extends HTMLElement>(id: string) => {
   const el = document.getElementById(id);
@@ -37,7 +42,9 @@ const state = {
   category: '',
   layer: LAYERS[0],
   gemeente: '' as string,
-  areas: null as unknown as GeoJSON.FeatureCollection,
+  areas: { type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection,
+  areasReady: Promise.resolve(),
+  areasUrl: '',
   areaBoxes: new Map<string, [number, number, number, number]>(),
   gemeenten: null as unknown as GeoJSON.FeatureCollection,
   gemeenteNames: new Map<string, string>(),
@@ -68,6 +75,8 @@ async function main() {
   const marks: Record<string, number> = {};
   const mark = (name: string) => (marks[name] = Math.round(performance.now() - t0));
   appWindow.wijkatlas.marks = marks;
+  // Marks count from here; this is when the page's script started, from navigation.
+  marks.scriptStart = Math.round(t0);
   const config = await api.loadConfig();
   mark('config');
   state.config = config;
@@ -90,9 +99,8 @@ async function main() {
   // GeoJSON from the page to the worker); the page reads the same answer for its lists.
   const areasUrlP = wantedP.then((wanted) => `/collections/${collection}/items?f=json&limit=10000&zoom=8&properties=${wanted.join(',')}`);
   const dataP = Promise.all([
-    areasUrlP.then((url) => api.getJson<GeoJSON.FeatureCollection>(url)).then((x) => (mark('areas'), x)),
     config.levels.includes('gemeente') && state.level !== 'gemeente'
-      ? api.loadItems('gemeenten', 'zoom=7&properties=code,naam,inwoners,pct_corporatiewoningen')
+      ? api.loadItems('gemeenten', 'zoom=8&properties=code,naam,inwoners,pct_corporatiewoningen')
       : Promise.resolve({ type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection),
     api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats'),
     state.category ? ranking(state.category).then((x) => (mark('ranking'), x)) : Promise.resolve(null),
@@ -102,22 +110,25 @@ async function main() {
   mark('mapCreated');
   state.available = await availableP;
   const areasUrl = await areasUrlP;
-  const [areas, gemeenten, facilities] = await dataP;
-  mark('data');
-  state.areas = areas;
-  state.gemeenten = gemeenten;
-  state.facilities = facilities.features;
-  for (const f of areas.features) {
-    const b = bboxOf(f.geometry);
-    if (b) state.areaBoxes.set(String(f.properties?.code), b);
-    const g = f.properties?.gemeentecode;
-    if (g && !state.gemeenteNames.has(g)) state.gemeenteNames.set(g, f.properties?.gemeentenaam ?? g);
-  }
-  for (const f of gemeenten.features) state.gemeenteNames.set(String(f.properties?.code), String(f.properties?.naam));
-
+  state.areasUrl = areasUrl;
+  // The choropleth goes on the map as soon as the map can take it: its worker fetches
+  // the areas while the page waits for the rest.
   if (!map.loaded()) await new Promise((resolve) => map.once('load', resolve));
   mark('mapLoaded');
-  addLayers(map, areasUrl);
+  addAreaLayers(map, areasUrl);
+  const drawn = () => {
+    if (map.getSource('gebieden') && map.isSourceLoaded('gebieden')) {
+      mark('choropleth');
+      map.off('render', drawn);
+    }
+  };
+  map.on('render', drawn);
+  const [gemeenten, facilities] = await dataP;
+  mark('data');
+  state.gemeenten = gemeenten;
+  state.facilities = facilities.features;
+  for (const f of gemeenten.features) state.gemeenteNames.set(String(f.properties?.code), String(f.properties?.naam));
+  addContextLayers(map);
   fillControls();
   applyLayer(map);
   renderList();
@@ -126,9 +137,27 @@ async function main() {
   await whenIdle(map);
   mark('idle');
   timings.firstRender = { ownMs: 0, serverMs: 0, totalMs: performance.now() - t0 };
+  // The page's own copy of the areas (for the panel, zooming to an area, labels and the
+  // CSV) is read after the first render, off its critical path; the browser revalidates
+  // the answer the map's worker already fetched.
+  state.areasReady = loadAreaCopy(map, areasUrl);
+  await state.areasReady;
+  mark('areaCopy');
   appWindow.wijkatlas.ready = true;
   document.body.dataset.klaar = 'ja';
-  report(`${number(areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
+  report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
+}
+
+async function loadAreaCopy(map: maplibregl.Map, url: string) {
+  const areas = await api.getJson<GeoJSON.FeatureCollection>(url);
+  state.areas = areas;
+  for (const f of areas.features) {
+    const b = bboxOf(f.geometry);
+    if (b) state.areaBoxes.set(String(f.properties?.code), b);
+    const g = f.properties?.gemeentecode;
+    if (g && !state.gemeenteNames.has(g)) state.gemeenteNames.set(g, f.properties?.gemeentenaam ?? g);
+  }
+  addAreaLabels(map, 'gebieden', areas, 11);
 }
 
 async function ranking(category: string): Promise<Ranking> {
@@ -140,17 +169,72 @@ async function ranking(category: string): Promise<Ranking> {
   return out;
 }
 
-function addLayers(map: maplibregl.Map, areasUrl: string) {
-  const withBasemap = Boolean(state.config.basemap);
-  addGemeenteOutlines(map, state.gemeenten, withBasemap);
+function addAreaLayers(map: maplibregl.Map, areasUrl: string) {
   map.addSource('gebieden', { type: 'geojson', data: areasUrl, promoteId: 'code' });
-  map.addLayer({ id: 'gebieden-vlak', type: 'fill', source: 'gebieden', paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 } }, 'gemeenten-grens');
-  map.addLayer({
-    id: 'gebieden-lijn',
-    type: 'line',
-    source: 'gebieden',
-    paint: { 'line-color': '#ffffff', 'line-opacity': 0.7, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 12, 1] },
-  }, 'gemeenten-grens');
+  map.addSource('gebieden-fijn', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'code' });
+  // The detailed layers sit just above their generalised twins and share their paint.
+  for (const [source, suffix, minzoom] of [['gebieden', '', 0], ['gebieden-fijn', '-fijn', DETAIL_ZOOM]] as const) {
+    map.addLayer({ id: `gebieden${suffix}-vlak`, type: 'fill', source, minzoom, paint: { 'fill-color': fillColour(state.layer, state.category), 'fill-opacity': 0.85 } });
+    map.addLayer({
+      id: `gebieden${suffix}-lijn`,
+      type: 'line',
+      source,
+      minzoom,
+      paint: { 'line-color': '#ffffff', 'line-opacity': 0.7, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 12, 1] },
+    });
+    map.addLayer({
+      id: `gebieden${suffix}-gekozen`,
+      type: 'line',
+      source,
+      minzoom,
+      paint: { 'line-color': '#000', 'line-width': ['case', ['boolean', ['feature-state', 'gekozen'], false], 3.5, 0] },
+    });
+  }
+  map.on('moveend', () => void refreshDetail(map));
+}
+
+let detailBox: [number, number, number, number] | null = null;
+let detailSeq = 0;
+
+/** From DETAIL_ZOOM on, the areas around the view with their full outlines. */
+async function refreshDetail(map: maplibregl.Map) {
+  if (map.getZoom() < DETAIL_ZOOM || !state.areasUrl) return;
+  const b = map.getBounds();
+  const view: [number, number, number, number] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+  if (detailBox && view[0] >= detailBox[0] && view[1] >= detailBox[1] && view[2] <= detailBox[2] && view[3] <= detailBox[3]) return;
+  const seq = ++detailSeq;
+  const w = view[2] - view[0];
+  const h = view[3] - view[1];
+  const box: [number, number, number, number] = [view[0] - w / 2, view[1] - h / 2, view[2] + w / 2, view[3] + h / 2];
+  // Until the detail is in, the generalised outlines show at every zoom.
+  for (const id of ['vlak', 'lijn', 'gekozen']) map.setLayerZoomRange(`gebieden-${id}`, 0, 24);
+  const url = state.areasUrl.replace('zoom=8', 'zoom=15') + `&bbox=${box.map((v) => v.toFixed(5)).join(',')}`;
+  let data: GeoJSON.FeatureCollection;
+  try {
+    data = await api.getJson<GeoJSON.FeatureCollection>(url);
+  } catch (e) {
+    report(`De gedetailleerde grenzen konden niet worden geladen: ${(e as Error).message}`, true);
+    return;
+  }
+  if (seq !== detailSeq) return;
+  detailBox = box;
+  (map.getSource('gebieden-fijn') as maplibregl.GeoJSONSource).setData(data);
+  map.once('idle', () => {
+    if (seq === detailSeq) for (const id of ['vlak', 'lijn', 'gekozen']) map.setLayerZoomRange(`gebieden-${id}`, 0, DETAIL_ZOOM);
+  });
+}
+
+function setAreaState(map: maplibregl.Map, id: string, values: Record<string, unknown>) {
+  for (const source of AREA_SOURCES) if (map.getSource(source)) map.setFeatureState({ source, id }, values);
+}
+
+function clearAreaStates(map: maplibregl.Map) {
+  for (const source of AREA_SOURCES) if (map.getSource(source)) map.removeFeatureState({ source });
+}
+
+/** Gemeenten, labels and facilities: around the choropleth, once their data is in. */
+function addContextLayers(map: maplibregl.Map) {
+  addGemeenteOutlines(map, state.gemeenten, Boolean(state.config.basemap), 'gebieden-vlak');
   map.addLayer({
     id: 'gemeenten-doel',
     type: 'fill',
@@ -158,14 +242,7 @@ function addLayers(map: maplibregl.Map, areasUrl: string) {
     layout: { visibility: 'none' },
     paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 },
   }, 'gemeenten-grens');
-  map.addLayer({
-    id: 'gebieden-gekozen',
-    type: 'line',
-    source: 'gebieden',
-    paint: { 'line-color': '#000', 'line-width': ['case', ['boolean', ['feature-state', 'gekozen'], false], 3.5, 0] },
-  });
   addGemeenteLabels(map, state.gemeenten);
-  addAreaLabels(map, 'gebieden', state.areas, 11);
   map.addSource('voorzieningen', { type: 'geojson', data: facilityData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 11 });
   map.addLayer({
     id: 'voorzieningen-cluster',
@@ -241,13 +318,13 @@ function applyLayer(map: maplibregl.Map) {
   const layer = state.layer;
   const onGemeenten = layer.source === 'gemeenten';
   map.setLayoutProperty('gemeenten-doel', 'visibility', onGemeenten ? 'visible' : 'none');
-  map.setLayoutProperty('gebieden-vlak', 'visibility', onGemeenten ? 'none' : 'visible');
+  for (const id of AREA_FILLS) map.setLayoutProperty(id, 'visibility', onGemeenten ? 'none' : 'visible');
   if (onGemeenten) map.setPaintProperty('gemeenten-doel', 'fill-color', fillColour(layer, state.category));
-  else map.setPaintProperty('gebieden-vlak', 'fill-color', fillColour(layer, state.category));
+  else for (const id of AREA_FILLS) map.setPaintProperty(id, 'fill-color', fillColour(layer, state.category));
   const dim: ExpressionSpecification | number = state.gemeente
     ? ['case', ['==', ['get', onGemeenten ? 'code' : 'gemeentecode'], state.gemeente], 0.9, 0.25]
     : 0.85;
-  map.setPaintProperty(onGemeenten ? 'gemeenten-doel' : 'gebieden-vlak', 'fill-opacity', dim);
+  for (const id of onGemeenten ? ['gemeenten-doel'] : AREA_FILLS) map.setPaintProperty(id, 'fill-opacity', dim);
   renderLegend();
   return performance.now() - t0;
 }
@@ -290,15 +367,16 @@ function renderList() {
   more.textContent = `Toon ${Math.min(LIST_PAGE, all.length - shown.length)} meer (van ${number(all.length)})`;
 }
 
-function select(map: maplibregl.Map, code: string | null, zoom = false) {
-  if (state.selected) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: false });
+async function select(map: maplibregl.Map, code: string | null, zoom = false) {
+  await state.areasReady;
+  if (state.selected) setAreaState(map, state.selected, { gekozen: false });
   state.selected = code;
   const panel = $('detail');
   if (!code) {
     panel.hidden = true;
     return;
   }
-  map.setFeatureState({ source: 'gebieden', id: code }, { gekozen: true });
+  setAreaState(map, code, { gekozen: true });
   const feature = state.areas.features.find((f) => f.properties?.code === code);
   if (!feature) return;
   if (zoom) {
@@ -307,7 +385,7 @@ function select(map: maplibregl.Map, code: string | null, zoom = false) {
   }
   panel.innerHTML = areaPanel(feature.properties ?? {});
   panel.hidden = false;
-  panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => select(map, null));
+  panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
   panel.focus();
 }
 
@@ -357,7 +435,7 @@ async function changeCategory(map: maplibregl.Map, category: string) {
   applyLayer(map);
   state.listShown = LIST_PAGE;
   renderList();
-  if (state.selected) select(map, state.selected);
+  if (state.selected) void select(map, state.selected);
   const own = performance.now() - own0;
   await whenIdle(map);
   timings.categorySwitch = { ownMs: own, serverMs: server, totalMs: performance.now() - t0 };
@@ -432,12 +510,12 @@ async function recompute(map: maplibregl.Map) {
   if (seq !== scenarioSeq) return; // a newer move is on its way
   const server = performance.now() - t0;
   const own0 = performance.now();
-  map.removeFeatureState({ source: 'gebieden' });
+  clearAreaStates(map);
   const changes = new Map(answer.gewijzigd.map((c) => [c.code, c]));
   for (const c of answer.gewijzigd) {
-    map.setFeatureState({ source: 'gebieden', id: c.code }, { gap: c.gap_after, toegang: c.access_after ?? 0 });
+    setAreaState(map, c.code, { gap: c.gap_after, toegang: c.access_after ?? 0 });
   }
-  if (state.selected) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: true });
+  if (state.selected) setAreaState(map, state.selected, { gekozen: true });
   // The answer lists the first 50 after the change; the rest keep their order.
   const top = answer.rangorde_na;
   const inTop = new Set(top.map((r) => r.code));
@@ -452,7 +530,7 @@ async function recompute(map: maplibregl.Map) {
   state.scenario = { changes, ranked: [...top, ...rest] };
   renderList();
   renderLegend();
-  if (state.selected) select(map, state.selected);
+  if (state.selected) void select(map, state.selected);
   const better = answer.gewijzigd.filter((c) => c.gap_after < c.gap_before - 1e-9);
   const best = [...better].sort((a, b) => a.gap_after - a.gap_before - (b.gap_after - b.gap_before))[0];
   report(
@@ -476,8 +554,8 @@ function resetScenario(map: maplibregl.Map, keepMarkers: boolean) {
     const src = map.getSource('voorzieningen') as maplibregl.GeoJSONSource | undefined;
     src?.setData(facilityData());
   }
-  if (map.getSource('gebieden')) map.removeFeatureState({ source: 'gebieden' });
-  if (state.selected && map.getSource('gebieden')) map.setFeatureState({ source: 'gebieden', id: state.selected }, { gekozen: true });
+  clearAreaStates(map);
+  if (state.selected) setAreaState(map, state.selected, { gekozen: true });
   state.scenario = null;
   renderLegend();
   renderList();
@@ -523,7 +601,8 @@ async function showSuggestions(map: maplibregl.Map) {
 
 // ---- export --------------------------------------------------------------------------
 
-function exportCsv(map: maplibregl.Map) {
+async function exportCsv(map: maplibregl.Map) {
+  await state.areasReady;
   const b = map.getBounds();
   const c = state.category;
   const rows = state.areas.features
@@ -562,17 +641,19 @@ function wireEvents(map: maplibregl.Map) {
   $<HTMLSelectElement>('gemeente').addEventListener('change', (e) => changeGemeente(map, (e.target as HTMLSelectElement).value));
   $('ranglijst').addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-code]');
-    if (b?.dataset.code) select(map, b.dataset.code, true);
+    if (b?.dataset.code) void select(map, b.dataset.code, true);
   });
   $('meer').addEventListener('click', () => {
     state.listShown += LIST_PAGE;
     renderList();
   });
-  map.on('click', 'gebieden-vlak', (e) => {
-    if (placing) return;
-    const f = e.features?.[0] as MapGeoJSONFeature | undefined;
-    if (f?.properties?.code) select(map, String(f.properties.code));
-  });
+  for (const id of AREA_FILLS) {
+    map.on('click', id, (e) => {
+      if (placing) return;
+      const f = e.features?.[0] as MapGeoJSONFeature | undefined;
+      if (f?.properties?.code) void select(map, String(f.properties.code));
+    });
+  }
   map.on('click', 'gemeenten-doel', (e) => {
     const p = e.features?.[0]?.properties;
     if (!p) return;
@@ -605,7 +686,7 @@ function wireEvents(map: maplibregl.Map) {
     const zoom = await src.getClusterExpansionZoom(f.properties?.cluster_id);
     map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
   });
-  for (const layer of ['gebieden-vlak', 'voorzieningen-punt', 'voorzieningen-cluster', 'gemeenten-doel']) {
+  for (const layer of [...AREA_FILLS, 'voorzieningen-punt', 'voorzieningen-cluster', 'gemeenten-doel']) {
     map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
@@ -633,7 +714,7 @@ function wireEvents(map: maplibregl.Map) {
     resetScenario(map, false);
     report('Scenario gewist: de kaart toont weer de huidige situatie.');
   });
-  $('export-csv').addEventListener('click', () => exportCsv(map));
+  $('export-csv').addEventListener('click', () => void exportCsv(map));
   $('export-png').addEventListener('click', () => void exportPng(map));
 }
 
