@@ -123,16 +123,17 @@ fn level_word(level: AreaLevel) -> &'static str {
 
 /// `1234`, `1234AB` or `1234 ab`: the four digits, when the first is not 0.
 fn pc4_of(text: &str) -> Option<u16> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // By characters, not bytes: the text may hold any Unicode.
+    let compact: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
     let (digits, letters) = compact.split_at(compact.len().min(4));
-    let ok_letters = letters.is_empty()
-        || (letters.len() == 2 && letters.chars().all(|c| c.is_ascii_alphabetic()));
+    let ok_letters =
+        letters.is_empty() || (letters.len() == 2 && letters.iter().all(char::is_ascii_alphabetic));
     if digits.len() == 4
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0')
+        && digits.iter().all(char::is_ascii_digit)
+        && digits[0] != '0'
         && ok_letters
     {
-        digits.parse().ok()
+        digits.iter().collect::<String>().parse().ok()
     } else {
         None
     }
@@ -167,6 +168,11 @@ mod tests {
         assert_eq!(pc4_of("374"), None);
         assert_eq!(pc4_of("3741 ABC"), None);
         assert_eq!(pc4_of("Baarn"), None);
+        // Multi-byte characters around the fourth position (schemathesis found this).
+        assert_eq!(pc4_of("0\u{10000}"), None);
+        assert_eq!(pc4_of("374\u{10000}1"), None);
+        assert_eq!(pc4_of("3741é"), None);
+        assert_eq!(pc4_of("3741éé"), None);
     }
 
     #[test]
@@ -201,6 +207,29 @@ mod tests {
         assert!((hits[0].lon - inside.lon).abs() < 1e-6 && (hits[0].lat - inside.lat).abs() < 1e-6);
         assert_eq!(search(&d, "baarn", 1).expect("search").len(), 1);
         assert!(search(&d, "utrecht", 10).expect("search").is_empty());
+    }
+
+    #[test]
+    fn no_text_makes_it_panic() {
+        let d =
+            crate::analysis::fixture::dataset(vec![named("WK000101", "Oud-Baarn", 0.0)], vec![]);
+        let samples = [
+            "0\u{10000}",
+            "3741 ÀB",
+            "ǅ1234",
+            "\u{0}\u{FFFF}",
+            "ß3741",
+            "'s-Hertogenbosch",
+            "1234\u{200B}AB",
+            "İstanbul",
+        ];
+        for text in samples {
+            let chars: Vec<char> = text.chars().collect();
+            for end in 0..=chars.len() {
+                let prefix: String = chars[..end].iter().collect();
+                let _ = search(&d, &prefix, 5);
+            }
+        }
     }
 
     #[test]
