@@ -22,6 +22,7 @@ export const CYCLE_M_PER_MIN = 15000 / 60;
 
 export function minutes(m: number, perMinute: number): string {
   const t = Math.max(1, Math.round(m / perMinute));
+  if (t > 180) return 'meer dan 3 uur';
   return t < 60 ? `${t} min` : `${Math.floor(t / 60)} u ${t % 60} min`;
 }
 

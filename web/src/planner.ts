@@ -19,6 +19,8 @@ const LIST_PAGE = 20;
 const DETAIL_ZOOM = 11;
 const AREA_SOURCES = ['gebieden', 'gebieden-fijn'];
 const AREA_FILLS = ['gebieden-vlak', 'gebieden-fijn-vlak'];
+// The generalised layers that make way for their detailed twins from DETAIL_ZOOM on.
+const COARSE = ['gebieden-vlak', 'gebieden-lijn', 'gebieden-gekozen', 'gemeenten-grens'];
 
 const $ = <T extends HTMLElement>(id: string) => {
   const el = document.getElementById(id);
@@ -207,11 +209,15 @@ async function refreshDetail(map: maplibregl.Map) {
   const h = view[3] - view[1];
   const box: [number, number, number, number] = [view[0] - w / 2, view[1] - h / 2, view[2] + w / 2, view[3] + h / 2];
   // Until the detail is in, the generalised outlines show at every zoom.
-  for (const id of ['vlak', 'lijn', 'gekozen']) map.setLayerZoomRange(`gebieden-${id}`, 0, 24);
-  const url = state.areasUrl.replace('zoom=8', 'zoom=15') + `&bbox=${box.map((v) => v.toFixed(5)).join(',')}`;
+  for (const id of COARSE) map.setLayerZoomRange(id, 0, 24);
+  const bbox = `&bbox=${box.map((v) => v.toFixed(5)).join(',')}`;
   let data: GeoJSON.FeatureCollection;
+  let gemeenten: GeoJSON.FeatureCollection | null;
   try {
-    data = await api.getJson<GeoJSON.FeatureCollection>(url);
+    [data, gemeenten] = await Promise.all([
+      api.getJson<GeoJSON.FeatureCollection>(state.areasUrl.replace('zoom=8', 'zoom=15') + bbox),
+      state.gemeenten?.features.length ? api.getJson<GeoJSON.FeatureCollection>(`/collections/gemeenten/items?f=json&limit=10000&zoom=15&properties=code${bbox}`) : Promise.resolve(null),
+    ]);
   } catch (e) {
     report(`De gedetailleerde grenzen konden niet worden geladen: ${(e as Error).message}`, true);
     return;
@@ -219,8 +225,9 @@ async function refreshDetail(map: maplibregl.Map) {
   if (seq !== detailSeq) return;
   detailBox = box;
   (map.getSource('gebieden-fijn') as maplibregl.GeoJSONSource).setData(data);
+  if (gemeenten) (map.getSource('gemeenten-fijn') as maplibregl.GeoJSONSource | undefined)?.setData(gemeenten);
   map.once('idle', () => {
-    if (seq === detailSeq) for (const id of ['vlak', 'lijn', 'gekozen']) map.setLayerZoomRange(`gebieden-${id}`, 0, DETAIL_ZOOM);
+    if (seq === detailSeq) for (const id of COARSE) if (map.getLayer(id)) map.setLayerZoomRange(id, 0, DETAIL_ZOOM);
   });
 }
 
@@ -241,6 +248,14 @@ function addContextLayers(map: maplibregl.Map) {
     source: 'gemeenten',
     layout: { visibility: 'none' },
     paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 },
+  }, 'gemeenten-grens');
+  map.addSource('gemeenten-fijn', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({
+    id: 'gemeenten-fijn-grens',
+    type: 'line',
+    source: 'gemeenten-fijn',
+    minzoom: DETAIL_ZOOM,
+    paint: { 'line-color': '#4a4a4a', 'line-width': 1.8 },
   }, 'gemeenten-grens');
   addGemeenteLabels(map, state.gemeenten);
   map.addSource('voorzieningen', { type: 'geojson', data: facilityData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 11 });
