@@ -110,6 +110,10 @@ async function main() {
   const map = createMap('kaart', config, { canvasContextAttributes: { preserveDrawingBuffer: true } });
   appWindow.wijkatlas.map = map;
   mark('mapCreated');
+  // How many frames the first render took: on a machine without a GPU each is costly.
+  let frames = 0;
+  const countFrame = () => (marks.frames = ++frames);
+  map.on('render', countFrame);
   state.available = await availableP;
   const areasUrl = await areasUrlP;
   state.areasUrl = areasUrl;
@@ -138,6 +142,7 @@ async function main() {
   mark('layersAdded');
   await whenIdle(map);
   mark('idle');
+  map.off('render', countFrame);
   timings.firstRender = { ownMs: 0, serverMs: 0, totalMs: performance.now() - t0 };
   // The page's own copy of the areas (for the panel, zooming to an area, labels and the
   // CSV) is read after the first render, off its critical path; the browser revalidates
