@@ -11,4 +11,5 @@ pub mod features;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod tiles;
 pub mod topology;

@@ -219,6 +219,23 @@ impl Collection {
         }
     }
 
+    /// The feature's geometry in RD as a map at `zoom` should draw it: the topology-safe
+    /// generalised outline up to [`MAX_GENERALISED_ZOOM`], the loaded one beyond.
+    pub fn outline_for_zoom<'a>(
+        &'a self,
+        dataset: &'a Dataset,
+        item: &Item,
+        zoom: u8,
+    ) -> Option<OutlineRd<'a>> {
+        let Origin::Located(i) = item.origin else {
+            return None;
+        };
+        match self.generalised(dataset, zoom).and_then(|g| g.get(i)) {
+            Some(outline) => Some(OutlineRd::Area(outline)),
+            None => self.outline_rd(dataset, item),
+        }
+    }
+
     /// The outlines of this collection's areas simplified for `zoom`, made on first use
     /// and kept with the snapshot; `None` where no simplification applies (facilities,
     /// or zooms at which it would move nothing a map shows).

@@ -1,0 +1,179 @@
+//! One collection's features in one tile, as a Mapbox Vector Tile layer.
+
+use super::clip::{clip_ring, snap, twice_area, Px};
+use super::grid::{from_mercator, to_mercator, TileId};
+use crate::crs::{LonLat, RdPoint};
+use crate::features::{Collection, OutlineRd};
+use crate::model::Dataset;
+use serde_json::Value;
+
+/// Tile coordinates per side (the MVT default).
+pub const EXTENT: u32 = 4096;
+/// How far past the tile edge features are kept, in tile units: enough that a line
+/// drawn on the edge is not cut short by the neighbouring tile.
+pub const BUFFER: u32 = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TileError {
+    #[error("cannot encode the tile: {0}")]
+    Encode(#[from] mvt::Error),
+}
+
+/// Adds the collection's features that meet the tile as a layer named after it.
+/// Returns how many features went in.
+pub fn add_layer(
+    tile: &mut mvt::Tile,
+    collection: &Collection,
+    dataset: &Dataset,
+    id: TileId,
+) -> Result<usize, TileError> {
+    let b = id.bounds();
+    let scale = f64::from(EXTENT) / (b[2] - b[0]);
+    let to_px = |p: RdPoint| -> Px {
+        let (x, y) = to_mercator(p.to_wgs84());
+        ((x - b[0]) * scale, (b[3] - y) * scale)
+    };
+    let margin = f64::from(BUFFER);
+    let (lo, hi) = (-margin, f64::from(EXTENT) + margin);
+    let window_rd = rd_window(id, margin / scale);
+    let mut layer = tile.create_layer(collection.id);
+    let mut count = 0;
+    for (n, item) in collection.items.iter().enumerate() {
+        let bb = item.bbox_rd;
+        if bb[0] > window_rd[2]
+            || bb[2] < window_rd[0]
+            || bb[1] > window_rd[3]
+            || bb[3] < window_rd[1]
+        {
+            continue;
+        }
+        let Some(outline) = collection.outline_for_zoom(dataset, item, id.z) else {
+            continue;
+        };
+        let geometry = match outline {
+            OutlineRd::Area(mp) => {
+                let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
+                for polygon in &mp.0 {
+                    let exterior = ring_px(polygon.exterior(), &to_px, lo, hi);
+                    let Some(mut outer) = exterior else { continue };
+                    wind(&mut outer, true);
+                    rings.push(outer);
+                    for hole in polygon.interiors() {
+                        if let Some(mut inner) = ring_px(hole, &to_px, lo, hi) {
+                            wind(&mut inner, false);
+                            rings.push(inner);
+                        }
+                    }
+                }
+                if rings.is_empty() {
+                    continue;
+                }
+                let mut g = mvt::GeomEncoder::new(mvt::GeomType::Polygon);
+                for ring in rings {
+                    for (x, y) in ring {
+                        g.add_point(f64::from(x), f64::from(y))?;
+                    }
+                    g.complete_geom()?;
+                }
+                g.encode()?
+            }
+            OutlineRd::Point(c) => {
+                let (x, y) = to_px(RdPoint::new(c.x, c.y));
+                if !(lo..=hi).contains(&x) || !(lo..=hi).contains(&y) {
+                    continue;
+                }
+                mvt::GeomEncoder::new(mvt::GeomType::Point)
+                    .point(x.round(), y.round())?
+                    .encode()?
+            }
+        };
+        let mut feature = layer.into_feature(geometry);
+        // MVT ids are numbers; the CBS code or facility id travels as a property.
+        feature.set_id(n as u64 + 1);
+        feature.add_tag_string("id", &item.id);
+        for (key, value) in &item.props {
+            match value {
+                Value::String(s) => feature.add_tag_string(key, s),
+                Value::Bool(b) => feature.add_tag_bool(key, *b),
+                Value::Number(num) => match (num.as_i64(), num.as_f64()) {
+                    (Some(i), _) => feature.add_tag_sint(key, i),
+                    (None, Some(f)) => feature.add_tag_double(key, f),
+                    _ => {}
+                },
+                // Nulls are left out: a missing key is how MVT says "no value".
+                _ => {}
+            }
+        }
+        layer = feature.into_layer();
+        count += 1;
+    }
+    if count > 0 {
+        tile.add_layer(layer)?;
+    }
+    Ok(count)
+}
+
+fn ring_px(
+    ring: &geo::LineString<f64>,
+    to_px: &impl Fn(RdPoint) -> Px,
+    lo: f64,
+    hi: f64,
+) -> Option<Vec<(i32, i32)>> {
+    let mut px: Vec<Px> = ring
+        .0
+        .iter()
+        .map(|c| to_px(RdPoint::new(c.x, c.y)))
+        .collect();
+    if px.len() > 1 && px.first() == px.last() {
+        px.pop();
+    }
+    snap(&clip_ring(&px, lo, hi))
+}
+
+/// Exterior rings clockwise on screen (positive area, y down), holes the other way.
+fn wind(ring: &mut [(i32, i32)], exterior: bool) {
+    if (twice_area(ring) > 0) != exterior {
+        ring.reverse();
+    }
+}
+
+/// The tile with its buffer as a box in RD metres, a little generous: RD's axes are
+/// turned against Web Mercator's, so the corners and edge midpoints are all taken.
+fn rd_window(id: TileId, buffer_m: f64) -> [f64; 4] {
+    let b = id.bounds();
+    let (x0, y0, x1, y1) = (
+        b[0] - buffer_m,
+        b[1] - buffer_m,
+        b[2] + buffer_m,
+        b[3] + buffer_m,
+    );
+    let mut w = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for (x, y) in [
+        (x0, y0),
+        (x1, y0),
+        (x0, y1),
+        (x1, y1),
+        ((x0 + x1) / 2.0, y0),
+        ((x0 + x1) / 2.0, y1),
+        (x0, (y0 + y1) / 2.0),
+        (x1, (y0 + y1) / 2.0),
+    ] {
+        // Far outside the Netherlands the RD formulas do not hold: corners are pulled
+        // onto RD's domain first, which only ever widens the window over our data.
+        let ll = from_mercator(x, y);
+        let d = &crate::crs::WGS84_DOMAIN;
+        let rd = LonLat::new(
+            ll.lon.clamp(d.min_x, d.max_x),
+            ll.lat.clamp(d.min_y, d.max_y),
+        )
+        .to_rd();
+        w = [
+            w[0].min(rd.x),
+            w[1].min(rd.y),
+            w[2].max(rd.x),
+            w[3].max(rd.y),
+        ];
+    }
+    let pad = (w[2] - w[0]).max(w[3] - w[1]) * 0.01;
+    [w[0] - pad, w[1] - pad, w[2] + pad, w[3] + pad]
+}
