@@ -42,6 +42,11 @@ impl BaseUrl {
         BaseUrl(format!("{scheme}://{host}"))
     }
 
+    /// `scheme://host`, for URLs outside `href` members (TileJSON's `tiles`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// Makes every `"href": "/…"` in `value` absolute.
     pub fn absolutise(&self, value: &mut Value) {
         match value {

@@ -10,6 +10,7 @@ mod middleware;
 mod negotiate;
 mod openapi;
 mod state;
+mod tiles;
 mod web;
 
 pub use error::ApiError;
@@ -97,6 +98,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/collections/{id}/items/{feature}", get(features::item))
         .merge(admin::routes())
         .merge(web::routes())
+        .merge(tiles::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
