@@ -150,8 +150,7 @@ async fn tile(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("the tile could not be made: {e}")))?
-    .unwrap_or(Ok(Vec::new()))
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .unwrap_or_default();
     if bytes.is_empty() {
         // OGC API – Tiles: an empty tile may be a 204.
         return Ok(StatusCode::NO_CONTENT.into_response());

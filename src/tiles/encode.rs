@@ -2,10 +2,10 @@
 
 use super::clip::{clip_ring, snap, twice_area, Px};
 use super::grid::{from_mercator, to_mercator, TileId};
+use super::mvt::{Geometry, LayerBuilder, Value};
 use crate::crs::{LonLat, RdPoint};
 use crate::features::{Collection, OutlineRd};
 use crate::model::Dataset;
-use serde_json::Value;
 
 /// Tile coordinates per side (the MVT default).
 pub const EXTENT: u32 = 4096;
@@ -13,20 +13,8 @@ pub const EXTENT: u32 = 4096;
 /// drawn on the edge is not cut short by the neighbouring tile.
 pub const BUFFER: u32 = 64;
 
-#[derive(Debug, thiserror::Error)]
-pub enum TileError {
-    #[error("cannot encode the tile: {0}")]
-    Encode(#[from] mvt::Error),
-}
-
-/// Adds the collection's features that meet the tile as a layer named after it.
-/// Returns how many features went in.
-pub fn add_layer(
-    tile: &mut mvt::Tile,
-    collection: &Collection,
-    dataset: &Dataset,
-    id: TileId,
-) -> Result<usize, TileError> {
+/// The collection's features that meet the tile, as a layer named after it.
+pub fn layer(collection: &Collection, dataset: &Dataset, id: TileId) -> LayerBuilder {
     let b = id.bounds();
     let scale = f64::from(EXTENT) / (b[2] - b[0]);
     let to_px = |p: RdPoint| -> Px {
@@ -36,8 +24,7 @@ pub fn add_layer(
     let margin = f64::from(BUFFER);
     let (lo, hi) = (-margin, f64::from(EXTENT) + margin);
     let window_rd = rd_window(id, margin / scale);
-    let mut layer = tile.create_layer(collection.id);
-    let mut count = 0;
+    let mut layer = LayerBuilder::new(collection.id, EXTENT);
     for (n, item) in collection.items.iter().enumerate() {
         let bb = item.bbox_rd;
         if bb[0] > window_rd[2]
@@ -68,49 +55,37 @@ pub fn add_layer(
                 if rings.is_empty() {
                     continue;
                 }
-                let mut g = mvt::GeomEncoder::new(mvt::GeomType::Polygon);
-                for ring in rings {
-                    for (x, y) in ring {
-                        g.add_point(f64::from(x), f64::from(y))?;
-                    }
-                    g.complete_geom()?;
-                }
-                g.encode()?
+                Geometry::polygon(&rings)
             }
             OutlineRd::Point(c) => {
                 let (x, y) = to_px(RdPoint::new(c.x, c.y));
                 if !(lo..=hi).contains(&x) || !(lo..=hi).contains(&y) {
                     continue;
                 }
-                mvt::GeomEncoder::new(mvt::GeomType::Point)
-                    .point(x.round(), y.round())?
-                    .encode()?
+                // Within the buffered tile, so the casts cannot overflow.
+                Geometry::point(x.round() as i32, y.round() as i32)
             }
         };
-        let mut feature = layer.into_feature(geometry);
-        // MVT ids are numbers; the CBS code or facility id travels as a property.
-        feature.set_id(n as u64 + 1);
-        feature.add_tag_string("id", &item.id);
-        for (key, value) in &item.props {
-            match value {
-                Value::String(s) => feature.add_tag_string(key, s),
-                Value::Bool(b) => feature.add_tag_bool(key, *b),
-                Value::Number(num) => match (num.as_i64(), num.as_f64()) {
-                    (Some(i), _) => feature.add_tag_sint(key, i),
-                    (None, Some(f)) => feature.add_tag_double(key, f),
-                    _ => {}
-                },
-                // Nulls are left out: a missing key is how MVT says "no value".
-                _ => {}
-            }
-        }
-        layer = feature.into_layer();
-        count += 1;
+        // MVT ids are numbers; the CBS code or facility id travels as the `id` property.
+        let tags = std::iter::once(("id".to_string(), Value::String(item.id.clone()))).chain(
+            item.props.iter().filter_map(|(key, value)| {
+                let v = match value {
+                    serde_json::Value::String(s) => Value::String(s.clone()),
+                    serde_json::Value::Bool(b) => Value::Bool(*b),
+                    serde_json::Value::Number(num) => match (num.as_i64(), num.as_f64()) {
+                        (Some(i), _) => Value::Int(i),
+                        (None, Some(f)) => Value::Double(f.to_bits()),
+                        _ => return None,
+                    },
+                    // Nulls are left out: a missing key is how MVT says "no value".
+                    _ => return None,
+                };
+                Some((key.clone(), v))
+            }),
+        );
+        layer.add(n as u64 + 1, geometry, tags);
     }
-    if count > 0 {
-        tile.add_layer(layer)?;
-    }
-    Ok(count)
+    layer
 }
 
 fn ring_px(

@@ -5,8 +5,9 @@
 pub mod clip;
 pub mod encode;
 pub mod grid;
+pub mod mvt;
 
-pub use encode::{add_layer, TileError, BUFFER, EXTENT};
+pub use encode::{layer, BUFFER, EXTENT};
 pub use grid::{TileId, TileIdError, MAX_ZOOM};
 
 /// The media type of a Mapbox Vector Tile.
@@ -17,10 +18,10 @@ pub fn collection_tile(
     collection: &crate::features::Collection,
     dataset: &crate::model::Dataset,
     id: TileId,
-) -> Result<Vec<u8>, TileError> {
-    let mut tile = mvt::Tile::new(EXTENT);
-    if add_layer(&mut tile, collection, dataset, id)? == 0 {
-        return Ok(Vec::new());
+) -> Vec<u8> {
+    let l = layer(collection, dataset, id);
+    if l.is_empty() {
+        return Vec::new();
     }
-    Ok(tile.to_bytes()?)
+    mvt::encode(vec![l.finish()])
 }
