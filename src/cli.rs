@@ -191,6 +191,8 @@ fn serve(
             api::display_addr(local).trim_end_matches('/')
         );
         tracing::info!(addr = %local, "serving");
+        let ahead = state.snapshot();
+        tokio::task::spawn_blocking(move || ahead.pregenerate_tiles());
         api::serve(listener, state).await.map_err(CliError::Serve)
     })
 }

@@ -322,3 +322,61 @@ fn tile_requests_outside_the_grid_are_400s_and_empty_tiles_204s() {
     assert_eq!(tms["tileMatrices"].as_array().unwrap().len(), 23);
     assert_eq!(tms["tileMatrices"][10]["matrixWidth"], 1024);
 }
+
+#[test]
+fn tiles_are_cached_per_snapshot_and_made_ahead_at_country_scale() {
+    let server = Server::start(&["--admin-token", "geheim"]);
+    // The country-scale tiles are made in the background after start.
+    let mut made = 0;
+    for _ in 0..100 {
+        made = server.json("/status")["tile_cache"]["tiles"]
+            .as_u64()
+            .unwrap_or(0);
+        if made >= 40 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert!(
+        made >= 40,
+        "zooms 0–7 over four collections: {made} tiles made ahead"
+    );
+    let deep = "/collections/wijken/tiles/WebMercatorQuad/13/2699/4215";
+    let stats = |s: &Server| s.json("/status")["tile_cache"].clone();
+    let before = stats(&server);
+    let first = fetch(&server, deep);
+    let second = fetch(&server, deep);
+    assert_eq!(first.2, second.2, "the cached tile is the tile");
+    let after = stats(&server);
+    assert_eq!(
+        after["misses"].as_u64(),
+        before["misses"].as_u64().map(|m| m + 1),
+        "{after}"
+    );
+    assert_eq!(
+        after["hits"].as_u64(),
+        before["hits"].as_u64().map(|h| h + 1),
+        "{after}"
+    );
+    assert!(after["bytes"].as_u64() <= after["cap_bytes"].as_u64());
+
+    // A reload brings a new snapshot with its own cache: the deep tile is made again.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .post(&server.url("/admin/reload"))
+        .header("authorization", "Bearer geheim")
+        .send_empty()
+        .expect("reload");
+    assert_eq!(r.status().as_u16(), 200);
+    let misses = stats(&server)["misses"].as_u64().unwrap_or(0);
+    let third = fetch(&server, deep);
+    assert_eq!(third.2, first.2, "the same data makes the same tile");
+    assert_eq!(
+        stats(&server)["misses"].as_u64(),
+        Some(misses + 1),
+        "not served from the old snapshot's cache"
+    );
+}

@@ -39,6 +39,8 @@ pub struct Snapshot {
     /// The analysis settings of this data (defaults and the manifest's `[analysis]`).
     pub analysis: crate::analysis::config::AnalysisConfig,
     pub collections: Vec<Collection>,
+    /// Encoded vector tiles of this snapshot's collections.
+    pub tiles: crate::tiles::cache::TileCache,
 }
 
 impl Snapshot {
@@ -52,7 +54,19 @@ impl Snapshot {
             report: loaded.report,
             analysis: loaded.analysis,
             collections,
+            tiles: crate::tiles::cache::TileCache::new(crate::tiles::cache::DEFAULT_CAP_BYTES),
         }
+    }
+
+    /// Makes the country-scale tiles ahead of the first visitor; logs how long it took.
+    pub fn pregenerate_tiles(&self) {
+        let started = std::time::Instant::now();
+        let made = crate::tiles::pregenerate(&self.collections, &self.dataset, &self.tiles);
+        tracing::info!(
+            tiles = made,
+            ms = started.elapsed().as_millis() as u64,
+            "tiles made ahead"
+        );
     }
 
     pub fn collection(&self, id: &str) -> Option<&Collection> {
@@ -132,6 +146,7 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "reloads": { "ok": ok, "rejected": failed },
         "sources": s.dataset.sources,
         "analysis": s.analysis,
+        "tile_cache": s.tiles.stats(),
         "report": s.report,
     }))
 }

@@ -106,7 +106,9 @@ impl AppState {
                 match snapshot {
                     Ok(snapshot) => {
                         let snapshot_id = snapshot.id.clone();
-                        self.snapshot.store(Arc::new(snapshot));
+                        let snapshot = Arc::new(snapshot);
+                        self.snapshot.store(snapshot.clone());
+                        tokio::task::spawn_blocking(move || snapshot.pregenerate_tiles());
                         ReloadOutcome::Swapped {
                             snapshot_id,
                             elapsed_ms,

@@ -138,19 +138,28 @@ async fn tile(
     )
     .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let s = state.snapshot();
-    if s.collection(&id).is_none() {
+    let Some(collection) = s.collection(&id) else {
         return Err(ApiError::NotFound(format!(
             "no collection '{id}'; see /collections"
         )));
-    }
-    // Encoding is CPU work: off the async workers, so other requests keep flowing.
-    let bytes = tokio::task::spawn_blocking(move || {
-        s.collection(&id)
-            .map(|c| tiles::collection_tile(c, &s.dataset, tile))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("the tile could not be made: {e}")))?
-    .unwrap_or_default();
+    };
+    let name = collection.id;
+    let bytes = match s.tiles.get(name, tile) {
+        Some(bytes) => bytes,
+        None => {
+            // Encoding is CPU work: off the async workers, so other requests keep flowing.
+            let made = tokio::task::spawn_blocking(move || {
+                let bytes = s
+                    .collection(name)
+                    .map(|c| bytes::Bytes::from(tiles::collection_tile(c, &s.dataset, tile)))
+                    .unwrap_or_default();
+                s.tiles.insert(name, tile, bytes.clone());
+                bytes
+            });
+            made.await
+                .map_err(|e| ApiError::Internal(format!("the tile could not be made: {e}")))?
+        }
+    };
     if bytes.is_empty() {
         // OGC API – Tiles: an empty tile may be a 204.
         return Ok(StatusCode::NO_CONTENT.into_response());

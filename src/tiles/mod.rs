@@ -2,6 +2,7 @@
 //! Tiles), with the topology-safe generalised outlines of `crate::topology` per zoom,
 //! so neighbouring areas keep sharing their edges at every zoom.
 
+pub mod cache;
 pub mod clip;
 pub mod encode;
 pub mod grid;
@@ -24,4 +25,72 @@ pub fn collection_tile(
         return Vec::new();
     }
     mvt::encode(vec![l.finish()])
+}
+
+/// The zooms whose tiles are made when a snapshot is loaded, before anyone asks: the
+/// country-scale views every visitor opens with.
+pub const PREGENERATED_MAX_ZOOM: u8 = 7;
+
+/// The tiles of zoom `z` that meet a CRS84 extent.
+pub fn tiles_covering(extent: [f64; 4], z: u8) -> impl Iterator<Item = TileId> {
+    let n = 1u32 << z;
+    let col =
+        |lon: f64| (((lon + 180.0) / 360.0 * f64::from(n)).floor().max(0.0) as u32).min(n - 1);
+    let row = |lat: f64| {
+        let (_, y) = grid::to_mercator(crate::crs::LonLat::new(0.0, lat.clamp(-85.0, 85.0)));
+        (((grid::HALF_WORLD_M - y) / (2.0 * grid::HALF_WORLD_M) * f64::from(n))
+            .floor()
+            .max(0.0) as u32)
+            .min(n - 1)
+    };
+    let (x0, x1, y0, y1) = (
+        col(extent[0]),
+        col(extent[2]),
+        row(extent[3]),
+        row(extent[1]),
+    );
+    (y0..=y1).flat_map(move |y| (x0..=x1).filter_map(move |x| TileId::new(u32::from(z), x, y).ok()))
+}
+
+/// Makes and caches every tile up to [`PREGENERATED_MAX_ZOOM`] over each collection's
+/// extent; returns how many.
+pub fn pregenerate(
+    collections: &[crate::features::Collection],
+    dataset: &crate::model::Dataset,
+    cache: &cache::TileCache,
+) -> usize {
+    let mut made = 0;
+    for c in collections {
+        let Some(extent) = c.extent else { continue };
+        for z in 0..=PREGENERATED_MAX_ZOOM {
+            for id in tiles_covering(extent, z) {
+                if !cache.contains(c.id, id) {
+                    cache.insert(
+                        c.id,
+                        id,
+                        bytes::Bytes::from(collection_tile(c, dataset, id)),
+                    );
+                    made += 1;
+                }
+            }
+        }
+    }
+    made
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tiles_over_the_netherlands() {
+        let nl = [3.31, 50.75, 7.23, 53.58];
+        assert_eq!(tiles_covering(nl, 0).count(), 1);
+        // At zoom 7 the Netherlands spans columns 65–66 and rows 41–43 (OSM's formula).
+        let z7: Vec<_> = tiles_covering(nl, 7).map(|t| (t.x, t.y)).collect();
+        assert_eq!(
+            z7,
+            [(65, 41), (66, 41), (65, 42), (66, 42), (65, 43), (66, 43)]
+        );
+    }
 }
