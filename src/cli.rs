@@ -44,6 +44,15 @@ pub enum Command {
             default_value = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)"
         )]
         basemap_attribution: String,
+        /// Memory for encoded vector tiles, in MiB, per data snapshot; 0 keeps none
+        /// (every tile is made when asked, as in the cold-cache bench).
+        #[arg(
+            long,
+            env = "WIJKATLAS_TILE_CACHE_MB",
+            default_value_t = 128,
+            value_name = "MIB"
+        )]
+        tile_cache_mb: usize,
     },
     /// Load the data, print the validation report, and exit non-zero if a source failed.
     Check {
@@ -85,6 +94,7 @@ pub fn run(cli: Cli) -> ExitCode {
             admin_token,
             basemap_url,
             basemap_attribution,
+            tile_cache_mb,
         } => {
             let web = WebSettings {
                 basemap: basemap_url
@@ -94,7 +104,13 @@ pub fn run(cli: Cli) -> ExitCode {
                         attribution: basemap_attribution,
                     }),
             };
-            serve(data, addr, admin_token, web)
+            serve(
+                data,
+                addr,
+                admin_token,
+                web,
+                tile_cache_mb.saturating_mul(1024 * 1024),
+            )
         }
         Command::Check { data, json, issues } => check(data, json, issues),
     };
@@ -173,11 +189,17 @@ fn serve(
     addr: SocketAddr,
     admin_token: Option<String>,
     web: WebSettings,
+    tile_cache_bytes: usize,
 ) -> Result<(), CliError> {
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
-    let state = Arc::new(AppState::new(Snapshot::new(loaded), dir, admin_token).with_web(web));
+    let snapshot = Snapshot::new(loaded).with_tile_cache(tile_cache_bytes);
+    let state = Arc::new(
+        AppState::new(snapshot, dir, admin_token)
+            .with_web(web)
+            .with_tile_cache(tile_cache_bytes),
+    );
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)

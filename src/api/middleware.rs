@@ -84,7 +84,11 @@ pub async fn conditional_get(
 ) -> Response {
     let cacheable = request.method() == Method::GET && {
         let p = request.uri().path();
-        p == "/" || p == "/conformance" || p == "/api" || p.starts_with("/collections")
+        p == "/"
+            || p == "/conformance"
+            || p == "/api"
+            || p.starts_with("/collections")
+            || p.starts_with("/tiles")
     };
     if !cacheable {
         return next.run(request).await;

@@ -41,12 +41,15 @@ pub struct Snapshot {
     pub collections: Vec<Collection>,
     /// Encoded vector tiles of this snapshot's collections.
     pub tiles: crate::tiles::cache::TileCache,
+    /// The layers of the combined tile (`/tiles/…`) and their zooms.
+    pub tile_plan: Vec<crate::tiles::combined::PlannedLayer>,
 }
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
         let indicators = crate::analysis::layer::properties(&loaded.dataset, &loaded.analysis);
         let collections = crate::features::build(&loaded.dataset, &indicators);
+        let tile_plan = crate::tiles::combined::plan(&collections, &loaded.dataset);
         Snapshot {
             id: content_id(&collections),
             loaded_at: state::unix_now(),
@@ -55,13 +58,28 @@ impl Snapshot {
             analysis: loaded.analysis,
             collections,
             tiles: crate::tiles::cache::TileCache::new(crate::tiles::cache::DEFAULT_CAP_BYTES),
+            tile_plan,
         }
+    }
+
+    /// The same snapshot with a tile cache of `cap` bytes (0: no tile is kept).
+    pub fn with_tile_cache(mut self, cap: usize) -> Self {
+        self.tiles = crate::tiles::cache::TileCache::new(cap);
+        self
     }
 
     /// Makes the country-scale tiles ahead of the first visitor; logs how long it took.
     pub fn pregenerate_tiles(&self) {
+        if self.tiles.stats().cap_bytes == 0 {
+            return;
+        }
         let started = std::time::Instant::now();
-        let made = crate::tiles::pregenerate(&self.collections, &self.dataset, &self.tiles);
+        let made = crate::tiles::pregenerate(
+            &self.collections,
+            &self.dataset,
+            &self.tile_plan,
+            &self.tiles,
+        );
         tracing::info!(
             tiles = made,
             ms = started.elapsed().as_millis() as u64,

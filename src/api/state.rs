@@ -24,6 +24,8 @@ pub struct AppState {
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
     web: super::web::WebSettings,
+    /// The tile cache's cap for every snapshot, this one and those a reload brings.
+    tile_cache_bytes: usize,
 }
 
 /// What a reload did, as served to the operator.
@@ -52,7 +54,15 @@ impl AppState {
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
             web: super::web::WebSettings::default(),
+            tile_cache_bytes: crate::tiles::cache::DEFAULT_CAP_BYTES,
         }
+    }
+
+    /// The tile cache cap of the snapshots a reload brings (give the first snapshot the
+    /// same with `Snapshot::with_tile_cache`).
+    pub fn with_tile_cache(mut self, bytes: usize) -> Self {
+        self.tile_cache_bytes = bytes;
+        self
     }
 
     /// The web map's settings (basemap), which a reload does not change.
@@ -102,7 +112,10 @@ impl AppState {
             Ok(Ok(loaded)) => {
                 let elapsed_ms = loaded.report.elapsed_ms;
                 // Serialising the layers is CPU work; keep it off the async workers.
-                let snapshot = tokio::task::spawn_blocking(move || Snapshot::new(loaded)).await;
+                let cap = self.tile_cache_bytes;
+                let snapshot =
+                    tokio::task::spawn_blocking(move || Snapshot::new(loaded).with_tile_cache(cap))
+                        .await;
                 match snapshot {
                     Ok(snapshot) => {
                         let snapshot_id = snapshot.id.clone();

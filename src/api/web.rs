@@ -140,18 +140,7 @@ async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     if let Some(b) = &basemap {
         attribution.push(b.attribution.clone());
     }
-    let extent = s
-        .collections
-        .iter()
-        .filter_map(|c| c.extent)
-        .reduce(|a, b| {
-            [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ]
-        });
+    let extent = crate::features::union_extent(&s.collections);
     let analysis_level = crate::analysis::default_level(&s.dataset);
     // The page asks for these properties straight away, without a queryables round trip.
     let area_properties: Vec<&String> = analysis_level
@@ -167,6 +156,8 @@ async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
         "attribution": attribution,
         "basemap": basemap,
         "extent": extent,
+        // The combined vector tiles the map draws its areas from, and their layers.
+        "tiles": { "url": "/tiles/WebMercatorQuad/{z}/{y}/{x}", "layers": s.tile_plan },
         "socialRentTargetPct": crate::analysis::housing::NATIONAL_TARGET_PCT,
     }))
 }

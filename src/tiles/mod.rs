@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod clip;
+pub mod combined;
 pub mod encode;
 pub mod grid;
 pub mod mvt;
@@ -53,10 +54,11 @@ pub fn tiles_covering(extent: [f64; 4], z: u8) -> impl Iterator<Item = TileId> {
 }
 
 /// Makes and caches every tile up to [`PREGENERATED_MAX_ZOOM`] over each collection's
-/// extent; returns how many.
+/// extent, and the combined tiles over all of them; returns how many.
 pub fn pregenerate(
     collections: &[crate::features::Collection],
     dataset: &crate::model::Dataset,
+    plan: &[combined::PlannedLayer],
     cache: &cache::TileCache,
 ) -> usize {
     let mut made = 0;
@@ -65,11 +67,19 @@ pub fn pregenerate(
         for z in 0..=PREGENERATED_MAX_ZOOM {
             for id in tiles_covering(extent, z) {
                 if !cache.contains(c.id, id) {
-                    cache.insert(
-                        c.id,
-                        id,
-                        bytes::Bytes::from(collection_tile(c, dataset, id)),
-                    );
+                    let bytes = collection_tile(c, dataset, id);
+                    cache.insert(c.id, id, bytes::Bytes::from(bytes));
+                    made += 1;
+                }
+            }
+        }
+    }
+    if let Some(extent) = crate::features::union_extent(collections).filter(|_| !plan.is_empty()) {
+        for z in 0..=PREGENERATED_MAX_ZOOM {
+            for id in tiles_covering(extent, z) {
+                if !cache.contains(combined::CACHE_NAME, id) {
+                    let bytes = combined::tile(plan, collections, dataset, id);
+                    cache.insert(combined::CACHE_NAME, id, bytes::Bytes::from(bytes));
                     made += 1;
                 }
             }

@@ -23,6 +23,8 @@ export interface Config {
   basemap: Basemap | null;
   extent: [number, number, number, number] | null;
   socialRentTargetPct: number;
+  /** The combined vector tiles: a URL template on this server and each layer's first zoom. */
+  tiles: { url: string; layers: { collection: string; minzoom: number }[] };
 }
 
 export interface Ranked {

@@ -8,19 +8,18 @@ import type { AreaChange, Config, Ranked, Suggestion } from './api';
 import { csv, download, png } from './export';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
-import { addAreaLabels, addGemeenteLabels, addGemeenteOutlines, bboxOf, createMap, maplibregl, whenIdle } from './map';
+import { addAreaLabels, addGemeenteLabels, bboxOf, createMap, maplibregl, whenIdle } from './map';
 
 const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
 const LEVEL_PLURAL: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LIST_PAGE = 20;
-// Below this map zoom the areas come generalised for zoom 8, for the whole country at
-// once; from it on, the areas in view come again with their outlines as they are.
-const DETAIL_ZOOM = 11;
-const AREA_SOURCES = ['gebieden', 'gebieden-fijn'];
-const AREA_FILLS = ['gebieden-vlak', 'gebieden-fijn-vlak'];
-// The generalised layers that make way for their detailed twins from DETAIL_ZOOM on.
-const COARSE = ['gebieden-vlak', 'gebieden-lijn', 'gebieden-gekozen', 'gemeenten-grens'];
+// The areas come as vector tiles (the combined tiles, generalised per zoom on the
+// server, so neighbours keep their shared edges); the page's own copy of their figures,
+// for the list, the panel and the CSV, is read once with outlines for this zoom.
+const AREA_COPY_ZOOM = 7;
+const TILES = 'kaart';
+const AREA_FILLS = ['gebieden-vlak'];
 
 const $ = <T extends HTMLElement>(id: string) => {
   const el = document.getElementById(id);
@@ -46,7 +45,7 @@ const state = {
   gemeente: '' as string,
   areas: { type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection,
   areasReady: Promise.resolve(),
-  areasUrl: '',
+  sourceLayer: '',
   areaBoxes: new Map<string, [number, number, number, number]>(),
   gemeenten: null as unknown as GeoJSON.FeatureCollection,
   gemeenteNames: new Map<string, string>(),
@@ -97,9 +96,8 @@ async function main() {
   const wantedP = availableP.then((available) =>
     ['code', 'naam', 'gemeentecode', 'gemeentenaam', 'inwoners', 'pct_65plus', 'pct_0_15', 'behoefte_index', 'pct_corporatiewoningen', 'afstand_huisarts_km', ...perCategory].filter((p) => available.has(p)),
   );
-  // The map's worker fetches and parses the areas itself (no copy of megabytes of
-  // GeoJSON from the page to the worker); the page reads the same answer for its lists.
-  const areasUrlP = wantedP.then((wanted) => `/collections/${collection}/items?f=json&limit=10000&zoom=8&properties=${wanted.join(',')}`);
+  // The page's copy of the areas' figures, read after the first render.
+  const areasQueryP = wantedP.then((wanted) => `zoom=${AREA_COPY_ZOOM}&properties=${wanted.join(',')}`);
   const dataP = Promise.all([
     config.levels.includes('gemeente') && state.level !== 'gemeente'
       ? api.loadItems('gemeenten', 'zoom=8&properties=code,naam,inwoners,pct_corporatiewoningen')
@@ -115,15 +113,14 @@ async function main() {
   const countFrame = () => (marks.frames = ++frames);
   map.on('render', countFrame);
   state.available = await availableP;
-  const areasUrl = await areasUrlP;
-  state.areasUrl = areasUrl;
+  const areasQuery = await areasQueryP;
   // The choropleth goes on the map as soon as the map can take it: its worker fetches
   // the areas while the page waits for the rest.
   if (!map.loaded()) await new Promise((resolve) => map.once('load', resolve));
   mark('mapLoaded');
-  addAreaLayers(map, areasUrl);
+  addAreaLayers(map, collection);
   const drawn = () => {
-    if (map.getSource('gebieden') && map.isSourceLoaded('gebieden')) {
+    if (map.getSource(TILES) && map.isSourceLoaded(TILES)) {
       mark('choropleth');
       map.off('render', drawn);
     }
@@ -145,9 +142,8 @@ async function main() {
   map.off('render', countFrame);
   timings.firstRender = { ownMs: 0, serverMs: 0, totalMs: performance.now() - t0 };
   // The page's own copy of the areas (for the panel, zooming to an area, labels and the
-  // CSV) is read after the first render, off its critical path; the browser revalidates
-  // the answer the map's worker already fetched.
-  state.areasReady = loadAreaCopy(map, areasUrl);
+  // CSV) is read after the first render, off its critical path.
+  state.areasReady = loadAreaCopy(map, collection, areasQuery);
   await state.areasReady;
   mark('areaCopy');
   appWindow.wijkatlas.ready = true;
@@ -155,8 +151,8 @@ async function main() {
   report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
 }
 
-async function loadAreaCopy(map: maplibregl.Map, url: string) {
-  const areas = await api.getJson<GeoJSON.FeatureCollection>(url);
+async function loadAreaCopy(map: maplibregl.Map, collection: string, query: string) {
+  const areas = await api.loadItems(collection, query);
   state.areas = areas;
   for (const f of areas.features) {
     const b = bboxOf(f.geometry);
@@ -176,92 +172,73 @@ async function ranking(category: string): Promise<Ranking> {
   return out;
 }
 
-function addAreaLayers(map: maplibregl.Map, areasUrl: string) {
-  map.addSource('gebieden', { type: 'geojson', data: areasUrl, promoteId: 'code' });
-  map.addSource('gebieden-fijn', { type: 'geojson', data: { type: 'FeatureCollection', features: [] }, promoteId: 'code' });
-  // The detailed layers sit just above their generalised twins and share their paint.
-  for (const [source, suffix, minzoom] of [['gebieden', '', 0], ['gebieden-fijn', '-fijn', DETAIL_ZOOM]] as const) {
-    map.addLayer({ id: `gebieden${suffix}-vlak`, type: 'fill', source, minzoom, paint: { 'fill-color': fillColour(state.layer, state.category), 'fill-opacity': 0.85 } });
+/** The combined tiles as one source: the choropleth areas and the gemeente outlines. */
+function addAreaLayers(map: maplibregl.Map, collection: string) {
+  state.sourceLayer = collection;
+  const tiles = state.config.tiles;
+  map.addSource(TILES, {
+    type: 'vector',
+    // Absolute: the map's worker resolves URLs against its own script, not the page.
+    tiles: [window.location.origin + tiles.url],
+    minzoom: 0,
+    // Past zoom 15 the server's outlines are as they are: MapLibre scales up those tiles.
+    maxzoom: 15,
+    promoteId: 'code',
+  });
+  const haveGemeenten = tiles.layers.some((l) => l.collection === 'gemeenten');
+  if (haveGemeenten) {
     map.addLayer({
-      id: `gebieden${suffix}-lijn`,
-      type: 'line',
-      source,
-      minzoom,
-      paint: { 'line-color': '#ffffff', 'line-opacity': 0.7, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 12, 1] },
-    });
-    map.addLayer({
-      id: `gebieden${suffix}-gekozen`,
-      type: 'line',
-      source,
-      minzoom,
-      paint: { 'line-color': '#000', 'line-width': ['case', ['boolean', ['feature-state', 'gekozen'], false], 3.5, 0] },
+      id: 'gemeenten-vlak',
+      type: 'fill',
+      source: TILES,
+      'source-layer': 'gemeenten',
+      paint: { 'fill-color': '#fbfaf7', 'fill-opacity': state.config.basemap ? 0 : 1 },
     });
   }
-  map.on('moveend', () => void refreshDetail(map));
-}
-
-let detailBox: [number, number, number, number] | null = null;
-let detailSeq = 0;
-
-/** From DETAIL_ZOOM on, the areas around the view with their full outlines. */
-async function refreshDetail(map: maplibregl.Map) {
-  if (map.getZoom() < DETAIL_ZOOM || !state.areasUrl) return;
-  const b = map.getBounds();
-  const view: [number, number, number, number] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-  if (detailBox && view[0] >= detailBox[0] && view[1] >= detailBox[1] && view[2] <= detailBox[2] && view[3] <= detailBox[3]) return;
-  const seq = ++detailSeq;
-  const w = view[2] - view[0];
-  const h = view[3] - view[1];
-  const box: [number, number, number, number] = [view[0] - w / 2, view[1] - h / 2, view[2] + w / 2, view[3] + h / 2];
-  // Until the detail is in, the generalised outlines show at every zoom.
-  for (const id of COARSE) map.setLayerZoomRange(id, 0, 24);
-  const bbox = `&bbox=${box.map((v) => v.toFixed(5)).join(',')}`;
-  let data: GeoJSON.FeatureCollection;
-  let gemeenten: GeoJSON.FeatureCollection | null;
-  try {
-    [data, gemeenten] = await Promise.all([
-      api.getJson<GeoJSON.FeatureCollection>(state.areasUrl.replace('zoom=8', 'zoom=15') + bbox),
-      state.gemeenten?.features.length ? api.getJson<GeoJSON.FeatureCollection>(`/collections/gemeenten/items?f=json&limit=10000&zoom=15&properties=code${bbox}`) : Promise.resolve(null),
-    ]);
-  } catch (e) {
-    report(`De gedetailleerde grenzen konden niet worden geladen: ${(e as Error).message}`, true);
-    return;
+  map.addLayer({ id: 'gebieden-vlak', type: 'fill', source: TILES, 'source-layer': collection, paint: { 'fill-color': fillColour(state.layer, state.category), 'fill-opacity': 0.85 } });
+  map.addLayer({
+    id: 'gebieden-lijn',
+    type: 'line',
+    source: TILES,
+    'source-layer': collection,
+    paint: { 'line-color': '#ffffff', 'line-opacity': 0.7, 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 12, 1] },
+  });
+  if (haveGemeenten) {
+    map.addLayer({
+      id: 'gemeenten-doel',
+      type: 'fill',
+      source: TILES,
+      'source-layer': 'gemeenten',
+      layout: { visibility: 'none' },
+      paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 },
+    });
+    map.addLayer({
+      id: 'gemeenten-grens',
+      type: 'line',
+      source: TILES,
+      'source-layer': 'gemeenten',
+      paint: { 'line-color': '#4a4a4a', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.6, 10, 1.8] },
+    });
   }
-  if (seq !== detailSeq) return;
-  detailBox = box;
-  (map.getSource('gebieden-fijn') as maplibregl.GeoJSONSource).setData(data);
-  if (gemeenten) (map.getSource('gemeenten-fijn') as maplibregl.GeoJSONSource | undefined)?.setData(gemeenten);
-  map.once('idle', () => {
-    if (seq === detailSeq) for (const id of COARSE) if (map.getLayer(id)) map.setLayerZoomRange(id, 0, DETAIL_ZOOM);
+  map.addLayer({
+    id: 'gebieden-gekozen',
+    type: 'line',
+    source: TILES,
+    'source-layer': collection,
+    paint: { 'line-color': '#000', 'line-width': ['case', ['boolean', ['feature-state', 'gekozen'], false], 3.5, 0] },
   });
 }
 
 function setAreaState(map: maplibregl.Map, id: string, values: Record<string, unknown>) {
-  for (const source of AREA_SOURCES) if (map.getSource(source)) map.setFeatureState({ source, id }, values);
+  if (map.getSource(TILES)) map.setFeatureState({ source: TILES, sourceLayer: state.sourceLayer, id }, values);
 }
 
 function clearAreaStates(map: maplibregl.Map) {
-  for (const source of AREA_SOURCES) if (map.getSource(source)) map.removeFeatureState({ source });
+  if (map.getSource(TILES)) map.removeFeatureState({ source: TILES, sourceLayer: state.sourceLayer });
 }
 
 /** Gemeenten, labels and facilities: around the choropleth, once their data is in. */
 function addContextLayers(map: maplibregl.Map) {
-  addGemeenteOutlines(map, state.gemeenten, Boolean(state.config.basemap), 'gebieden-vlak');
-  map.addLayer({
-    id: 'gemeenten-doel',
-    type: 'fill',
-    source: 'gemeenten',
-    layout: { visibility: 'none' },
-    paint: { 'fill-color': NO_DATA.colour, 'fill-opacity': 0.85 },
-  }, 'gemeenten-grens');
-  map.addSource('gemeenten-fijn', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-  map.addLayer({
-    id: 'gemeenten-fijn-grens',
-    type: 'line',
-    source: 'gemeenten-fijn',
-    minzoom: DETAIL_ZOOM,
-    paint: { 'line-color': '#4a4a4a', 'line-width': 1.8 },
-  }, 'gemeenten-grens');
   addGemeenteLabels(map, state.gemeenten);
   map.addSource('voorzieningen', { type: 'geojson', data: facilityData(), cluster: true, clusterRadius: 36, clusterMaxZoom: 11 });
   map.addLayer({
