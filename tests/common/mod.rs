@@ -1,6 +1,8 @@
 //! A real `wijkatlas serve` process on a free loopback port, for the integration tests.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod national;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,35 @@
+//! The web map on a national-size dataset: the SYNTHETIC buurten of `common::national`
+//! (every bundled wijk cut in four, about 13,900 "buurten") drawn from vector tiles in
+//! Debian's Chromium, at country, region and street zoom, with no gaps between buurten.
+
+mod common;
+use common::Server;
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn the_national_map_renders_from_vector_tiles_without_gaps() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if Command::new("node").arg("--version").output().is_err() {
+        panic!("node is needed for the browser test (the test command installs it)");
+    }
+    let data = root.join("target/e2e-national/data");
+    let buurten = common::national::write_dataset(&data);
+    assert!(buurten > 12_000, "{buurten} synthetic buurten");
+    let server = Server::start(&["--data", data.to_str().expect("path")]);
+    let out = root.join("target/e2e-national");
+    let run = Command::new("node")
+        .arg("e2e/national.mjs")
+        .arg(&server.base)
+        .arg(&out)
+        .current_dir(root.join("web"))
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    print!("{stdout}");
+    assert!(
+        run.status.success(),
+        "national e2e failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
