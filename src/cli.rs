@@ -1,6 +1,7 @@
 //! The command line: `wijkatlas serve` and `wijkatlas check`.
 
 use crate::api::{self, AppState, Basemap, Snapshot, WebSettings};
+use crate::config::{ConfigError, FileConfig, Limits, LogFormat};
 use crate::load::{self, LoadError};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -21,39 +22,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the data as GeoJSON layers over HTTP.
-    Serve {
-        /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
-        #[arg(long, value_name = "DIR")]
-        data: Option<PathBuf>,
-        /// Address to listen on; port 0 picks a free port.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Bearer token that enables POST /admin/reload; without it admin endpoints are off.
-        #[arg(long, env = "WIJKATLAS_ADMIN_TOKEN", hide_env_values = true)]
-        admin_token: Option<String>,
-        /// XYZ raster tiles under the web map, e.g. PDOK's BRT-Achtergrondkaart:
-        /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png
-        /// [default: none; the map draws only its own layers]
-        #[arg(long, env = "WIJKATLAS_BASEMAP_URL", value_name = "URL")]
-        basemap_url: Option<String>,
-        /// The attribution the basemap's licence asks for, shown on the map.
-        #[arg(
-            long,
-            env = "WIJKATLAS_BASEMAP_ATTRIBUTION",
-            default_value = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)"
-        )]
-        basemap_attribution: String,
-        /// Memory for encoded vector tiles, in MiB, per data snapshot; 0 keeps none
-        /// (every tile is made when asked, as in the cold-cache bench).
-        #[arg(
-            long,
-            env = "WIJKATLAS_TILE_CACHE_MB",
-            default_value_t = 128,
-            value_name = "MIB"
-        )]
-        tile_cache_mb: usize,
-    },
+    /// Serve the data as OGC API layers, vector tiles, the analysis API and the web map.
+    ///
+    /// Every option can also come from its environment variable or from the config
+    /// file (--config); a flag wins over its variable, which wins over the file, which
+    /// wins over the default.
+    Serve(Box<ServeArgs>),
     /// Load the data, print the validation report, and exit non-zero if a source failed.
     Check {
         /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
@@ -68,8 +42,159 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// A TOML settings file with any of the keys below (see wijkatlas.example.toml).
+    #[arg(long, env = "WIJKATLAS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
+    #[arg(long, env = "WIJKATLAS_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080]
+    #[arg(long, env = "WIJKATLAS_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Bearer token that enables POST /admin/reload and GET /admin/status; without it
+    /// the admin endpoints are off.
+    #[arg(long, env = "WIJKATLAS_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// XYZ raster tiles under the web map, e.g. PDOK's BRT-Achtergrondkaart:
+    /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png
+    /// [default: none; the map draws only its own layers]
+    #[arg(long, env = "WIJKATLAS_BASEMAP_URL", value_name = "URL")]
+    pub basemap_url: Option<String>,
+    /// The attribution the basemap's licence asks for, shown on the map
+    /// [default: "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)"]
+    #[arg(long, env = "WIJKATLAS_BASEMAP_ATTRIBUTION")]
+    pub basemap_attribution: Option<String>,
+    /// Memory for encoded vector tiles, in MiB, per data snapshot; 0 keeps none
+    /// (every tile is made when asked, as in the cold-cache bench) [default: 128]
+    #[arg(long, env = "WIJKATLAS_TILE_CACHE_MB", value_name = "MIB")]
+    pub tile_cache_mb: Option<usize>,
+    /// Origins a browser may call the API from (repeat, or comma-separate in the
+    /// variable); `*` is any [default: any; the layers are open data]
+    #[arg(
+        long = "cors-origin",
+        env = "WIJKATLAS_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub cors_origins: Vec<String>,
+    /// Log lines for people (text) or a log collector (json) [default: text]
+    #[arg(long, env = "WIJKATLAS_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// What to log, as tracing's filter syntax, e.g. "info" or "debug,geo=error"
+    /// [default: "info,geo=error"]
+    #[arg(long, env = "WIJKATLAS_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+    /// Seconds after which a request still running is answered 503 [default: 30]
+    #[arg(long, env = "WIJKATLAS_REQUEST_TIMEOUT_S", value_name = "SECONDS")]
+    pub request_timeout_s: Option<u64>,
+    /// The largest request body taken, in KiB (what-if scenarios) [default: 256]
+    #[arg(long, env = "WIJKATLAS_MAX_BODY_KB", value_name = "KIB")]
+    pub max_body_kb: Option<usize>,
+    /// Expensive requests (what-if, suggestions, CSV exports) at once; more are answered
+    /// 503 with Retry-After [default: the number of cores]
+    #[arg(long, env = "WIJKATLAS_MAX_EXPENSIVE", value_name = "N")]
+    pub max_expensive: Option<usize>,
+}
+
+/// The serve settings with every source of settings applied.
+struct ServeSettings {
+    data: Option<PathBuf>,
+    addr: SocketAddr,
+    admin_token: Option<String>,
+    web: WebSettings,
+    tile_cache_bytes: usize,
+    cors_origins: Vec<String>,
+    limits: Limits,
+    log_format: LogFormat,
+    log: String,
+}
+
+impl ServeArgs {
+    /// Flags and variables (read by clap) over the config file over the defaults.
+    fn resolve(self) -> Result<ServeSettings, CliError> {
+        let file = match &self.config {
+            Some(path) => FileConfig::read(path)?,
+            None => FileConfig::default(),
+        };
+        let addr = match self.addr.or(file.addr) {
+            Some(a) => a,
+            None => crate::config::DEFAULT_ADDR.parse().map_err(|_| {
+                CliError::Config(ConfigError::Invalid {
+                    key: "addr",
+                    what: "an address",
+                })
+            })?,
+        };
+        let basemap_attribution = self
+            .basemap_attribution
+            .or(file.basemap_attribution)
+            .unwrap_or_else(|| crate::config::DEFAULT_BASEMAP_ATTRIBUTION.to_string());
+        let web = WebSettings {
+            basemap: self
+                .basemap_url
+                .or(file.basemap_url)
+                .filter(|u| !u.trim().is_empty())
+                .map(|tiles| Basemap {
+                    tiles,
+                    attribution: basemap_attribution,
+                }),
+        };
+        let cors_origins = if self.cors_origins.is_empty() {
+            file.cors_origins.unwrap_or_default()
+        } else {
+            self.cors_origins
+        };
+        let limits = Limits::new(
+            self.request_timeout_s.or(file.limits.request_timeout_s),
+            self.max_body_kb.or(file.limits.max_body_kb),
+            self.max_expensive.or(file.limits.max_expensive),
+        )?;
+        Ok(ServeSettings {
+            data: self.data.or(file.data),
+            addr,
+            admin_token: self.admin_token.or(file.admin_token),
+            web,
+            tile_cache_bytes: self
+                .tile_cache_mb
+                .or(file.tile_cache_mb)
+                .unwrap_or(crate::config::DEFAULT_TILE_CACHE_MB)
+                .saturating_mul(1024 * 1024),
+            cors_origins,
+            limits,
+            log_format: self
+                .log_format
+                .or(file.log_format)
+                .unwrap_or(LogFormat::Text),
+            log: self
+                .log
+                .or(file.log)
+                .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_string()),
+        })
+    }
+}
+
+const DEFAULT_LOG_FILTER: &str = "info,geo=error";
+
+/// Logs go to standard error, as text or one JSON object a line.
+fn init_logging(format: LogFormat, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second init (tests that run the CLI twice in one process) is harmless.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error("{count} source(s) could not be read:\n{summary}")]
@@ -88,31 +213,17 @@ pub enum CliError {
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        Command::Serve {
-            data,
-            addr,
-            admin_token,
-            basemap_url,
-            basemap_attribution,
-            tile_cache_mb,
-        } => {
-            let web = WebSettings {
-                basemap: basemap_url
-                    .filter(|u| !u.trim().is_empty())
-                    .map(|tiles| Basemap {
-                        tiles,
-                        attribution: basemap_attribution,
-                    }),
-            };
-            serve(
-                data,
-                addr,
-                admin_token,
-                web,
-                tile_cache_mb.saturating_mul(1024 * 1024),
-            )
+        Command::Serve(args) => args.resolve().and_then(|settings| {
+            init_logging(settings.log_format, &settings.log);
+            serve(settings)
+        }),
+        Command::Check { data, json, issues } => {
+            init_logging(
+                LogFormat::Text,
+                &std::env::var("WIJKATLAS_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
+            );
+            check(data, json, issues)
         }
-        Command::Check { data, json, issues } => check(data, json, issues),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -184,13 +295,17 @@ fn print_circuity(dataset: &crate::model::Dataset) {
     }
 }
 
-fn serve(
-    data: Option<PathBuf>,
-    addr: SocketAddr,
-    admin_token: Option<String>,
-    web: WebSettings,
-    tile_cache_bytes: usize,
-) -> Result<(), CliError> {
+fn serve(settings: ServeSettings) -> Result<(), CliError> {
+    let ServeSettings {
+        data,
+        addr,
+        admin_token,
+        web,
+        tile_cache_bytes,
+        cors_origins,
+        limits,
+        ..
+    } = settings;
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
@@ -198,7 +313,9 @@ fn serve(
     let state = Arc::new(
         AppState::new(snapshot, dir, admin_token)
             .with_web(web)
-            .with_tile_cache(tile_cache_bytes),
+            .with_tile_cache(tile_cache_bytes)
+            .with_limits(limits)
+            .with_cors_origins(cors_origins),
     );
     let runtime = tokio::runtime::Runtime::new().map_err(CliError::Runtime)?;
     runtime.block_on(async move {

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod api;
 pub mod cli;
+pub mod config;
 pub mod crs;
 pub mod features;
 pub mod index;

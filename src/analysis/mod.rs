@@ -7,7 +7,7 @@ pub mod access;
 pub mod calibrate;
 pub mod config;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 pub mod gap;
 pub mod housing;
 pub mod indicators;

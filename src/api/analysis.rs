@@ -22,6 +22,9 @@ impl From<AnalysisError> for ApiError {
     }
 }
 
+/// The parameters that locate a resident; their values stay out of error messages.
+const LOCATION_PARAMETERS: [&str; 4] = ["lon", "lat", "x", "y"];
+
 /// Query parameters checked against the names a route accepts.
 struct Params<'a> {
     pairs: &'a [(String, String)],
@@ -60,7 +63,16 @@ impl<'a> Params<'a> {
                     .ok()
                     .filter(|n| n.is_finite())
                     .ok_or_else(|| {
-                        ApiError::BadRequest(format!("parameter '{name}': '{v}' is not a number"))
+                        // A point's value is never repeated back: it may be where someone lives.
+                        if LOCATION_PARAMETERS.contains(&name) {
+                            ApiError::BadRequest(format!(
+                                "parameter '{name}' is not a number (use a decimal point)"
+                            ))
+                        } else {
+                            ApiError::BadRequest(format!(
+                                "parameter '{name}': '{v}' is not a number"
+                            ))
+                        }
                     })
             })
             .transpose()

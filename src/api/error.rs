@@ -16,6 +16,9 @@ pub enum ApiError {
     /// Our fault, not the request's: logged with its request id by the middleware.
     #[error("{0}")]
     Internal(String),
+    /// The server is at a limit (concurrent expensive requests, time): try again later.
+    #[error("{message}")]
+    Busy { message: String, retry_after_s: u32 },
 }
 
 impl IntoResponse for ApiError {
@@ -25,11 +28,19 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "InvalidParameterValue"),
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "Unauthorized"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+            ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable"),
         };
-        (
+        let mut response = (
             status,
             Json(json!({ "code": code, "description": self.to_string() })),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::Busy { retry_after_s, .. } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_s),
+            );
+        }
+        response
     }
 }

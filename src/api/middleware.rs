@@ -124,3 +124,94 @@ pub async fn conditional_get(
     }
     response
 }
+
+/// Counts every answer per route template and logs it (route, status, time; never the
+/// query, which can hold a resident's location) with the request id.
+pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |m| m.as_str())
+        .to_string();
+    let method = method_name(request.method());
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let response = next.run(request).await;
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics.record(method, &route, status, took);
+    tracing::debug!(request_id = %id, method, %route, status, ms = took.as_secs_f64() * 1000.0, "answered");
+    response
+}
+
+fn method_name(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// A request still running after the configured time is answered 503 (its work is
+/// dropped), so a slow client or query cannot hold a connection for ever.
+pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let limit = state.limits().request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => super::ApiError::Busy {
+            message: format!(
+                "the request took longer than {} s and was stopped; try a smaller request",
+                limit.as_secs()
+            ),
+            retry_after_s: 5,
+        }
+        .into_response(),
+    }
+}
+
+/// What-if scenarios, location suggestions and CSV exports cost far more than a page:
+/// only so many run at once, and the rest are told to come back rather than queued.
+pub async fn limit_expensive(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let expensive = path == "/api/scenario"
+        || path == "/api/suggest"
+        || request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|kv| kv == "f=csv"));
+    if !expensive {
+        return next.run(request).await;
+    }
+    let Some(_permit) = state.try_expensive() else {
+        return super::ApiError::Busy {
+            message: format!(
+                "{} expensive requests (what-if, suggestions, CSV exports) are running, the most at once; try again shortly",
+                state.limits().max_expensive
+            ),
+            retry_after_s: 1,
+        }
+        .into_response();
+    };
+    next.run(request).await
+}
+
+/// A handler that panics is answered 500 (the request id is added by `request_id`);
+/// the process and every other request go on.
+pub fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked; answered 500");
+    super::ApiError::Internal(
+        "an internal error stopped this request; it has been logged with the request id".into(),
+    )
+    .into_response()
+}

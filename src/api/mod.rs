@@ -6,6 +6,7 @@ mod base_url;
 mod error;
 mod features;
 mod html;
+mod metrics;
 mod middleware;
 mod negotiate;
 mod openapi;
@@ -108,6 +109,10 @@ fn content_id(collections: &[Collection]) -> String {
 type Shared = Arc<AppState>;
 
 pub fn router(state: Arc<AppState>) -> Router {
+    with_layers(routes(), state)
+}
+
+fn routes() -> Router<Shared> {
     Router::new()
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
@@ -122,6 +127,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/scenario", axum::routing::post(analysis::scenario))
         .route("/api/zoek", get(analysis::search))
         .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics_text))
         .route("/status", get(status))
         .route("/collections", get(features::collections))
         .route("/collections/{id}", get(features::collection))
@@ -132,9 +139,31 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(web::routes())
         .merge(tiles::routes())
         .fallback(not_found)
+}
+
+/// The behaviour every route shares, innermost first: conditional GETs, the cap on
+/// expensive requests, the time limit, panics caught, metrics, compression, CORS, the
+/// body limit and the request id.
+fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
+    routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::conditional_get,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::limit_expensive,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::timeout,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            middleware::panic_response,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
         ))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
@@ -142,17 +171,141 @@ pub fn router(state: Arc<AppState>) -> Router {
             tower_http::compression::CompressionLayer::new()
                 .quality(tower_http::CompressionLevel::Fastest),
         )
-        .layer(tower_http::cors::CorsLayer::permissive().expose_headers([
-            axum::http::header::ETAG,
-            axum::http::HeaderName::from_static(middleware::REQUEST_ID),
-            axum::http::HeaderName::from_static("content-crs"),
-        ]))
+        .layer(cors(&state))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.limits().max_body_bytes,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }
 
+/// Any origin by default (the layers are open data); the configured ones otherwise.
+fn cors(state: &AppState) -> tower_http::cors::CorsLayer {
+    let exposed = [
+        axum::http::header::ETAG,
+        axum::http::HeaderName::from_static(middleware::REQUEST_ID),
+        axum::http::HeaderName::from_static("content-crs"),
+    ];
+    let origins: Vec<axum::http::HeaderValue> = state
+        .cors_origins()
+        .iter()
+        .filter_map(|o| axum::http::HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        tower_http::cors::CorsLayer::permissive().expose_headers(exposed)
+    } else {
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT])
+            .expose_headers(exposed)
+    }
+}
+
+/// Alive: the process answers.
 async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// Ready to serve: the data is loaded. The server binds its port only after the first
+/// load, so this answers 200 whenever it answers; it says which snapshot it serves.
+async fn ready(State(state): State<Shared>) -> Json<serde_json::Value> {
+    let s = state.snapshot();
+    Json(json!({
+        "status": "ready",
+        "snapshot": s.id,
+        "loaded_at": s.loaded_at,
+        "features": s.collections.iter().map(|c| (c.id, c.items.len())).collect::<std::collections::BTreeMap<_, _>>(),
+    }))
+}
+
+async fn metrics_text(State(state): State<Shared>) -> impl axum::response::IntoResponse {
+    use metrics::Gauge;
+    let s = state.snapshot();
+    let (ok, failed) = state.reload_counts();
+    let now = state::unix_now();
+    let tiles = s.tiles.stats();
+    let mut extra = vec![
+        Gauge::new(
+            "wijkatlas_snapshot_age_seconds",
+            "gauge",
+            "Seconds since the served data was loaded.",
+            now.saturating_sub(s.loaded_at) as f64,
+        ),
+        Gauge::new(
+            "wijkatlas_uptime_seconds",
+            "gauge",
+            "Seconds since the process started.",
+            now.saturating_sub(state.started_at) as f64,
+        ),
+    ];
+    for c in &s.collections {
+        extra.push(
+            Gauge::new(
+                "wijkatlas_features",
+                "gauge",
+                "Features served per collection.",
+                c.items.len() as f64,
+            )
+            .with("collection", c.id),
+        );
+    }
+    for (outcome, n) in [("swapped", ok), ("rejected", failed)] {
+        extra.push(
+            Gauge::new(
+                "wijkatlas_reloads_total",
+                "counter",
+                "Reloads of the data, by outcome.",
+                n as f64,
+            )
+            .with("outcome", outcome),
+        );
+    }
+    for (name, help, value) in [
+        (
+            "wijkatlas_tile_cache_bytes",
+            "Bytes of encoded tiles kept.",
+            tiles.bytes as f64,
+        ),
+        (
+            "wijkatlas_tile_cache_cap_bytes",
+            "The tile cache's cap.",
+            tiles.cap_bytes as f64,
+        ),
+        (
+            "wijkatlas_tile_cache_tiles",
+            "Tiles kept.",
+            tiles.tiles as f64,
+        ),
+    ] {
+        extra.push(Gauge::new(name, "gauge", help, value));
+    }
+    for (name, help, value) in [
+        (
+            "wijkatlas_tile_cache_hits_total",
+            "Tiles served from the cache.",
+            tiles.hits as f64,
+        ),
+        (
+            "wijkatlas_tile_cache_misses_total",
+            "Tiles made on request.",
+            tiles.misses as f64,
+        ),
+        (
+            "wijkatlas_tile_cache_evicted_total",
+            "Tiles evicted under the cap.",
+            tiles.evicted as f64,
+        ),
+    ] {
+        extra.push(Gauge::new(name, "counter", help, value));
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&extra),
+    )
 }
 
 async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
@@ -219,4 +372,121 @@ async fn shutdown_signal() {
 
 pub fn display_addr(addr: SocketAddr) -> String {
     format!("http://{addr}/")
+}
+
+#[cfg(test)]
+mod operations_tests {
+    //! The operational layers on the real router, with a tiny SYNTHETIC dataset
+    //! (`analysis::fixture`): limits, panics, metrics.
+    use super::*;
+    use crate::analysis::fixture::{area, dataset, facility};
+    use crate::model::{Category, Figure};
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    fn state(limits: crate::config::Limits) -> Arc<AppState> {
+        let ds = dataset(
+            vec![
+                area("WK000101", 0.0, &[(Figure::Inhabitants, 1000.0)]),
+                area("WK000102", 1.0, &[(Figure::Inhabitants, 2000.0)]),
+            ],
+            vec![facility("h1", Category::Huisarts, 0.5)],
+        );
+        let loaded = Loaded {
+            dataset: ds,
+            report: LoadReport::default(),
+            analysis: Default::default(),
+        };
+        Arc::new(
+            AppState::new(Snapshot::new(loaded), std::path::PathBuf::from("."), None)
+                .with_limits(limits),
+        )
+    }
+
+    async fn call(router: Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = router
+            .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.expect("body");
+        (
+            parts.status,
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn an_expensive_request_past_the_cap_is_told_to_retry() {
+        let limits = crate::config::Limits::new(None, None, Some(1)).expect("limits");
+        let s = state(limits);
+        let held = s.try_expensive().expect("the one permit");
+        let (status, headers, body) =
+            call(router(s.clone()), "/api/suggest?categorie=huisarts").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert_eq!(
+            headers.get("retry-after").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
+        assert!(
+            body.contains("requestId") && body.contains("expensive"),
+            "{body}"
+        );
+        // A cheap request is not held up, and once the permit is back the route runs.
+        assert_eq!(call(router(s.clone()), "/health").await.0, StatusCode::OK);
+        drop(held);
+        let (status, _, body) = call(router(s), "/api/suggest?categorie=huisarts").await;
+        assert_ne!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_with_a_request_id_and_the_server_goes_on() {
+        let s = state(Default::default());
+        let app = with_layers(
+            routes().route(
+                "/test-panic",
+                get(|| async {
+                    let v: Vec<u8> = Vec::new();
+                    // Out of bounds on purpose: a bug in a handler.
+                    v[usize::from(std::hint::black_box(3u8))].to_string()
+                }),
+            ),
+            s,
+        );
+        let (status, headers, body) = call(app.clone(), "/test-panic").await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON body");
+        assert_eq!(v["code"], "InternalError");
+        assert_eq!(
+            v["requestId"].as_str(),
+            headers.get("x-request-id").and_then(|h| h.to_str().ok())
+        );
+        assert_eq!(call(app, "/health").await.0, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn metrics_count_routes_by_template_and_never_by_the_point_asked() {
+        let s = state(Default::default());
+        call(router(s.clone()), "/collections/wijken/items?limit=1").await;
+        call(router(s.clone()), "/api/nearest?lon=5.38771&lat=52.15612").await;
+        let (status, headers, text) = call(router(s), "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/plain; version=0.0.4"));
+        assert!(
+            text.contains(r#"wijkatlas_http_requests_total{route="/collections/{id}/items",method="GET",status="200"} 1"#),
+            "{text}"
+        );
+        assert!(text.contains(r#"route="/api/nearest""#), "{text}");
+        assert!(!text.contains("5.38771") && !text.contains("52.15612"));
+        assert!(
+            text.contains(r#"wijkatlas_features{collection="wijken"} 2"#),
+            "{text}"
+        );
+        assert!(text.contains("wijkatlas_snapshot_age_seconds "), "{text}");
+    }
 }

@@ -26,6 +26,14 @@ pub struct AppState {
     web: super::web::WebSettings,
     /// The tile cache's cap for every snapshot, this one and those a reload brings.
     tile_cache_bytes: usize,
+    limits: crate::config::Limits,
+    /// Permits for expensive requests running at once (`limits.max_expensive`).
+    expensive: Arc<tokio::sync::Semaphore>,
+    /// Origins allowed to call the API from a browser; empty: any origin.
+    cors_origins: Vec<String>,
+    pub metrics: super::metrics::Metrics,
+    /// When this process started, seconds since the Unix epoch.
+    pub started_at: u64,
 }
 
 /// What a reload did, as served to the operator.
@@ -55,7 +63,39 @@ impl AppState {
             reloads_failed: AtomicU64::new(0),
             web: super::web::WebSettings::default(),
             tile_cache_bytes: crate::tiles::cache::DEFAULT_CAP_BYTES,
+            limits: crate::config::Limits::default(),
+            expensive: Arc::new(tokio::sync::Semaphore::new(
+                crate::config::Limits::default().max_expensive,
+            )),
+            cors_origins: Vec::new(),
+            metrics: super::metrics::Metrics::default(),
+            started_at: unix_now(),
         }
+    }
+
+    pub fn with_limits(mut self, limits: crate::config::Limits) -> Self {
+        self.expensive = Arc::new(tokio::sync::Semaphore::new(limits.max_expensive));
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> crate::config::Limits {
+        self.limits
+    }
+
+    /// Origins allowed to call the API from a browser; none or `*` allows any.
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = origins.into_iter().filter(|o| o != "*").collect();
+        self
+    }
+
+    pub fn cors_origins(&self) -> &[String] {
+        &self.cors_origins
+    }
+
+    /// A permit to run an expensive request now, or `None` when all are taken.
+    pub fn try_expensive(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.expensive.clone().try_acquire_owned().ok()
     }
 
     /// The tile cache cap of the snapshots a reload brings (give the first snapshot the
@@ -78,6 +118,10 @@ impl AppState {
     /// The snapshot a request works on from start to finish.
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
+    }
+
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
     }
 
     pub fn admin_token(&self) -> Option<&str> {

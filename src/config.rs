@@ -1,0 +1,195 @@
+//! The server's settings: a TOML file, environment variables and command-line flags.
+//!
+//! Precedence, highest first: a flag, its environment variable, the config file, the
+//! built-in default. Flags and variables are read by clap (`cli.rs`); this module reads
+//! the file and fills in what neither gave.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The settings file as written by an operator; every key is optional.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub addr: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+    pub admin_token: Option<String>,
+    pub basemap_url: Option<String>,
+    pub basemap_attribution: Option<String>,
+    pub tile_cache_mb: Option<usize>,
+    pub cors_origins: Option<Vec<String>>,
+    pub log_format: Option<LogFormat>,
+    pub log: Option<String>,
+    #[serde(default)]
+    pub limits: FileLimits,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLimits {
+    pub request_timeout_s: Option<u64>,
+    pub max_body_kb: Option<usize>,
+    pub max_expensive: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object a line, for a log collector.
+    Json,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config: {key} must be {what}")]
+    Invalid {
+        key: &'static str,
+        what: &'static str,
+    },
+}
+
+impl FileConfig {
+    pub fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            // toml's message names the line, the column and the key.
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Limits that keep one client from taking the server from the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A request still running after this is answered 503.
+    pub request_timeout: std::time::Duration,
+    /// The largest request body taken (the what-if scenario is the only one).
+    pub max_body_bytes: usize,
+    /// Expensive requests (what-if, suggestions, CSV exports) running at once; more are
+    /// answered 503 with `Retry-After` rather than queued.
+    pub max_expensive: usize,
+}
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_TILE_CACHE_MB: usize = 128;
+pub const DEFAULT_REQUEST_TIMEOUT_S: u64 = 30;
+pub const DEFAULT_MAX_BODY_KB: usize = 256;
+pub const DEFAULT_BASEMAP_ATTRIBUTION: &str = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)";
+
+impl Limits {
+    pub fn new(
+        timeout_s: Option<u64>,
+        body_kb: Option<usize>,
+        expensive: Option<usize>,
+    ) -> Result<Self, ConfigError> {
+        let timeout_s = timeout_s.unwrap_or(DEFAULT_REQUEST_TIMEOUT_S);
+        if timeout_s == 0 {
+            return Err(ConfigError::Invalid {
+                key: "request_timeout_s",
+                what: "at least 1",
+            });
+        }
+        let body_kb = body_kb.unwrap_or(DEFAULT_MAX_BODY_KB);
+        if body_kb == 0 {
+            return Err(ConfigError::Invalid {
+                key: "max_body_kb",
+                what: "at least 1",
+            });
+        }
+        let expensive = expensive.unwrap_or_else(default_max_expensive);
+        if expensive == 0 {
+            return Err(ConfigError::Invalid {
+                key: "max_expensive",
+                what: "at least 1",
+            });
+        }
+        Ok(Limits {
+            request_timeout: std::time::Duration::from_secs(timeout_s),
+            max_body_bytes: body_kb * 1024,
+            max_expensive: expensive,
+        })
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            request_timeout: std::time::Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_S),
+            max_body_bytes: DEFAULT_MAX_BODY_KB * 1024,
+            max_expensive: default_max_expensive(),
+        }
+    }
+}
+
+/// One expensive request per core: they are CPU-bound, more at once only queue.
+fn default_max_expensive() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_with_every_key_reads() {
+        let c: FileConfig = toml::from_str(
+            r#"
+            addr = "0.0.0.0:9000"
+            data = "/srv/wijkatlas/data"
+            admin_token = "s3cret"
+            basemap_url = "https://example.org/{z}/{x}/{y}.png"
+            basemap_attribution = "Kaart: iemand"
+            tile_cache_mb = 64
+            cors_origins = ["https://gemeente.nl"]
+            log_format = "json"
+            log = "info"
+            [limits]
+            request_timeout_s = 10
+            max_body_kb = 64
+            max_expensive = 3
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(c.addr, Some("0.0.0.0:9000".parse().expect("addr")));
+        assert_eq!(c.log_format, Some(LogFormat::Json));
+        assert_eq!(c.limits.max_expensive, Some(3));
+    }
+
+    #[test]
+    fn the_example_in_deploy_reads() {
+        let c: FileConfig = toml::from_str(include_str!("../deploy/wijkatlas.example.toml"))
+            .expect("the example config is valid");
+        assert_eq!(c.limits.request_timeout_s, Some(DEFAULT_REQUEST_TIMEOUT_S));
+        assert_eq!(c.tile_cache_mb, Some(DEFAULT_TILE_CACHE_MB));
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let e = toml::from_str::<FileConfig>("adress = \"127.0.0.1:1\"").unwrap_err();
+        assert!(e.to_string().contains("adress"), "{e}");
+    }
+
+    #[test]
+    fn zero_limits_are_refused() {
+        assert!(Limits::new(Some(0), None, None).is_err());
+        assert!(Limits::new(None, Some(0), None).is_err());
+        assert!(Limits::new(None, None, Some(0)).is_err());
+        let l = Limits::new(Some(5), Some(2), Some(1)).expect("valid");
+        assert_eq!(l.max_body_bytes, 2048);
+    }
+}
