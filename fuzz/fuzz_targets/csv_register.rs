@@ -16,20 +16,24 @@ use wijkatlas::model::Postcode;
 fn postcodes() -> &'static BTreeMap<u16, Postcode> {
     static TABLE: OnceLock<BTreeMap<u16, Postcode>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        [(3311, 4.67, 51.81), (1011, 4.90, 52.37), (9711, 6.57, 53.22)]
-            .into_iter()
-            .map(|(pc4, lon, lat)| {
-                let wgs84 = LonLat::new(lon, lat);
-                let p = Postcode {
-                    pc4,
-                    wgs84,
-                    rd: wgs84.to_rd(),
-                    places: String::new(),
-                    gemeente: None,
-                };
-                (pc4, p)
-            })
-            .collect()
+        [
+            (3311, 4.67, 51.81),
+            (1011, 4.90, 52.37),
+            (9711, 6.57, 53.22),
+        ]
+        .into_iter()
+        .map(|(pc4, lon, lat)| {
+            let wgs84 = LonLat::new(lon, lat);
+            let p = Postcode {
+                pc4,
+                wgs84,
+                rd: wgs84.to_rd(),
+                places: String::new(),
+                gemeente: None,
+            };
+            (pc4, p)
+        })
+        .collect()
     })
 }
 
@@ -53,8 +57,10 @@ fn options(choice: u8) -> RegisterOptions {
         _ => None,
     };
     if choice & 0x80 != 0 {
-        o.categories
-            .insert("Huisartsenpraktijk".into(), wijkatlas::model::Category::Huisarts);
+        o.categories.insert(
+            "Huisartsenpraktijk".into(),
+            wijkatlas::model::Category::Huisarts,
+        );
     }
     o
 }

@@ -131,8 +131,10 @@ fn is_time_of_day(t: &str) -> bool {
     let in_range = |s: &str, max: u8| s.len() == 2 && s.parse::<u8>().is_ok_and(|v| v <= max);
     let clock_ok =
         hms.len() == 3 && in_range(hms[0], 23) && in_range(hms[1], 59) && in_range(hms[2], 60);
+    // ASCII first: the byte slices below must fall on character boundaries.
     let zone_ok = zone.eq_ignore_ascii_case("z")
         || (zone.len() == 6
+            && zone.is_ascii()
             && in_range(&zone[1..3], 23)
             && &zone[3..4] == ":"
             && in_range(&zone[4..6], 59));
@@ -177,5 +179,19 @@ mod tests {
             assert!(e.contains(expected), "{text}: {e}");
         }
         assert!(DateInterval::parse("2024-02-29").is_ok());
+    }
+
+    #[test]
+    fn a_zone_with_non_ascii_text_is_refused_not_a_panic() {
+        // Found by fuzz/fuzz_targets/items_query.rs: six bytes after the sign, but a
+        // three-byte character among them, so byte 3 is inside it.
+        for text in [
+            "../2024-02-29T:10+0\u{FFFD}2",
+            "2024-02-29T10:00:00+0\u{FFFD}2",
+            "2024-02-29T10:00:00+01\u{e9}0",
+        ] {
+            let e = DateInterval::parse(text).unwrap_err();
+            assert!(e.contains("not an RFC 3339"), "{text}: {e}");
+        }
     }
 }

@@ -337,6 +337,19 @@ pub fn read(
     report: &mut SourceReport,
 ) -> Result<AreaLayer, SourceError> {
     let (fc, declared) = geojson_file::read(src.path)?;
+    from_collection(src, &fc, declared, seen, source_name, report)
+}
+
+/// Reads an area layer from a FeatureCollection already parsed; `declared` is the CRS
+/// the file names, if any.
+pub(super) fn from_collection(
+    src: &AreaSource<'_>,
+    fc: &geojson::FeatureCollection,
+    declared: Option<Crs>,
+    seen: &mut SeenCodes,
+    source_name: &str,
+    report: &mut SourceReport,
+) -> Result<AreaLayer, SourceError> {
     let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
     let empty = serde_json::Map::new();
     let mut records = AreaRecords::new(src, crs, source_name);

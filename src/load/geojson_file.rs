@@ -12,6 +12,11 @@ pub fn read(path: &Path) -> Result<(FeatureCollection, Option<Crs>), SourceError
         path: path.to_path_buf(),
         source,
     })?;
+    parse(&text, path)
+}
+
+/// The same for text already read; `path` only names the file in errors.
+pub fn parse(text: &str, path: &Path) -> Result<(FeatureCollection, Option<Crs>), SourceError> {
     let geojson: GeoJson = text
         .parse()
         .map_err(|e: geojson::Error| SourceError::GeoJson {

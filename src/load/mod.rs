@@ -351,3 +351,85 @@ pub fn default_data_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
     }
 }
+
+/// Entry points for the fuzz targets in `fuzz/`: the readers of outside input on bytes
+/// in memory instead of files. Not an API; the loader goes through [`load_dir`].
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::report::SourceReport;
+    use super::{areas, geojson_file, geometry, voorzieningen, wkb, SeenCodes};
+    use crate::crs::Crs;
+    use crate::model::{AreaLevel, Category, SourceId};
+    use std::collections::HashSet;
+    use std::path::Path;
+
+    pub use super::wkb::{Polygons, WkbError};
+
+    const PATH: &str = "fuzz.geojson";
+
+    /// An area layer from GeoJSON text: (areas with an outline, areas without), and the
+    /// report of the records read.
+    pub fn areas_geojson(
+        text: &str,
+        level: AreaLevel,
+        crs: Option<Crs>,
+    ) -> (Result<(usize, usize), super::SourceError>, SourceReport) {
+        let path = Path::new(PATH);
+        let mut report = SourceReport::new("fuzz", path.into(), "areas");
+        let src = areas::AreaSource {
+            path,
+            id: SourceId(0),
+            level,
+            crs,
+            year: None,
+            code_field: None,
+            name_field: None,
+            layer: None,
+        };
+        let result = geojson_file::parse(text, path).and_then(|(fc, declared)| {
+            let mut seen = SeenCodes::new();
+            areas::from_collection(&src, &fc, declared, &mut seen, "fuzz", &mut report)
+        });
+        (
+            result.map(|layer| (layer.located.len(), layer.unlocated.len())),
+            report,
+        )
+    }
+
+    /// Voorzieningen from GeoJSON text: how many were kept, and the report.
+    pub fn voorzieningen_geojson(
+        text: &str,
+        crs: Option<Crs>,
+        default_category: Option<Category>,
+    ) -> (Result<usize, super::SourceError>, SourceReport) {
+        let path = Path::new(PATH);
+        let mut report = SourceReport::new("fuzz", path.into(), "voorzieningen");
+        let src = voorzieningen::FacilitySource {
+            path,
+            id: SourceId(0),
+            crs,
+            default_category,
+        };
+        let result = geojson_file::parse(text, path).and_then(|(fc, declared)| {
+            let mut seen = HashSet::new();
+            voorzieningen::from_collection(&src, &fc, declared, &mut seen, &mut report)
+        });
+        (result.map(|v| v.len()), report)
+    }
+
+    /// A WKB geometry (`gpkg`: inside a GeoPackage blob header), decoded and then read as
+    /// an area outline the way the GeoPackage reader does: checked, repaired, reprojected.
+    /// Returns the number of polygons kept.
+    pub fn wkb_area(bytes: &[u8], gpkg: bool, crs: Crs) -> Result<usize, String> {
+        let polygons = if gpkg {
+            wkb::decode_gpkg(bytes)
+        } else {
+            wkb::decode_wkb(bytes)
+        }
+        .map_err(|e| e.to_string())?;
+        let mut repairs = Vec::new();
+        geometry::area_geometry_from_polygons(&polygons, crs, &mut repairs)
+            .map(|g| g.rd.0.len())
+            .map_err(|e| e.to_string())
+    }
+}

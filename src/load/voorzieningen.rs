@@ -29,6 +29,18 @@ pub fn read(
     report: &mut SourceReport,
 ) -> Result<Vec<Voorziening>, SourceError> {
     let (fc, declared) = geojson_file::read(src.path)?;
+    from_collection(src, &fc, declared, seen_ids, report)
+}
+
+/// Reads facilities from a FeatureCollection already parsed; `declared` is the CRS the
+/// file names, if any.
+pub(super) fn from_collection(
+    src: &FacilitySource<'_>,
+    fc: &geojson::FeatureCollection,
+    declared: Option<Crs>,
+    seen_ids: &mut HashSet<String>,
+    report: &mut SourceReport,
+) -> Result<Vec<Voorziening>, SourceError> {
     let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
     let empty = serde_json::Map::new();
     let mut out = Vec::with_capacity(fc.features.len());
