@@ -62,19 +62,47 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
             .map(|r| r.0.as_slice())
     });
     let nodes = arcs::Nodes::find(rings);
-    let mut done: HashMap<Vec<arcs::VertexKey>, Vec<Coord<f64>>> = HashMap::new();
-    let mut ring = |r: &LineString<f64>| -> Vec<Coord<f64>> {
-        let mut out: Vec<Coord<f64>> = Vec::with_capacity(r.0.len());
-        for arc in arcs::cut(&r.0, &nodes) {
-            let (canonical, reversed) = arcs::canonical(&arc);
-            let simplified = done.entry(canonical).or_insert_with(|| {
-                let mut a = arc.clone();
-                if reversed {
-                    a.reverse();
-                }
-                simplify_arc(&a, tolerance)
-            });
-            let mut piece = simplified.clone();
+    // Every distinct arc once (in its canonical direction) with its simplification; each
+    // ring as the arcs it runs along, and in which direction.
+    let mut arc_ids: HashMap<Vec<arcs::VertexKey>, usize> = HashMap::new();
+    let mut originals: Vec<Vec<Coord<f64>>> = Vec::new();
+    let mut cut = |r: &LineString<f64>| -> Vec<(usize, bool)> {
+        arcs::cut(&r.0, &nodes)
+            .into_iter()
+            .map(|mut arc| {
+                let (canonical, reversed) = arcs::canonical(&arc);
+                let id = *arc_ids.entry(canonical).or_insert_with(|| {
+                    if reversed {
+                        arc.reverse();
+                    }
+                    originals.push(arc);
+                    originals.len() - 1
+                });
+                (id, reversed)
+            })
+            .collect()
+    };
+    let cut_rings: Vec<Vec<Vec<Vec<(usize, bool)>>>> = polygons
+        .iter()
+        .map(|mp| {
+            mp.0.iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(&mut cut)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut simplified: Vec<Vec<Coord<f64>>> = originals
+        .iter()
+        .map(|a| simplify_arc(a, tolerance))
+        .collect();
+    let assemble = |arcs_of_ring: &[(usize, bool)], simplified: &[Vec<Coord<f64>>]| {
+        let mut out: Vec<Coord<f64>> = Vec::new();
+        for &(id, reversed) in arcs_of_ring {
+            let mut piece = simplified[id].clone();
             if reversed {
                 piece.reverse();
             }
@@ -84,15 +112,39 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
         }
         out
     };
+    // A ring that would collapse keeps its outline as it is (unless it is a speck that
+    // goes, below); so must the arcs it shares, on every ring that runs along them, or its
+    // neighbours would pull away from it and leave a gap (many small buurten side by side
+    // in a city centre made visible holes at country scale).
+    let speck = |p: &Polygon<f64>, parts: usize, ring: usize| -> bool {
+        let area = if ring == 0 {
+            p.unsigned_area()
+        } else {
+            Polygon::new(p.interiors()[ring - 1].clone(), vec![]).unsigned_area()
+        };
+        area < tolerance * tolerance && (ring > 0 || parts > 1)
+    };
+    for (mp, cut_mp) in polygons.iter().zip(&cut_rings) {
+        for (p, cut_p) in mp.0.iter().zip(cut_mp) {
+            for (k, r) in cut_p.iter().enumerate() {
+                if assemble(r, &simplified).len().saturating_sub(1) < 3 && !speck(p, mp.0.len(), k) {
+                    for &(id, _) in r {
+                        simplified[id] = originals[id].clone();
+                    }
+                }
+            }
+        }
+    }
     let distinct = |c: &[Coord<f64>]| c.len().saturating_sub(1);
     polygons
         .iter()
-        .map(|mp| {
-            let polys = mp.0.iter().filter_map(|p| {
-                let exterior = ring(p.exterior());
+        .zip(&cut_rings)
+        .map(|(mp, cut_mp)| {
+            let polys = mp.0.iter().zip(cut_mp).filter_map(|(p, cut_p)| {
+                let exterior = assemble(&cut_p[0], &simplified);
                 let exterior = if distinct(&exterior) >= 3 {
                     LineString(exterior)
-                } else if p.unsigned_area() < tolerance * tolerance && mp.0.len() > 1 {
+                } else if speck(p, mp.0.len(), 0) {
                     // A speck of an island beside larger parts: invisible, dropped.
                     return None;
                 } else {
@@ -101,13 +153,12 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
                 let holes = p
                     .interiors()
                     .iter()
-                    .filter_map(|h| {
-                        let simplified = ring(h);
+                    .enumerate()
+                    .filter_map(|(k, h)| {
+                        let simplified = assemble(&cut_p[k + 1], &simplified);
                         if distinct(&simplified) >= 3 {
                             Some(LineString(simplified))
-                        } else if Polygon::new(h.clone(), vec![]).unsigned_area()
-                            < tolerance * tolerance
-                        {
+                        } else if speck(p, mp.0.len(), k + 1) {
                             None
                         } else {
                             Some(h.clone())

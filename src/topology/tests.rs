@@ -145,3 +145,34 @@ fn tolerance_halves_with_every_zoom_level() {
     assert!((z0 - 48_083.0).abs() < 50.0, "{z0}");
     assert!((tolerance_for_zoom(10) * 1024.0 - z0).abs() < 1e-6);
 }
+
+/// A small triangle whose two slanted sides zig-zag, between a big area that runs along
+/// both of them: at a tolerance larger than the triangle, the triangle would collapse.
+#[test]
+fn an_area_too_small_to_simplify_keeps_its_neighbour_along_it() {
+    // Synthetic: the triangle (10,0)-(12,0)-(11,1.5) with a kink on each slanted side,
+    // cut out of the bottom edge of a 20 × 10 area.
+    let small = polygon![
+        (x: 10.0, y: 0.0), (x: 12.0, y: 0.0), (x: 11.6, y: 0.6), (x: 11.5, y: 0.9),
+        (x: 11.0, y: 1.5), (x: 10.5, y: 0.9), (x: 10.4, y: 0.6),
+    ];
+    let big = polygon![
+        (x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.4, y: 0.6), (x: 10.5, y: 0.9),
+        (x: 11.0, y: 1.5), (x: 11.5, y: 0.9), (x: 11.6, y: 0.6), (x: 12.0, y: 0.0),
+        (x: 20.0, y: 0.0), (x: 20.0, y: 10.0), (x: 0.0, y: 10.0),
+    ];
+    let input = vec![mp(small.clone()), mp(big)];
+    let out = simplify_coverage(&input, 3.0);
+    // The triangle keeps its outline, and the big area still runs along every vertex of
+    // it: the edge they share was not simplified on one side only.
+    assert_eq!(out[0].0[0].exterior(), small.exterior());
+    let big_ring = &out[1].0[0].exterior().0;
+    for c in &small.exterior().0 {
+        assert!(big_ring.contains(c), "{c:?} is not on the big area: {big_ring:?}");
+    }
+    // The two together cover what they did: no gap opened between them.
+    let before = input[0].union(&input[1]).unsigned_area();
+    let after = out[0].union(&out[1]).unsigned_area();
+    assert!((after - out[0].unsigned_area() - out[1].unsigned_area()).abs() < 1e-9);
+    assert!(after >= before * 0.9, "{after} vs {before}");
+}
