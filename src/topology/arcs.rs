@@ -9,12 +9,20 @@
 use geo::Coord;
 use std::collections::{HashMap, HashSet};
 
-/// A vertex by its exact coordinates.
-pub type VertexKey = (u64, u64);
+/// A vertex by its coordinates to the millimetre (in RD metres, which the coverage is
+/// in): vertices that a polygon operation or a reprojection moved by a few micrometres
+/// are still the same place, and so still shared.
+pub type VertexKey = (i64, i64);
+
+/// Keys per unit of the coordinates.
+const KEY_STEPS_PER_UNIT: f64 = 1000.0;
 
 pub fn key(c: Coord<f64>) -> VertexKey {
-    // -0.0 and 0.0 are one place.
-    ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
+    // Coordinates are finite (checked at load); `as` saturates any that are not.
+    (
+        (c.x * KEY_STEPS_PER_UNIT).round() as i64,
+        (c.y * KEY_STEPS_PER_UNIT).round() as i64,
+    )
 }
 
 /// Which vertices are nodes, over every ring of the coverage.

@@ -127,7 +127,8 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
     for (mp, cut_mp) in polygons.iter().zip(&cut_rings) {
         for (p, cut_p) in mp.0.iter().zip(cut_mp) {
             for (k, r) in cut_p.iter().enumerate() {
-                if assemble(r, &simplified).len().saturating_sub(1) < 3 && !speck(p, mp.0.len(), k) {
+                if assemble(r, &simplified).len().saturating_sub(1) < 3 && !speck(p, mp.0.len(), k)
+                {
                     for &(id, _) in r {
                         simplified[id] = originals[id].clone();
                     }

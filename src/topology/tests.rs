@@ -168,7 +168,10 @@ fn an_area_too_small_to_simplify_keeps_its_neighbour_along_it() {
     assert_eq!(out[0].0[0].exterior(), small.exterior());
     let big_ring = &out[1].0[0].exterior().0;
     for c in &small.exterior().0 {
-        assert!(big_ring.contains(c), "{c:?} is not on the big area: {big_ring:?}");
+        assert!(
+            big_ring.contains(c),
+            "{c:?} is not on the big area: {big_ring:?}"
+        );
     }
     // The two together cover what they did: no gap opened between them.
     let before = input[0].union(&input[1]).unsigned_area();
