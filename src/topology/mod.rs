@@ -50,6 +50,9 @@ fn simplify_arc(arc: &[Coord<f64>], tolerance: f64) -> Vec<Coord<f64>> {
     LineString(arc.to_vec()).simplify(tolerance).0
 }
 
+/// A ring as the arcs it runs along: each arc's number and whether it is walked backwards.
+type RingArcs = Vec<(usize, bool)>;
+
 /// Simplifies every polygon of a coverage with `tolerance` (in the coordinates' units),
 /// keeping shared edges shared. The output is in the input's order.
 pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<MultiPolygon<f64>> {
@@ -82,7 +85,7 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
             })
             .collect()
     };
-    let cut_rings: Vec<Vec<Vec<Vec<(usize, bool)>>>> = polygons
+    let cut_rings: Vec<Vec<Vec<RingArcs>>> = polygons
         .iter()
         .map(|mp| {
             mp.0.iter()
