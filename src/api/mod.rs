@@ -44,6 +44,8 @@ pub struct Snapshot {
     pub tiles: crate::tiles::cache::TileCache,
     /// The layers of the combined tile (`/tiles/…`) and their zooms.
     pub tile_plan: Vec<crate::tiles::combined::PlannedLayer>,
+    /// Area outlines per zoom in Web Mercator, which tiles are cut from.
+    pub projected: crate::tiles::projected::Projected,
 }
 
 impl Snapshot {
@@ -60,6 +62,7 @@ impl Snapshot {
             collections,
             tiles: crate::tiles::cache::TileCache::new(crate::tiles::cache::DEFAULT_CAP_BYTES),
             tile_plan,
+            projected: Default::default(),
         }
     }
 
@@ -79,6 +82,7 @@ impl Snapshot {
             &self.collections,
             &self.dataset,
             &self.tile_plan,
+            &self.projected,
             &self.tiles,
         );
         tracing::info!(

@@ -150,7 +150,7 @@ async fn tile(
     let name = collection.id;
     cached_or_made(s, name, tile, move |s| {
         s.collection(name)
-            .map(|c| tiles::collection_tile(c, &s.dataset, tile))
+            .map(|c| tiles::collection_tile(c, &s.dataset, &s.projected, tile))
             .unwrap_or_default()
     })
     .await
@@ -163,7 +163,7 @@ async fn dataset_tile(
 ) -> Result<Response, ApiError> {
     let tile = tile_id(&z, &y, &x)?;
     cached_or_made(state.snapshot(), combined::CACHE_NAME, tile, move |s| {
-        combined::tile(&s.tile_plan, &s.collections, &s.dataset, tile)
+        combined::tile(&s.tile_plan, &s.collections, &s.dataset, &s.projected, tile)
     })
     .await
 }

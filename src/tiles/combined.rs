@@ -58,13 +58,14 @@ pub fn tile(
     plan: &[PlannedLayer],
     collections: &[Collection],
     dataset: &Dataset,
+    projected: &super::projected::Projected,
     id: TileId,
 ) -> Vec<u8> {
     let layers: Vec<_> = plan
         .iter()
         .filter(|p| id.z >= p.minzoom)
         .filter_map(|p| collections.iter().find(|c| c.id == p.collection))
-        .map(|c| layer(c, dataset, id))
+        .map(|c| layer(c, dataset, projected, id))
         .filter(|l| !l.is_empty())
         .map(|l| l.finish())
         .collect();

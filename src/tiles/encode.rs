@@ -3,6 +3,7 @@
 use super::clip::{clip_ring, snap, twice_area, Px};
 use super::grid::{from_mercator, to_mercator, TileId};
 use super::mvt::{Geometry, LayerBuilder, Value};
+use super::projected::Projected;
 use crate::crs::{LonLat, RdPoint};
 use crate::features::{Collection, OutlineRd};
 use crate::model::Dataset;
@@ -13,57 +14,79 @@ pub const EXTENT: u32 = 4096;
 /// drawn on the edge is not cut short by the neighbouring tile.
 pub const BUFFER: u32 = 64;
 
-/// The collection's features that meet the tile, as a layer named after it.
-pub fn layer(collection: &Collection, dataset: &Dataset, id: TileId) -> LayerBuilder {
+/// The collection's features that meet the tile, as a layer named after it. Area
+/// outlines come from `projected` (in Web Mercator for this zoom, made once).
+pub fn layer(
+    collection: &Collection,
+    dataset: &Dataset,
+    projected: &Projected,
+    id: TileId,
+) -> LayerBuilder {
     let b = id.bounds();
     let scale = f64::from(EXTENT) / (b[2] - b[0]);
+    let merc_to_px = |x: f64, y: f64| -> Px { ((x - b[0]) * scale, (b[3] - y) * scale) };
     let to_px = |p: RdPoint| -> Px {
         let (x, y) = to_mercator(p.to_wgs84());
-        ((x - b[0]) * scale, (b[3] - y) * scale)
+        merc_to_px(x, y)
     };
     let margin = f64::from(BUFFER);
     let (lo, hi) = (-margin, f64::from(EXTENT) + margin);
+    let window = [
+        b[0] - margin / scale,
+        b[1] - margin / scale,
+        b[2] + margin / scale,
+        b[3] + margin / scale,
+    ];
     let window_rd = rd_window(id, margin / scale);
+    let areas = matches!(collection.kind, crate::features::CollectionKind::Areas(_))
+        .then(|| projected.layer(collection, dataset, id.z));
+    let areas = areas.as_ref().and_then(|slot| slot.get());
     let mut layer = LayerBuilder::new(collection.id, EXTENT);
     for (n, item) in collection.items.iter().enumerate() {
-        let bb = item.bbox_rd;
-        if bb[0] > window_rd[2]
-            || bb[2] < window_rd[0]
-            || bb[1] > window_rd[3]
-            || bb[3] < window_rd[1]
-        {
-            continue;
-        }
-        let Some(outline) = collection.outline_for_zoom(dataset, item, id.z) else {
-            continue;
-        };
-        let geometry = match outline {
-            OutlineRd::Area(mp) => {
-                let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
-                for polygon in &mp.0 {
-                    let exterior = ring_px(polygon.exterior(), &to_px, lo, hi);
-                    let Some(mut outer) = exterior else { continue };
-                    wind(&mut outer, true);
-                    rings.push(outer);
-                    for hole in polygon.interiors() {
-                        if let Some(mut inner) = ring_px(hole, &to_px, lo, hi) {
-                            wind(&mut inner, false);
-                            rings.push(inner);
-                        }
+        let geometry = if let Some(areas) = areas {
+            let Some(Some((mp, bb))) = areas.outlines.get(n) else {
+                continue;
+            };
+            if bb[0] > window[2] || bb[2] < window[0] || bb[1] > window[3] || bb[3] < window[1] {
+                continue;
+            }
+            let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
+            for polygon in &mp.0 {
+                let exterior = ring_px(polygon.exterior(), &merc_to_px, lo, hi);
+                let Some(mut outer) = exterior else { continue };
+                wind(&mut outer, true);
+                rings.push(outer);
+                for hole in polygon.interiors() {
+                    if let Some(mut inner) = ring_px(hole, &merc_to_px, lo, hi) {
+                        wind(&mut inner, false);
+                        rings.push(inner);
                     }
                 }
-                if rings.is_empty() {
-                    continue;
-                }
-                Geometry::polygon(&rings)
             }
-            OutlineRd::Point(c) => {
-                let (x, y) = to_px(RdPoint::new(c.x, c.y));
-                if !(lo..=hi).contains(&x) || !(lo..=hi).contains(&y) {
-                    continue;
+            if rings.is_empty() {
+                continue;
+            }
+            Geometry::polygon(&rings)
+        } else {
+            let bb = item.bbox_rd;
+            if bb[0] > window_rd[2]
+                || bb[2] < window_rd[0]
+                || bb[1] > window_rd[3]
+                || bb[3] < window_rd[1]
+            {
+                continue;
+            }
+            match collection.outline_for_zoom(dataset, item, id.z) {
+                Some(OutlineRd::Point(c)) => {
+                    let (x, y) = to_px(RdPoint::new(c.x, c.y));
+                    if !(lo..=hi).contains(&x) || !(lo..=hi).contains(&y) {
+                        continue;
+                    }
+                    // Within the buffered tile, so the casts cannot overflow.
+                    Geometry::point(x.round() as i32, y.round() as i32)
                 }
-                // Within the buffered tile, so the casts cannot overflow.
-                Geometry::point(x.round() as i32, y.round() as i32)
+                // Areas go through `projected` above.
+                _ => continue,
             }
         };
         // MVT ids are numbers; the CBS code or facility id travels as the `id` property.
@@ -88,17 +111,14 @@ pub fn layer(collection: &Collection, dataset: &Dataset, id: TileId) -> LayerBui
     layer
 }
 
+/// A ring in Web Mercator metres as tile units, clipped to the buffered tile.
 fn ring_px(
     ring: &geo::LineString<f64>,
-    to_px: &impl Fn(RdPoint) -> Px,
+    to_px: &impl Fn(f64, f64) -> Px,
     lo: f64,
     hi: f64,
 ) -> Option<Vec<(i32, i32)>> {
-    let mut px: Vec<Px> = ring
-        .0
-        .iter()
-        .map(|c| to_px(RdPoint::new(c.x, c.y)))
-        .collect();
+    let mut px: Vec<Px> = ring.0.iter().map(|c| to_px(c.x, c.y)).collect();
     if px.len() > 1 && px.first() == px.last() {
         px.pop();
     }

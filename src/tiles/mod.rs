@@ -8,6 +8,7 @@ pub mod combined;
 pub mod encode;
 pub mod grid;
 pub mod mvt;
+pub mod projected;
 
 pub use encode::{layer, BUFFER, EXTENT};
 pub use grid::{TileId, TileIdError, MAX_ZOOM};
@@ -19,9 +20,10 @@ pub const MVT_MEDIA_TYPE: &str = "application/vnd.mapbox-vector-tile";
 pub fn collection_tile(
     collection: &crate::features::Collection,
     dataset: &crate::model::Dataset,
+    projected: &projected::Projected,
     id: TileId,
 ) -> Vec<u8> {
-    let l = layer(collection, dataset, id);
+    let l = layer(collection, dataset, projected, id);
     if l.is_empty() {
         return Vec::new();
     }
@@ -59,6 +61,7 @@ pub fn pregenerate(
     collections: &[crate::features::Collection],
     dataset: &crate::model::Dataset,
     plan: &[combined::PlannedLayer],
+    projected: &projected::Projected,
     cache: &cache::TileCache,
 ) -> usize {
     let mut made = 0;
@@ -67,7 +70,7 @@ pub fn pregenerate(
         for z in 0..=PREGENERATED_MAX_ZOOM {
             for id in tiles_covering(extent, z) {
                 if !cache.contains(c.id, id) {
-                    let bytes = collection_tile(c, dataset, id);
+                    let bytes = collection_tile(c, dataset, projected, id);
                     cache.insert(c.id, id, bytes::Bytes::from(bytes));
                     made += 1;
                 }
@@ -78,7 +81,7 @@ pub fn pregenerate(
         for z in 0..=PREGENERATED_MAX_ZOOM {
             for id in tiles_covering(extent, z) {
                 if !cache.contains(combined::CACHE_NAME, id) {
-                    let bytes = combined::tile(plan, collections, dataset, id);
+                    let bytes = combined::tile(plan, collections, dataset, projected, id);
                     cache.insert(combined::CACHE_NAME, id, bytes::Bytes::from(bytes));
                     made += 1;
                 }
