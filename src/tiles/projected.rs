@@ -1,0 +1,63 @@
+//! A collection's area outlines for one zoom in Web Mercator metres, made once per
+//! snapshot and zoom: a tile then only scales and shifts them, instead of taking every
+//! vertex through the RD polynomial and the Mercator formula again for every tile.
+
+use super::grid::to_mercator;
+use crate::crs::RdPoint;
+use crate::features::{Collection, OutlineRd, MAX_GENERALISED_ZOOM};
+use crate::model::Dataset;
+use geo::{BoundingRect, MapCoords, MultiPolygon};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// The outlines of one collection at one zoom, by item position; `None` for items
+/// without an outline.
+#[derive(Debug, Default)]
+pub struct ProjectedLayer {
+    pub outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>>,
+}
+
+/// Per snapshot: the projected outlines of each area collection, per zoom as they are
+/// asked for. Zooms past the generalised ones share one slot (the outlines as loaded).
+#[derive(Debug, Default)]
+pub struct Projected {
+    slots: Mutex<HashMap<(&'static str, u8), Slot>>,
+}
+
+/// One collection's projected outlines at one zoom, made once by whoever asks first.
+pub type Slot = Arc<OnceLock<ProjectedLayer>>;
+
+impl Projected {
+    /// The projected outlines of `collection` for `zoom`, made on first use.
+    pub fn layer(&self, collection: &Collection, dataset: &Dataset, zoom: u8) -> Slot {
+        let z = zoom.min(MAX_GENERALISED_ZOOM + 1);
+        let slot = {
+            // A poisoned lock only means a panic elsewhere mid-insert of an empty slot.
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.entry((collection.id, z)).or_default().clone()
+        };
+        slot.get_or_init(|| project(collection, dataset, z));
+        slot
+    }
+}
+
+fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLayer {
+    let outlines = collection
+        .items
+        .iter()
+        .map(
+            |item| match collection.outline_for_zoom(dataset, item, zoom)? {
+                OutlineRd::Area(mp) => {
+                    let m = mp.map_coords(|c| {
+                        let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
+                        geo::Coord { x, y }
+                    });
+                    let b = m.bounding_rect()?;
+                    Some((m, [b.min().x, b.min().y, b.max().x, b.max().y]))
+                }
+                OutlineRd::Point(_) => None,
+            },
+        )
+        .collect();
+    ProjectedLayer { outlines }
+}
