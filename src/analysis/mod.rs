@@ -13,6 +13,7 @@ pub mod housing;
 pub mod indicators;
 pub mod layer;
 pub mod need;
+pub mod profile;
 pub mod proximity;
 pub mod scenario;
 pub mod search;

@@ -89,6 +89,7 @@ pub async fn conditional_get(
             || p == "/api"
             || p.starts_with("/collections")
             || p.starts_with("/tiles")
+            || p.starts_with("/profiles/")
     };
     if !cacheable {
         return next.run(request).await;
@@ -176,7 +177,7 @@ pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next:
     }
 }
 
-/// What-if scenarios, location suggestions and CSV exports cost far more than a page:
+/// What-if scenarios, location suggestions, profiles and CSV exports cost far more than a page:
 /// only so many run at once, and the rest are told to come back rather than queued.
 pub async fn limit_expensive(
     State(state): State<Arc<AppState>>,
@@ -186,6 +187,7 @@ pub async fn limit_expensive(
     let path = request.uri().path();
     let expensive = path == "/api/scenario"
         || path == "/api/suggest"
+        || path.starts_with("/profiles/")
         || request
             .uri()
             .query()

@@ -10,6 +10,7 @@ mod metrics;
 mod middleware;
 mod negotiate;
 mod openapi;
+mod profiles;
 mod state;
 mod tiles;
 mod web;
@@ -130,6 +131,7 @@ fn routes() -> Router<Shared> {
         .route("/api/suggest", get(analysis::suggest))
         .route("/api/scenario", axum::routing::post(analysis::scenario))
         .route("/api/zoek", get(analysis::search))
+        .route("/profiles/{code}", get(profiles::profile))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics_text))

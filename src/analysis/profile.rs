@@ -1,0 +1,485 @@
+//! An area's profile the way Dutch area monitors read it: every key figure beside the
+//! same figure for its wijk and gemeente and for the Netherlands, how it stands
+//! against the other areas of its level in words, its gap rank per category with the
+//! reason, its housing against the 30% target, the voorzieningen near it, and where
+//! every figure comes from.
+
+use super::config::AnalysisConfig;
+use super::{default_level, gap, housing, indicators};
+use crate::model::{Area, AreaCode, AreaLevel, Category, Dataset, Figure, Quantity};
+use serde::Serialize;
+
+/// How a figure stands against the other areas of the same level, in words: never by
+/// colour alone. From the z-score over those areas: below −1.5, −1.5 to −0.5, −0.5 to
+/// 0.5, 0.5 to 1.5, above 1.5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    WellBelow,
+    Below,
+    Around,
+    Above,
+    WellAbove,
+}
+
+impl Standing {
+    pub fn from_z(z: f64) -> Standing {
+        match z {
+            z if z < -1.5 => Standing::WellBelow,
+            z if z < -0.5 => Standing::Below,
+            z if z <= 0.5 => Standing::Around,
+            z if z <= 1.5 => Standing::Above,
+            _ => Standing::WellAbove,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Standing::WellBelow => "ruim onder het gemiddelde",
+            Standing::Below => "onder het gemiddelde",
+            Standing::Around => "rond het gemiddelde",
+            Standing::Above => "boven het gemiddelde",
+            Standing::WellAbove => "ruim boven het gemiddelde",
+        }
+    }
+}
+
+/// A figure of a larger area to compare with, and how it was found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reference {
+    pub value: f64,
+    /// In words: the area's own published figure, or which mean over which areas.
+    pub how: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureRow {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub unit: &'static str,
+    pub value: Option<f64>,
+    pub wijk: Option<Reference>,
+    pub gemeente: Option<Reference>,
+    pub nederland: Option<Reference>,
+    /// Against the other areas of the same level; counts (inhabitants, dwellings) get
+    /// none, since they measure size.
+    pub standing: Option<Standing>,
+    pub standing_label: Option<&'static str>,
+    pub z: Option<f64>,
+    /// Which areas the standing is against, in words (e.g. "3474 wijken").
+    pub standing_among: Option<String>,
+    pub year: Option<u16>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryRow {
+    pub category: &'static str,
+    pub label: &'static str,
+    /// Straight-line metres from the area's demand point to the nearest one.
+    pub nearest_m: Option<f64>,
+    pub within_1km: usize,
+    pub within_3km: usize,
+    pub within_5km: usize,
+    /// The gap rank (1 = most underserved) of all ranked areas of the analysis level,
+    /// with the gap and the reason; `None` when the area is not at that level or has
+    /// too little data to rank.
+    pub rank: Option<usize>,
+    pub ranked_of: usize,
+    pub gap: Option<f64>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Profile {
+    pub code: AreaCode,
+    pub name: String,
+    pub level: AreaLevel,
+    pub wijk: Option<(AreaCode, String)>,
+    pub gemeente: Option<(AreaCode, String)>,
+    pub figures: Vec<FigureRow>,
+    pub categories: Vec<CategoryRow>,
+    pub housing: housing::HousingStanding,
+    /// Corporation-owned is not the same as social rent: said beside every housing view.
+    pub housing_caveat: &'static str,
+    pub housing_target_pct: f64,
+    /// The level the gap ranking is made at.
+    pub analysis_level: Option<AreaLevel>,
+}
+
+pub const HOUSING_CAVEAT: &str = "CBS telt huurwoningen in bezit van woningcorporaties; dat is niet hetzelfde als sociale huur (corporaties verhuren ook boven de sociale grens, en particuliere verhuurders ook sociaal).";
+
+/// The profile of the loaded area with this code; `None` when no such area is loaded.
+pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Option<Profile> {
+    let area = dataset.area(code)?;
+    let level = area.level();
+    let parent = |l: AreaLevel| {
+        code.ancestor(l)
+            .filter(|c| *c != code)
+            .and_then(|c| dataset.area(c))
+    };
+    let wijk_area = (level == AreaLevel::Buurt)
+        .then(|| parent(AreaLevel::Wijk))
+        .flatten();
+    let gemeente_area = (level != AreaLevel::Gemeente)
+        .then(|| parent(AreaLevel::Gemeente))
+        .flatten();
+    let figures = Figure::ALL
+        .iter()
+        .filter_map(|&f| figure_row(dataset, area, wijk_area, gemeente_area, f))
+        .collect();
+    let analysis_level = default_level(dataset);
+    let mut categories = Vec::new();
+    for &category in Category::ALL {
+        if !dataset
+            .voorzieningen()
+            .iter()
+            .any(|v| v.category == category)
+        {
+            continue;
+        }
+        let near = indicators::proximity(dataset, level, category)
+            .into_iter()
+            .find(|p| p.code == code);
+        let ranking =
+            (analysis_level == Some(level)).then(|| gap::rank(dataset, level, category, config));
+        let ranked = ranking
+            .as_ref()
+            .and_then(|r| r.ranked.iter().find(|x| x.code == code));
+        categories.push(CategoryRow {
+            category: category.key(),
+            label: category.label(),
+            nearest_m: near.as_ref().and_then(|p| p.nearest_m).map(f64::round),
+            within_1km: near.as_ref().map_or(0, |p| p.within[0]),
+            within_3km: near.as_ref().map_or(0, |p| p.within[1]),
+            within_5km: near.as_ref().map_or(0, |p| p.within[2]),
+            rank: ranked.map(|r| r.rank),
+            ranked_of: ranking.as_ref().map_or(0, |r| r.ranked.len()),
+            gap: ranked.map(|r| (r.gap * 100.0).round() / 100.0),
+            reason: ranked.map(|r| r.reason.clone()),
+        });
+    }
+    let housing = housing::check(dataset, level, housing::NATIONAL_TARGET_PCT)
+        .areas
+        .into_iter()
+        .find(|h| h.code == code)
+        .map_or(housing::HousingStanding::InsufficientData, |h| h.standing);
+    Some(Profile {
+        code,
+        name: area.name.clone(),
+        level,
+        wijk: wijk_area.map(|a| (a.code, a.name.clone())),
+        gemeente: gemeente_area.map(|a| (a.code, a.name.clone())).or_else(|| {
+            (level != AreaLevel::Gemeente).then(|| {
+                (
+                    code.gemeente(),
+                    area.gemeente_name.clone().unwrap_or_default(),
+                )
+            })
+        }),
+        figures,
+        categories,
+        housing,
+        housing_caveat: HOUSING_CAVEAT,
+        housing_target_pct: housing::NATIONAL_TARGET_PCT,
+        analysis_level,
+    })
+}
+
+/// What a share or mean is weighted by when areas are put together: the people,
+/// households or dwellings it is a share of.
+fn weight_figure(f: Figure) -> Option<Figure> {
+    match f {
+        Figure::SinglePersonHouseholds
+        | Figure::LowIncomeHouseholds
+        | Figure::NearSocialMinimum
+        | Figure::HouseholdSize => Some(Figure::Households),
+        Figure::OwnerOccupied | Figure::Rental | Figure::CorporationOwned => {
+            Some(Figure::Dwellings)
+        }
+        _ => match f.quantity() {
+            Quantity::Count => None,
+            _ => Some(Figure::Inhabitants),
+        },
+    }
+}
+
+/// The figure over a set of areas: a sum for counts; for a density, people over land
+/// (each area's land from its people and density); otherwise the mean weighted by what
+/// it is a share of. `None` without at least one area with both value and weight.
+fn combine<'a>(f: Figure, areas: impl Iterator<Item = &'a Area>) -> Option<(f64, usize)> {
+    let (mut num, mut den, mut n) = (0.0, 0.0, 0usize);
+    for a in areas {
+        let Some(v) = a.figures.get(f) else { continue };
+        match (f.quantity(), weight_figure(f)) {
+            (Quantity::Count, _) => {
+                num += v;
+                den = 1.0;
+            }
+            (Quantity::Density, _) => {
+                let Some(people) = a.figures.get(Figure::Inhabitants) else {
+                    continue;
+                };
+                if v <= 0.0 {
+                    continue;
+                }
+                num += people;
+                den += people / v;
+            }
+            (_, Some(w)) => {
+                let Some(weight) = a.figures.get(w).filter(|w| *w > 0.0) else {
+                    continue;
+                };
+                num += v * weight;
+                den += weight;
+            }
+            (_, None) => continue,
+        }
+        n += 1;
+    }
+    (n > 0 && den > 0.0).then(|| (num / den, n))
+}
+
+fn plural(level: AreaLevel) -> &'static str {
+    match level {
+        AreaLevel::Gemeente => "gemeenten",
+        AreaLevel::Wijk => "wijken",
+        AreaLevel::Buurt => "buurten",
+    }
+}
+
+fn how(f: Figure, n: usize, level: AreaLevel) -> String {
+    let plural = plural(level);
+    match (f.quantity(), weight_figure(f)) {
+        (Quantity::Count, _) => format!("som over {n} {plural}"),
+        (Quantity::Density, _) => format!("inwoners per km² land over {n} {plural}"),
+        (_, Some(Figure::Households)) => {
+            format!("gemiddelde over {n} {plural}, gewogen naar huishoudens")
+        }
+        (_, Some(Figure::Dwellings)) => {
+            format!("gemiddelde over {n} {plural}, gewogen naar woningen")
+        }
+        _ => format!("gemiddelde over {n} {plural}, gewogen naar inwoners"),
+    }
+}
+
+fn own(area: &Area, f: Figure, dataset: &Dataset) -> Option<Reference> {
+    area.figures.get(f).map(|value| Reference {
+        value,
+        how: format!(
+            "cijfer van {} zelf{}",
+            area.name,
+            source_year(dataset, area).map_or(String::new(), |y| format!(" ({y})"))
+        ),
+    })
+}
+
+fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
+    area.year
+        .or_else(|| dataset.sources.get(area.source.0).and_then(|s| s.year))
+}
+
+fn figure_row(
+    dataset: &Dataset,
+    area: &Area,
+    wijk: Option<&Area>,
+    gemeente: Option<&Area>,
+    f: Figure,
+) -> Option<FigureRow> {
+    let value = area.figures.get(f);
+    let level = area.level();
+    let same_level = dataset.areas(level);
+    // A parent's own published figure first; else the areas of this level inside it.
+    let inside = |parent: AreaCode, parent_level: AreaLevel| {
+        let members = same_level
+            .iter()
+            .filter(move |a| a.code.ancestor(parent_level) == Some(parent));
+        combine(f, members).map(|(v, n)| Reference {
+            value: v,
+            how: how(f, n, level),
+        })
+    };
+    let wijk_ref = (level == AreaLevel::Buurt)
+        .then(|| {
+            wijk.and_then(|w| own(w, f, dataset)).or_else(|| {
+                area.code
+                    .ancestor(AreaLevel::Wijk)
+                    .and_then(|w| inside(w, AreaLevel::Wijk))
+            })
+        })
+        .flatten();
+    let gemeente_ref = (level != AreaLevel::Gemeente)
+        .then(|| {
+            gemeente
+                .and_then(|g| own(g, f, dataset))
+                .or_else(|| inside(area.code.gemeente(), AreaLevel::Gemeente))
+        })
+        .flatten();
+    // The Netherlands from the level that has this figure for the most areas (a level
+    // loaded for one gemeente says nothing of the country).
+    let national = AreaLevel::ALL
+        .into_iter()
+        .filter_map(|l| {
+            let have = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .count();
+            let gemeenten: std::collections::HashSet<AreaCode> = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .map(|a| a.code.gemeente())
+                .collect();
+            (have > 0).then_some((l, gemeenten.len()))
+        })
+        .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
+    let nederland = national.and_then(|(l, _)| {
+        combine(f, dataset.areas(l).iter()).map(|(v, n)| Reference {
+            value: v,
+            how: how(f, n, l),
+        })
+    });
+    if value.is_none() && gemeente_ref.is_none() && nederland.is_none() {
+        return None;
+    }
+    // Standing against the other areas of this level, unweighted: how unusual this area
+    // is among its peers.
+    let peers = same_level
+        .iter()
+        .filter(|a| a.figures.get(f).is_some())
+        .count();
+    let z = match (value, f.quantity()) {
+        (Some(v), q) if q != Quantity::Count => {
+            let values: Vec<f64> = same_level.iter().filter_map(|a| a.figures.get(f)).collect();
+            let n = values.len() as f64;
+            if values.len() < 3 {
+                None
+            } else {
+                let mean = values.iter().sum::<f64>() / n;
+                let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+                (sd > 0.0).then(|| (v - mean) / sd)
+            }
+        }
+        _ => None,
+    };
+    let standing = z.map(Standing::from_z);
+    Some(FigureRow {
+        key: f.key(),
+        label: f.label(),
+        unit: f.quantity().unit(),
+        value,
+        wijk: wijk_ref,
+        gemeente: gemeente_ref,
+        nederland,
+        standing,
+        standing_label: standing.map(Standing::label),
+        z: z.map(|z| (z * 100.0).round() / 100.0),
+        standing_among: z.map(|_| format!("{peers} geladen {}", plural(level))),
+        year: source_year(dataset, area),
+        source: dataset
+            .sources
+            .get(area.source.0)
+            .map(|s| s.attribution.clone().unwrap_or_else(|| s.name.clone())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::fixture::{area, dataset, facility};
+
+    /// Synthetic: three wijken of one gemeente, no gemeente layer.
+    fn three() -> Dataset {
+        dataset(
+            vec![
+                area(
+                    "WK000101",
+                    0.0,
+                    &[(Figure::Inhabitants, 1000.0), (Figure::Age65Plus, 10.0)],
+                ),
+                area(
+                    "WK000102",
+                    1.0,
+                    &[(Figure::Inhabitants, 3000.0), (Figure::Age65Plus, 30.0)],
+                ),
+                area(
+                    "WK000103",
+                    2.0,
+                    &[(Figure::Inhabitants, 1000.0), (Figure::Age65Plus, 20.0)],
+                ),
+            ],
+            vec![facility("h1", Category::Huisarts, 0.5)],
+        )
+    }
+
+    #[test]
+    fn shares_are_weighted_by_people_and_counts_summed() {
+        let ds = three();
+        let p = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000101".parse().expect("code"),
+        )
+        .expect("a profile");
+        let age = p
+            .figures
+            .iter()
+            .find(|r| r.key == "pct_65plus")
+            .expect("65+");
+        // (10·1000 + 30·3000 + 20·1000) / 5000 = 24.
+        let nl = age.nederland.as_ref().expect("national");
+        assert!((nl.value - 24.0).abs() < 1e-9, "{nl:?}");
+        assert!(nl.how.contains("gewogen naar inwoners"), "{}", nl.how);
+        // No gemeente layer: the gemeente is its wijken put together, the same here.
+        assert!((age.gemeente.as_ref().expect("gemeente").value - 24.0).abs() < 1e-9);
+        // z over the three wijken (unweighted mean 20, sd 8.165): (10 − 20) / 8.165.
+        assert_eq!(age.z, Some(-1.22));
+        assert_eq!(age.standing, Some(Standing::Below));
+        let people = p
+            .figures
+            .iter()
+            .find(|r| r.key == "inwoners")
+            .expect("inwoners");
+        assert_eq!(people.nederland.as_ref().map(|r| r.value), Some(5000.0));
+        assert_eq!(people.standing, None, "a count has no standing");
+    }
+
+    #[test]
+    fn the_ranking_and_the_nearest_come_with_the_profile() {
+        let ds = three();
+        let p = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000103".parse().expect("code"),
+        )
+        .expect("a profile");
+        let gp = p
+            .categories
+            .iter()
+            .find(|c| c.category == "huisarts")
+            .expect("huisarts");
+        assert_eq!(gp.ranked_of, 3);
+        assert!(gp.rank.is_some() && gp.reason.is_some(), "{gp:?}");
+        // The facility is 0.5 km east of X0; WK000103's square starts 2 km east.
+        assert!(
+            gp.nearest_m.is_some_and(|d| d > 1000.0 && d < 3000.0),
+            "{gp:?}"
+        );
+        assert!(p.housing_caveat.contains("niet hetzelfde als sociale huur"));
+        assert!(profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000199".parse().expect("code")
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn standings_follow_the_z_bounds() {
+        assert_eq!(Standing::from_z(-2.0), Standing::WellBelow);
+        assert_eq!(Standing::from_z(-0.5), Standing::Around);
+        assert_eq!(Standing::from_z(0.51), Standing::Above);
+        assert_eq!(Standing::from_z(1.6), Standing::WellAbove);
+    }
+}
