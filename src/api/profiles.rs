@@ -1,10 +1,12 @@
 //! `GET /profiles/{code}`: an area's profile (see `analysis::profile`) as JSON, or as
 //! CSV (`f=csv`) for a spreadsheet: one row per figure and per category.
 
+use super::{html, negotiate};
 use super::{ApiError, AppState};
 use crate::analysis::profile::{self, Profile, Reference};
+use crate::features::Format;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
@@ -13,28 +15,33 @@ pub async fn profile(
     State(state): State<Arc<AppState>>,
     Path(code): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let mut format = "json";
-    for (k, v) in &pairs {
-        match (k.as_str(), v.as_str()) {
-            ("f", "json") => format = "json",
-            ("f", "csv") => format = "csv",
-            ("f", other) => {
-                return Err(ApiError::BadRequest(format!(
-                    "parameter 'f': '{other}' is not a format here; use json or csv"
-                )))
-            }
-            (other, _) => {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown parameter '{other}'; this route takes: f"
-                )))
-            }
-        }
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
+        return Err(ApiError::BadRequest(format!(
+            "unknown parameter '{k}'; this route takes: f"
+        )));
     }
+    let format = negotiate::format(
+        &pairs,
+        &headers,
+        &[Format::GeoJson, Format::Csv, Format::Html],
+    )?;
     let code = code
         .parse()
         .map_err(|e: crate::model::InvalidAreaCode| ApiError::BadRequest(e.to_string()))?;
     let s = state.snapshot();
+    let attribution: Vec<String> = s
+        .dataset
+        .sources
+        .iter()
+        .filter_map(|src| src.attribution.clone())
+        .fold(Vec::new(), |mut seen, a| {
+            if !seen.contains(&a) {
+                seen.push(a);
+            }
+            seen
+        });
     // Every figure against every area of its level: CPU work off the async workers.
     let made = tokio::task::spawn_blocking(move || profile::profile(&s.dataset, &s.analysis, code))
         .await
@@ -45,7 +52,7 @@ pub async fn profile(
         )));
     };
     Ok(match format {
-        "csv" => (
+        Format::Csv => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
@@ -56,7 +63,17 @@ pub async fn profile(
             csv(&p),
         )
             .into_response(),
-        _ => Json(p).into_response(),
+        Format::Html => (
+            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+            html::page(
+                &format!("Profiel van {}", p.name),
+                &[],
+                &html::profile::page_body(&p),
+                &attribution,
+            ),
+        )
+            .into_response(),
+        Format::GeoJson => Json(p).into_response(),
     })
 }
 

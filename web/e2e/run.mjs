@@ -39,7 +39,7 @@ const browser = await chromium.launchPersistentContext(profile, {
 });
 
 /** A page that records console errors and failed requests to our own server. */
-async function open(path, viewport) {
+async function open(path, viewport, { script = true } = {}) {
   const page = await browser.newPage();
   if (viewport) await page.setViewportSize(viewport);
   page.problems = [];
@@ -54,7 +54,8 @@ async function open(path, viewport) {
   page.on('response', (r) => r.url().startsWith(base) && r.status() >= 400 && page.problems.push(`HTTP ${r.status()} ${r.url()}`));
   const t0 = Date.now();
   await page.goto(base + path);
-  await page.waitForFunction(() => document.body.dataset.klaar === 'ja', null, { timeout: 60_000 });
+  // Our map pages say when they are ready; the server's own pages have no script.
+  if (script) await page.waitForFunction(() => document.body.dataset.klaar === 'ja', null, { timeout: 60_000 });
   page.loadMs = Date.now() - t0;
   return page;
 }
@@ -213,6 +214,33 @@ try {
   check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
   await axe(planner, 'planner');
   noProblems(planner, 'planner');
+
+  // ---- a shared link opens the same view ----------------------------------------------
+  const shared = await open('/kaart#categorie=bibliotheek&laag=behoefte&gebied=WK050501');
+  const view = await shared.evaluate(() => ({ category: window.wijkatlas.state.category, layer: window.wijkatlas.state.layer.key, selected: window.wijkatlas.state.selected }));
+  const sharedPanel = await shared.locator('#detail').textContent();
+  check(view.category === 'bibliotheek' && view.layer === 'behoefte' && view.selected === 'WK050501' && sharedPanel.includes('WK050501'), 'shared link: category, layer and area come from the address', JSON.stringify(view));
+  await shared.selectOption('#laag', 'gap');
+  check(/laag=gap/.test(await shared.evaluate(() => location.hash)) && /gebied=WK050501/.test(await shared.evaluate(() => location.hash)), 'shared link: a change is written back into the address', await shared.evaluate(() => location.hash));
+  await shared.locator('#detail a[href^="/profiles/"]').click();
+  await shared.waitForURL(/\/profiles\/WK050501/);
+  check(/In één oogopslag/.test(await shared.locator('main').textContent()), 'panel: the profile link opens the area profile');
+  noProblems(shared, 'shared link');
+  await shared.close();
+
+  // ---- area profile: compared, printable, accessible -----------------------------------
+  const profile = await open('/profiles/WK050501?f=html', null, { script: false });
+  const profileText = await profile.locator('main').textContent();
+  check(/In één oogopslag/.test(profileText) && /Nederland/.test(profileText) && /gemiddelde over 345 gemeenten/.test(profileText), 'profile: figures beside the gemeente and the Netherlands, and how each is computed');
+  const summaryLabel = await profile.locator('.samenvatting svg').getAttribute('aria-labelledby');
+  const summaryText = await profile.locator('#samenvatting-tekst').textContent();
+  check(summaryLabel === 'samenvatting-tekst' && /rond|onder|boven/.test(summaryText), 'profile: the summary graphic has its text alternative', summaryText.trim().slice(0, 120));
+  await profile.screenshot({ path: join(out, 'profile.png'), fullPage: true });
+  await profile.emulateMedia({ media: 'print' });
+  await profile.pdf({ path: join(out, 'profiel-WK050501.pdf'), format: 'A4', printBackground: true });
+  await profile.emulateMedia({ media: 'screen' });
+  await axe(profile, 'profile');
+  noProblems(profile, 'profile');
 
   // ---- resident view ------------------------------------------------------------------
   const resident = await open('/bewoner');

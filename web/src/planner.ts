@@ -146,6 +146,7 @@ async function main() {
   state.areasReady = loadAreaCopy(map, collection, areasQuery);
   await state.areasReady;
   mark('areaCopy');
+  await applyLinkedState(map);
   appWindow.wijkatlas.ready = true;
   document.body.dataset.klaar = 'ja';
   report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
@@ -383,6 +384,7 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.innerHTML = areaPanel(feature.properties ?? {});
   panel.hidden = false;
   panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
+  rememberState();
   panel.focus();
 }
 
@@ -415,7 +417,7 @@ function areaPanel(p: GeoJSON.GeoJsonProperties): string {
 ${r ? `<p class="reden"><strong>Waarom deze plek:</strong> ${escapeHtml(r.reason)}</p>` : ''}
 ${whatIf}
 <table class="cijfers"><caption class="visueel-verborgen">Kerncijfers en indicatoren</caption><tbody>${rows}</tbody></table>
-<p class="klein"><a href="/collections/${collection}/items/${encodeURIComponent(String(props.code))}?f=html">Alle kerncijfers van dit gebied</a></p>`;
+<p class="klein"><a href="/profiles/${encodeURIComponent(String(props.code))}?f=html">Profiel van dit gebied</a>: vergeleken met de gemeente en Nederland, af te drukken als rapport · <a href="/collections/${collection}/items/${encodeURIComponent(String(props.code))}?f=html">als kaartlaag-object</a></p>`;
 }
 
 async function changeCategory(map: maplibregl.Map, category: string) {
@@ -433,6 +435,7 @@ async function changeCategory(map: maplibregl.Map, category: string) {
   state.listShown = LIST_PAGE;
   renderList();
   if (state.selected) void select(map, state.selected);
+  else rememberState();
   const own = performance.now() - own0;
   await whenIdle(map);
   timings.categorySwitch = { ownMs: own, serverMs: server, totalMs: performance.now() - t0 };
@@ -625,6 +628,39 @@ async function exportPng(map: maplibregl.Map) {
   download(`wijkatlas-${state.category}-${state.layer.key}.png`, blob);
 }
 
+// ---- the view in the address (#gebied=…&categorie=…&laag=…), so a link shows the same --
+
+function linkedState(): URLSearchParams {
+  return new URLSearchParams(window.location.hash.replace(/^#/, ''));
+}
+
+/** Writes the category, layer and selected area into the address, without a reload. */
+function rememberState() {
+  const h = new URLSearchParams();
+  if (state.category) h.set('categorie', state.category);
+  h.set('laag', state.layer.key);
+  if (state.selected) h.set('gebied', state.selected);
+  history.replaceState(null, '', `#${h.toString()}`);
+}
+
+/** Opens the view a shared link names: its category, layer and area. */
+async function applyLinkedState(map: maplibregl.Map) {
+  const h = linkedState();
+  const category = h.get('categorie');
+  if (category && category !== state.category && state.config.categories.some((c) => c.key === category)) {
+    $<HTMLSelectElement>('categorie').value = category;
+    await changeCategory(map, category);
+  }
+  const layer = LAYERS.find((l) => l.key === h.get('laag'));
+  if (layer && layer !== state.layer && layerAvailable(layer)) {
+    state.layer = layer;
+    $<HTMLSelectElement>('laag').value = layer.key;
+    applyLayer(map);
+  }
+  const area = h.get('gebied');
+  if (area && state.areas.features.some((f) => f.properties?.code === area)) await select(map, area, true);
+}
+
 // ---- events --------------------------------------------------------------------------
 
 function wireEvents(map: maplibregl.Map) {
@@ -633,6 +669,7 @@ function wireEvents(map: maplibregl.Map) {
     const t0 = performance.now();
     state.layer = LAYERS.find((l) => l.key === (e.target as HTMLSelectElement).value) ?? LAYERS[0];
     applyLayer(map);
+    rememberState();
     timings.layerSwitch = { ownMs: performance.now() - t0, serverMs: 0, totalMs: performance.now() - t0 };
   });
   $<HTMLSelectElement>('gemeente').addEventListener('change', (e) => changeGemeente(map, (e.target as HTMLSelectElement).value));

@@ -4,6 +4,7 @@
 //! stylesheet, no script and nothing loaded from elsewhere, so it works on locked-down
 //! networks and with screen readers (tables with headers, a labelled map preview).
 
+pub mod profile;
 pub mod svg;
 
 use crate::features::{Collection, Item};
@@ -49,8 +50,9 @@ pub fn page(
     let mut out = String::with_capacity(main.len() + 4096);
     let _ = write!(
         out,
-        r##"<!doctype html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – wijkatlas</title><style>{STYLE}</style></head><body><a class="skip" href="#inhoud">Naar de inhoud</a><header><nav aria-label="Kruimelpad"><ol><li><a href="/?f=html">wijkatlas</a></li>"##,
-        t = escape(title)
+        r##"<!doctype html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – wijkatlas</title><link rel="icon" href="/web/favicon.svg" type="image/svg+xml"><style>{STYLE}{print}</style></head><body><a class="skip" href="#inhoud">Naar de inhoud</a><header><nav aria-label="Kruimelpad"><ol><li><a href="/?f=html">wijkatlas</a></li>"##,
+        t = escape(title),
+        print = profile::PRINT_STYLE,
     );
     for (href, label) in crumbs {
         let _ = write!(

@@ -1,0 +1,291 @@
+//! The profile page: a one-glance summary (bars against the gemeente and the
+//! Netherlands, with the same in words), the tables, the housing view and the sources.
+//! Prints as a clean A4 report (the print rules in the page's own style).
+
+use super::escape;
+use crate::analysis::housing::HousingStanding;
+use crate::analysis::profile::{FigureRow, Profile};
+use std::fmt::Write as _;
+
+/// The figures the summary shows, in this order, when the area has them.
+const SUMMARY: [&str; 8] = [
+    "pct_65plus",
+    "pct_eenpersoonshuishoudens",
+    "pct_huishoudens_laag_inkomen",
+    "pct_rond_sociaal_minimum",
+    "wmo_clienten_per_1000",
+    "pct_corporatiewoningen",
+    "afstand_huisarts_km",
+    "afstand_ziekenhuis_km",
+];
+
+pub const PRINT_STYLE: &str = ".klein{font-size:.85rem;color:#444}@page{size:A4;margin:15mm}@media print{.skip,header nav,.geen-print{display:none}body{font-size:10pt}.scroll{overflow:visible}table{width:100%;font-size:8pt;table-layout:fixed}th,td{padding:2px 4px;word-wrap:break-word}caption{text-align:left}main,footer{max-width:none;padding:0}a{color:inherit;text-decoration:none}table{page-break-inside:auto}tr{page-break-inside:avoid}.klein{font-size:7pt}h2{page-break-after:avoid}.samenvatting{page-break-inside:avoid}}\
+.samenvatting svg{max-width:100%;height:auto}.samenvatting text{font:12px system-ui,sans-serif;fill:#1a1a1a}.stand{font-weight:600}";
+
+fn fmt(v: f64) -> String {
+    // Dutch: a decimal comma, at most one decimal for shares, none for large counts.
+    let s = if v.abs() >= 1000.0 {
+        let whole = format!("{:.0}", v);
+        let mut out = String::new();
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 && ch != '-' {
+                out.push('.');
+            }
+            out.push(ch);
+        }
+        out
+    } else if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v)
+    } else {
+        format!("{:.1}", v).replace('.', ",")
+    };
+    s
+}
+
+fn with_unit(v: f64, unit: &str) -> String {
+    match unit {
+        "" => fmt(v),
+        "%" => format!("{}%", fmt(v)),
+        u => format!("{} {u}", fmt(v)),
+    }
+}
+
+/// One row of bars: the area, its gemeente and the Netherlands, each labelled with its
+/// value in text, so the graphic reads without its colours.
+fn summary_svg(rows: &[&FigureRow], with_gemeente: bool) -> String {
+    // Per figure: its label and standing on a line, then a bar each for the area, its
+    // gemeente and the Netherlands with the value written beside it.
+    let bars: usize = if with_gemeente { 3 } else { 2 };
+    let row_h = 22.0 + 17.0 * bars as f64 + 10.0;
+    let (width, bar_w) = (640.0, 420.0);
+    let height = row_h * rows.len() as f64;
+    let mut out = format!(
+        r#"<svg viewBox="0 0 {width} {height}" width="{width}" role="img" aria-labelledby="samenvatting-tekst" focusable="false">"#
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = i as f64 * row_h;
+        let mut values = vec![("dit gebied", r.value, "#08519c")];
+        if with_gemeente {
+            values.push(("gemeente", r.gemeente.as_ref().map(|g| g.value), "#6baed6"));
+        }
+        values.push((
+            "Nederland",
+            r.nederland.as_ref().map(|n| n.value),
+            "#969696",
+        ));
+        let max = values
+            .iter()
+            .filter_map(|v| v.1)
+            .fold(0.0_f64, f64::max)
+            .max(f64::MIN_POSITIVE);
+        let _ = write!(
+            out,
+            r#"<text x="0" y="{}"><tspan font-weight="600">{}</tspan>{}</text>"#,
+            y + 14.0,
+            escape(r.label),
+            r.standing_label
+                .map(|s| format!(" — {}", escape(s)))
+                .unwrap_or_default()
+        );
+        for (k, (who, v, colour)) in values.iter().enumerate() {
+            let by = y + 22.0 + k as f64 * 17.0;
+            let Some(v) = v else {
+                let _ = write!(
+                    out,
+                    r#"<text x="0" y="{}">{who}: geen gegevens</text>"#,
+                    by + 11.0
+                );
+                continue;
+            };
+            let w = (v / max * bar_w).max(1.0);
+            let _ = write!(
+                out,
+                r#"<rect x="0" y="{by}" width="{w:.1}" height="13" fill="{colour}"/><text x="{}" y="{}">{who} {}</text>"#,
+                w + 6.0,
+                by + 11.0,
+                escape(&with_unit(*v, r.unit))
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn reference_cell(r: &Option<crate::analysis::profile::Reference>, unit: &str) -> String {
+    match r {
+        Some(r) => format!(
+            r#"<td class="num">{}<br><span class="klein">{}</span></td>"#,
+            escape(&with_unit(r.value, unit)),
+            escape(&r.how)
+        ),
+        None => "<td>—</td>".into(),
+    }
+}
+
+pub fn page_body(p: &Profile) -> String {
+    let mut out = String::new();
+    let level = format!("{:?}", p.level).to_lowercase();
+    let _ = write!(
+        out,
+        r#"<p>{} {} {}{}</p><p class="geen-print"><a href="/kaart#gebied={c}">Bekijk op de kaart</a> · <a href="/profiles/{c}?f=csv">Download als CSV</a> · <a href="/profiles/{c}?f=json">JSON</a> · druk deze pagina af voor een rapport (A4)</p>"#,
+        escape(&level),
+        escape(&p.code.to_string()),
+        p.wijk
+            .as_ref()
+            .map(|(c, n)| format!("in wijk {} ({c})", escape(n)))
+            .unwrap_or_default(),
+        p.gemeente
+            .as_ref()
+            .map(|(c, n)| format!(" in gemeente {} ({c})", escape(n)))
+            .unwrap_or_default(),
+        c = escape(&p.code.to_string()),
+    );
+    // One glance: the chosen figures as bars, and the same in words.
+    let rows: Vec<&FigureRow> = SUMMARY
+        .iter()
+        .filter_map(|k| p.figures.iter().find(|r| r.key == *k && r.value.is_some()))
+        .collect();
+    out.push_str(r#"<section class="samenvatting" aria-labelledby="in-een-oogopslag"><h2 id="in-een-oogopslag">In één oogopslag</h2>"#);
+    if rows.is_empty() {
+        out.push_str("<p>Voor dit gebied zijn geen kerncijfers geladen om te vergelijken.</p>");
+    } else {
+        out.push_str(&summary_svg(
+            &rows,
+            p.level != crate::model::AreaLevel::Gemeente,
+        ));
+        out.push_str(r#"<ul id="samenvatting-tekst">"#);
+        for r in &rows {
+            let _ = write!(
+                out,
+                "<li>{}: {}{}{}{}</li>",
+                escape(r.label),
+                escape(&r.value.map(|v| with_unit(v, r.unit)).unwrap_or_default()),
+                r.gemeente
+                    .as_ref()
+                    .map(|g| format!(", gemeente {}", escape(&with_unit(g.value, r.unit))))
+                    .unwrap_or_default(),
+                r.nederland
+                    .as_ref()
+                    .map(|n| format!(", Nederland {}", escape(&with_unit(n.value, r.unit))))
+                    .unwrap_or_default(),
+                r.standing_label
+                    .map(|s| format!(
+                        " — {} (onder {})",
+                        s,
+                        escape(r.standing_among.as_deref().unwrap_or(""))
+                    ))
+                    .unwrap_or_default(),
+            );
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>");
+    // Need against access, per category.
+    out.push_str(r#"<h2>Voorzieningen: tekort en bereik</h2><div class="scroll"><table><caption>Per categorie: de dichtstbijzijnde voorziening, hoeveel er in de buurt zijn, en de plaats op de ranglijst van tekort</caption><thead><tr><th scope="col">Voorziening</th><th scope="col">Dichtstbij (hemelsbreed)</th><th scope="col">Binnen 1 / 3 / 5 km</th><th scope="col">Rang (1 = grootste tekort)</th><th scope="col">Waarom</th></tr></thead><tbody>"#);
+    for c in &p.categories {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td>{}</td></tr>"#,
+            escape(c.label),
+            c.nearest_m
+                .map(|m| if m >= 1000.0 {
+                    format!("{} km", fmt((m / 100.0).round() / 10.0))
+                } else {
+                    format!("{} m", fmt(m))
+                })
+                .unwrap_or_else(|| "—".into()),
+            c.within_1km,
+            c.within_3km,
+            c.within_5km,
+            c.rank
+                .map(|r| format!("{} van {}", fmt(r as f64), fmt(c.ranked_of as f64)))
+                .unwrap_or_else(|| "niet gerangschikt op dit niveau".into()),
+            escape(c.reason.as_deref().unwrap_or("—")),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    // Housing against the 30% target, with the caveat beside it.
+    let housing = match &p.housing {
+        HousingStanding::Meets { share_pct } => format!(
+            "{}% van de woningen is huurwoning van een corporatie: het doel van {}% is gehaald.",
+            fmt(*share_pct),
+            fmt(p.housing_target_pct)
+        ),
+        HousingStanding::Below {
+            share_pct,
+            gap_pct_points,
+            dwellings_short,
+            ..
+        } => format!(
+            "{}% van de woningen is huurwoning van een corporatie: {} procentpunt onder het doel van {}%{}.",
+            fmt(*share_pct),
+            fmt(*gap_pct_points),
+            fmt(p.housing_target_pct),
+            dwellings_short
+                .map(|d| format!(", ongeveer {} woningen tekort", fmt(d as f64)))
+                .unwrap_or_default()
+        ),
+        HousingStanding::InsufficientData => {
+            "CBS publiceert voor dit gebied geen aandeel corporatiewoningen.".into()
+        }
+    };
+    let _ = write!(
+        out,
+        "<h2>Wonen: het doel van {}% sociale huur</h2><p>{}</p><p class=\"klein\">{}</p>",
+        fmt(p.housing_target_pct),
+        escape(&housing),
+        escape(p.housing_caveat)
+    );
+    // Every figure, with its references and where it comes from.
+    out.push_str(r#"<h2>Alle kerncijfers</h2><div class="scroll"><table><caption>Kerncijfers van dit gebied naast die van de wijk, de gemeente en Nederland, met hoe ze zich verhouden tot de andere gebieden van hetzelfde niveau</caption><thead><tr><th scope="col">Kerncijfer</th><th scope="col">Dit gebied</th>"#);
+    let has_wijk = p.figures.iter().any(|r| r.wijk.is_some());
+    if has_wijk {
+        out.push_str(r#"<th scope="col">Wijk</th>"#);
+    }
+    out.push_str(r#"<th scope="col">Gemeente</th><th scope="col">Nederland</th><th scope="col">Verhouding</th><th scope="col">Jaar en bron</th></tr></thead><tbody>"#);
+    for r in &p.figures {
+        let _ = write!(
+            out,
+            r#"<tr><th scope="row">{}</th><td class="num">{}</td>"#,
+            escape(r.label),
+            r.value
+                .map(|v| escape(&with_unit(v, r.unit)))
+                .unwrap_or_else(|| "—".into())
+        );
+        if has_wijk {
+            out.push_str(&reference_cell(&r.wijk, r.unit));
+        }
+        out.push_str(&reference_cell(&r.gemeente, r.unit));
+        out.push_str(&reference_cell(&r.nederland, r.unit));
+        let _ = write!(
+            out,
+            "<td>{}</td><td>{}{}</td></tr>",
+            r.standing_label
+                .map(|s| format!(
+                    "{} <span class=\"klein\">(z = {}, onder {})</span>",
+                    s,
+                    fmt(r.z.unwrap_or(0.0)),
+                    escape(r.standing_among.as_deref().unwrap_or(""))
+                ))
+                .unwrap_or_else(|| "—".into()),
+            r.year.map(|y| format!("{y}, ")).unwrap_or_default(),
+            escape(r.source.as_deref().unwrap_or("")),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_the_dutch_way() {
+        assert_eq!(fmt(17_590_672.0), "17.590.672");
+        assert_eq!(fmt(24.04), "24,0");
+        assert_eq!(fmt(7.0), "7");
+        assert_eq!(with_unit(0.9, "km"), "0,9 km");
+        assert_eq!(with_unit(26.0, "%"), "26%");
+    }
+}
