@@ -151,3 +151,51 @@ fn a_config_file_with_a_typo_is_refused_with_the_key_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml") && err.contains("adress"), "{err}");
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_remove("WIJKATLAS_ADMIN_TOKEN")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wijkatlas");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let base = line
+        .trim()
+        .strip_prefix("wijkatlas listening on ")
+        .expect("listening line")
+        .trim_end_matches('/')
+        .to_string();
+    assert_eq!(get(&base, "/health", None).0, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "still running 20 s after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    assert!(log.contains("shutting down"), "{log}");
+}

@@ -473,6 +473,41 @@ mod operations_tests {
     }
 
     #[tokio::test]
+    async fn a_request_past_the_time_limit_is_a_503_and_a_body_past_the_limit_is_refused() {
+        let limits = crate::config::Limits::new(Some(1), Some(1), None).expect("limits");
+        let s = state(limits);
+        let app = with_layers(
+            routes().route(
+                "/test-slow",
+                get(|| async {
+                    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                    "too late"
+                }),
+            ),
+            s.clone(),
+        );
+        let (status, headers, body) = call(app, "/test-slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(headers.contains_key("retry-after"));
+        assert!(body.contains("longer than 1 s"), "{body}");
+        // A what-if body over 1 KiB.
+        let big = format!(
+            r#"{{"categorie":"huisarts","sluit":["{}"]}}"#,
+            "x".repeat(4096)
+        );
+        let response = router(s)
+            .oneshot(
+                Request::post("/api/scenario")
+                    .header("content-type", "application/json")
+                    .body(Body::from(big))
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
     async fn metrics_count_routes_by_template_and_never_by_the_point_asked() {
         let s = state(Default::default());
         call(router(s.clone()), "/collections/wijken/items?limit=1").await;
