@@ -4,7 +4,7 @@
 use super::config::AnalysisConfig;
 use super::need::{self, Need};
 use super::{default_level, gap, indicators};
-use crate::model::{AreaCode, Category, Dataset};
+use crate::model::{AreaCode, Dataset};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
@@ -36,14 +36,7 @@ pub fn properties(
             .or_default()
             .insert("behoefte_index".into(), value);
     }
-    for &category in Category::ALL {
-        if !dataset
-            .voorzieningen()
-            .iter()
-            .any(|v| v.category == category)
-        {
-            continue;
-        }
+    for category in dataset.categories_present() {
         let key = category.key();
         let ranking = gap::rank(dataset, level, category, config);
         let ranked: HashMap<AreaCode, &gap::Ranked> =

@@ -6,7 +6,7 @@
 
 use super::config::AnalysisConfig;
 use super::{default_level, gap, housing, indicators};
-use crate::model::{Area, AreaCode, AreaLevel, Category, Dataset, Figure, Quantity};
+use crate::model::{Area, AreaCode, AreaLevel, Dataset, Figure, Quantity};
 use serde::Serialize;
 
 /// How a figure stands against the other areas of the same level, in words: never by
@@ -130,14 +130,7 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
         .collect();
     let analysis_level = default_level(dataset);
     let mut categories = Vec::new();
-    for &category in Category::ALL {
-        if !dataset
-            .voorzieningen()
-            .iter()
-            .any(|v| v.category == category)
-        {
-            continue;
-        }
+    for category in dataset.categories_present() {
         let near = indicators::proximity(dataset, level, category)
             .into_iter()
             .find(|p| p.code == code);
@@ -388,6 +381,7 @@ fn figure_row(
 mod tests {
     use super::*;
     use crate::analysis::fixture::{area, dataset, facility};
+    use crate::model::Category;
 
     /// Synthetic: three wijken of one gemeente, no gemeente layer.
     fn three() -> Dataset {

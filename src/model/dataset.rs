@@ -129,6 +129,14 @@ impl Dataset {
         &self.voorzieningen
     }
 
+    /// The categories that have at least one voorziening loaded, in taxonomy order.
+    pub fn categories_present(&self) -> impl Iterator<Item = crate::model::Category> + '_ {
+        crate::model::Category::ALL
+            .iter()
+            .copied()
+            .filter(|c| self.voorzieningen.iter().any(|v| v.category == *c))
+    }
+
     /// Dwelling points, when a source provides them (the analysis measures from them).
     pub fn dwellings(&self) -> &[Dwelling] {
         &self.dwellings
