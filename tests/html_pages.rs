@@ -140,3 +140,23 @@ fn the_api_page_lists_every_path_of_the_openapi_document() {
         assert!(html.contains(&escaped), "{path}");
     }
 }
+
+#[test]
+fn the_accessibility_statement_is_linked_from_the_map_pages() {
+    let server = Server::start(&[]);
+    let (status, content_type, body) = server.get("/toegankelijkheid");
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    assert!(body.contains(r#"<html lang="nl">"#));
+    assert!(
+        body.contains("WCAG 2.1") && body.contains("EN 301 549"),
+        "{body}"
+    );
+    for page in ["/kaart", "/bewoner"] {
+        let (_, _, html) = server.get(page);
+        assert!(
+            html.contains(r#"href="/toegankelijkheid""#),
+            "{page} links the statement"
+        );
+    }
+}

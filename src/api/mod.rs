@@ -132,6 +132,7 @@ fn routes() -> Router<Shared> {
         .route("/api/scenario", axum::routing::post(analysis::scenario))
         .route("/api/zoek", get(analysis::search))
         .route("/profiles/{code}", get(profiles::profile))
+        .route("/toegankelijkheid", get(accessibility))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics_text))
@@ -206,6 +207,35 @@ fn cors(state: &AppState) -> tower_http::cors::CorsLayer {
             .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT])
             .expose_headers(exposed)
     }
+}
+
+/// The accessibility statement.
+async fn accessibility(State(state): State<Shared>) -> impl axum::response::IntoResponse {
+    let s = state.snapshot();
+    (
+        [(axum::http::header::CONTENT_TYPE, html::CONTENT_TYPE)],
+        html::page(
+            "Toegankelijkheidsverklaring",
+            &[],
+            &html::accessibility::statement(),
+            &attributions(&s.dataset),
+        ),
+    )
+}
+
+/// Each source's attribution once, in the order the sources were loaded.
+fn attributions(dataset: &Dataset) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for a in dataset
+        .sources
+        .iter()
+        .filter_map(|s| s.attribution.as_ref())
+    {
+        if !seen.contains(a) {
+            seen.push(a.clone());
+        }
+    }
+    seen
 }
 
 /// Alive: the process answers.

@@ -31,17 +31,7 @@ pub async fn profile(
         .parse()
         .map_err(|e: crate::model::InvalidAreaCode| ApiError::BadRequest(e.to_string()))?;
     let s = state.snapshot();
-    let attribution: Vec<String> = s
-        .dataset
-        .sources
-        .iter()
-        .filter_map(|src| src.attribution.clone())
-        .fold(Vec::new(), |mut seen, a| {
-            if !seen.contains(&a) {
-                seen.push(a);
-            }
-            seen
-        });
+    let attribution = super::attributions(&s.dataset);
     // Every figure against every area of its level: CPU work off the async workers.
     let made = tokio::task::spawn_blocking(move || profile::profile(&s.dataset, &s.analysis, code))
         .await

@@ -249,17 +249,7 @@ fn fields(c: &crate::features::Collection) -> serde_json::Map<String, Value> {
         .collect()
 }
 
-/// Each source's attribution once, in the order the sources were loaded.
+/// Each source's attribution once, as one line.
 fn attribution(dataset: &crate::model::Dataset) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for a in dataset
-        .sources
-        .iter()
-        .filter_map(|s| s.attribution.as_deref())
-    {
-        if !seen.contains(&a) {
-            seen.push(a);
-        }
-    }
-    seen.join(" · ")
+    super::attributions(dataset).join(" · ")
 }

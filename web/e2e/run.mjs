@@ -242,6 +242,12 @@ try {
   await axe(profile, 'profile');
   noProblems(profile, 'profile');
 
+  // ---- the accessibility statement, linked from the map pages ---------------------------
+  const statement = await open('/toegankelijkheid', null, { script: false });
+  check(/WCAG 2\.1/.test(await statement.locator('main').textContent()), 'accessibility statement: names the standard and how it is tested');
+  await axe(statement, 'statement');
+  noProblems(statement, 'statement');
+
   // ---- resident view ------------------------------------------------------------------
   const resident = await open('/bewoner');
   summary.timings.residentLoadMs = resident.loadMs;

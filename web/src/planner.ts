@@ -87,6 +87,7 @@ async function main() {
     report('Er zijn geen voorzieningen geladen: de kaart toont alleen de gebieden.', true);
   }
   const collection = COLLECTION[state.level];
+  $('per-niveau').textContent = `per ${LEVEL_WORD[state.level]}`;
   // Every request starts before the map is created: creating the WebGL context blocks
   // the page for a while, and the answers can travel meanwhile.
   const availableP = Promise.resolve(new Set(config.areaProperties));

@@ -4,6 +4,7 @@
 //! stylesheet, no script and nothing loaded from elsewhere, so it works on locked-down
 //! networks and with screen readers (tables with headers, a labelled map preview).
 
+pub mod accessibility;
 pub mod profile;
 pub mod svg;
 
