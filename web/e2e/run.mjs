@@ -121,6 +121,9 @@ try {
   await idle(planner);
   const panel = await planner.locator('#detail').textContent();
   check(panel.includes(firstCode) && /Waarom deze plek/.test(panel), 'planner: a ranked entry opens its area panel with the reason', firstCode);
+  await planner.waitForSelector('#vergelijking li');
+  const compared = await planner.locator('#vergelijking').textContent();
+  check(/gemeente/.test(compared) && /Nederland/.test(compared) && /gemiddelde/.test(compared), 'planner: the panel compares the area with its gemeente and the Netherlands, in words', compared.trim().slice(0, 140));
 
   // A click on the map itself opens the panel of the area under the pointer.
   const box = await planner.locator('#kaart canvas').boundingBox();

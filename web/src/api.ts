@@ -151,3 +151,24 @@ export async function loadItems(collection: string, query: string): Promise<GeoJ
   }
   return { type: 'FeatureCollection', features: all };
 }
+
+export interface ProfileReference {
+  value: number;
+  how: string;
+}
+
+export interface ProfileFigure {
+  key: string;
+  label: string;
+  unit: string;
+  value: number | null;
+  gemeente: ProfileReference | null;
+  nederland: ProfileReference | null;
+  standing_label: string | null;
+}
+
+/** The part of `GET /profiles/{code}` the map's panel shows. */
+export interface Profile {
+  code: string;
+  figures: ProfileFigure[];
+}

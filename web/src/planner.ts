@@ -386,6 +386,7 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.hidden = false;
   panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
   rememberState();
+  void fillComparison(code);
   panel.focus();
 }
 
@@ -418,6 +419,7 @@ function areaPanel(p: GeoJSON.GeoJsonProperties): string {
 ${r ? `<p class="reden"><strong>Waarom deze plek:</strong> ${escapeHtml(r.reason)}</p>` : ''}
 ${whatIf}
 <table class="cijfers"><caption class="visueel-verborgen">Kerncijfers en indicatoren</caption><tbody>${rows}</tbody></table>
+<div id="vergelijking" class="vergelijking" aria-live="polite"></div>
 <p class="klein"><a href="/profiles/${encodeURIComponent(String(props.code))}?f=html">Profiel van dit gebied</a>: vergeleken met de gemeente en Nederland, af te drukken als rapport · <a href="/collections/${collection}/items/${encodeURIComponent(String(props.code))}?f=html">als kaartlaag-object</a></p>`;
 }
 
@@ -627,6 +629,32 @@ async function exportPng(map: maplibregl.Map) {
   const title = `${state.layer.title} — ${categoryLabel()}${state.gemeente ? ` — ${state.gemeenteNames.get(state.gemeente)}` : ''}${state.scenario ? ' (wat-als)' : ''}`;
   const blob = await png(map, { title, classes: state.layer.classes, attribution: `wijkatlas · ${state.config.attribution.join(' · ')}` });
   download(`wijkatlas-${state.category}-${state.layer.key}.png`, blob);
+}
+
+/** Fills the panel's one-glance comparison from the area's profile: a few figures beside
+ * the gemeente and the Netherlands, in words. Left out quietly when the server is busy. */
+async function fillComparison(code: string) {
+  let profile: api.Profile;
+  try {
+    profile = await api.getJson<api.Profile>(`/profiles/${encodeURIComponent(code)}`);
+  } catch {
+    return;
+  }
+  const box = document.getElementById('vergelijking');
+  if (!box || state.selected !== code) return;
+  const keys = ['pct_65plus', 'pct_eenpersoonshuishoudens', 'pct_huishoudens_laag_inkomen', 'pct_corporatiewoningen', 'afstand_huisarts_km'];
+  const rows = keys
+    .map((k) => profile.figures.find((f) => f.key === k && f.value != null))
+    .filter((f): f is api.ProfileFigure => Boolean(f))
+    .slice(0, 4);
+  if (!rows.length) return;
+  const unit = (v: number, u: string) => (u === '%' ? `${number(v, 1)}%` : `${number(v, 1)} ${u}`.trim());
+  box.innerHTML = `<h3>Vergeleken met gemeente en Nederland</h3><ul>${rows
+    .map(
+      (f) =>
+        `<li><strong>${escapeHtml(f.label)}</strong>: ${escapeHtml(unit(f.value as number, f.unit))}${f.gemeente ? `, gemeente ${escapeHtml(unit(f.gemeente.value, f.unit))}` : ''}${f.nederland ? `, Nederland ${escapeHtml(unit(f.nederland.value, f.unit))}` : ''}${f.standing_label ? ` — ${escapeHtml(f.standing_label)}` : ''}</li>`,
+    )
+    .join('')}</ul>`;
 }
 
 // ---- the view in the address (#gebied=…&categorie=…&laag=…), so a link shows the same --
