@@ -118,15 +118,10 @@ impl ServeArgs {
             Some(path) => FileConfig::read(path)?,
             None => FileConfig::default(),
         };
-        let addr = match self.addr.or(file.addr) {
-            Some(a) => a,
-            None => crate::config::DEFAULT_ADDR.parse().map_err(|_| {
-                CliError::Config(ConfigError::Invalid {
-                    key: "addr",
-                    what: "an address",
-                })
-            })?,
-        };
+        let addr = self
+            .addr
+            .or(file.addr)
+            .unwrap_or(crate::config::DEFAULT_ADDR);
         let basemap_attribution = self
             .basemap_attribution
             .or(file.basemap_attribution)

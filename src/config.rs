@@ -85,7 +85,10 @@ pub struct Limits {
     pub max_expensive: usize,
 }
 
-pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    8080,
+));
 pub const DEFAULT_TILE_CACHE_MB: usize = 128;
 pub const DEFAULT_REQUEST_TIMEOUT_S: u64 = 30;
 pub const DEFAULT_MAX_BODY_KB: usize = 256;

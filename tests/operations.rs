@@ -20,6 +20,19 @@ fn get(base: &str, path: &str, token: Option<&str>) -> (u16, String) {
     (status, r.body_mut().read_to_string().expect("body"))
 }
 
+/// The server's base URL, from the line it prints once it listens.
+fn listening_on(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    line.trim()
+        .strip_prefix("wijkatlas listening on ")
+        .expect("listening line")
+        .trim_end_matches('/')
+        .to_string()
+}
+
 #[test]
 fn settings_come_from_flags_then_environment_then_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -54,16 +67,7 @@ max_expensive = 5
         .stderr(Stdio::piped())
         .spawn()
         .expect("start wijkatlas");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let base = line
-        .trim()
-        .strip_prefix("wijkatlas listening on ")
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_string();
+    let base = listening_on(&mut child);
 
     let (status, body) = get(&base, "/admin/status", Some("from-the-file"));
     assert_eq!(status, 200, "{body}");
@@ -162,16 +166,7 @@ fn sigterm_stops_the_server_cleanly() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start wijkatlas");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let base = line
-        .trim()
-        .strip_prefix("wijkatlas listening on ")
-        .expect("listening line")
-        .trim_end_matches('/')
-        .to_string();
+    let base = listening_on(&mut child);
     assert_eq!(get(&base, "/health", None).0, 200);
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -25,7 +25,9 @@ struct RouteFigures {
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    routes: Mutex<BTreeMap<(String, &'static str), RouteFigures>>,
+    /// Route template → method → figures. Nested so that a request to a route seen
+    /// before is counted without allocating its key again.
+    routes: Mutex<BTreeMap<String, BTreeMap<&'static str, RouteFigures>>>,
 }
 
 impl Metrics {
@@ -33,7 +35,13 @@ impl Metrics {
         let secs = took.as_secs_f64();
         // A poisoned lock only means a panic elsewhere mid-update of plain counters.
         let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        let r = routes.entry((route.to_string(), method)).or_default();
+        if !routes.contains_key(route) {
+            routes.insert(route.to_string(), BTreeMap::new());
+        }
+        let Some(by_method) = routes.get_mut(route) else {
+            return;
+        };
+        let r = by_method.entry(method).or_default();
         *r.by_status.entry(status).or_default() += 1;
         for (i, bound) in BUCKETS.iter().enumerate() {
             if secs <= *bound {
@@ -50,7 +58,12 @@ impl Metrics {
         let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
         out.push_str("# HELP wijkatlas_http_requests_total HTTP requests answered, by route template, method and status.\n");
         out.push_str("# TYPE wijkatlas_http_requests_total counter\n");
-        for ((route, method), r) in routes.iter() {
+        let figures = || {
+            routes
+                .iter()
+                .flat_map(|(route, m)| m.iter().map(move |(method, r)| (route, method, r)))
+        };
+        for (route, method, r) in figures() {
             for (status, n) in &r.by_status {
                 let _ = writeln!(
                     out,
@@ -63,7 +76,7 @@ impl Metrics {
             "# HELP wijkatlas_http_request_duration_seconds Time to answer, by route template.\n",
         );
         out.push_str("# TYPE wijkatlas_http_request_duration_seconds histogram\n");
-        for ((route, method), r) in routes.iter() {
+        for (route, method, r) in figures() {
             let labels = format!("route=\"{}\",method=\"{method}\"", escape(route));
             for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(

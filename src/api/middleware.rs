@@ -130,23 +130,28 @@ pub async fn conditional_get(
 /// query, which can hold a resident's location) with the request id.
 pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
+    // Both are cheap clones (a shared string, shared bytes), taken before the request
+    // moves on.
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or("(no route)", |m| m.as_str())
-        .to_string();
+        .cloned();
+    let route = route.as_ref().map_or("(no route)", |m| m.as_str());
+    let id = request.headers().get(REQUEST_ID).cloned();
     let method = method_name(request.method());
-    let id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
     let response = next.run(request).await;
     let took = started.elapsed();
     let status = response.status().as_u16();
-    state.metrics.record(method, &route, status, took);
-    tracing::debug!(request_id = %id, method, %route, status, ms = took.as_secs_f64() * 1000.0, "answered");
+    state.metrics.record(method, route, status, took);
+    let id = id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::debug!(
+        request_id = id,
+        method,
+        route,
+        status,
+        ms = took.as_secs_f64() * 1000.0,
+        "answered"
+    );
     response
 }
 
@@ -198,7 +203,7 @@ pub async fn limit_expensive(
     let Some(_permit) = state.try_expensive() else {
         return super::ApiError::Busy {
             message: format!(
-                "{} expensive requests (what-if, suggestions, CSV exports) are running, the most at once; try again shortly",
+                "{} expensive requests (what-if, suggestions, profiles, CSV exports) are running, the most at once; try again shortly",
                 state.limits().max_expensive
             ),
             retry_after_s: 1,

@@ -54,7 +54,7 @@ pub enum ReloadOutcome {
 
 impl AppState {
     pub fn new(snapshot: Snapshot, data_dir: PathBuf, admin_token: Option<String>) -> Self {
-        AppState {
+        let state = AppState {
             snapshot: ArcSwap::from_pointee(snapshot),
             data_dir,
             admin_token: admin_token.filter(|t| !t.is_empty()),
@@ -64,13 +64,13 @@ impl AppState {
             web: super::web::WebSettings::default(),
             tile_cache_bytes: crate::tiles::cache::DEFAULT_CAP_BYTES,
             limits: crate::config::Limits::default(),
-            expensive: Arc::new(tokio::sync::Semaphore::new(
-                crate::config::Limits::default().max_expensive,
-            )),
+            expensive: Arc::new(tokio::sync::Semaphore::new(0)),
             cors_origins: Vec::new(),
             metrics: super::metrics::Metrics::default(),
             started_at: unix_now(),
-        }
+        };
+        // The permits follow the limits: one place sets both.
+        state.with_limits(crate::config::Limits::default())
     }
 
     pub fn with_limits(mut self, limits: crate::config::Limits) -> Self {

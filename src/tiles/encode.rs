@@ -40,10 +40,9 @@ pub fn layer(
     let window_rd = rd_window(id, margin / scale);
     let areas = matches!(collection.kind, crate::features::CollectionKind::Areas(_))
         .then(|| projected.layer(collection, dataset, id.z));
-    let areas = areas.as_ref().and_then(|slot| slot.get());
     let mut layer = LayerBuilder::new(collection.id, EXTENT);
     for (n, item) in collection.items.iter().enumerate() {
-        let geometry = if let Some(areas) = areas {
+        let geometry = if let Some(areas) = &areas {
             let Some(Some((mp, bb))) = areas.outlines.get(n) else {
                 continue;
             };

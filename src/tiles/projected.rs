@@ -25,19 +25,24 @@ pub struct Projected {
 }
 
 /// One collection's projected outlines at one zoom, made once by whoever asks first.
-pub type Slot = Arc<OnceLock<ProjectedLayer>>;
+type Slot = Arc<OnceLock<Arc<ProjectedLayer>>>;
 
 impl Projected {
     /// The projected outlines of `collection` for `zoom`, made on first use.
-    pub fn layer(&self, collection: &Collection, dataset: &Dataset, zoom: u8) -> Slot {
+    pub fn layer(
+        &self,
+        collection: &Collection,
+        dataset: &Dataset,
+        zoom: u8,
+    ) -> Arc<ProjectedLayer> {
         let z = zoom.min(MAX_GENERALISED_ZOOM + 1);
         let slot = {
             // A poisoned lock only means a panic elsewhere mid-insert of an empty slot.
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
             slots.entry((collection.id, z)).or_default().clone()
         };
-        slot.get_or_init(|| project(collection, dataset, z));
-        slot
+        slot.get_or_init(|| Arc::new(project(collection, dataset, z)))
+            .clone()
     }
 }
 
