@@ -13,6 +13,7 @@ fn pages_and_their_files_are_served_from_the_binary() {
     for (page, script) in [
         ("/kaart", "/web/planner.js"),
         ("/bewoner", "/web/resident.js"),
+        ("/kaart/embed", "/web/embed.js"),
     ] {
         let (status, content_type, body) = server.get(page);
         assert_eq!(status, 200, "{page}");
@@ -44,6 +45,27 @@ fn pages_and_their_files_are_served_from_the_binary() {
     let (status, _, body) = server.get("/web/nothing.js");
     assert_eq!(status, 404);
     assert!(body.contains("no web map file"), "{body}");
+}
+
+#[test]
+fn the_embeddable_map_may_be_framed_by_any_site() {
+    let server = Server::start(&[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let embed = agent
+        .get(&server.url("/kaart/embed?gemeente=GM0505&categorie=bibliotheek"))
+        .call()
+        .expect("get");
+    assert_eq!(embed.status().as_u16(), 200);
+    assert_eq!(
+        embed
+            .headers()
+            .get("content-security-policy")
+            .map(|v| v.to_str().ok()),
+        Some(Some("frame-ancestors *"))
+    );
 }
 
 #[test]
@@ -205,6 +227,8 @@ fn the_web_map_works_in_chromium() {
     for shot in [
         "planner.png",
         "planner-whatif.png",
+        "planner-whatif-link.png",
+        "embed.png",
         "resident.png",
         "resident-phone.png",
     ] {

@@ -13,7 +13,7 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await esbuild.build({
-  entryPoints: [join(here, 'src/planner.ts'), join(here, 'src/resident.ts'), join(here, 'src/app.css')],
+  entryPoints: [join(here, 'src/planner.ts'), join(here, 'src/resident.ts'), join(here, 'src/embed.ts'), join(here, 'src/app.css')],
   bundle: true,
   splitting: true,
   format: 'esm',

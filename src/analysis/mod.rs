@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod calibrate;
+pub mod change;
 pub mod config;
 #[cfg(test)]
 pub(crate) mod fixture;

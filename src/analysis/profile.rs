@@ -88,6 +88,11 @@ pub struct CategoryRow {
     pub ranked_of: usize,
     pub gap: Option<f64>,
     pub reason: Option<String>,
+    /// The distance to the nearest one for the average inhabitant of the gemeente (its
+    /// areas of this level) and of the country (the national level), to read
+    /// `nearest_m` against.
+    pub nearest_gemeente: Option<Reference>,
+    pub nearest_nederland: Option<Reference>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -105,6 +110,8 @@ pub struct Profile {
     pub housing_target_pct: f64,
     /// The level the gap ranking is made at.
     pub analysis_level: Option<AreaLevel>,
+    /// Against each earlier year loaded for this level, newest first.
+    pub changes: Vec<super::change::Change>,
 }
 
 pub const HOUSING_CAVEAT: &str = "CBS telt huurwoningen in bezit van woningcorporaties; dat is niet hetzelfde als sociale huur (corporaties verhuren ook boven de sociale grens, en particuliere verhuurders ook sociaal).";
@@ -130,10 +137,24 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
         .collect();
     let analysis_level = default_level(dataset);
     let mut categories = Vec::new();
+    // The country's distances come from the level that covers it, as its figures do.
+    let national_level = analysis_level.unwrap_or(level);
     for category in dataset.categories_present() {
-        let near = indicators::proximity(dataset, level, category)
-            .into_iter()
-            .find(|p| p.code == code);
+        let at_level = indicators::proximity(dataset, level, category);
+        let near = at_level.iter().find(|p| p.code == code).cloned();
+        let nearest_gemeente = (level != AreaLevel::Gemeente)
+            .then(|| {
+                mean_distance(dataset, level, &at_level, |c| {
+                    c.gemeente() == code.gemeente()
+                })
+            })
+            .flatten();
+        let nearest_nederland = if national_level == level {
+            mean_distance(dataset, level, &at_level, |_| true)
+        } else {
+            let national = indicators::proximity(dataset, national_level, category);
+            mean_distance(dataset, national_level, &national, |_| true)
+        };
         let ranking =
             (analysis_level == Some(level)).then(|| gap::rank(dataset, level, category, config));
         let ranked = ranking
@@ -150,6 +171,8 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
             ranked_of: ranking.as_ref().map_or(0, |r| r.ranked.len()),
             gap: ranked.map(|r| (r.gap * 100.0).round() / 100.0),
             reason: ranked.map(|r| r.reason.clone()),
+            nearest_gemeente,
+            nearest_nederland,
         });
     }
     let housing = housing::check(dataset, level, housing::NATIONAL_TARGET_PCT)
@@ -176,6 +199,7 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
         housing_caveat: HOUSING_CAVEAT,
         housing_target_pct: housing::NATIONAL_TARGET_PCT,
         analysis_level,
+        changes: super::change::changes(dataset, area),
     })
 }
 
@@ -200,7 +224,10 @@ fn weight_figure(f: Figure) -> Option<Figure> {
 /// The figure over a set of areas: a sum for counts; for a density, people over land
 /// (each area's land from its people and density); otherwise the mean weighted by what
 /// it is a share of. `None` without at least one area with both value and weight.
-fn combine<'a>(f: Figure, areas: impl Iterator<Item = &'a Area>) -> Option<(f64, usize)> {
+pub(super) fn combine<'a>(
+    f: Figure,
+    areas: impl Iterator<Item = &'a Area>,
+) -> Option<(f64, usize)> {
     let (mut num, mut den, mut n) = (0.0, 0.0, 0usize);
     for a in areas {
         let Some(v) = a.figures.get(f) else { continue };
@@ -231,6 +258,37 @@ fn combine<'a>(f: Figure, areas: impl Iterator<Item = &'a Area>) -> Option<(f64,
         n += 1;
     }
     (n > 0 && den > 0.0).then(|| (num / den, n))
+}
+
+/// The distance to the nearest voorziening averaged over the inhabitants of the areas
+/// of `level` that `keep` takes (`near` is in the dataset's area order, as
+/// `indicators::proximity` gives it); areas without inhabitants or without a distance
+/// count for nothing.
+fn mean_distance(
+    dataset: &Dataset,
+    level: AreaLevel,
+    near: &[indicators::AreaProximity],
+    keep: impl Fn(AreaCode) -> bool,
+) -> Option<Reference> {
+    let (mut sum, mut people, mut n) = (0.0, 0.0, 0usize);
+    for (a, p) in dataset.areas(level).iter().zip(near) {
+        let (Some(d), Some(w)) = (p.nearest_m, a.figures.get(Figure::Inhabitants)) else {
+            continue;
+        };
+        if !keep(a.code) || w <= 0.0 {
+            continue;
+        }
+        sum += d * w;
+        people += w;
+        n += 1;
+    }
+    (people > 0.0).then(|| Reference {
+        value: (sum / people).round(),
+        how: format!(
+            "gemiddelde over {n} {}, gewogen naar inwoners",
+            plural(level)
+        ),
+    })
 }
 
 fn plural(level: AreaLevel) -> &'static str {
@@ -267,7 +325,7 @@ fn own(area: &Area, f: Figure, dataset: &Dataset) -> Option<Reference> {
     })
 }
 
-fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
+pub(super) fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
     area.year
         .or_else(|| dataset.sources.get(area.source.0).and_then(|s| s.year))
 }

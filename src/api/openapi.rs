@@ -271,6 +271,93 @@ fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
         ok("Postcodes first, then names that start with the text, then names that contain it"), &[400]) }));
 }
 
+/// `/profiles/{code}` (see `super::profiles`): the JSON is `Profile`, the rest are the
+/// page and the downloads.
+fn profile_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
+    let example = crate::analysis::default_level(&s.dataset)
+        .and_then(|l| s.dataset.areas(l).first())
+        .map(|a| a.code.to_string())
+        .unwrap_or_else(|| "GM0505".into());
+    paths.insert(
+        "/profiles/{code}".into(),
+        json!({ "get": operation(
+            "An area's profile: every key figure beside its wijk, gemeente and the Netherlands, the voorzieningen per category with the gap rank, housing against the 30% target",
+            vec![
+                json!({ "name": "code", "in": "path", "required": true,
+                        "description": "A loaded gemeente, wijk or buurt code (GM0505, WK050501, BU03080000); another string is a 404.",
+                        "schema": { "type": "string" }, "example": example }),
+                f_parameter(&super::profiles::ENCODINGS),
+            ],
+            json!({
+                "description": "The profile; csv and xlsx come as a download (Content-Disposition: attachment)",
+                "content": {
+                    "application/json": { "schema": { "$ref": "#/components/schemas/Profile" } },
+                    "text/html": { "schema": { "type": "string" } },
+                    "text/csv": { "schema": { "type": "string" } },
+                    super::xlsx::CONTENT_TYPE: { "schema": { "type": "string", "format": "binary" } },
+                },
+            }),
+            &[400, 404],
+        ) }),
+    );
+}
+
+/// The JSON of a profile, as `analysis::profile::Profile` serialises it.
+fn profile_schemas() -> Value {
+    let number = || json!({ "type": "number", "nullable": true });
+    let text = || json!({ "type": "string", "nullable": true });
+    let reference = || json!({ "allOf": [{ "$ref": "#/components/schemas/ProfileReference" }], "nullable": true });
+    let code_and_name = json!({ "type": "array", "items": { "type": "string" }, "minItems": 2, "maxItems": 2, "nullable": true,
+                                "description": "[code, name]" });
+    let levels = json!(["gemeente", "wijk", "buurt"]);
+    json!({
+        "ProfileReference": {
+            "type": "object", "required": ["value", "how"],
+            "properties": { "value": { "type": "number" }, "how": { "type": "string", "description": "How the reference was found, in words" } },
+        },
+        "ProfileFigure": {
+            "type": "object", "required": ["key", "label", "unit", "value", "wijk", "gemeente", "nederland", "standing"],
+            "properties": {
+                "key": { "type": "string" }, "label": { "type": "string" }, "unit": { "type": "string" },
+                "value": number(), "wijk": reference(), "gemeente": reference(), "nederland": reference(),
+                "standing": { "type": "string", "nullable": true, "enum": ["well_below", "below", "around", "above", "well_above", null] },
+                "standing_label": text(), "z": number(), "standing_among": text(),
+                "year": { "type": "integer", "nullable": true }, "source": text(),
+            },
+        },
+        "ProfileCategory": {
+            "type": "object", "required": ["category", "label", "nearest_m", "within_1km", "within_3km", "within_5km", "rank", "ranked_of"],
+            "properties": {
+                "category": { "type": "string" }, "label": { "type": "string" },
+                "nearest_m": number(),
+                "within_1km": { "type": "integer", "minimum": 0 }, "within_3km": { "type": "integer", "minimum": 0 },
+                "within_5km": { "type": "integer", "minimum": 0 },
+                "rank": { "type": "integer", "minimum": 1, "nullable": true }, "ranked_of": { "type": "integer", "minimum": 0 },
+                "gap": number(), "reason": text(),
+                "nearest_gemeente": reference(), "nearest_nederland": reference(),
+            },
+        },
+        "Profile": {
+            "type": "object",
+            "required": ["code", "name", "level", "wijk", "gemeente", "figures", "categories", "housing", "housing_caveat", "housing_target_pct"],
+            "properties": {
+                "code": { "type": "string" }, "name": { "type": "string" },
+                "level": { "type": "string", "enum": levels },
+                "wijk": code_and_name, "gemeente": code_and_name,
+                "figures": { "type": "array", "items": { "$ref": "#/components/schemas/ProfileFigure" } },
+                "categories": { "type": "array", "items": { "$ref": "#/components/schemas/ProfileCategory" } },
+                "housing": { "type": "object", "required": ["status"], "properties": {
+                    "status": { "type": "string", "enum": ["meets", "below", "insufficient_data"] },
+                    "share_pct": { "type": "number" }, "gap_pct_points": { "type": "number" },
+                    "dwellings_short": { "type": "integer", "nullable": true } } },
+                "housing_caveat": { "type": "string" }, "housing_target_pct": { "type": "number" },
+                "analysis_level": { "type": "string", "nullable": true, "enum": ["gemeente", "wijk", "buurt", null] },
+                "changes": { "type": "array", "items": { "type": "object" }, "description": "Against each earlier year loaded for this level, newest first" },
+            },
+        },
+    })
+}
+
 fn schemas() -> Value {
     let link = json!({
         "type": "object", "required": ["href"],
@@ -405,6 +492,7 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
                             "sources": { "type": "array" }, "report": { "type": "object" }, "reloads": { "type": "object" } } } } } }), &[]) }),
     );
     analysis_paths(s, &mut paths);
+    profile_paths(s, &mut paths);
     if admin_enabled {
         let mut responses = error_responses(&[401, 409]);
         responses.insert("200".into(), json!({ "description": "The new data is served", "content": { "application/json": { "schema": { "type": "object" } } } }));
@@ -412,6 +500,10 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
             "/admin/reload".into(),
             json!({ "post": { "summary": "Reload the data directory", "security": [{ "bearer": [] }], "responses": responses } }),
         );
+    }
+    let mut all_schemas = schemas();
+    if let (Some(all), Value::Object(more)) = (all_schemas.as_object_mut(), profile_schemas()) {
+        all.extend(more);
     }
     json!({
         "openapi": "3.0.3",
@@ -428,7 +520,7 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
         "servers": [{ "url": base.0 }],
         "paths": paths,
         "components": {
-            "schemas": schemas(),
+            "schemas": all_schemas,
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
         },
     })

@@ -1,6 +1,9 @@
-//! `GET /profiles/{code}`: an area's profile (see `analysis::profile`) as JSON, or as
-//! CSV (`f=csv`) for a spreadsheet: one row per figure and per category.
+//! `GET /profiles/{code}`: an area's profile (see `analysis::profile`) as JSON, as a
+//! page, or for a spreadsheet: CSV (`f=csv`, one row per figure and per category) or
+//! an XLSX workbook (`f=xlsx`, the same tables on sheets of their own).
 
+use super::base_url::BaseUrl;
+use super::xlsx::{self, Cell, Sheet};
 use super::{html, negotiate};
 use super::{ApiError, AppState};
 use crate::analysis::profile::{self, Profile, Reference};
@@ -10,6 +13,51 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
+
+/// A profile's encodings: those the other routes negotiate, and the workbook, which
+/// only `f=xlsx` asks for (no client lists it in Accept for a page of data).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Encoding {
+    Negotiated(Format),
+    Xlsx,
+}
+
+pub const ENCODINGS: [&str; 4] = ["json", "csv", "html", "xlsx"];
+
+fn encoding(pairs: &[(String, String)], headers: &HeaderMap) -> Result<Encoding, ApiError> {
+    match pairs.iter().find(|(k, _)| k == "f").map(|(_, v)| v) {
+        Some(v) if v.eq_ignore_ascii_case("xlsx") => Ok(Encoding::Xlsx),
+        Some(v)
+            if !ENCODINGS.iter().any(|n| v.eq_ignore_ascii_case(n))
+                && !v.eq_ignore_ascii_case("geojson") =>
+        {
+            Err(ApiError::BadRequest(format!(
+                "parameter 'f': '{v}' is not offered here ({})",
+                ENCODINGS.join(", ")
+            )))
+        }
+        _ => negotiate::format(
+            pairs,
+            headers,
+            &[Format::GeoJson, Format::Csv, Format::Html],
+        )
+        .map(Encoding::Negotiated),
+    }
+}
+
+fn download(content_type: &str, file: String, body: impl IntoResponse) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 pub async fn profile(
     State(state): State<Arc<AppState>>,
@@ -22,16 +70,20 @@ pub async fn profile(
             "unknown parameter '{k}'; this route takes: f"
         )));
     }
-    let format = negotiate::format(
-        &pairs,
-        &headers,
-        &[Format::GeoJson, Format::Csv, Format::Html],
-    )?;
-    let code = code
-        .parse()
-        .map_err(|e: crate::model::InvalidAreaCode| ApiError::BadRequest(e.to_string()))?;
+    let format = encoding(&pairs, &headers)?;
+    // A string that is no area code names no profile: 404, as for an unknown feature id.
+    let code = code.parse().map_err(|e: crate::model::InvalidAreaCode| {
+        ApiError::NotFound(format!(
+            "{e}; profiles are at /profiles/{{GM, WK or BU code}}"
+        ))
+    })?;
     let s = state.snapshot();
     let attribution = super::attributions(&s.dataset);
+    let categories: Vec<(&'static str, &'static str)> = s
+        .dataset
+        .categories_present()
+        .map(|c| (c.key(), c.label()))
+        .collect();
     // Every figure against every area of its level: CPU work off the async workers.
     let made = tokio::task::spawn_blocking(move || profile::profile(&s.dataset, &s.analysis, code))
         .await
@@ -42,28 +94,35 @@ pub async fn profile(
         )));
     };
     Ok(match format {
-        Format::Csv => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"profiel-{}.csv\"", p.code),
-                ),
-            ],
+        Encoding::Negotiated(Format::Csv) => download(
+            "text/csv; charset=utf-8",
+            format!("profiel-{}.csv", p.code),
             csv(&p),
-        )
-            .into_response(),
-        Format::Html => (
-            [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
-            html::page(
-                &format!("Profiel van {}", p.name),
-                &[],
-                &html::profile::page_body(&p),
-                &attribution,
-            ),
-        )
-            .into_response(),
-        Format::GeoJson => Json(p).into_response(),
+        ),
+        Encoding::Xlsx => {
+            let bytes = xlsx::workbook(&sheets(&p)).map_err(|e| {
+                ApiError::Internal(format!("the workbook could not be written: {e}"))
+            })?;
+            download(
+                xlsx::CONTENT_TYPE,
+                format!("profiel-{}.xlsx", p.code),
+                bytes,
+            )
+        }
+        Encoding::Negotiated(Format::Html) => {
+            let mut body = html::profile::page_body(&p);
+            body.push_str(&html::profile::embed_section(
+                &p,
+                &BaseUrl::from_headers(&headers),
+                &categories,
+            ));
+            (
+                [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
+                html::page(&format!("Profiel van {}", p.name), &[], &body, &attribution),
+            )
+                .into_response()
+        }
+        Encoding::Negotiated(Format::GeoJson) => Json(p).into_response(),
     })
 }
 
@@ -134,5 +193,221 @@ fn csv(p: &Profile) -> String {
         out.push_str(&row.join(","));
         out.push('\n');
     }
+    if !p.changes.is_empty() {
+        out.push_str("\nonderdeel,code,naam,eenheid,jaar_eerder,eerder,jaar_nu,nu,verschil,verschil_pct,vergelijking\n");
+    }
+    for c in &p.changes {
+        let how = field(&c.how);
+        let comparison = match &c.comparison {
+            crate::analysis::change::Comparison::NotComparable { reason } => {
+                let row = [
+                    "ontwikkeling",
+                    "",
+                    "",
+                    "",
+                    &c.earlier_year.to_string(),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    &field(&format!("niet vergelijkbaar: {reason}")),
+                ];
+                out.push_str(&row.join(","));
+                out.push('\n');
+                continue;
+            }
+            _ => how,
+        };
+        for f in &c.figures {
+            let row = [
+                "ontwikkeling".to_string(),
+                f.key.to_string(),
+                field(f.label),
+                field(f.unit),
+                c.earlier_year.to_string(),
+                number(Some(f.earlier)),
+                c.current_year.map(|y| y.to_string()).unwrap_or_default(),
+                number(Some(f.current)),
+                number(Some(f.difference)),
+                number(f.relative_pct),
+                comparison.clone(),
+            ];
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
     out
+}
+
+/// The CSV's tables as sheets, with numbers as numbers (not text) so a spreadsheet can
+/// compute with them, and a missing figure an empty cell.
+fn sheets(p: &Profile) -> Vec<Sheet> {
+    // Three decimals, as in the CSV: the sources publish fewer, and a mean's 15 digits
+    // would only clutter the cells.
+    let round = |v: Option<f64>| Cell::number(v.map(|v| (v * 1000.0).round() / 1000.0));
+    let reference = |r: &Option<Reference>| match r {
+        Some(r) => [round(Some(r.value)), Cell::text(r.how.as_str())],
+        None => [Cell::Empty, Cell::Empty],
+    };
+    let text = |s: Option<&str>| s.map_or(Cell::Empty, Cell::text);
+    let mut figures = vec![[
+        "code",
+        "kerncijfer",
+        "eenheid",
+        "waarde",
+        "wijk",
+        "wijk (hoe)",
+        "gemeente",
+        "gemeente (hoe)",
+        "Nederland",
+        "Nederland (hoe)",
+        "stand",
+        "z",
+        "jaar",
+        "bron",
+    ]
+    .map(Cell::text)
+    .to_vec()];
+    for r in &p.figures {
+        let mut row = vec![
+            Cell::text(r.key),
+            Cell::text(r.label),
+            Cell::text(r.unit),
+            round(r.value),
+        ];
+        row.extend(reference(&r.wijk));
+        row.extend(reference(&r.gemeente));
+        row.extend(reference(&r.nederland));
+        row.extend([
+            text(r.standing_label),
+            Cell::number(r.z),
+            Cell::number(r.year.map(f64::from)),
+            text(r.source.as_deref()),
+        ]);
+        figures.push(row);
+    }
+    let mut categories = vec![[
+        "categorie",
+        "voorziening",
+        "dichtstbij (m)",
+        "binnen 1 km",
+        "binnen 3 km",
+        "binnen 5 km",
+        "rang",
+        "van",
+        "gap",
+        "reden",
+    ]
+    .map(Cell::text)
+    .to_vec()];
+    for c in &p.categories {
+        categories.push(vec![
+            Cell::text(c.category),
+            Cell::text(c.label),
+            Cell::number(c.nearest_m),
+            Cell::Number(c.within_1km as f64),
+            Cell::Number(c.within_3km as f64),
+            Cell::Number(c.within_5km as f64),
+            Cell::number(c.rank.map(|r| r as f64)),
+            Cell::Number(c.ranked_of as f64),
+            round(c.gap),
+            text(c.reason.as_deref()),
+        ]);
+    }
+    let about = vec![
+        vec![Cell::text("veld"), Cell::text("waarde")],
+        vec![Cell::text("code"), Cell::text(p.code.to_string())],
+        vec![Cell::text("naam"), Cell::text(p.name.as_str())],
+        vec![Cell::text("niveau"), Cell::text(p.level.to_string())],
+        vec![
+            Cell::text("gemeente"),
+            text(
+                p.gemeente
+                    .as_ref()
+                    .map(|(c, n)| format!("{n} ({c})"))
+                    .as_deref(),
+            ),
+        ],
+        vec![
+            Cell::text("wijk"),
+            text(
+                p.wijk
+                    .as_ref()
+                    .map(|(c, n)| format!("{n} ({c})"))
+                    .as_deref(),
+            ),
+        ],
+        vec![Cell::text("let op"), Cell::text(p.housing_caveat)],
+    ];
+    let mut sheets = vec![
+        Sheet {
+            name: "Kerncijfers",
+            rows: figures,
+            widths: vec![
+                28.0, 40.0, 10.0, 10.0, 10.0, 30.0, 10.0, 30.0, 10.0, 30.0, 26.0,
+            ],
+        },
+        Sheet {
+            name: "Voorzieningen",
+            rows: categories,
+            widths: vec![14.0, 22.0, 14.0, 11.0, 11.0, 11.0, 8.0, 8.0, 8.0, 60.0],
+        },
+        Sheet {
+            name: "Gebied",
+            rows: about,
+            widths: vec![12.0, 60.0],
+        },
+    ];
+    // The change over time, as in the CSV's last table, when an earlier year is loaded.
+    if !p.changes.is_empty() {
+        let mut rows = vec![[
+            "code",
+            "kerncijfer",
+            "eenheid",
+            "jaar eerder",
+            "eerder",
+            "jaar nu",
+            "nu",
+            "verschil",
+            "verschil (%)",
+            "vergelijking",
+        ]
+        .map(Cell::text)
+        .to_vec()];
+        for c in &p.changes {
+            let how = match &c.comparison {
+                crate::analysis::change::Comparison::NotComparable { reason } => {
+                    format!("niet vergelijkbaar: {reason}")
+                }
+                _ => c.how.clone(),
+            };
+            if c.figures.is_empty() {
+                let mut row = vec![Cell::Empty; 9];
+                row[3] = Cell::Number(f64::from(c.earlier_year));
+                row.push(Cell::text(how.as_str()));
+                rows.push(row);
+            }
+            for f in &c.figures {
+                rows.push(vec![
+                    Cell::text(f.key),
+                    Cell::text(f.label),
+                    Cell::text(f.unit),
+                    Cell::Number(f64::from(c.earlier_year)),
+                    round(Some(f.earlier)),
+                    Cell::number(c.current_year.map(f64::from)),
+                    round(Some(f.current)),
+                    round(Some(f.difference)),
+                    round(f.relative_pct),
+                    Cell::text(how.as_str()),
+                ]);
+            }
+        }
+        sheets.push(Sheet {
+            name: "Ontwikkeling",
+            rows,
+            widths: vec![28.0, 40.0, 10.0, 11.0, 10.0, 9.0, 10.0, 10.0, 12.0, 60.0],
+        });
+    }
+    sheets
 }

@@ -48,6 +48,7 @@ pub fn routes() -> Router<Arc<AppState>> {
             "/bewoner",
             get(|h: HeaderMap| async move { page("resident.html", &h) }),
         )
+        .route("/kaart/embed", get(embed))
         .route("/web/config.json", get(config))
         .route("/web/{file}", get(asset))
 }
@@ -95,6 +96,19 @@ fn page(name: &str, request: &HeaderMap) -> Response {
         Some(a) => serve(a, request),
         None => ApiError::NotFound(format!("the web map was built without {name}")).into_response(),
     }
+}
+
+/// The map for a gemeente's own site (`?gemeente=GM0505&categorie=huisarts`), meant for
+/// an iframe there: framing is allowed from any site, as the data is open and CORS
+/// already lets any origin read it. The page reads its parameters itself and says in
+/// words when one names nothing loaded.
+async fn embed(request: HeaderMap) -> Response {
+    let mut response = page("embed.html", &request);
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors *"),
+    );
+    response
 }
 
 async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {

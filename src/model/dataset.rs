@@ -31,6 +31,16 @@ pub struct Postcode {
     pub gemeente: Option<AreaCode>,
 }
 
+/// The areas of one level as an earlier year drew and counted them, kept only so a
+/// profile can show change over time; they are never analysed or served as a layer.
+#[derive(Debug)]
+pub struct EarlierAreas {
+    pub level: AreaLevel,
+    pub year: u16,
+    pub source: SourceId,
+    pub areas: Vec<Area>,
+}
+
 #[derive(Debug, Default)]
 pub struct Dataset {
     pub sources: Vec<SourceInfo>,
@@ -42,6 +52,7 @@ pub struct Dataset {
     dwellings: Vec<Dwelling>,
     housing: HashMap<AreaCode, HousingCount>,
     index: SpatialIndex,
+    earlier: Vec<EarlierAreas>,
 }
 
 impl Dataset {
@@ -87,7 +98,20 @@ impl Dataset {
             dwellings,
             housing,
             index,
+            earlier: Vec::new(),
         }
+    }
+
+    /// Adds the earlier years' areas, newest year first.
+    pub fn with_earlier(mut self, mut earlier: Vec<EarlierAreas>) -> Self {
+        earlier.sort_by_key(|e| std::cmp::Reverse(e.year));
+        self.earlier = earlier;
+        self
+    }
+
+    /// The earlier years loaded for this level, newest first.
+    pub fn earlier(&self, level: AreaLevel) -> impl Iterator<Item = &EarlierAreas> {
+        self.earlier.iter().filter(move |e| e.level == level)
     }
 
     pub fn areas(&self, level: AreaLevel) -> &[Area] {

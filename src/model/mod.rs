@@ -11,7 +11,7 @@ mod voorziening;
 pub use area::{Area, AreaGeometry, UnlocatedArea};
 pub use category::{Category, Domain, UnknownCategory};
 pub use code::{AreaCode, AreaLevel, InvalidAreaCode};
-pub use dataset::{Dataset, Postcode, SourceId, SourceInfo};
+pub use dataset::{Dataset, EarlierAreas, Postcode, SourceId, SourceInfo};
 pub use dwelling::{Dwelling, HousingCount};
 pub use figures::{is_cbs_nodata, ExtraProperties, Figure, KeyFigures, Quantity};
 pub use voorziening::{Address, Containing, Location, LocationPrecision, Voorziening};

@@ -5,6 +5,7 @@
 
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,9 +68,14 @@ const idle = (page) => page.evaluate(() => new Promise((r) => {
   else map.once('idle', r);
 }));
 
-/** Distinct colours of the map canvas on a grid of sample points. */
-const canvasColours = (page) => page.evaluate(() => {
-  const c = window.wijkatlas.map.getCanvas();
+/** Distinct colours of the map canvas on a grid of sample points, read in a render
+ * event, while the frame just drawn is still in the buffer (the embed page, unlike the
+ * planner, does not keep its drawing buffer for PNG export). */
+const canvasColours = (page) => page.evaluate(() => new Promise((resolve) => {
+  const map = window.wijkatlas.map;
+  map.once('render', () => resolve(sampleColours(map.getCanvas())));
+  map.triggerRepaint();
+  function sampleColours(c) {
   const copy = document.createElement('canvas');
   copy.width = c.width; copy.height = c.height;
   const g = copy.getContext('2d');
@@ -80,7 +86,8 @@ const canvasColours = (page) => page.evaluate(() => {
     seen.add(`${d[0] >> 3},${d[1] >> 3},${d[2] >> 3}`);
   }
   return seen.size;
-});
+  }
+}));
 
 async function axe(page, name) {
   await page.addScriptTag({ content: axeSource });
@@ -121,9 +128,22 @@ try {
   await idle(planner);
   const panel = await planner.locator('#detail').textContent();
   check(panel.includes(firstCode) && /Waarom deze plek/.test(panel), 'planner: a ranked entry opens its area panel with the reason', firstCode);
-  await planner.waitForSelector('#vergelijking li');
+  await planner.waitForSelector('#vergelijking svg');
   const compared = await planner.locator('#vergelijking').textContent();
   check(/gemeente/.test(compared) && /Nederland/.test(compared) && /gemiddelde/.test(compared), 'planner: the panel compares the area with its gemeente and the Netherlands, in words', compared.trim().slice(0, 140));
+  const graphic = await planner.evaluate(() => {
+    const svg = document.querySelector('#vergelijking svg');
+    const words = document.getElementById(svg.getAttribute('aria-describedby'));
+    return {
+      role: svg.getAttribute('role'),
+      name: document.getElementById(svg.getAttribute('aria-labelledby'))?.textContent,
+      bars: svg.querySelectorAll('rect').length,
+      labels: [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' | '),
+      words: words?.textContent ?? '',
+    };
+  });
+  check(graphic.role === 'img' && graphic.name && graphic.bars >= 6 && /Behoefte/.test(graphic.labels) && /Bereik/.test(graphic.labels) && /Afstand tot ziekenhuis/.test(graphic.words) && /Nederland \| \d/.test(graphic.labels),
+    'planner: the panel shows need, reach per category and housing as labelled bars, with the same in words', `${graphic.bars} bars; ${graphic.words.slice(0, 120)}`);
 
   // A click on the map itself opens the panel of the area under the pointer.
   const box = await planner.locator('#kaart canvas').boundingBox();
@@ -202,6 +222,47 @@ try {
   summary.timings.whatIfDrag = await planner.evaluate(() => window.wijkatlas.timings.whatIf);
   check(dragged !== before, 'what-if: dragging the new facility recomputes the ranking', summary.timings.whatIfDrag.ownMs.toFixed(1) + ' ms own work');
 
+  // The what-if is in the address: a fresh page opened on the copied link runs it again
+  // and shows the same ranking, map state and panel.
+  const changedCode = await planner.evaluate(() => {
+    const changes = window.wijkatlas.state.scenario.changes;
+    return [...document.querySelectorAll('#ranglijst button[data-code]')].map((b) => b.dataset.code).find((c) => changes.has(c)) ?? null;
+  });
+  check(Boolean(changedCode), 'what-if: an area the new facility changes is in the list', changedCode);
+  await planner.locator(`#ranglijst button[data-code="${changedCode}"]`).click();
+  await planner.waitForSelector('#detail .wat-als-actief');
+  await idle(planner);
+  const whatIfView = (page) => page.evaluate(() => {
+    const s = window.wijkatlas.state;
+    const m = window.wijkatlas.map;
+    return {
+      hash: location.hash,
+      category: s.category,
+      selected: s.selected,
+      opened: s.opened.map((o) => { const p = o.marker.getLngLat(); return `${p.lat.toFixed(5)},${p.lng.toFixed(5)}`; }).join(';'),
+      changes: [...s.scenario.changes.values()].map((c) => `${c.code}:${c.gap_after.toFixed(4)}:${c.rank_after}`).sort().join(),
+      top: [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join(),
+      panel: document.querySelector('#detail .wat-als-actief')?.textContent ?? '',
+      message: document.getElementById('melding').textContent,
+      zoom: m.getZoom(),
+      center: m.getCenter(),
+    };
+  });
+  const sent = await whatIfView(planner);
+  check(/kaart=\d+\.\d\d\/\d+\.\d+\/\d+\.\d+/.test(sent.hash) && /nieuw=ziekenhuis:\d+\.\d{5},\d+\.\d{5}/.test(sent.hash) && sent.hash.includes(`gebied=${changedCode}`), 'what-if: the address holds the view, the area and the placed facility', sent.hash);
+  const link = await planner.evaluate(() => location.pathname + location.hash);
+  const received = await open(link);
+  await received.waitForSelector('#detail .wat-als-actief');
+  const got = await whatIfView(received);
+  check(got.changes === sent.changes && got.top === sent.top && got.opened === sent.opened && got.selected === sent.selected,
+    'what-if link: a fresh page re-runs the same scenario (same changed areas, ranking and facility)', `${sent.changes.split(',').length} areas changed; top ${sent.top.split(',').slice(0, 3)}…`);
+  check(got.panel === sent.panel && got.message === sent.message, 'what-if link: the same panel and summary appear', got.panel.trim());
+  check(Math.abs(got.zoom - sent.zoom) < 0.01 && Math.abs(got.center.lat - sent.center.lat) < 1e-3 && Math.abs(got.center.lng - sent.center.lng) < 1e-3, 'what-if link: the same view', `zoom ${got.zoom.toFixed(2)} at ${got.center.lat.toFixed(4)}, ${got.center.lng.toFixed(4)}`);
+  await idle(received);
+  await received.screenshot({ path: join(out, 'planner-whatif-link.png') });
+  noProblems(received, 'what-if link');
+  await received.close();
+
   // Export: CSV of the areas in view, PNG of the map with its legend.
   const [csvDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-csv')]);
   const csvPath = join(out, csvDownload.suggestedFilename());
@@ -244,6 +305,47 @@ try {
   await profile.emulateMedia({ media: 'screen' });
   await axe(profile, 'profile');
   noProblems(profile, 'profile');
+
+  // ---- the embeddable map, for a gemeente's own site ------------------------------------
+  const embedPath = '/kaart/embed?gemeente=GM0505&categorie=bibliotheek';
+  const embed = await open(embedPath);
+  await idle(embed);
+  const policy = await embed.evaluate(async (p) => (await fetch(p)).headers.get('content-security-policy'), embedPath);
+  check(/frame-ancestors \*/.test(policy ?? ''), 'embed: the page may be framed by any site', policy);
+  const embedAreas = await embed.evaluate(() => new Set(window.wijkatlas.map.queryRenderedFeatures({ layers: ['gebieden-vlak'] }).filter((f) => f.properties.gemeentecode === 'GM0505').map((f) => f.properties.code)).size);
+  const embedList = await embed.locator('#lijst li').count();
+  check(embedAreas > 3 && embedList >= embedAreas, 'embed: the gemeente\'s areas are drawn and listed', `${embedAreas} drawn, ${embedList} listed`);
+  check(await canvasColours(embed) >= 4, 'embed: the map is coloured');
+  const embedText = await embed.locator('main').textContent();
+  const embedAttribution = await embed.locator('.maplibregl-ctrl-attrib').textContent();
+  check(/Dordrecht/.test(embedText) && /tekort/.test(await embed.locator('#legenda').textContent()) && /OpenStreetMap/.test(embedAttribution) && /OpenStreetMap/.test(embedText), 'embed: title, legend in words and the attribution with OpenStreetMap', embedAttribution.trim());
+  const full = await embed.locator('#volledig').getAttribute('href');
+  check(/^\/kaart#categorie=bibliotheek&gemeente=GM0505$/.test(full), 'embed: links to the full atlas on the same view', full);
+  await embed.screenshot({ path: join(out, 'embed.png'), fullPage: true });
+  await axe(embed, 'embed');
+  noProblems(embed, 'embed');
+  await embed.close();
+  // In an iframe on another site: a page of a stand-in gemeente site, served on another
+  // loopback port (another origin). Not answered by Playwright itself: Chromium counts
+  // such an answer as a public site and blocks it from framing a loopback address.
+  const site = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="nl"><head><title>Gemeente</title></head><body><h1>Gemeente Dordrecht</h1><iframe src="${base}${embedPath}" title="Kaart van tekort aan bibliotheken" width="100%" height="560" style="border:0"></iframe></body></html>`);
+  });
+  await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+  const host = await browser.newPage();
+  await host.setViewportSize({ width: 900, height: 700 });
+  await host.goto(`http://127.0.0.1:${site.address().port}/`);
+  const frame = host.frameLocator('iframe');
+  await frame.locator('body[data-klaar="ja"]').waitFor({ timeout: 60_000 });
+  check(/Dordrecht/.test(await frame.locator('h1').textContent()), 'embed: it loads inside an iframe on another site');
+  await host.waitForTimeout(500);
+  await host.screenshot({ path: join(out, 'embed-iframe.png') });
+  await host.close();
+  site.close();
+  const wrong = await open('/kaart/embed?gemeente=GM9999&categorie=bibliotheek');
+  check(/geen gemeente met de code GM9999/.test(await wrong.locator('#melding').textContent()), 'embed: an unknown gemeente is said in words');
+  await wrong.close();
 
   // ---- the accessibility statement, linked from the map pages ---------------------------
   const statement = await open('/toegankelijkheid', null, { script: false });

@@ -167,8 +167,18 @@ export interface ProfileFigure {
   standing_label: string | null;
 }
 
+export interface ProfileCategory {
+  category: string;
+  label: string;
+  nearest_m: number | null;
+  nearest_gemeente: ProfileReference | null;
+  nearest_nederland: ProfileReference | null;
+}
+
 /** The part of `GET /profiles/{code}` the map's panel shows. */
 export interface Profile {
   code: string;
   figures: ProfileFigure[];
+  categories: ProfileCategory[];
+  housing_target_pct: number;
 }

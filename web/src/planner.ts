@@ -5,6 +5,7 @@
 import type { ExpressionSpecification, MapGeoJSONFeature } from 'maplibre-gl';
 import * as api from './api';
 import type { AreaChange, Config, Ranked, Suggestion } from './api';
+import { comparisonHtml } from './compare';
 import { csv, download, png } from './export';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
@@ -108,6 +109,7 @@ async function main() {
   ]);
   const map = createMap('kaart', config, { canvasContextAttributes: { preserveDrawingBuffer: true } });
   appWindow.wijkatlas.map = map;
+  theMap = map;
   mark('mapCreated');
   // How many frames the first render took: on a machine without a GPU each is costly.
   let frames = 0;
@@ -148,9 +150,18 @@ async function main() {
   await state.areasReady;
   mark('areaCopy');
   await applyLinkedState(map);
+  map.on('moveend', rememberState);
+  // A link pasted into the address bar of an open map changes only the hash.
+  window.addEventListener('hashchange', () => {
+    // Not written back while the new address is read: it would overwrite it.
+    linkReady = false;
+    resetScenario(map, false);
+    void applyLinkedState(map);
+  });
   appWindow.wijkatlas.ready = true;
   document.body.dataset.klaar = 'ja';
-  report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
+  // A linked what-if has said what it changed; that is what the reader came for.
+  if (!state.scenario) report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
 }
 
 async function loadAreaCopy(map: maplibregl.Map, collection: string, query: string) {
@@ -373,6 +384,7 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   const panel = $('detail');
   if (!code) {
     panel.hidden = true;
+    rememberState();
     return;
   }
   setAreaState(map, code, { gekozen: true });
@@ -449,6 +461,7 @@ function changeGemeente(map: maplibregl.Map, code: string) {
   state.listShown = LIST_PAGE;
   applyLayer(map);
   renderList();
+  rememberState();
   if (code) {
     const g = state.gemeenten.features.find((f) => f.properties?.code === code);
     let box = g ? bboxOf(g.geometry) : null;
@@ -496,12 +509,14 @@ async function recompute(map: maplibregl.Map) {
   const t0 = performance.now();
   const body = {
     categorie: state.category,
+    // Rounded as the address writes them, so a link runs the very same scenario.
     open: state.opened.map((o) => {
-      const { lng, lat } = o.marker.getLngLat();
-      return { lon: Number(lng.toFixed(6)), lat: Number(lat.toFixed(6)) };
+      const [lon, lat] = facilityAt(o);
+      return { lon, lat };
     }),
     sluit: [...state.closed],
   };
+  rememberState();
   report('Scenario wordt doorgerekend…');
   let answer;
   try {
@@ -562,6 +577,7 @@ function resetScenario(map: maplibregl.Map, keepMarkers: boolean) {
   state.scenario = null;
   renderLegend();
   renderList();
+  rememberState();
 }
 
 async function showSuggestions(map: maplibregl.Map) {
@@ -631,8 +647,9 @@ async function exportPng(map: maplibregl.Map) {
   download(`wijkatlas-${state.category}-${state.layer.key}.png`, blob);
 }
 
-/** Fills the panel's one-glance comparison from the area's profile: a few figures beside
- * the gemeente and the Netherlands, in words. Left out quietly when the server is busy. */
+/** Fills the panel's one-glance comparison from the area's profile: bars and words for
+ * need, reach per category and housing beside the gemeente and the Netherlands. Left out
+ * quietly when the server is busy. */
 async function fillComparison(code: string) {
   let profile: api.Profile;
   try {
@@ -642,52 +659,128 @@ async function fillComparison(code: string) {
   }
   const box = document.getElementById('vergelijking');
   if (!box || state.selected !== code) return;
-  const keys = ['pct_65plus', 'pct_eenpersoonshuishoudens', 'pct_huishoudens_laag_inkomen', 'pct_corporatiewoningen', 'afstand_huisarts_km'];
-  const rows = keys
-    .map((k) => profile.figures.find((f) => f.key === k && f.value != null))
-    .filter((f): f is api.ProfileFigure => Boolean(f))
-    .slice(0, 4);
-  if (!rows.length) return;
-  const unit = (v: number, u: string) => (u === '%' ? `${number(v, 1)}%` : `${number(v, 1)} ${u}`.trim());
-  box.innerHTML = `<h3>Vergeleken met gemeente en Nederland</h3><ul>${rows
-    .map(
-      (f) =>
-        `<li><strong>${escapeHtml(f.label)}</strong>: ${escapeHtml(unit(f.value as number, f.unit))}${f.gemeente ? `, gemeente ${escapeHtml(unit(f.gemeente.value, f.unit))}` : ''}${f.nederland ? `, Nederland ${escapeHtml(unit(f.nederland.value, f.unit))}` : ''}${f.standing_label ? ` — ${escapeHtml(f.standing_label)}` : ''}</li>`,
-    )
-    .join('')}</ul>`;
+  box.innerHTML = comparisonHtml(profile);
 }
 
-// ---- the view in the address (#gebied=…&categorie=…&laag=…), so a link shows the same --
+// ---- the whole view in the address, so a link shows the same ---------------------------
+// #categorie=ziekenhuis&laag=gap&gemeente=GM0505&gebied=WK050501&kaart=11.2/51.8112/4.6712
+//   &nieuw=ziekenhuis:51.80123,4.66789;…&dicht=osm:node/123,…
+// The level is not in it: the map shows the analysis level only. Values keep ':' and '/'
+// readable; ',' and ';' separate items, so they stay encoded inside one.
 
-function linkedState(): URLSearchParams {
-  return new URLSearchParams(window.location.hash.replace(/^#/, ''));
+let linkReady = false;
+let theMap: maplibregl.Map | null = null;
+
+const encode = (v: string) => encodeURIComponent(v).replace(/%3A/gi, ':').replace(/%2F/gi, '/');
+const decode = (v: string) => {
+  try {
+    return decodeURIComponent(v.replace(/\+/g, ' '));
+  } catch {
+    return '';
+  }
+};
+
+/** The address's parts, their values still encoded (lists are split before decoding). */
+function linkedState(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of window.location.hash.replace(/^#/, '').split('&')) {
+    const at = part.indexOf('=');
+    if (at > 0) out.set(decode(part.slice(0, at)), part.slice(at + 1));
+  }
+  return out;
 }
 
-/** Writes the category, layer and selected area into the address, without a reload. */
+/** Decimals for a view at this zoom: about a pixel's worth, so links stay short. */
+function viewDecimals(zoom: number): number {
+  return Math.min(6, Math.max(2, Math.ceil((zoom * Math.LN2) / Math.LN10)));
+}
+
+/** About a metre: 1e-5 degree is 1.1 m north–south and 0.7 m east–west here. */
+const FACILITY_DECIMALS = 5;
+
+function facilityAt(o: Opened): [number, number] {
+  const { lng, lat } = o.marker.getLngLat();
+  return [Number(lng.toFixed(FACILITY_DECIMALS)), Number(lat.toFixed(FACILITY_DECIMALS))];
+}
+
+/** Writes the whole view into the address, without a reload. */
 function rememberState() {
-  const h = new URLSearchParams();
-  if (state.category) h.set('categorie', state.category);
-  h.set('laag', state.layer.key);
-  if (state.selected) h.set('gebied', state.selected);
-  history.replaceState(null, '', `#${h.toString()}`);
+  if (!linkReady) return;
+  const parts: string[] = [];
+  const put = (k: string, v: string) => parts.push(`${k}=${v}`);
+  if (state.category) put('categorie', encode(state.category));
+  put('laag', state.layer.key);
+  if (state.gemeente) put('gemeente', encode(state.gemeente));
+  if (state.selected) put('gebied', encode(state.selected));
+  if (theMap) {
+    const z = theMap.getZoom();
+    const c = theMap.getCenter();
+    const d = viewDecimals(z);
+    put('kaart', `${z.toFixed(2)}/${c.lat.toFixed(d)}/${c.lng.toFixed(d)}`);
+  }
+  if (state.opened.length) {
+    put('nieuw', state.opened.map((o) => {
+      const [lon, lat] = facilityAt(o);
+      return `${encode(state.category)}:${lat.toFixed(FACILITY_DECIMALS)},${lon.toFixed(FACILITY_DECIMALS)}`;
+    }).join(';'));
+  }
+  if (state.closed.size) put('dicht', [...state.closed].map(encode).join(','));
+  history.replaceState(null, '', `#${parts.join('&')}`);
 }
 
-/** Opens the view a shared link names: its category, layer and area. */
+/** Opens the view a shared link names: category, layer, gemeente, area, view and the
+ * what-if (placed and closed voorzieningen, which it runs again). What the loaded data
+ * does not have is left out, and the address is then rewritten to what is shown. */
 async function applyLinkedState(map: maplibregl.Map) {
   const h = linkedState();
-  const category = h.get('categorie');
-  if (category && category !== state.category && state.config.categories.some((c) => c.key === category)) {
-    $<HTMLSelectElement>('categorie').value = category;
-    await changeCategory(map, category);
+  const text = (k: string) => decode(h.get(k) ?? '');
+  linkReady = false;
+  try {
+    const category = text('categorie');
+    if (category && category !== state.category && state.config.categories.some((c) => c.key === category)) {
+      $<HTMLSelectElement>('categorie').value = category;
+      await changeCategory(map, category);
+    }
+    const layer = LAYERS.find((l) => l.key === text('laag'));
+    if (layer && layer !== state.layer && layerAvailable(layer)) {
+      state.layer = layer;
+      $<HTMLSelectElement>('laag').value = layer.key;
+      applyLayer(map);
+    }
+    const gemeente = text('gemeente');
+    if (gemeente && gemeente !== state.gemeente && state.gemeenteNames.has(gemeente)) {
+      $<HTMLSelectElement>('gemeente').value = gemeente;
+      changeGemeente(map, gemeente);
+    }
+    const area = text('gebied');
+    if (area && state.areas.features.some((f) => f.properties?.code === area)) await select(map, area, true);
+    const view = text('kaart').split('/').map(Number);
+    if (view.length === 3 && view.every(Number.isFinite) && view[0] >= 0 && view[0] <= 22 && Math.abs(view[1]) <= 85 && Math.abs(view[2]) <= 180) {
+      map.jumpTo({ zoom: view[0], center: [view[2], view[1]] });
+    }
+    let whatIf = false;
+    for (const item of (h.get('nieuw') ?? '').split(';')) {
+      const at = item.lastIndexOf(':');
+      const [lat, lon] = item.slice(at + 1).split(',').map(Number);
+      if (at < 0 || decode(item.slice(0, at)) !== state.category || !Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) continue;
+      state.opened.push(newFacilityMarker(map, [lon, lat]));
+      whatIf = true;
+    }
+    const ids = new Set(state.facilities.filter((f) => f.properties?.categorie === state.category).map((f) => String(f.id ?? f.properties?.id)));
+    for (const raw of (h.get('dicht') ?? '').split(',')) {
+      const id = decode(raw);
+      if (!ids.has(id)) continue;
+      state.closed.add(id);
+      whatIf = true;
+    }
+    if (whatIf) {
+      (map.getSource('voorzieningen') as maplibregl.GeoJSONSource).setData(facilityData());
+      await recompute(map);
+    }
+  } finally {
+    linkReady = true;
+    rememberState();
   }
-  const layer = LAYERS.find((l) => l.key === h.get('laag'));
-  if (layer && layer !== state.layer && layerAvailable(layer)) {
-    state.layer = layer;
-    $<HTMLSelectElement>('laag').value = layer.key;
-    applyLayer(map);
-  }
-  const area = h.get('gebied');
-  if (area && state.areas.features.some((f) => f.properties?.code === area)) await select(map, area, true);
 }
 
 // ---- events --------------------------------------------------------------------------

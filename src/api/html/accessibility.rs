@@ -14,7 +14,7 @@ pub fn statement() -> String {
 <li>Een profiel is af te drukken als rapport op A4.</li>
 </ul>
 <h2>Hoe we dat controleren</h2>
-<p>Bij elke wijziging draait een test in een echte browser (Chromium) die de kaart voor planners, de pagina voor bewoners, een gebiedsprofiel en deze verklaring opent en met axe-core controleert op de WCAG 2.1 A- en AA-regels; de test faalt bij één overtreding. Dezelfde test bedient de kaart met het toetsenbord en op een telefoonscherm.</p>
+<p>Bij elke wijziging draait een test in een echte browser (Chromium) die de kaart voor planners, de pagina voor bewoners, de insluitbare kaart voor de site van een gemeente, een gebiedsprofiel en deze verklaring opent en met axe-core controleert op de WCAG 2.1 A- en AA-regels; de test faalt bij één overtreding. Dezelfde test bedient de kaart met het toetsenbord en op een telefoonscherm.</p>
 <h2>Wat (nog) niet goed werkt</h2>
 <ul>
 <li>De kaart zelf is een afbeelding die wordt getekend met WebGL; een schermlezer leest de kaart niet voor. Gebruik de ranglijst, het gebiedspaneel of het profiel: die bevatten dezelfde informatie.</li>

@@ -127,7 +127,7 @@ pub fn page_body(p: &Profile) -> String {
     let level = format!("{:?}", p.level).to_lowercase();
     let _ = write!(
         out,
-        r#"<p>{} {} {}{}</p><p class="geen-print"><a href="/kaart#gebied={c}">Bekijk op de kaart</a> · <a href="/profiles/{c}?f=csv">Download als CSV</a> · <a href="/profiles/{c}?f=json">JSON</a> · druk deze pagina af voor een rapport (A4)</p>"#,
+        r#"<p>{} {} {}{}</p><p class="geen-print"><a href="/kaart#gebied={c}">Bekijk op de kaart</a> · <a href="/profiles/{c}?f=csv">Download als CSV</a> · <a href="/profiles/{c}?f=xlsx">Download als Excel (XLSX)</a> · <a href="/profiles/{c}?f=json">JSON</a> · druk deze pagina af voor een rapport (A4)</p>"#,
         escape(&level),
         escape(&p.code.to_string()),
         p.wijk
@@ -140,6 +140,9 @@ pub fn page_body(p: &Profile) -> String {
             .unwrap_or_default(),
         c = escape(&p.code.to_string()),
     );
+    // Area monitors name the province and GGD region; the loaded sources do not, and a
+    // region is not guessed from names or coordinates.
+    out.push_str(r#"<p class="klein">Provincie en GGD-regio: niet in de geladen gegevens (de CBS-kerncijfers en de postcodetabel noemen ze niet).</p>"#);
     // One glance: the chosen figures as bars, and the same in words.
     let rows: Vec<&FigureRow> = SUMMARY
         .iter()
@@ -236,6 +239,7 @@ pub fn page_body(p: &Profile) -> String {
         escape(&housing),
         escape(p.housing_caveat)
     );
+    out.push_str(&changes_section(p));
     // Every figure, with its references and where it comes from.
     out.push_str(r#"<h2>Alle kerncijfers</h2><div class="scroll"><table><caption>Kerncijfers van dit gebied naast die van de wijk, de gemeente en Nederland, met hoe ze zich verhouden tot de andere gebieden van hetzelfde niveau</caption><thead><tr><th scope="col">Kerncijfer</th><th scope="col">Dit gebied</th>"#);
     let has_wijk = p.figures.iter().any(|r| r.wijk.is_some());
@@ -274,6 +278,135 @@ pub fn page_body(p: &Profile) -> String {
     }
     out.push_str("</tbody></table></div>");
     out
+}
+
+/// How a gemeente puts the map of its own areas on its own site: the iframe code for
+/// `/kaart/embed`, with the address the reader used to reach this page.
+pub fn embed_section(
+    p: &Profile,
+    base: &crate::api::base_url::BaseUrl,
+    categories: &[(&str, &str)],
+) -> String {
+    let Some((key, label)) = categories.first() else {
+        return String::new();
+    };
+    let (gemeente, name) = match &p.gemeente {
+        Some((c, n)) => (c.to_string(), n.clone()),
+        None => (p.code.to_string(), p.name.clone()),
+    };
+    let src = format!(
+        "{}/kaart/embed?gemeente={}&categorie={}",
+        base.as_str(),
+        gemeente,
+        key
+    );
+    // The code as it is pasted: `&` in the address left as it is (valid HTML and what
+    // people expect to read), only the title's quotes escaped. The page escapes it all
+    // once more to show it.
+    let attribute = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+    };
+    let snippet = format!(
+        r#"<iframe src="{src}" title="Kaart: tekort aan {} in {} (wijkatlas)" width="100%" height="520" style="border:0" loading="lazy"></iframe>"#,
+        attribute(&label.to_lowercase()),
+        attribute(&name)
+    );
+    let others = categories
+        .iter()
+        .map(|(k, l)| format!("<code>{}</code> ({})", escape(k), escape(&l.to_lowercase())))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        r#"<section class="geen-print" aria-labelledby="insluiten"><h2 id="insluiten">De kaart op uw eigen site</h2><p>Zet de kaart van {n} op de site van de gemeente met deze code; de kaart heeft een legenda, de bronvermelding, een lijst als alternatief voor de kaart en een link naar de volledige atlas. <a href="{href}">Bekijk de ingesloten kaart</a>.</p><pre style="white-space:pre-wrap;overflow-wrap:anywhere"><code>{code}</code></pre><p class="klein">Andere voorzieningen met <code>categorie=</code>: {others}.</p></section>"#,
+        n = escape(&name),
+        href = escape(&src),
+        code = escape(&snippet),
+    )
+}
+
+/// Change against each earlier year loaded, or why it is not shown.
+fn changes_section(p: &Profile) -> String {
+    use crate::analysis::change::Comparison;
+    if p.changes.is_empty() {
+        return "<h2>Ontwikkeling in de tijd</h2><p>Er is geen eerdere jaargang van dit niveau geladen, dus de ontwikkeling is niet te tonen.</p>".into();
+    }
+    let mut out = String::new();
+    for c in &p.changes {
+        let now = c
+            .current_year
+            .map_or_else(|| "nu".to_string(), |y| y.to_string());
+        let _ = write!(
+            out,
+            "<h2>Ontwikkeling {} – {}</h2>",
+            c.earlier_year,
+            escape(&now)
+        );
+        let verdict = match &c.comparison {
+            Comparison::Same { overlap_pct } => format!(
+                "Vergelijkbaar: dezelfde code en dezelfde grens ({}% overlap).",
+                fmt(*overlap_pct)
+            ),
+            Comparison::Bridged => format!(
+                "Overbrugd: dit gebied bestond in {} nog niet in deze vorm. De cijfers van {} zijn {}.",
+                c.earlier_year, c.earlier_year, c.how
+            ),
+            Comparison::NotComparable { reason } => {
+                format!("Niet vergelijkbaar: {reason}.")
+            }
+        };
+        let _ = write!(out, "<p><strong>{}</strong></p>", escape(&verdict));
+        if c.figures.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            out,
+            r#"<div class="scroll"><table><caption>Kerncijfers in {0} en {1}, met het verschil ({2})</caption><thead><tr><th scope="col">Kerncijfer</th><th scope="col">{0}</th><th scope="col">{1}</th><th scope="col">Verschil</th></tr></thead><tbody>"#,
+            c.earlier_year,
+            escape(&now),
+            escape(&c.how)
+        );
+        for f in &c.figures {
+            // Shown to one decimal, so a change that rounds away reads as 0, not "-0,0".
+            let shown = (f.difference * 10.0).round() / 10.0;
+            let shown = if shown == 0.0 { 0.0 } else { shown };
+            let f = &crate::analysis::change::FigureChange {
+                difference: shown,
+                ..f.clone()
+            };
+            let difference = match (f.unit, f.relative_pct) {
+                ("%", _) => format!("{}{} procentpunt", sign(f.difference), fmt(f.difference)),
+                (unit, Some(rel)) => format!(
+                    "{}{} ({}{}%)",
+                    sign(f.difference),
+                    with_unit(f.difference, unit),
+                    sign(rel),
+                    fmt(rel)
+                ),
+                (unit, None) => format!("{}{}", sign(f.difference), with_unit(f.difference, unit)),
+            };
+            let _ = write!(
+                out,
+                r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+                escape(f.label),
+                escape(&with_unit(f.earlier, f.unit)),
+                escape(&with_unit(f.current, f.unit)),
+                escape(&difference)
+            );
+        }
+        out.push_str("</tbody></table></div>");
+    }
+    out
+}
+
+/// A plus for growth; `fmt` already writes the minus.
+fn sign(v: f64) -> &'static str {
+    if v > 0.0 {
+        "+"
+    } else {
+        ""
+    }
 }
 
 #[cfg(test)]
