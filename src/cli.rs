@@ -1,4 +1,4 @@
-//! The command line: `wijkatlas serve` and `wijkatlas check`.
+//! The command line: `wijkatlas serve`, `wijkatlas check` and `wijkatlas export`.
 
 use crate::api::{self, AppState, Basemap, Snapshot, WebSettings};
 use crate::config::{ConfigError, FileConfig, Limits, LogFormat};
@@ -40,6 +40,39 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         issues: usize,
     },
+    /// Load the data and write its layers, with the analysis indicators, as tables a GIS
+    /// opens directly: a GeoPackage file or tables in PostGIS (EPSG:28992).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Data directory with a wijkatlas.toml manifest [default: the bundled data]
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// gpkg: a GeoPackage file (--out); postgis: tables in the database named by
+    /// --database-url-env
+    #[arg(long, value_enum)]
+    pub to: ExportTo,
+    /// The GeoPackage file to write (with --to gpkg)
+    #[arg(long, value_name = "FILE", required_if_eq("to", "gpkg"))]
+    pub out: Option<PathBuf>,
+    /// The schema the tables go in, made if missing (with --to postgis)
+    #[arg(long, default_value = "public")]
+    pub schema: String,
+    /// The environment variable holding the connection string (with --to postgis)
+    #[arg(long, value_name = "VARIABLE", default_value = load::DATABASE_URL_ENV)]
+    pub database_url_env: String,
+    /// Write over an existing file or existing tables
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportTo {
+    #[value(alias = "geopackage")]
+    Gpkg,
+    Postgis,
 }
 
 #[derive(Debug, clap::Args)]
@@ -192,6 +225,8 @@ pub enum CliError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Load(#[from] LoadError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error("{count} source(s) could not be read:\n{summary}")]
     SourcesFailed { count: usize, summary: String },
     #[error("cannot listen on {addr}: {source}")]
@@ -218,6 +253,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 &std::env::var("WIJKATLAS_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
             );
             check(data, json, issues)
+        }
+        Command::Export(args) => {
+            init_logging(
+                LogFormat::Text,
+                &std::env::var("WIJKATLAS_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
+            );
+            export(args)
         }
     };
     match result {
@@ -269,6 +311,43 @@ fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliErro
     failures(&loaded.report)
 }
 
+fn export(args: ExportArgs) -> Result<(), CliError> {
+    let dir = args.data.unwrap_or_else(load::default_data_dir);
+    let loaded = load_reporting(&dir)?;
+    failures(&loaded.report)?;
+    let tables = crate::export::tables(&loaded.dataset, &loaded.analysis);
+    let sources = &loaded.dataset.sources;
+    let written: Vec<(String, usize)> = match (args.to, args.out) {
+        (ExportTo::Gpkg, Some(out)) => {
+            crate::export::geopackage::write(&out, &tables, sources, args.replace)?;
+            let mut written: Vec<(String, usize)> = tables
+                .iter()
+                .map(|t| (format!("{}:{}", out.display(), t.name), t.rows.len()))
+                .collect();
+            written.push((
+                format!("{}:{}", out.display(), crate::export::SOURCES_TABLE),
+                sources.len(),
+            ));
+            written
+        }
+        // clap requires --out with --to gpkg; this arm is never taken.
+        (ExportTo::Gpkg, None) => Vec::new(),
+        (ExportTo::Postgis, _) => {
+            let target = load::postgis::Target::from_settings(&load::PostgisSettings {
+                url_env: Some(args.database_url_env),
+                ..Default::default()
+            })
+            .map_err(crate::export::ExportError::from)?;
+            eprintln!("writing to {} …", target.described());
+            crate::export::postgis::write(&target, &args.schema, &tables, sources, args.replace)?
+        }
+    };
+    for (table, rows) in written {
+        println!("{table}: {rows} rows");
+    }
+    Ok(())
+}
+
 /// The circuity factor fitted to CBS's road distances, beside the default it replaces
 /// nothing of: the user decides.
 fn print_circuity(dataset: &crate::model::Dataset) {
@@ -304,6 +383,11 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
+    // The manifest loaded just now; its channel, if any, is listened on from the start.
+    let notify = load::read_manifest(&dir).ok().and_then(|m| {
+        let channel = m.postgis.notify_channel.clone()?;
+        Some((m.postgis, channel))
+    });
     let snapshot = Snapshot::new(loaded).with_tile_cache(tile_cache_bytes);
     let state = Arc::new(
         AppState::new(snapshot, dir, admin_token)
@@ -327,6 +411,16 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         tracing::info!(addr = %local, "serving");
         let ahead = state.snapshot();
         tokio::task::spawn_blocking(move || ahead.pregenerate_tiles());
+        if let Some((settings, channel)) = notify {
+            // A thread of its own: it blocks on the database for the life of the process,
+            // and the runtime must not wait for it when it shuts down.
+            let (state, handle) = (state.clone(), tokio::runtime::Handle::current());
+            std::thread::spawn(move || {
+                load::postgis::watch(&settings, &channel, || {
+                    handle.block_on(state.reload());
+                })
+            });
+        }
         api::serve(listener, state).await.map_err(CliError::Serve)
     })
 }

@@ -1,13 +1,15 @@
 //! wijkatlas: where need for care and welfare is high and the services are far away.
 //!
 //! The library holds everything; the `wijkatlas` binary only wires it to a CLI and HTTP.
-//! Data flows `load` → `model` + `index` → `features` (served collections) → `api`.
+//! Data flows `load` → `model` + `index` → `features` (served collections) → `api`, and
+//! `export` writes the same collections out as GeoPackage or PostGIS tables.
 
 pub mod analysis;
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod crs;
+pub mod export;
 pub mod features;
 pub mod index;
 pub mod load;

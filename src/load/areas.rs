@@ -114,6 +114,8 @@ pub struct AreaRecords<'a> {
     areas: Vec<Area>,
     unlocated: Vec<UnlocatedArea>,
     outside: geometry::OutsideTally,
+    /// The geometry's column as the source names it, for the report.
+    geometry_field: String,
 }
 
 /// The areas of one source: those with an outline, and those listed without one.
@@ -132,7 +134,14 @@ impl<'a> AreaRecords<'a> {
             areas: Vec::new(),
             unlocated: Vec::new(),
             outside: geometry::OutsideTally::default(),
+            geometry_field: "geometry".into(),
         }
+    }
+
+    /// Names the geometry column in issues (a database's `geom`, say).
+    pub fn with_geometry_field(mut self, column: &str) -> Self {
+        self.geometry_field = column.to_string();
+        self
     }
 
     /// Reads one record; `geometry` decodes its outline in the source CRS.
@@ -144,7 +153,22 @@ impl<'a> AreaRecords<'a> {
         seen: &mut SeenCodes,
         report: &mut SourceReport,
     ) {
+        self.record_keyed(record, None, props, geometry, seen, report)
+    }
+
+    /// [`Self::record`] for a source whose rows have a key of their own (a database's
+    /// primary key): a record rejected before its code is known is named by it.
+    pub fn record_keyed(
+        &mut self,
+        record: u64,
+        row_key: Option<&str>,
+        props: &serde_json::Map<String, serde_json::Value>,
+        geometry: impl FnOnce(Crs, &mut Vec<geometry::Repair>) -> Result<AreaGeometry, GeometryProblem>,
+        seen: &mut SeenCodes,
+        report: &mut SourceReport,
+    ) {
         let src = self.src;
+        let geometry_field: &str = &self.geometry_field;
         report.read += 1;
         report.kept += 1;
         let reject = |report: &mut SourceReport,
@@ -169,7 +193,7 @@ impl<'a> AreaRecords<'a> {
                 .unwrap_or_else(|| code_columns(src.level).to_vec());
             reject(
                 report,
-                None,
+                row_key.map(str::to_string),
                 None,
                 format!("no CBS code (looked for columns {})", looked.join(", ")),
             );
@@ -179,7 +203,11 @@ impl<'a> AreaRecords<'a> {
         let code = match AreaCode::parse_at(&code_text, src.level) {
             Ok(c) => c,
             Err(e) => {
-                reject(report, Some(code_text), Some(code_col), e.to_string());
+                let id = match (code_text.is_empty(), row_key) {
+                    (true, Some(key)) => key.to_string(),
+                    _ => code_text,
+                };
+                reject(report, Some(id), Some(code_col), e.to_string());
                 return;
             }
         };
@@ -202,7 +230,7 @@ impl<'a> AreaRecords<'a> {
                 report.issue(Issue {
                     record,
                     id: Some(code.to_string()),
-                    field: Some("geometry".into()),
+                    field: Some(geometry_field.into()),
                     action: Action::Warning,
                     problem: "no geometry: served with \"geometry\": null, left out of maps, lookups and analysis".into(),
                 });
@@ -213,7 +241,7 @@ impl<'a> AreaRecords<'a> {
                 reject(
                     report,
                     Some(code.to_string()),
-                    Some("geometry"),
+                    Some(geometry_field),
                     problem.to_string(),
                 );
                 return;
@@ -223,7 +251,7 @@ impl<'a> AreaRecords<'a> {
             report.issue(Issue {
                 record,
                 id: Some(code.to_string()),
-                field: Some("geometry".into()),
+                field: Some(geometry_field.into()),
                 action: Action::Repaired,
                 problem: describe_repairs(&repairs).join("; "),
             });
@@ -235,7 +263,7 @@ impl<'a> AreaRecords<'a> {
                     reject(
                         report,
                         Some(code.to_string()),
-                        Some("geometry"),
+                        Some(geometry_field),
                         "polygon has no interior".into(),
                     );
                     return;

@@ -86,4 +86,6 @@ pub enum SourceError {
     },
     #[error("{path} cannot be read as an OpenStreetMap extract: {message}")]
     Pbf { path: PathBuf, message: String },
+    #[error(transparent)]
+    Postgis(#[from] super::postgis::PostgisError),
 }

@@ -205,9 +205,49 @@ pub fn area_geometry_from_polygons<P: RawPosition>(
         if source.0.is_empty() {
             return Err(GeometryProblem::Empty);
         }
+        source = canonical_order(source);
         repairs.push(Repair::MadeValid(why));
     }
     Ok(reproject(source, crs))
+}
+
+/// `make_valid` walks hash sets seeded per process, so the same input comes back with
+/// its polygons, holes and ring starts in a different order in every process. Replicas
+/// must serve identical bytes (and a content-derived snapshot id), so the repaired
+/// outline is put in one order: each ring starts at its least vertex, holes and polygons
+/// are sorted by that vertex. Orientation is left as it is; only the order changes.
+fn canonical_order(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
+    fn least(ring: &LineString<f64>) -> (f64, f64) {
+        ring.0.first().map_or((f64::NAN, f64::NAN), |c| (c.x, c.y))
+    }
+    fn order(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
+        a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+    }
+    fn rotate(ring: LineString<f64>) -> LineString<f64> {
+        let mut open = ring.0;
+        if open.len() > 1 && open.first() == open.last() {
+            open.pop();
+        }
+        let start = (0..open.len())
+            .min_by(|&i, &j| order((open[i].x, open[i].y), (open[j].x, open[j].y)))
+            .unwrap_or(0);
+        open.rotate_left(start);
+        if let Some(&first) = open.first() {
+            open.push(first);
+        }
+        LineString(open)
+    }
+    let mut polygons: Vec<Polygon<f64>> =
+        mp.0.into_iter()
+            .map(|p| {
+                let (exterior, interiors) = p.into_inner();
+                let mut holes: Vec<LineString<f64>> = interiors.into_iter().map(rotate).collect();
+                holes.sort_by(|a, b| order(least(a), least(b)));
+                Polygon::new(rotate(exterior), holes)
+            })
+            .collect();
+    polygons.sort_by(|a, b| order(least(a.exterior()), least(b.exterior())));
+    MultiPolygon(polygons)
 }
 
 /// Counts records rejected for lying outside the Netherlands, so that a source in which
@@ -342,6 +382,38 @@ mod tests {
         assert!(matches!(repairs.as_slice(), [Repair::MadeValid(_)]));
         assert!(g.rd.is_valid());
         assert!((g.rd.unsigned_area() - 500_000.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn a_repaired_outline_comes_out_in_one_order_whatever_order_it_went_in() {
+        let square = |x: f64| {
+            LineString::from(vec![
+                (x, 0.0),
+                (x + 1.0, 0.0),
+                (x + 1.0, 1.0),
+                (x, 1.0),
+                (x, 0.0),
+            ])
+        };
+        let shifted = |x: f64| {
+            LineString::from(vec![
+                (x + 1.0, 1.0),
+                (x, 1.0),
+                (x, 0.0),
+                (x + 1.0, 0.0),
+                (x + 1.0, 1.0),
+            ])
+        };
+        let a = MultiPolygon(vec![
+            Polygon::new(square(0.0), vec![]),
+            Polygon::new(square(5.0), vec![]),
+        ]);
+        let b = MultiPolygon(vec![
+            Polygon::new(shifted(5.0), vec![]),
+            Polygon::new(shifted(0.0), vec![]),
+        ]);
+        assert_eq!(canonical_order(a.clone()), canonical_order(b));
+        assert_eq!(canonical_order(a.clone()), a);
     }
 
     #[test]

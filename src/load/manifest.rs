@@ -20,15 +20,134 @@ pub struct Manifest {
     /// Analysis settings that replace the defaults (`[analysis]`).
     #[serde(default)]
     pub analysis: crate::analysis::config::AnalysisSettings,
+    /// How to reach the database of the sources read from PostGIS (`[postgis]`).
+    #[serde(default)]
+    pub postgis: PostgisSettings,
 }
 
-/// One file to load, with what it holds and how to read it.
+/// The variable read for the connection string when the manifest names none.
+pub const DATABASE_URL_ENV: &str = "WIJKATLAS_DATABASE_URL";
+
+/// Where the connection string of the PostGIS sources comes from.
+///
+/// The environment wins over the manifest, so the same data directory can be pointed
+/// at another database; a password is only ever taken from the environment, never from
+/// a file that is read, copied and shown to others.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgisSettings {
+    /// The environment variable holding the connection string [default:
+    /// `WIJKATLAS_DATABASE_URL`].
+    #[serde(default)]
+    pub url_env: Option<String>,
+    /// A connection string without a password (`host=/run/postgresql dbname=atlas`),
+    /// used when the variable is not set.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A channel whose NOTIFY makes `serve` reload, as `POST /admin/reload` does.
+    #[serde(default)]
+    pub notify_channel: Option<String>,
+}
+
+/// A layer read from PostGIS instead of a file: a table or view, or a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostgisLayer {
+    pub relation: Relation,
+    /// The geometry column, when the relation has more than one.
+    pub geometry_column: Option<String>,
+    /// The column that orders the rows and names them in the report [default: the
+    /// table's primary key].
+    pub key_column: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Relation {
+    /// A table or view, found through the search path when no schema is given.
+    Table {
+        schema: Option<String>,
+        name: String,
+    },
+    /// A SELECT whose rows are the records.
+    Query(String),
+}
+
+impl PostgisLayer {
+    /// How the layer is named in reports and on the status page, in place of a path.
+    pub fn label(&self) -> String {
+        match &self.relation {
+            Relation::Table {
+                schema: Some(schema),
+                name,
+            } => format!("postgis:{schema}.{name}"),
+            Relation::Table { schema: None, name } => format!("postgis:{name}"),
+            Relation::Query(_) => "postgis:query".to_string(),
+        }
+    }
+}
+
+/// `postgis = { table = "wijken" }` as written in the manifest.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPostgisLayer {
+    #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
+    table: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    geometry_column: Option<String>,
+    #[serde(default)]
+    key_column: Option<String>,
+}
+
+impl RawPostgisLayer {
+    fn check(self, name: &str) -> Result<PostgisLayer, String> {
+        let blank = |s: &Option<String>| s.as_deref().is_some_and(|s| s.trim().is_empty());
+        if blank(&self.table) || blank(&self.query) || blank(&self.schema) {
+            return Err(format!(
+                "source '{name}': postgis table, schema and query must not be empty"
+            ));
+        }
+        let relation = match (self.table, self.query) {
+            (Some(table), None) => Relation::Table {
+                schema: self.schema,
+                name: table,
+            },
+            (None, Some(query)) if self.schema.is_none() => Relation::Query(query),
+            (None, Some(_)) => {
+                return Err(format!(
+                    "source '{name}': postgis schema goes with table, not with query (name the schema inside the query)"
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "source '{name}': postgis takes a table or a query, not both"
+                ))
+            }
+            (None, None) => {
+                return Err(format!(
+                    "source '{name}': postgis needs table = \"…\" (a table or view) or query = \"SELECT …\""
+                ))
+            }
+        };
+        Ok(PostgisLayer {
+            relation,
+            geometry_column: self.geometry_column,
+            key_column: self.key_column,
+        })
+    }
+}
+
+/// One file or database layer to load, with what it holds and how to read it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "RawSourceSpec")]
 pub struct SourceSpec {
     pub name: String,
-    /// Relative to the manifest's directory.
+    /// Relative to the manifest's directory; for a PostGIS layer, its label.
     pub path: PathBuf,
+    /// Set when the records come from PostGIS rather than from `path`.
+    pub postgis: Option<PostgisLayer>,
     pub kind: SourceKind,
     /// Coordinate system of the file; GeoJSON defaults to CRS84 unless it says otherwise.
     pub crs: Option<Crs>,
@@ -47,6 +166,8 @@ pub enum SourceKind {
         name_field: Option<String>,
         /// GeoPackage layer; by default the one named after the level.
         layer: Option<String>,
+        /// Whether these are the areas analysed or an earlier year kept for comparison.
+        vintage: Vintage,
     },
     /// Facility points: the wijkatlas GeoJSON schema, an OSM extract or a register.
     Voorzieningen {
@@ -68,10 +189,20 @@ pub enum SourceKind {
     },
 }
 
+/// Which year's areas a source holds. Earlier areas are never analysed or served as a
+/// layer: they only give profiles a past to compare with, so their codes may repeat the
+/// current ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vintage {
+    Current,
+    Earlier,
+}
+
 /// How a facility source is read, chosen by its file extension.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FacilityFormat {
-    /// `.geojson` / `.json` in the wijkatlas voorzieningen schema.
+    /// `.geojson` / `.json` in the wijkatlas voorzieningen schema (and PostGIS rows,
+    /// which follow the same schema).
     GeoJson,
     /// `.osm.pbf` / `.pbf`.
     OsmPbf(OsmOptions),
@@ -125,7 +256,10 @@ impl FacilityFormat {
 #[serde(deny_unknown_fields)]
 struct RawSourceSpec {
     name: String,
-    path: PathBuf,
+    #[serde(default)]
+    path: Option<PathBuf>,
+    #[serde(default)]
+    postgis: Option<RawPostgisLayer>,
     kind: String,
     #[serde(default)]
     level: Option<AreaLevel>,
@@ -164,15 +298,45 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         if raw.kind != "voorzieningen" && (raw.osm.is_some() || raw.register.is_some()) {
             return Err(not_for("osm/register", &raw.kind));
         }
-        if raw.kind != "areas" && (raw.name_field.is_some() || raw.layer.is_some()) {
+        let areas_kind = raw.kind == "areas" || raw.kind == "earlier_areas";
+        if !areas_kind && (raw.name_field.is_some() || raw.layer.is_some()) {
             return Err(not_for("name_field/layer", &raw.kind));
         }
-        if raw.kind != "areas" && raw.kind != "figures" && raw.code_field.is_some() {
+        if !areas_kind && raw.kind != "figures" && raw.code_field.is_some() {
             return Err(not_for("code_field", &raw.kind));
         }
         if raw.kind != "woningen" && raw.social_field.is_some() {
             return Err(not_for("social_field", &raw.kind));
         }
+        let postgis = match (&raw.path, raw.postgis) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "source '{name}': give path = \"…\" (a file) or postgis = {{ … }} (a database layer), not both"
+                ))
+            }
+            (None, None) => {
+                return Err(format!(
+                    "source '{name}': needs path = \"…\" (a file) or postgis = {{ table = \"…\" }} (a database layer)"
+                ))
+            }
+            (Some(_), None) => None,
+            (None, Some(layer)) => {
+                if !(areas_kind || raw.kind == "voorzieningen") {
+                    return Err(not_for("postgis", &raw.kind));
+                }
+                if raw.osm.is_some() || raw.register.is_some() || raw.layer.is_some() {
+                    return Err(format!(
+                        "source '{name}': osm, register and layer describe files; a postgis layer takes none of them"
+                    ));
+                }
+                Some(layer.check(name)?)
+            }
+        };
+        let path = match (&postgis, &raw.path) {
+            (Some(layer), _) => PathBuf::from(layer.label()),
+            (None, Some(path)) => path.clone(),
+            (None, None) => PathBuf::new(),
+        };
         let kind = match raw.kind.as_str() {
             "areas" => SourceKind::Areas {
                 level: raw.level.ok_or_else(|| {
@@ -181,6 +345,23 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                 code_field: raw.code_field,
                 name_field: raw.name_field,
                 layer: raw.layer,
+                vintage: Vintage::Current,
+            },
+            "earlier_areas" => SourceKind::Areas {
+                level: raw.level.ok_or_else(|| {
+                    format!("source '{name}': kind = \"earlier_areas\" needs the level of the areas")
+                })?,
+                code_field: raw.code_field,
+                name_field: raw.name_field,
+                layer: raw.layer,
+                vintage: match raw.year {
+                    Some(_) => Vintage::Earlier,
+                    None => {
+                        return Err(format!(
+                            "source '{name}': kind = \"earlier_areas\" needs year = …, the year its figures describe"
+                        ))
+                    }
+                },
             },
             "voorzieningen" => {
                 if raw.level.is_some() {
@@ -188,8 +369,12 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
                 }
                 SourceKind::Voorzieningen {
                     category: raw.category,
-                    format: FacilityFormat::for_path(&raw.path, raw.osm.clone(), raw.register.clone())
-                        .map_err(|e| format!("source '{name}': {e}"))?,
+                    // Database rows follow the wijkatlas schema, as its GeoJSON does.
+                    format: match postgis {
+                        Some(_) => FacilityFormat::GeoJson,
+                        None => FacilityFormat::for_path(&path, raw.osm.clone(), raw.register.clone())
+                            .map_err(|e| format!("source '{name}': {e}"))?,
+                    },
                 }
             }
             "woningen" => SourceKind::Woningen {
@@ -209,7 +394,7 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
             }
             other => {
                 return Err(format!(
-                    "source '{name}': unknown kind '{other}'; use areas, figures, voorzieningen, woningen or postcodes"
+                    "source '{name}': unknown kind '{other}'; use areas, earlier_areas, figures, voorzieningen, woningen or postcodes"
                 ))
             }
         };
@@ -218,7 +403,8 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         }
         Ok(SourceSpec {
             name: raw.name,
-            path: raw.path,
+            path,
+            postgis,
             kind,
             crs: raw.crs,
             year: raw.year,
@@ -231,7 +417,14 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
 impl SourceKind {
     pub fn label(&self) -> &'static str {
         match self {
-            SourceKind::Areas { .. } => "areas",
+            SourceKind::Areas {
+                vintage: Vintage::Current,
+                ..
+            } => "areas",
+            SourceKind::Areas {
+                vintage: Vintage::Earlier,
+                ..
+            } => "earlier_areas",
             SourceKind::Voorzieningen { .. } => "voorzieningen",
             SourceKind::Postcodes => "postcodes",
             SourceKind::Figures { .. } => "figures",
@@ -241,8 +434,12 @@ impl SourceKind {
 }
 
 impl SourceSpec {
+    /// The file to read; a PostGIS layer's label as it is.
     pub fn resolve(&self, dir: &Path) -> PathBuf {
-        dir.join(&self.path)
+        match self.postgis {
+            Some(_) => self.path.clone(),
+            None => dir.join(&self.path),
+        }
     }
 }
 
@@ -274,14 +471,64 @@ mod tests {
             ("path = \"a.csv\"\nkind = \"wegen\"\n", "unknown kind"),
             ("path = \"a.csv\"\nkind = \"figures\"\n", "needs the level"),
             (
+                "path = \"a.geojson\"\nkind = \"earlier_areas\"\nlevel = \"gemeente\"\n",
+                "needs year",
+            ),
+            (
                 "path = \"a.csv\"\nkind = \"postcodes\"\nsocial_field = \"s\"\n",
                 "social_field",
+            ),
+            ("kind = \"areas\"\nlevel = \"wijk\"\n", "needs path"),
+            (
+                "path = \"a.geojson\"\nkind = \"areas\"\nlevel = \"wijk\"\npostgis = { table = \"w\" }\n",
+                "not both",
+            ),
+            (
+                "kind = \"areas\"\nlevel = \"wijk\"\npostgis = { tabel = \"w\" }\n",
+                "tabel",
+            ),
+            (
+                "kind = \"areas\"\nlevel = \"wijk\"\npostgis = { }\n",
+                "needs table",
+            ),
+            (
+                "kind = \"areas\"\nlevel = \"wijk\"\npostgis = { table = \"w\", query = \"SELECT 1\" }\n",
+                "not both",
+            ),
+            (
+                "kind = \"postcodes\"\npostgis = { table = \"pc4\" }\n",
+                "'postgis' does not apply",
+            ),
+            (
+                "kind = \"areas\"\nlevel = \"wijk\"\nlayer = \"x\"\npostgis = { table = \"w\" }\n",
+                "describe files",
             ),
         ];
         for (body, expected) in cases {
             let err = parse(&format!("{base}{body}")).unwrap_err();
             assert!(err.contains(expected), "{body}: {err}");
         }
+    }
+
+    #[test]
+    fn postgis_layers_name_a_table_or_a_query() {
+        let m = parse(
+            "[postgis]\nurl_env = \"ATLAS_DB\"\n[[source]]\nname = \"w\"\nkind = \"areas\"\nlevel = \"wijk\"\npostgis = { schema = \"cbs\", table = \"wijken\", key_column = \"gid\" }\n[[source]]\nname = \"v\"\nkind = \"voorzieningen\"\npostgis = { query = \"SELECT * FROM v\" }\n",
+        )
+        .unwrap();
+        assert_eq!(m.postgis.url_env.as_deref(), Some("ATLAS_DB"));
+        let w = m.sources[0].postgis.as_ref().unwrap();
+        assert_eq!(w.label(), "postgis:cbs.wijken");
+        assert_eq!(w.key_column.as_deref(), Some("gid"));
+        assert_eq!(
+            m.sources[0].resolve(Path::new("/data")),
+            PathBuf::from("postgis:cbs.wijken")
+        );
+        assert!(matches!(
+            m.sources[1].postgis.as_ref().unwrap().relation,
+            Relation::Query(_)
+        ));
+        assert!(parse("[postgis]\nwachtwoord = \"x\"\n").is_err());
     }
 
     #[test]

@@ -10,16 +10,20 @@ mod geopackage;
 mod manifest;
 mod osm;
 mod postcodes;
+pub mod postgis;
 mod register;
 mod report;
 mod validity;
 mod values;
 mod voorzieningen;
-mod wkb;
+pub(crate) mod wkb;
 
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
-pub use manifest::{FacilityFormat, Manifest, SourceKind, SourceSpec, MANIFEST_FILE};
+pub use manifest::{
+    FacilityFormat, Manifest, PostgisLayer, PostgisSettings, Relation, SourceKind, SourceSpec,
+    Vintage, DATABASE_URL_ENV, MANIFEST_FILE,
+};
 pub use osm::read_bytes as read_osm_bytes;
 pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
 pub use osm::OsmOptions;
@@ -30,7 +34,7 @@ pub use register::{
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
 pub use validity::surely_valid;
 
-use crate::model::{AreaCode, AreaLevel, Dataset, SourceId, SourceInfo};
+use crate::model::{AreaCode, AreaLevel, Dataset, EarlierAreas, SourceId, SourceInfo};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -99,6 +103,9 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut dwelling_points = Vec::new();
     let mut seen_codes = SeenCodes::new();
     let mut seen_ids = HashSet::new();
+    let mut earlier = Vec::new();
+    // Opened at the first PostGIS source, and shared by the rest.
+    let mut database = None;
 
     // Whatever their place in the manifest: postcode tables first (registers geocode with
     // them), then areas, then the figures that join onto areas, then facilities.
@@ -124,6 +131,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                 code_field,
                 name_field,
                 layer,
+                vintage,
             } => {
                 let src = areas::AreaSource {
                     path: &path,
@@ -135,24 +143,52 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                     name_field: name_field.as_deref(),
                     layer: layer.as_deref(),
                 };
-                let read = match extension(&path).as_str() {
-                    "gpkg" => geopackage::read(&src, &mut seen_codes, &spec.name, &mut report),
-                    "geojson" | "json" => {
-                        areas::read(&src, &mut seen_codes, &spec.name, &mut report)
+                // An earlier year repeats today's codes; it only has to be unique in itself.
+                let mut own_codes = SeenCodes::new();
+                let seen = match vintage {
+                    Vintage::Current => &mut seen_codes,
+                    Vintage::Earlier => &mut own_codes,
+                };
+                let read = match (&spec.postgis, extension(&path).as_str()) {
+                    (Some(layer), _) => {
+                        open_database(&mut database, &manifest.postgis).and_then(|db| {
+                            postgis::read_areas(db, layer, &src, seen, &spec.name, &mut report)
+                        })
                     }
-                    other => Err(SourceError::UnsupportedFormat {
+                    (None, "gpkg") => geopackage::read(&src, seen, &spec.name, &mut report),
+                    (None, "geojson" | "json") => areas::read(&src, seen, &spec.name, &mut report),
+                    (None, other) => Err(SourceError::UnsupportedFormat {
                         path: path.clone(),
                         extension: other.to_string(),
                         kind: "areas (use .gpkg, .geojson or .json)",
                     }),
                 };
-                read.map(|layer| {
-                    areas[level.index()].extend(layer.located);
-                    unlocated[level.index()].extend(layer.unlocated);
+                read.map(|layer| match (vintage, spec.year) {
+                    (Vintage::Earlier, Some(year)) => earlier.push(EarlierAreas {
+                        level: *level,
+                        year,
+                        source: id,
+                        areas: layer.located,
+                    }),
+                    _ => {
+                        areas[level.index()].extend(layer.located);
+                        unlocated[level.index()].extend(layer.unlocated);
+                    }
                 })
             }
-            SourceKind::Voorzieningen { category, format } => match format {
-                FacilityFormat::GeoJson => {
+            SourceKind::Voorzieningen { category, format } => match (&spec.postgis, format) {
+                (Some(layer), _) => {
+                    let src = voorzieningen::FacilitySource {
+                        path: &path,
+                        id,
+                        crs: spec.crs,
+                        default_category: *category,
+                    };
+                    open_database(&mut database, &manifest.postgis).and_then(|db| {
+                        postgis::read_facilities(db, layer, &src, &mut seen_ids, &mut report)
+                    })
+                }
+                (None, FacilityFormat::GeoJson) => {
                     let src = voorzieningen::FacilitySource {
                         path: &path,
                         id,
@@ -161,7 +197,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                     };
                     voorzieningen::read(&src, &mut seen_ids, &mut report)
                 }
-                FacilityFormat::OsmPbf(options) => {
+                (None, FacilityFormat::OsmPbf(options)) => {
                     let src = osm::OsmSource {
                         path: &path,
                         id,
@@ -169,7 +205,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                     };
                     osm::read(&src, &mut seen_ids, &mut report)
                 }
-                FacilityFormat::Register(options) => {
+                (None, FacilityFormat::Register(options)) => {
                     let src = register::RegisterSource {
                         path: &path,
                         name: &spec.name,
@@ -249,7 +285,8 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
 
     warn_unknown_parents(&areas, &mut reports);
     let dataset = Dataset::assemble(sources, areas, facilities, postcode_table, dwelling_points)
-        .with_unlocated(unlocated);
+        .with_unlocated(unlocated)
+        .with_earlier(earlier);
     let placement = placement_report(&dataset);
     Ok(Loaded {
         dataset,
@@ -261,6 +298,18 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
     })
+}
+
+/// The load's database connection, opened on first use; a connection that failed fails
+/// every PostGIS source with the same reason.
+fn open_database<'d>(
+    slot: &'d mut Option<Result<postgis::Database, postgis::PostgisError>>,
+    settings: &PostgisSettings,
+) -> Result<&'d mut postgis::Database, SourceError> {
+    match slot.get_or_insert_with(|| postgis::Database::open(settings)) {
+        Ok(db) => Ok(db),
+        Err(e) => Err(e.clone().into()),
+    }
 }
 
 fn extension(path: &Path) -> String {

@@ -2,7 +2,8 @@
 //!
 //! Properties: `id`, `name`, `category` (a taxonomy key or Dutch label), `subtype`,
 //! `address`, `postcode`, `city`, `precision` (exact | address | postcode_area |
-//! unknown) and `capacity`. Registers in other shapes arrive through their own readers.
+//! unknown) and `capacity`; the Dutch names wijkatlas serves them under (`naam`,
+//! `categorie`, `adres`, `plaats`, `precisie`, `capaciteit`) are read too. Registers in other shapes arrive through their own readers.
 
 use super::error::SourceError;
 use super::geojson_file;
@@ -43,15 +44,67 @@ pub(super) fn from_collection(
 ) -> Result<Vec<Voorziening>, SourceError> {
     let crs = src.crs.or(declared).unwrap_or(Crs::Crs84);
     let empty = serde_json::Map::new();
-    let mut out = Vec::with_capacity(fc.features.len());
-    let mut outside = geometry::OutsideTally::default();
-
+    let mut records = FacilityRecords::new(src, crs, fc.features.len());
     for (i, feature) in fc.features.iter().enumerate() {
-        let record = i as u64 + 1;
+        records.record(
+            i as u64 + 1,
+            geojson_file::feature_id(feature, "id"),
+            feature.properties.as_ref().unwrap_or(&empty),
+            |crs| geometry::point(feature.geometry.as_ref(), crs),
+            seen_ids,
+            report,
+        );
+    }
+    records.finish(report)
+}
+
+/// The first of these properties that has text: the schema's English name, then the
+/// Dutch one wijkatlas serves (so its own export reads back).
+fn text_of(props: &serde_json::Map<String, serde_json::Value>, keys: [&str; 2]) -> Option<String> {
+    keys.iter()
+        .find_map(|k| props.get(*k).and_then(values::text))
+}
+
+/// Builds facilities from records of any format: an id, properties and a point.
+pub struct FacilityRecords<'a> {
+    src: &'a FacilitySource<'a>,
+    crs: Crs,
+    out: Vec<Voorziening>,
+    outside: geometry::OutsideTally,
+    /// The geometry's column as the source names it, for the report.
+    geometry_field: String,
+}
+
+impl<'a> FacilityRecords<'a> {
+    pub fn new(src: &'a FacilitySource<'a>, crs: Crs, expected: usize) -> Self {
+        FacilityRecords {
+            src,
+            crs,
+            out: Vec::with_capacity(expected),
+            outside: geometry::OutsideTally::default(),
+            geometry_field: "geometry".into(),
+        }
+    }
+
+    /// Names the geometry column in issues (a database's `geom`, say).
+    pub fn with_geometry_field(mut self, column: &str) -> Self {
+        self.geometry_field = column.to_string();
+        self
+    }
+
+    /// Reads one record; `point` decodes its location in the source CRS.
+    pub fn record(
+        &mut self,
+        record: u64,
+        id: Option<String>,
+        props: &serde_json::Map<String, serde_json::Value>,
+        point: impl FnOnce(Crs) -> Result<PointIn, geometry::GeometryProblem>,
+        seen_ids: &mut HashSet<String>,
+        report: &mut SourceReport,
+    ) {
+        let src = self.src;
         report.read += 1;
         report.kept += 1;
-        let props = feature.properties.as_ref().unwrap_or(&empty);
-        let text = |key: &str| props.get(key).and_then(values::text);
         let issue =
             |report: &mut SourceReport, id: Option<&str>, field: &str, action, problem: String| {
                 report.issue(Issue {
@@ -63,7 +116,7 @@ pub(super) fn from_collection(
                 })
             };
 
-        let Some(id) = geojson_file::feature_id(feature, "id") else {
+        let Some(id) = id else {
             issue(
                 report,
                 None,
@@ -71,7 +124,7 @@ pub(super) fn from_collection(
                 Action::Rejected,
                 "no id: a voorziening needs a stable id".into(),
             );
-            continue;
+            return;
         };
         if !seen_ids.insert(id.clone()) {
             issue(
@@ -81,9 +134,9 @@ pub(super) fn from_collection(
                 Action::Rejected,
                 "duplicate id".into(),
             );
-            continue;
+            return;
         }
-        let category = match text("category") {
+        let category = match text_of(props, ["category", "categorie"]) {
             Some(c) => match c.parse::<Category>() {
                 Ok(c) => c,
                 Err(e) => {
@@ -94,36 +147,40 @@ pub(super) fn from_collection(
                         Action::Rejected,
                         e.to_string(),
                     );
-                    continue;
+                    return;
                 }
             },
-            None => {
-                match src.default_category {
-                    Some(c) => c,
-                    None => {
-                        issue(report, Some(&id), "category", Action::Rejected,
-                        "no category, and the manifest sets no default category for this source".into());
-                        continue;
-                    }
+            None => match src.default_category {
+                Some(c) => c,
+                None => {
+                    issue(
+                        report,
+                        Some(&id),
+                        "category",
+                        Action::Rejected,
+                        "no category, and the manifest sets no default category for this source"
+                            .into(),
+                    );
+                    return;
                 }
-            }
+            },
         };
-        let location = match geometry::point(feature.geometry.as_ref(), crs) {
+        let location = match point(self.crs) {
             Ok(PointIn::Wgs84(w)) => Location::from_wgs84(w),
             Ok(PointIn::Rd(r)) => Location::from_rd(r),
             Err(problem) => {
-                outside.note(&problem);
+                self.outside.note(&problem);
                 issue(
                     report,
                     Some(&id),
-                    "geometry",
+                    &self.geometry_field,
                     Action::Rejected,
                     problem.to_string(),
                 );
-                continue;
+                return;
             }
         };
-        let precision = match text("precision") {
+        let precision = match text_of(props, ["precision", "precisie"]) {
             None => LocationPrecision::Unknown,
             Some(p) => match serde_json::from_value(serde_json::Value::String(p.clone())) {
                 Ok(p) => p,
@@ -134,7 +191,11 @@ pub(super) fn from_collection(
                 }
             },
         };
-        let capacity = match props.get("capacity").map(values::number) {
+        let capacity = match ["capacity", "capaciteit"]
+            .iter()
+            .find_map(|k| props.get(*k).filter(|v| !v.is_null()))
+            .map(values::number)
+        {
             None | Some(Number::Missing) => None,
             Some(Number::Present(c)) if c >= 0.0 => Some(c),
             Some(_) => {
@@ -148,7 +209,7 @@ pub(super) fn from_collection(
                 None
             }
         };
-        let name = text("name").unwrap_or_else(|| {
+        let name = text_of(props, ["name", "naam"]).unwrap_or_else(|| {
             issue(
                 report,
                 Some(&id),
@@ -158,15 +219,15 @@ pub(super) fn from_collection(
             );
             category.label().to_string()
         });
-        out.push(Voorziening {
+        self.out.push(Voorziening {
             id,
             category,
-            subtype: text("subtype"),
+            subtype: props.get("subtype").and_then(values::text),
             name,
             address: Address {
-                street: text("address"),
-                postcode: text("postcode"),
-                city: text("city"),
+                street: text_of(props, ["address", "adres"]),
+                postcode: props.get("postcode").and_then(values::text),
+                city: text_of(props, ["city", "plaats"]),
             },
             location,
             precision,
@@ -176,6 +237,9 @@ pub(super) fn from_collection(
         });
     }
 
-    outside.check(src.path, report.read, crs)?;
-    Ok(out)
+    /// The facilities read, or an error when none lay in the Netherlands.
+    pub fn finish(self, report: &SourceReport) -> Result<Vec<Voorziening>, SourceError> {
+        self.outside.check(self.src.path, report.read, self.crs)?;
+        Ok(self.out)
+    }
 }

@@ -1,7 +1,8 @@
-//! Decoding GeoPackage geometry blobs (a small header, then ISO WKB) into polygon rings.
+//! Decoding WKB (bare, as PostGIS's `ST_AsBinary` writes it, or inside a GeoPackage
+//! blob header) into polygon rings or a point.
 //!
-//! Only what area layers need: Polygon and MultiPolygon, in 2D or with Z/M (dropped), in
-//! ISO or EWKB type codes. Every count is checked against the bytes left before anything
+//! Only what the layers need: Polygon and MultiPolygon for areas, Point for facilities,
+//! in 2D or with Z/M (dropped), in ISO or EWKB type codes. Every count is checked against the bytes left before anything
 //! is allocated, so a corrupt blob is an error, never a huge allocation or a panic.
 
 /// Polygons as rings of (x, y) positions in the layer's own CRS.
@@ -19,6 +20,10 @@ pub enum WkbError {
     BadByteOrder(u8),
     #[error("geometry type {0} is not a Polygon or MultiPolygon")]
     NotPolygonal(u32),
+    #[error("geometry type {0} is not a Point")]
+    NotPoint(u32),
+    #[error("a MultiPoint of {0} points is not one location")]
+    SeveralPoints(usize),
     #[error("the geometry is empty")]
     Empty,
 }
@@ -161,6 +166,46 @@ pub fn decode_wkb(bytes: &[u8]) -> Result<Polygons, WkbError> {
     Ok(polygons)
 }
 
+/// Decodes a Point, or a MultiPoint holding one point, from standard WKB: its x and y.
+pub fn decode_point(bytes: &[u8]) -> Result<[f64; 2], WkbError> {
+    fn xy(r: &mut Reader<'_>, little: bool, dims: usize) -> Result<[f64; 2], WkbError> {
+        let x = r.f64(little)?;
+        let y = r.f64(little)?;
+        for _ in 2..dims {
+            r.f64(little)?;
+        }
+        // WKB writes POINT EMPTY as NaN ordinates.
+        if x.is_nan() && y.is_nan() {
+            return Err(WkbError::Empty);
+        }
+        Ok([x, y])
+    }
+    let mut r = Reader { bytes, at: 0 };
+    let little = r.byte_order()?;
+    let code = r.u32(little)?;
+    if code & 0x2000_0000 != 0 {
+        r.u32(little)?;
+    }
+    let (base, dims) = type_and_dims(code);
+    match base {
+        1 => xy(&mut r, little, dims),
+        4 => match r.count(little, 21)? {
+            0 => Err(WkbError::Empty),
+            1 => {
+                let little = r.byte_order()?;
+                let code = r.u32(little)?;
+                let (base, dims) = type_and_dims(code);
+                if base != 1 {
+                    return Err(WkbError::NotPoint(code));
+                }
+                xy(&mut r, little, dims)
+            }
+            n => Err(WkbError::SeveralPoints(n)),
+        },
+        _ => Err(WkbError::NotPoint(code)),
+    }
+}
+
 /// Decodes a GeoPackage geometry blob (GeoPackage 1.x, §2.1.3).
 pub fn decode_gpkg(bytes: &[u8]) -> Result<Polygons, WkbError> {
     let mut r = Reader { bytes, at: 0 };
@@ -231,6 +276,32 @@ mod tests {
         blob.extend([0u8; 32]);
         blob.extend(le_polygon(&SQUARE, 3, false));
         assert_eq!(decode_gpkg(&blob).unwrap(), vec![vec![SQUARE.to_vec()]]);
+    }
+
+    #[test]
+    fn decodes_points_and_refuses_other_shapes() {
+        let mut p = vec![1u8];
+        p.extend(1u32.to_le_bytes());
+        p.extend(155_000.0f64.to_le_bytes());
+        p.extend(463_000.0f64.to_le_bytes());
+        assert_eq!(decode_point(&p), Ok([155_000.0, 463_000.0]));
+        let mut multi = vec![0u8];
+        multi.extend(4u32.to_be_bytes());
+        multi.extend(1u32.to_be_bytes());
+        multi.extend(&p);
+        assert_eq!(decode_point(&multi), Ok([155_000.0, 463_000.0]));
+        let mut empty = vec![1u8];
+        empty.extend(1u32.to_le_bytes());
+        empty.extend(f64::NAN.to_le_bytes());
+        empty.extend(f64::NAN.to_le_bytes());
+        assert_eq!(decode_point(&empty), Err(WkbError::Empty));
+        assert_eq!(
+            decode_point(&le_polygon(&SQUARE, 3, false)),
+            Err(WkbError::NotPoint(3))
+        );
+        for cut in 0..p.len() {
+            assert!(decode_point(&p[..cut]).is_err(), "cut at {cut}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod national;
+pub mod postgis;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -16,10 +17,16 @@ pub struct Server {
 impl Server {
     /// Starts the server from the repository root with extra `serve` arguments.
     pub fn start(extra: &[&str]) -> Server {
+        Server::start_with_env(extra, &[])
+    }
+
+    /// The same with extra environment variables (a database URL, say).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wijkatlas"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(extra)
             .env_remove("WIJKATLAS_ADMIN_TOKEN")
+            .envs(env.iter().copied())
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
