@@ -21,9 +21,12 @@ done
 step "system packages the tests use"
 # gdal-bin: ogr2ogr writes the GeoPackage fixtures as CBS's own tools would.
 # osmium-tool: builds the OSM .osm.pbf fixtures from hand-written XML.
-# wrk: the reload-under-load test.
+# wrk: the reload-under-load and scale-out tests.
+# nginx-light: the scale-out test runs two replicas behind nginx (tests/scale_out.rs).
 # chromium: the web map's end-to-end test (Playwright drives Debian's Chromium).
 # nodejs, npm: build the web map (build.rs) and run Playwright.
+# postgresql-15, postgresql-15-postgis-3: the PostGIS source, export and bench start a
+# throw-away cluster with Debian's server binaries (tests/common/postgis.rs).
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
@@ -31,16 +34,31 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v osmium >/dev/null 2>&1 || need+=(osmium-tool)
 command -v ogr2ogr >/dev/null 2>&1 || need+=(gdal-bin)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # Debian's nginx starts its own service when installed; the test runs a private nginx
+  # on a free port, so no service may start (invoke-rc.d asks policy-rc.d; 101 = no)
+  # unless the machine already has a policy of its own.
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  if [ -n "$policy_added" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 echo "ogr2ogr: $(ogr2ogr --version)"
+echo "nginx: $("$(command -v nginx || echo /usr/sbin/nginx)" -v 2>&1)"
 echo "wrk: $(command -v wrk)"
+echo "PostgreSQL: $(/usr/lib/postgresql/15/bin/postgres --version), PostGIS $(sed -n "s/^default_version = '\(.*\)'/\1/p" /usr/share/postgresql/15/extension/postgis.control)"
 osmium --version | head -1
 echo "node: $(node --version), npm: $(npm --version 2>/dev/null)"
 chromium --version

@@ -12,7 +12,18 @@ use std::sync::Arc;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// Random per process: replicas in containers all run as pid 1, and an id from a user's
+/// error report must point at one replica's log.
+static PROCESS_TAG: std::sync::LazyLock<u32> = std::sync::LazyLock::new(|| {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(std::process::id()) as u32
+});
+
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// The data snapshot an answer was made from: equal on every replica serving the same
+/// data, so a client or a balancer's log can tell which data answered.
+pub const SNAPSHOT: &str = "x-wijkatlas-snapshot";
 
 /// Error bodies are small JSON; anything larger is passed through untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -21,8 +32,8 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 /// bodies and logs failures with it, so a user's error report can be found in the logs.
 pub async fn request_id(mut request: Request, next: Next) -> Response {
     let id = format!(
-        "{:x}-{:06}",
-        std::process::id(),
+        "{:08x}-{:06}",
+        *PROCESS_TAG,
         NEXT_ID.fetch_add(1, Ordering::Relaxed)
     );
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -74,6 +85,25 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
     Response::from_parts(parts, body)
 }
 
+/// Names the snapshot in every answer, errors and 304s included. It is read when the
+/// request starts, as the handler reads its own: a reload in between can make them
+/// differ, which on the ETagged routes `conditional_get` rules out by setting it from the
+/// snapshot its ETag was made of.
+pub async fn snapshot_header(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let snapshot = state.snapshot().id.clone();
+    let mut response = next.run(request).await;
+    if !response.headers().contains_key(SNAPSHOT) {
+        if let Ok(v) = HeaderValue::from_str(&snapshot) {
+            response.headers_mut().insert(SNAPSHOT, v);
+        }
+    }
+    response
+}
+
 /// Strong ETags and 304s for the data routes: their answer is a pure function of the
 /// data snapshot, the request URI and whether the client prefers pages (the Accept
 /// header), so the tag can be computed before any work is done.
@@ -95,7 +125,12 @@ pub async fn conditional_get(
         return next.run(request).await;
     }
     let snapshot = state.snapshot().id.clone();
+    // DefaultHasher::new() has fixed keys (unlike a HashMap's RandomState), so every
+    // replica of one release computes the same tag for the same request and data. The
+    // release is in it because a new release may write the same data differently: during
+    // a rolling upgrade old and new replicas must not vouch for each other's bodies.
     let mut h = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
     request.uri().hash(&mut h);
     super::negotiate::prefers_html(request.headers()).hash(&mut h);
     // Links in the answers are absolute, so the address the client used is part of it.
@@ -115,6 +150,9 @@ pub async fn conditional_get(
         let headers = response.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&snapshot) {
+            headers.insert(SNAPSHOT, v);
         }
         headers.insert(header::VARY, HeaderValue::from_static("accept"));
         // Revalidate every time: a reload can change any answer, and 304s are cheap.

@@ -14,6 +14,7 @@ mod profiles;
 mod state;
 mod tiles;
 mod web;
+mod xlsx;
 
 pub use error::ApiError;
 pub use state::{AppState, ReloadOutcome};
@@ -150,7 +151,7 @@ fn routes() -> Router<Shared> {
 
 /// The behaviour every route shares, innermost first: conditional GETs, the cap on
 /// expensive requests, the time limit, panics caught, metrics, compression, CORS, the
-/// body limit and the request id.
+/// body limit, the snapshot header and the request id.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
@@ -182,6 +183,10 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             state.limits().max_body_bytes,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::snapshot_header,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }
@@ -191,6 +196,7 @@ fn cors(state: &AppState) -> tower_http::cors::CorsLayer {
     let exposed = [
         axum::http::header::ETAG,
         axum::http::HeaderName::from_static(middleware::REQUEST_ID),
+        axum::http::HeaderName::from_static(middleware::SNAPSHOT),
         axum::http::HeaderName::from_static("content-crs"),
     ];
     let origins: Vec<axum::http::HeaderValue> = state
@@ -535,6 +541,30 @@ mod operations_tests {
             .await
             .expect("infallible");
         assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn every_answer_names_its_snapshot_and_etags_are_of_it() {
+        let s = state(Default::default());
+        let id = s.snapshot().id.clone();
+        for uri in [
+            "/health",
+            "/collections/wijken/items?limit=1",
+            "/collections/wijken/items/WK999999",
+            "/no-such-page",
+        ] {
+            let (_, headers, body) = call(router(s.clone()), uri).await;
+            assert_eq!(
+                headers
+                    .get(middleware::SNAPSHOT)
+                    .and_then(|v| v.to_str().ok()),
+                Some(id.as_str()),
+                "{uri}: {body}"
+            );
+        }
+        let (_, headers, _) = call(router(s), "/collections").await;
+        let etag = headers["etag"].to_str().expect("ascii");
+        assert!(etag.starts_with(&format!("\"{id}-")), "{etag}");
     }
 
     #[tokio::test]
