@@ -81,28 +81,6 @@ fn served_counts(server: &Server) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            let null = Value::Null;
-            x.keys()
-                .chain(y.keys())
-                .all(|k| same(x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null)))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
-        }
-        _ => a == b,
-    }
-}
-
 /// Every feature of a collection in RD (the exported system, so positions compare
 /// exactly), by id.
 fn features(server: &Server, collection: &str) -> Vec<(String, Value)> {
@@ -138,7 +116,7 @@ fn compare(files: &Server, back: &Server, collection: &str, ignore: &[&str]) -> 
             p
         };
         assert!(
-            same(&strip(fa), &strip(fb)),
+            common::json_close(&strip(fa), &strip(fb)),
             "{collection} {id}: properties differ\nfiles:    {}\nexported: {}",
             strip(fa),
             strip(fb)

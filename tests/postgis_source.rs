@@ -77,30 +77,6 @@ fn features(server: &Server, collection: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-/// Equal JSON, with numbers equal to 1e-9 relative (an integer column that GDAL stored
-/// as a double comes back as 12.0, not 12) and a missing property equal to null.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            let null = Value::Null;
-            x.keys()
-                .chain(y.keys())
-                .all(|k| same(x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null)))
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
-        }
-        _ => a == b,
-    }
-}
-
 fn counts(status: &Value) -> BTreeMap<String, (u64, u64, u64, u64, u64)> {
     status["report"]["sources"]
         .as_array()
@@ -159,7 +135,7 @@ fn postgis_serves_what_the_files_serve() {
         assert_eq!(ids_a, ids_b, "{c}: ids in order");
         for ((id, fa), (_, fb)) in a.iter().zip(&b) {
             assert!(
-                same(&fa["properties"], &fb["properties"]),
+                common::json_close(&fa["properties"], &fb["properties"]),
                 "{c} {id}: properties differ\nfiles:   {}\npostgis: {}",
                 fa["properties"],
                 fb["properties"]
@@ -176,7 +152,7 @@ fn postgis_serves_what_the_files_serve() {
         "/api/access?categorie=ziekenhuis",
     ] {
         assert!(
-            same(&files.json(path), &db.json(path)),
+            common::json_close(&files.json(path), &db.json(path)),
             "{path} differs between files and PostGIS"
         );
     }

@@ -127,3 +127,27 @@ pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
+
+/// Equal JSON, with numbers equal to 1e-9 relative (an integer column that GDAL stored
+/// as a double comes back as 12.0, not 12) and a missing property equal to null.
+pub fn json_close(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            let null = Value::Null;
+            x.keys()
+                .chain(y.keys())
+                .all(|k| json_close(x.get(k).unwrap_or(&null), y.get(k).unwrap_or(&null)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_close(a, b))
+        }
+        _ => a == b,
+    }
+}
