@@ -1015,7 +1015,9 @@ def build_readme(r, sizes, hashes, checks, facts):
       "(e.g. \"Bleskensgraaf ca\", the official woonplaats name); `precision` = `exact` (mapped on the building). Other OSM tags "
       "(opening_hours, website, wikidata, …) are not bundled.")
     a("- **Known defects:** a snapshot; branch openings and closures after the export are not reflected; "
-      "covers only the Drechtsteden and a few neighbouring places.")
+      "covers only the Drechtsteden and a few neighbouring places. The manifest declares its coverage "
+      "(`dekking`) as the seven Drechtsteden gemeenten (GM0482, GM0505, GM0523, GM0531, GM0590, GM0610, "
+      "GM0642); its five points elsewhere are rejected at load, and areas outside get no library figures.")
     a("")
 
     # --- pc4
@@ -1111,8 +1113,8 @@ def build_readme(r, sizes, hashes, checks, facts):
     a("")
     a("The server finds these files through `wijkatlas.toml` in this folder (see `src/load/manifest.rs`). "
       "That file is maintained by hand, not by this script. It must list the six files above, each with "
-      "its `kind` (`areas` with `level`, `voorzieningen` with `category`, or `postcodes`), `year`, "
-      "`licence` and `attribution` as given in this README. If you rename an output here, update the "
+      "its `kind` (`areas` with `level`, `voorzieningen` with `category` and `dekking`, or `postcodes`), "
+      "`year`, `licence` and `attribution` as given in this README. If you rename an output here, update the "
       "manifest as well.")
     a("")
     return ("\n".join(L)).encode("utf-8")

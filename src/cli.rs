@@ -306,7 +306,7 @@ fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliErro
         );
     } else {
         print!("{}", loaded.report.to_table(issues));
-        print_circuity(&loaded.dataset);
+        print_circuity(&loaded.dataset, &loaded.analysis);
     }
     failures(&loaded.report)
 }
@@ -350,11 +350,20 @@ fn export(args: ExportArgs) -> Result<(), CliError> {
 
 /// The circuity factor fitted to CBS's road distances, beside the default it replaces
 /// nothing of: the user decides.
-fn print_circuity(dataset: &crate::model::Dataset) {
+fn print_circuity(
+    dataset: &crate::model::Dataset,
+    config: &crate::analysis::config::AnalysisConfig,
+) {
     let fits = crate::analysis::calibrate::circuity(dataset);
+    let default = crate::analysis::config::DEFAULT_CIRCUITY;
     println!(
-        "\ncircuity (road distance / straight line): default {}",
-        crate::analysis::config::DEFAULT_CIRCUITY
+        "\ncircuity (road distance / straight line): {} in force{}",
+        config.circuity,
+        if config.circuity == default {
+            " (the default)".to_string()
+        } else {
+            format!(" (set in the manifest; the default is {default})")
+        }
     );
     if fits.is_empty() {
         println!(
@@ -363,9 +372,17 @@ fn print_circuity(dataset: &crate::model::Dataset) {
     }
     for f in fits {
         println!(
-            "  fitted {:.2} from {} areas at level {}: CBS {} against the nearest loaded {} (median of the ratios)",
+            "  fitted {:.2} from {} areas at level {}: CBS {} against the nearest loaded {}, same definition (median of the ratios)",
             f.factor, f.areas, f.level, f.figure, f.category
         );
+    }
+    for source in &dataset.sources {
+        if let Some(c) = &source.coverage {
+            println!(
+                "dekking of {}: {} ({:?})",
+                source.name, c.described, c.origin
+            );
+        }
     }
 }
 

@@ -12,12 +12,40 @@ use super::indicators::CategoryPoints;
 use crate::model::{AreaLevel, Category, Dataset, Figure};
 use serde::Serialize;
 
-/// The CBS distance figures and the categories they measure.
-const PAIRS: [(Figure, Category); 3] = [
+/// The CBS distance figures and the categories they measure, defined alike: CBS's
+/// hospital distance leaves out outpatient clinics, and so does our `ziekenhuis`.
+const PAIRS: [(Figure, Category); 4] = [
     (Figure::DistanceGp, Category::Huisarts),
     (Figure::DistancePharmacy, Category::Apotheek),
     (Figure::DistanceHospital, Category::Ziekenhuis),
+    (Figure::DistanceLibrary, Category::Bibliotheek),
 ];
+
+/// CBS's own distance figure for a category, when CBS publishes one defined as ours.
+pub fn cbs_figure(category: Category) -> Option<Figure> {
+    PAIRS.iter().find(|p| p.1 == category).map(|p| p.0)
+}
+
+/// CBS's distance for the area in km and the level it is of: the area's own figure,
+/// else that of the nearest coarser area that has one (a wijk shows its gemeente's).
+pub fn cbs_distance(
+    dataset: &Dataset,
+    area: &crate::model::Area,
+    category: Category,
+) -> Option<(f64, AreaLevel)> {
+    let figure = cbs_figure(category)?;
+    if let Some(v) = area.figures.get(figure) {
+        return Some((v, area.level()));
+    }
+    AreaLevel::ALL
+        .into_iter()
+        .rev()
+        .filter(|l| *l < area.level())
+        .find_map(|l| {
+            let parent = dataset.area(area.code.ancestor(l)?)?;
+            parent.figures.get(figure).map(|v| (v, l))
+        })
+}
 
 /// Straight lines shorter than this say more about where the demand point lies than
 /// about the road network, so they are left out of the fit.
@@ -42,10 +70,14 @@ pub fn circuity(dataset: &Dataset) -> Vec<Fit> {
         if points.is_empty() {
             continue;
         }
+        // Only where the category's sources speak: elsewhere the nearest loaded point
+        // is not the nearest one there is.
+        let coverage = super::coverage::CategoryCoverage::new(dataset, category);
         for level in AreaLevel::ALL {
             let mut ratios: Vec<f64> = dataset
                 .areas(level)
                 .iter()
+                .filter(|a| coverage.covers(a))
                 .filter_map(|a| {
                     let road_m = a.figures.get(figure)? * 1000.0;
                     let straight =

@@ -27,6 +27,15 @@ pub enum DemandGroup {
 }
 
 impl DemandGroup {
+    /// The people in words, plural: "inwoners", "65-plussers", "kinderen tot 15".
+    pub fn label(self) -> &'static str {
+        match self {
+            DemandGroup::Inhabitants => "inwoners",
+            DemandGroup::Aged65Plus => "65-plussers",
+            DemandGroup::Children0To15 => "kinderen tot 15",
+        }
+    }
+
     /// The group's size in an area, when the figures for it are published.
     pub fn size(self, f: &KeyFigures) -> Option<f64> {
         let inhabitants = f.get(Figure::Inhabitants)?;
@@ -43,6 +52,9 @@ impl DemandGroup {
 pub struct CategorySettings {
     pub catchment: Catchment,
     pub demand: DemandGroup,
+    /// People living farther than this from the nearest facility are counted as
+    /// affected ("4.100 inwoners verder dan 2 km"), in metres.
+    pub threshold_m: f64,
 }
 
 /// The catchment radius d0 per category, in metres: about how far people travel to
@@ -55,8 +67,44 @@ fn default_radius(c: Category) -> f64 {
         Category::Fysiotherapie | Category::Tandarts | Category::Bibliotheek => 5_000.0,
         Category::Thuiszorg => 10_000.0,
         Category::Ggz | Category::Ggd | Category::Schuldhulp | Category::Opvang => 15_000.0,
-        Category::Ziekenhuis | Category::Verpleeghuis => 20_000.0,
+        Category::Huisartsenpost => 15_000.0,
+        Category::Ziekenhuis | Category::Buitenpolikliniek | Category::Verpleeghuis => 20_000.0,
         Category::Overig => 5_000.0,
+    }
+}
+
+/// The distance past which people count as far from a category, in metres: about a
+/// 20–25 minute walk (2 km) for first-line care and neighbourhood welfare, a short
+/// drive for care people travel to.
+fn default_threshold(c: Category) -> f64 {
+    match c {
+        Category::Huisarts
+        | Category::Apotheek
+        | Category::Consultatiebureau
+        | Category::Fysiotherapie
+        | Category::Tandarts
+        | Category::Wijkteam
+        | Category::SociaalWerk
+        | Category::Buurthuis
+        | Category::Bibliotheek
+        | Category::Overig => 2_000.0,
+        Category::Thuiszorg => 5_000.0,
+        Category::Ggz | Category::Ggd | Category::Schuldhulp | Category::Opvang => 10_000.0,
+        Category::Huisartsenpost
+        | Category::Ziekenhuis
+        | Category::Buitenpolikliniek
+        | Category::Verpleeghuis => 10_000.0,
+    }
+}
+
+fn default_settings(c: Category) -> CategorySettings {
+    CategorySettings {
+        catchment: Catchment {
+            radius_m: default_radius(c),
+            decay: Decay::Steps(LUO_QI_STEPS),
+        },
+        demand: default_demand(c),
+        threshold_m: default_threshold(c),
     }
 }
 
@@ -97,18 +145,7 @@ impl Default for AnalysisConfig {
             need_weights: super::need::DEFAULT_WEIGHTS.to_vec(),
             per_category: Category::ALL
                 .iter()
-                .map(|&c| {
-                    (
-                        c,
-                        CategorySettings {
-                            catchment: Catchment {
-                                radius_m: default_radius(c),
-                                decay: Decay::Steps(LUO_QI_STEPS),
-                            },
-                            demand: default_demand(c),
-                        },
-                    )
-                })
+                .map(|&c| (c, default_settings(c)))
                 .collect(),
         }
     }
@@ -120,13 +157,7 @@ impl AnalysisConfig {
             .iter()
             .find(|(k, _)| *k == c)
             .map(|(_, s)| *s)
-            .unwrap_or(CategorySettings {
-                catchment: Catchment {
-                    radius_m: default_radius(c),
-                    decay: Decay::Steps(LUO_QI_STEPS),
-                },
-                demand: default_demand(c),
-            })
+            .unwrap_or_else(|| default_settings(c))
     }
 }
 
@@ -170,6 +201,7 @@ pub struct CategorySettingsToml {
     pub methode: Option<Method>,
     pub gewichten: Option<[f64; 3]>,
     pub vraag: Option<DemandGroup>,
+    pub drempel_m: Option<f64>,
 }
 
 impl AnalysisConfig {
@@ -193,6 +225,15 @@ impl AnalysisConfig {
                     .copied()
                     .find(|f| f.key() == key)
                     .ok_or_else(|| format!("analysis.behoefte.{key}: not a key figure (see the README's table of key figures)"))?;
+                if !super::need::is_rate(figure) {
+                    return Err(format!(
+                        "analysis.behoefte.{key}: the need index is made of rates and shares (percentages, per 1.000 inwoners); {key} is {} and would make big areas needy because they are big",
+                        match figure.quantity() {
+                            crate::model::Quantity::Count => "a count",
+                            _ => "not a rate or share",
+                        }
+                    ));
+                }
                 if !(w.is_finite() && *w >= 0.0) {
                     return Err(format!(
                         "analysis.behoefte.{key} = {w}: a weight is 0 or more"
@@ -235,6 +276,14 @@ impl AnalysisConfig {
             if let Some(v) = t.vraag {
                 s.demand = v;
             }
+            if let Some(d) = t.drempel_m {
+                if !(d > 0.0 && d <= 100_000.0) {
+                    return Err(format!(
+                        "analysis.categorie.{key}.drempel_m = {d}: give metres above 0 and at most 100000"
+                    ));
+                }
+                s.threshold_m = d;
+            }
             if let Some(slot) = config.per_category.iter_mut().find(|(c, _)| *c == category) {
                 slot.1 = s;
             }
@@ -263,10 +312,10 @@ mod tests {
         assert_eq!(h.catchment.radius_m, 4000.0);
         assert_eq!(h.demand, DemandGroup::Aged65Plus);
         assert_eq!(c.settings(Category::Apotheek).catchment.decay, Decay::Flat);
-        let w = parse("[behoefte]\npct_65plus = 0.5\ninwoners = 0.5").unwrap();
+        let w = parse("[behoefte]\npct_65plus = 0.5\nwmo_clienten_per_1000 = 0.5").unwrap();
         assert_eq!(
             w.need_weights,
-            vec![(Figure::Inhabitants, 0.5), (Figure::Age65Plus, 0.5)]
+            vec![(Figure::Age65Plus, 0.5), (Figure::WmoClients, 0.5)]
         );
         // Untouched categories keep their defaults.
         assert_eq!(
@@ -289,6 +338,8 @@ mod tests {
                 "gewichten",
             ),
             ("[categorie.huisarts]\nradius = 1", "unknown field"),
+            ("[behoefte]\ninwoners = 1", "rates and shares"),
+            ("[categorie.huisarts]\ndrempel_m = 0", "drempel_m"),
             (
                 "[categorie.huisarts]\nvraag = \"kinderen\"",
                 "unknown variant",

@@ -7,11 +7,13 @@
 //! access together sit two standard deviations on the wrong side. Each ranked area
 //! carries the reason in words.
 
-use super::access::{two_step, Demand, Supply};
+use super::access::{Demand, Supply};
+use super::assess::{assess, AreaAssessment, Assessment, LevelDemand};
 use super::config::AnalysisConfig;
-use super::indicators;
+use super::coverage::AreaCoverage;
 use super::need::{self, Need};
-use crate::model::{AreaCode, AreaLevel, Category, Dataset, Figure};
+use super::{calibrate, demand};
+use crate::model::{AreaCode, AreaLevel, Category, Dataset};
 use serde::Serialize;
 
 pub const FORMULA: &str =
@@ -27,7 +29,24 @@ pub struct Ranked {
     pub need: f64,
     /// Normalised E2SFCA score; `None` when nothing is within the catchment.
     pub access: Option<f64>,
+    /// The E2SFCA score itself (before normalising): it changes only when the supply
+    /// within the area's reach changes, so a what-if compares it.
+    pub score: Option<f64>,
+    /// Mean straight-line distance from the area's people to the nearest facility.
     pub nearest_m: Option<f64>,
+    /// People of the category's demand group in the area.
+    pub people: Option<f64>,
+    /// Of them, within 1, 3 and 5 km of a facility.
+    pub people_within: Option<[f64; 3]>,
+    /// Of them, farther than the category's threshold (`drempel_m`).
+    pub people_beyond: Option<f64>,
+    /// "binnen" or "rand" (the nearest facility may lie outside the source's area).
+    pub dekking: &'static str,
+    /// What the area's demand points stand for (adressen, buurten, postcodes, …).
+    pub vraag_basis: &'static str,
+    /// CBS's own distance for this category, where loaded: km, and the level it is of.
+    pub cbs_afstand_km: Option<f64>,
+    pub cbs_niveau: Option<AreaLevel>,
     pub reason: String,
 }
 
@@ -37,15 +56,22 @@ pub struct Ranking {
     pub category: Category,
     pub formula: &'static str,
     pub need_components: Vec<(&'static str, f64)>,
+    /// Need components of the configured set that this level's figures lack.
+    pub need_missing: Vec<&'static str>,
     pub catchment_m: f64,
+    pub threshold_m: f64,
+    /// What the category's sources cover, in words.
+    pub coverage: String,
     /// Most underserved first.
     pub ranked: Vec<Ranked>,
     /// Areas left out for want of figures.
     pub insufficient_data: Vec<AreaCode>,
+    /// Areas outside every source of the category: no figures, not ranked.
+    pub outside_coverage: Vec<AreaCode>,
 }
 
 /// Dutch number text: thousands with a dot, decimals with a comma.
-fn dutch(value: f64, decimals: usize) -> String {
+pub fn dutch(value: f64, decimals: usize) -> String {
     let text = format!("{value:.decimals$}");
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
@@ -86,7 +112,8 @@ pub fn loaded_supply(dataset: &Dataset, category: Category) -> Vec<Supply> {
         .collect()
 }
 
-/// The demand of each area of `level` for `category`, in the dataset's order.
+/// The demand of each area of `level` for `category` at its representative point, in
+/// the dataset's order (the suggestion search's candidates).
 pub fn area_demand(
     dataset: &Dataset,
     level: AreaLevel,
@@ -111,11 +138,13 @@ pub fn rank(
     category: Category,
     config: &AnalysisConfig,
 ) -> Ranking {
+    let demand = demand::demand_points(dataset, level);
     rank_with(
         dataset,
         level,
         category,
         config,
+        &demand,
         &loaded_supply(dataset, category),
     )
 }
@@ -126,17 +155,31 @@ pub fn rank_with(
     level: AreaLevel,
     category: Category,
     config: &AnalysisConfig,
+    demand: &LevelDemand,
     supply: &[Supply],
 ) -> Ranking {
+    let assessment = assess(dataset, level, category, config, demand, supply);
+    rank_assessed(dataset, config, &assessment)
+}
+
+/// The ranking of an assessment: need against access over the areas inside coverage.
+pub fn rank_assessed(
+    dataset: &Dataset,
+    config: &AnalysisConfig,
+    assessment: &Assessment,
+) -> Ranking {
+    let (level, category) = (assessment.level, assessment.category);
     let areas = dataset.areas(level);
     let settings = config.settings(category);
     let needs = need::compute(dataset, level, &config.need_weights);
-    let demand = area_demand(dataset, level, category, config);
-    let access = two_step(&demand, supply, &settings.catchment);
-    let nearest = indicators::nearest_supply(&demand, supply);
     let mut insufficient_data = Vec::new();
+    let mut outside_coverage = Vec::new();
     let mut candidates = Vec::new();
     for (i, a) in areas.iter().enumerate() {
+        if !assessment.areas[i].coverage.known() {
+            outside_coverage.push(a.code);
+            continue;
+        }
         match needs.areas[i] {
             Need::InsufficientData => insufficient_data.push(a.code),
             Need::Scored { index } => candidates.push((i, index)),
@@ -144,7 +187,7 @@ pub fn rank_with(
     }
     let access_values: Vec<f64> = candidates
         .iter()
-        .map(|&(i, _)| access.normalised[i].unwrap_or(0.0))
+        .map(|&(i, _)| assessment.areas[i].access.unwrap_or(0.0))
         .collect();
     let access_z = z_scores(&access_values);
     let mut ranked: Vec<Ranked> = candidates
@@ -152,29 +195,8 @@ pub fn rank_with(
         .zip(&access_z)
         .map(|(&(i, need), &az)| {
             let a = &areas[i];
-            let mut parts = Vec::new();
-            if let Some(n) = a.figures.get(Figure::Inhabitants) {
-                parts.push(format!("{} inwoners", dutch(n, 0)));
-            }
-            if let Some(p) = a.figures.get(Figure::Age65Plus) {
-                parts.push(format!("{}% 65+", dutch(p, 0)));
-            }
-            parts.push(match nearest[i] {
-                Some(d) => format!(
-                    "dichtstbijzijnde {} op {} km",
-                    category.key(),
-                    dutch(d / 1000.0, 1)
-                ),
-                None => format!("geen {} geladen", category.key()),
-            });
-            parts.push(match access.normalised[i] {
-                Some(x) => format!("toegang {}× het gemiddelde", dutch(x, 2)),
-                None => format!(
-                    "geen {} binnen {} km",
-                    category.key(),
-                    dutch(settings.catchment.radius_m / 1000.0, 0)
-                ),
-            });
+            let m = &assessment.areas[i];
+            let cbs = calibrate::cbs_distance(dataset, a, category);
             Ranked {
                 rank: 0,
                 code: a.code,
@@ -182,9 +204,17 @@ pub fn rank_with(
                 gemeentecode: a.code.gemeente(),
                 gap: need - az,
                 need,
-                access: access.normalised[i],
-                nearest_m: nearest[i],
-                reason: parts.join(", "),
+                access: m.access,
+                score: m.score,
+                nearest_m: m.nearest_m,
+                people: m.population,
+                people_within: m.people_within,
+                people_beyond: m.people_beyond,
+                dekking: m.coverage.key(),
+                vraag_basis: m.basis.key(),
+                cbs_afstand_km: cbs.map(|c| c.0),
+                cbs_niveau: cbs.map(|c| c.1),
+                reason: reason(category, &settings, assessment, m, cbs),
             }
         })
         .collect();
@@ -197,12 +227,73 @@ pub fn rank_with(
         category,
         formula: FORMULA,
         need_components: needs.components,
+        need_missing: needs.missing,
         catchment_m: settings.catchment.radius_m,
+        threshold_m: assessment.threshold_m,
+        coverage: assessment.coverage.clone(),
         ranked,
         insufficient_data,
+        outside_coverage,
     }
 }
 
+/// Access lower than this share of the mean, with a facility in the near zone,
+/// is put down to crowding rather than distance.
+const CROWDED_ACCESS: f64 = 0.9;
+
+/// The reason in words: how many people are far, how far the nearest is, and whether
+/// low access comes from distance or from many people sharing the supply nearby.
+fn reason(
+    category: Category,
+    settings: &super::config::CategorySettings,
+    assessment: &Assessment,
+    m: &AreaAssessment,
+    cbs: Option<(f64, AreaLevel)>,
+) -> String {
+    let label = category.key();
+    let mut parts = Vec::new();
+    if let (Some(people), Some(beyond)) = (m.population, m.people_beyond) {
+        parts.push(format!(
+            "{} van {} {} verder dan {} km van een {label}",
+            dutch(beyond, 0),
+            dutch(people, 0),
+            settings.demand.label(),
+            dutch(assessment.threshold_m / 1000.0, 1)
+        ));
+    }
+    parts.push(match m.nearest_m {
+        Some(d) => format!(
+            "dichtstbijzijnde {label} gemiddeld op {} km",
+            dutch(d / 1000.0, 1)
+        ),
+        None => format!("geen {label} geladen"),
+    });
+    let near_zone = settings.catchment.zone_bounds()[0];
+    parts.push(match (m.access, m.nearest_m) {
+        (Some(x), Some(d)) if x < CROWDED_ACCESS && d <= near_zone => format!(
+            "toegang {}× het gemiddelde door drukte, niet door afstand: zo'n {} {} per {label} binnen bereik",
+            dutch(x, 2),
+            dutch(m.crowding.unwrap_or(0.0), 0),
+            settings.demand.label()
+        ),
+        (Some(x), _) => format!("toegang {}× het gemiddelde", dutch(x, 2)),
+        (None, _) => format!(
+            "geen {label} binnen {} km",
+            dutch(settings.catchment.radius_m / 1000.0, 0)
+        ),
+    });
+    if let AreaCoverage::Edge { edge_m } = m.coverage {
+        parts.push(format!(
+            "let op: de grens van de bron ({}) ligt op {} km, dichterbij dan de dichtstbijzijnde {label}; er kan er een net buiten de bron liggen",
+            assessment.coverage,
+            dutch(edge_m / 1000.0, 1)
+        ));
+    }
+    if let Some((km, level)) = cbs {
+        parts.push(format!("CBS: {} km over de weg ({level})", dutch(km, 1)));
+    }
+    parts.join("; ")
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,7 +322,7 @@ mod ranking_tests {
 
     #[test]
     fn high_need_far_from_care_ranks_first_with_its_reason() {
-        use Figure::*;
+        use crate::model::Figure::*;
         // Synthetic: three similar wijken next to a huisarts, and one older one 12 km
         // away with nothing within the 5 km catchment.
         let ds = dataset(
@@ -262,8 +353,9 @@ mod ranking_tests {
         assert!(first.gap > r.ranked[1].gap);
         assert_eq!(
             first.reason,
-            "3.100 inwoners, 31% 65+, dichtstbijzijnde huisarts op 11,0 km, geen huisarts binnen 5 km"
+            "3.100 van 3.100 inwoners verder dan 2,0 km van een huisarts; dichtstbijzijnde huisarts gemiddeld op 11,0 km; geen huisarts binnen 5 km"
         );
+        assert_eq!(first.people_beyond, Some(3100.0));
         assert!(r.ranked[1].reason.contains("toegang"));
         assert_eq!(r.insufficient_data.len(), 1);
     }

@@ -3,7 +3,7 @@
 
 use super::config::AnalysisConfig;
 use super::need::{self, Need};
-use super::{default_level, gap, indicators};
+use super::{assess, calibrate, default_level, demand, gap};
 use crate::model::{AreaCode, Dataset};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -14,9 +14,14 @@ fn round(v: f64, decimals: i32) -> f64 {
     (v * f).round() / f
 }
 
-/// Extra properties per area code: `behoefte_index`, and for every category `c` with
-/// voorzieningen `c_afstand_m`, `c_binnen_1km`/`3km`/`5km`, `c_toegang` (normalised
-/// E2SFCA), `c_gap` and `c_rang` (1 = most underserved). Missing values are `null`.
+/// Extra properties per area code: `behoefte_index`, `vraag_basis` (what the demand
+/// points stand for), and for every category `c` with voorzieningen: `c_dekking`
+/// (binnen, rand or buiten the sources' coverage), `c_afstand_m` (mean over the
+/// area's people), `c_binnen_1km`/`3km`/`5km` (mean count within reach),
+/// `c_inwoners_binnen_1km`/`3km`/`5km`, `c_inwoners_verder` (people past the
+/// category's threshold), `c_toegang` (normalised E2SFCA), `c_gap`, `c_rang`
+/// (1 = most underserved) and `c_cbs_afstand_km` (CBS's own, where loaded). Outside
+/// the coverage, and wherever a value is missing, they are `null`.
 pub fn properties(
     dataset: &Dataset,
     config: &AnalysisConfig,
@@ -27,36 +32,55 @@ pub fn properties(
     };
     let areas = dataset.areas(level);
     let needs = need::compute(dataset, level, &config.need_weights);
-    for (a, n) in areas.iter().zip(&needs.areas) {
+    let demand = demand::demand_points(dataset, level);
+    for ((a, n), d) in areas.iter().zip(&needs.areas).zip(&demand) {
         let value = match n {
             Need::Scored { index } => json!(round(*index, 3)),
             Need::InsufficientData => Value::Null,
         };
-        out.entry(a.code)
-            .or_default()
-            .insert("behoefte_index".into(), value);
+        let props = out.entry(a.code).or_default();
+        props.insert("behoefte_index".into(), value);
+        props.insert("vraag_basis".into(), json!(d.basis.key()));
     }
     for category in dataset.categories_present() {
         let key = category.key();
-        let ranking = gap::rank(dataset, level, category, config);
+        let supply = gap::loaded_supply(dataset, category);
+        let assessment = assess::assess(dataset, level, category, config, &demand, &supply);
+        let ranking = gap::rank_assessed(dataset, config, &assessment);
         let ranked: HashMap<AreaCode, &gap::Ranked> =
             ranking.ranked.iter().map(|r| (r.code, r)).collect();
-        for p in indicators::proximity(dataset, level, category) {
-            let props = out.entry(p.code).or_default();
-            let r = ranked.get(&p.code);
+        for (a, m) in areas.iter().zip(&assessment.areas) {
+            let props = out.entry(a.code).or_default();
+            let r = ranked.get(&a.code);
+            props.insert(format!("{key}_dekking"), json!(m.coverage.key()));
             props.insert(
                 format!("{key}_afstand_m"),
-                json!(p.nearest_m.map(|d| d.round())),
+                json!(m.nearest_m.map(|d| d.round())),
             );
-            for (radius, n) in ["1km", "3km", "5km"].iter().zip(p.within) {
-                props.insert(format!("{key}_binnen_{radius}"), json!(n));
+            for (k, radius) in ["1km", "3km", "5km"].iter().enumerate() {
+                props.insert(
+                    format!("{key}_binnen_{radius}"),
+                    json!(m.within_mean.map(|w| round(w[k], 1))),
+                );
+                props.insert(
+                    format!("{key}_inwoners_binnen_{radius}"),
+                    json!(m.people_within.map(|p| p[k].round())),
+                );
             }
             props.insert(
+                format!("{key}_inwoners_verder"),
+                json!(m.people_beyond.map(f64::round)),
+            );
+            props.insert(
                 format!("{key}_toegang"),
-                json!(r.and_then(|r| r.access).map(|x| round(x, 3))),
+                json!(m.access.map(|x| round(x, 3))),
             );
             props.insert(format!("{key}_gap"), json!(r.map(|r| round(r.gap, 3))));
             props.insert(format!("{key}_rang"), json!(r.map(|r| r.rank)));
+            props.insert(
+                format!("{key}_cbs_afstand_km"),
+                json!(calibrate::cbs_figure(category).and_then(|f| a.figures.get(f))),
+            );
         }
     }
     out

@@ -4,9 +4,12 @@
 //! layer only parses parameters and writes the answers.
 
 pub mod access;
+pub mod assess;
 pub mod calibrate;
 pub mod change;
 pub mod config;
+pub mod coverage;
+pub mod demand;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod gap;

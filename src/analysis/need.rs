@@ -7,21 +7,35 @@
 //! components it has, when they carry at least half of the weight. Areas whose number
 //! of inhabitants CBS does not publish (too few people) are "insufficient data" and
 //! are not ranked.
+//!
+//! Every component is a rate or a share, never a count: a big wijk is not needier than
+//! a small one because it is big. How many people are affected is a figure of its own
+//! (see `assess`), shown beside the index.
 
 use crate::model::{AreaLevel, Dataset, Figure};
 use serde::Serialize;
 
 /// The components and their default weights: age (65+), living alone, low income and
-/// corporation-owned housing (proxies for vulnerability in the literature on the
-/// wijkaanpak), and the number of inhabitants (more people, more need in absolute
-/// terms).
-pub const DEFAULT_WEIGHTS: [(Figure, f64); 5] = [
-    (Figure::Age65Plus, 0.30),
-    (Figure::SinglePersonHouseholds, 0.20),
-    (Figure::LowIncomeHouseholds, 0.25),
+/// income around the social minimum, corporation-owned housing, and the use of Wmo
+/// support and youth care (proxies for vulnerability in the literature on the
+/// wijkaanpak). A level uses those its figures hold; the rest are named as missing.
+pub const DEFAULT_WEIGHTS: [(Figure, f64); 7] = [
+    (Figure::Age65Plus, 0.25),
+    (Figure::SinglePersonHouseholds, 0.15),
+    (Figure::LowIncomeHouseholds, 0.15),
+    (Figure::NearSocialMinimum, 0.15),
     (Figure::CorporationOwned, 0.10),
-    (Figure::Inhabitants, 0.15),
+    (Figure::WmoClients, 0.10),
+    (Figure::YouthCare, 0.10),
 ];
+
+/// Whether a figure may be a component: a share or a rate, not a size.
+pub fn is_rate(figure: Figure) -> bool {
+    matches!(
+        figure.quantity(),
+        crate::model::Quantity::Percent | crate::model::Quantity::PerThousand
+    )
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -35,6 +49,8 @@ pub struct NeedIndex {
     pub level: AreaLevel,
     /// The components used, with their weights rescaled to sum to 1.
     pub components: Vec<(&'static str, f64)>,
+    /// Components of the configured set that no area of this level has.
+    pub missing: Vec<&'static str>,
     /// One per area of the level, in the dataset's order.
     pub areas: Vec<Need>,
 }
@@ -80,6 +96,11 @@ pub fn compute(dataset: &Dataset, level: AreaLevel, weights: &[(Figure, f64)]) -
     NeedIndex {
         level,
         components: stats.iter().map(|s| (s.0.key(), s.1 / total)).collect(),
+        missing: weights
+            .iter()
+            .filter(|(f, w)| *w > 0.0 && !stats.iter().any(|s| s.0 == *f))
+            .map(|(f, _)| f.key())
+            .collect(),
         areas: scored,
     }
 }
@@ -92,12 +113,20 @@ mod tests {
     #[test]
     fn standardised_weighted_sum_over_the_components_present() {
         use Figure::*;
-        // Synthetic: only 65+ and inhabitants exist in this level; the other components
-        // drop out and the weights 0.30 and 0.15 rescale to 2/3 and 1/3.
+        // Synthetic: only 65+ and Wmo clients exist in this level; the other components
+        // drop out and the weights 0.25 and 0.10 rescale to 5/7 and 2/7.
         let ds = dataset(
             vec![
-                area("WK000101", 0.0, &[(Inhabitants, 1000.0), (Age65Plus, 10.0)]),
-                area("WK000102", 1.0, &[(Inhabitants, 2000.0), (Age65Plus, 20.0)]),
+                area(
+                    "WK000101",
+                    0.0,
+                    &[(Inhabitants, 1000.0), (Age65Plus, 10.0), (WmoClients, 50.0)],
+                ),
+                area(
+                    "WK000102",
+                    1.0,
+                    &[(Inhabitants, 2000.0), (Age65Plus, 20.0), (WmoClients, 60.0)],
+                ),
                 area("WK000103", 2.0, &[(Inhabitants, 3000.0), (Age65Plus, 30.0)]),
                 area("WK000104", 3.0, &[(Age65Plus, 30.0)]),
             ],
@@ -105,12 +134,21 @@ mod tests {
         );
         let n = compute(&ds, AreaLevel::Wijk, &DEFAULT_WEIGHTS);
         assert_eq!(n.components.len(), 2);
-        assert!((n.components[0].1 - 2.0 / 3.0).abs() < 1e-12);
-        // 65+ over four areas: mean 22.5, sd √68.75; inhabitants over three: mean 2000,
-        // sd √(2/3)·1000.
+        assert!((n.components[0].1 - 5.0 / 7.0).abs() < 1e-12);
+        assert_eq!(
+            n.missing,
+            vec![
+                "pct_eenpersoonshuishoudens",
+                "pct_huishoudens_laag_inkomen",
+                "pct_rond_sociaal_minimum",
+                "pct_corporatiewoningen",
+                "pct_jongeren_met_jeugdzorg"
+            ]
+        );
+        // 65+ over four areas: mean 22.5, sd √68.75; Wmo over two: mean 55, sd 5.
         let z65 = (10.0 - 22.5) / 68.75_f64.sqrt();
-        let zinh = (1000.0 - 2000.0) / ((2.0_f64 / 3.0).sqrt() * 1000.0);
-        let expected = (0.30 * z65 + 0.15 * zinh) / 0.45;
+        let zwmo = (50.0 - 55.0) / 5.0;
+        let expected = (0.25 * z65 + 0.10 * zwmo) / 0.35;
         match n.areas[0] {
             Need::Scored { index } => {
                 assert!((index - expected).abs() < 1e-12, "{index} vs {expected}")
@@ -119,5 +157,20 @@ mod tests {
         }
         // No published inhabitants: insufficient data, not ranked.
         assert_eq!(n.areas[3], Need::InsufficientData);
+        // Size is not need: the same shares in a wijk ten times as big score the same.
+        let big = dataset(
+            vec![
+                area("WK000101", 0.0, &[(Inhabitants, 1000.0), (Age65Plus, 10.0)]),
+                area(
+                    "WK000102",
+                    1.0,
+                    &[(Inhabitants, 10000.0), (Age65Plus, 10.0)],
+                ),
+                area("WK000103", 2.0, &[(Inhabitants, 1000.0), (Age65Plus, 30.0)]),
+            ],
+            vec![],
+        );
+        let n = compute(&big, AreaLevel::Wijk, &DEFAULT_WEIGHTS);
+        assert_eq!(n.areas[0], n.areas[1]);
     }
 }

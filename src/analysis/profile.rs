@@ -5,7 +5,7 @@
 //! every figure comes from.
 
 use super::config::AnalysisConfig;
-use super::{default_level, gap, housing, indicators};
+use super::{assess, calibrate, default_level, demand, gap, housing};
 use crate::model::{Area, AreaCode, AreaLevel, Dataset, Figure, Quantity};
 use serde::Serialize;
 
@@ -76,11 +76,24 @@ pub struct FigureRow {
 pub struct CategoryRow {
     pub category: &'static str,
     pub label: &'static str,
-    /// Straight-line metres from the area's demand point to the nearest one.
+    /// Straight-line metres to the nearest one, the mean over the area's people.
     pub nearest_m: Option<f64>,
-    pub within_1km: usize,
-    pub within_3km: usize,
-    pub within_5km: usize,
+    /// Mean number within 1, 3 and 5 km of the area's people (one decimal).
+    pub within_1km: f64,
+    pub within_3km: f64,
+    pub within_5km: f64,
+    /// People of the category's demand group farther than its threshold.
+    pub people_beyond: Option<f64>,
+    pub threshold_m: f64,
+    /// binnen, rand or buiten the sources' coverage; outside, no figure is given.
+    pub dekking: &'static str,
+    /// What the sources of the category cover, in words.
+    pub dekking_omschrijving: String,
+    /// What the area's figures are measured from, in words.
+    pub vraag_basis: &'static str,
+    /// CBS's own distance for the category (km, over the road), and whose it is.
+    pub cbs_afstand_km: Option<f64>,
+    pub cbs_niveau: Option<AreaLevel>,
     /// The gap rank (1 = most underserved) of all ranked areas of the analysis level,
     /// with the gap and the reason; `None` when the area is not at that level or has
     /// too little data to rank.
@@ -139,9 +152,14 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
     let mut categories = Vec::new();
     // The country's distances come from the level that covers it, as its figures do.
     let national_level = analysis_level.unwrap_or(level);
+    let demand_here = demand::demand_points(dataset, level);
+    let demand_national =
+        (national_level != level).then(|| demand::demand_points(dataset, national_level));
     for category in dataset.categories_present() {
-        let at_level = indicators::proximity(dataset, level, category);
-        let near = at_level.iter().find(|p| p.code == code).cloned();
+        let supply = gap::loaded_supply(dataset, category);
+        let at_level = assess::assess(dataset, level, category, config, &demand_here, &supply);
+        let index = dataset.areas(level).iter().position(|a| a.code == code);
+        let near = index.map(|i| &at_level.areas[i]);
         let nearest_gemeente = (level != AreaLevel::Gemeente)
             .then(|| {
                 mean_distance(dataset, level, &at_level, |c| {
@@ -149,28 +167,51 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
                 })
             })
             .flatten();
-        let nearest_nederland = if national_level == level {
-            mean_distance(dataset, level, &at_level, |_| true)
-        } else {
-            let national = indicators::proximity(dataset, national_level, category);
-            mean_distance(dataset, national_level, &national, |_| true)
+        let nearest_nederland = match &demand_national {
+            None => mean_distance(dataset, level, &at_level, |_| true),
+            Some(d) => {
+                let national =
+                    assess::assess(dataset, national_level, category, config, d, &supply);
+                mean_distance(dataset, national_level, &national, |_| true)
+            }
         };
         let ranking =
-            (analysis_level == Some(level)).then(|| gap::rank(dataset, level, category, config));
+            (analysis_level == Some(level)).then(|| gap::rank_assessed(dataset, config, &at_level));
         let ranked = ranking
             .as_ref()
             .and_then(|r| r.ranked.iter().find(|x| x.code == code));
+        let within = |k: usize| {
+            near.and_then(|p| p.within_mean)
+                .map_or(0.0, |w| (w[k] * 10.0).round() / 10.0)
+        };
+        let cbs = calibrate::cbs_distance(dataset, area, category);
+        let coverage = near.map_or(super::coverage::AreaCoverage::Outside, |p| p.coverage);
         categories.push(CategoryRow {
             category: category.key(),
             label: category.label(),
-            nearest_m: near.as_ref().and_then(|p| p.nearest_m).map(f64::round),
-            within_1km: near.as_ref().map_or(0, |p| p.within[0]),
-            within_3km: near.as_ref().map_or(0, |p| p.within[1]),
-            within_5km: near.as_ref().map_or(0, |p| p.within[2]),
+            nearest_m: near.and_then(|p| p.nearest_m).map(f64::round),
+            within_1km: within(0),
+            within_3km: within(1),
+            within_5km: within(2),
+            people_beyond: near.and_then(|p| p.people_beyond).map(f64::round),
+            threshold_m: at_level.threshold_m,
+            dekking: coverage.key(),
+            dekking_omschrijving: at_level.coverage.clone(),
+            vraag_basis: near.map_or("", |p| p.basis.described()),
+            cbs_afstand_km: cbs.map(|c| c.0),
+            cbs_niveau: cbs.map(|c| c.1),
             rank: ranked.map(|r| r.rank),
             ranked_of: ranking.as_ref().map_or(0, |r| r.ranked.len()),
             gap: ranked.map(|r| (r.gap * 100.0).round() / 100.0),
-            reason: ranked.map(|r| r.reason.clone()),
+            reason: ranked.map(|r| r.reason.clone()).or_else(|| {
+                (!coverage.known()).then(|| {
+                    format!(
+                        "buiten het gebied van de bron: de geladen {} beschrijven alleen {}",
+                        category.key(),
+                        at_level.coverage
+                    )
+                })
+            }),
             nearest_gemeente,
             nearest_nederland,
         });
@@ -262,16 +303,16 @@ pub(super) fn combine<'a>(
 
 /// The distance to the nearest voorziening averaged over the inhabitants of the areas
 /// of `level` that `keep` takes (`near` is in the dataset's area order, as
-/// `indicators::proximity` gives it); areas without inhabitants or without a distance
+/// `assess` gives it); areas without inhabitants or without a distance
 /// count for nothing.
 fn mean_distance(
     dataset: &Dataset,
     level: AreaLevel,
-    near: &[indicators::AreaProximity],
+    near: &assess::Assessment,
     keep: impl Fn(AreaCode) -> bool,
 ) -> Option<Reference> {
     let (mut sum, mut people, mut n) = (0.0, 0.0, 0usize);
-    for (a, p) in dataset.areas(level).iter().zip(near) {
+    for (a, p) in dataset.areas(level).iter().zip(&near.areas) {
         let (Some(d), Some(w)) = (p.nearest_m, a.figures.get(Figure::Inhabitants)) else {
             continue;
         };
@@ -285,7 +326,7 @@ fn mean_distance(
     (people > 0.0).then(|| Reference {
         value: (sum / people).round(),
         how: format!(
-            "gemiddelde over {n} {}, gewogen naar inwoners",
+            "gemiddelde over {n} {} binnen het gebied van de bron, gewogen naar inwoners",
             plural(level)
         ),
     })

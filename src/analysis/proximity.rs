@@ -75,7 +75,18 @@ fn wanted(categories: &[Category], v: &Voorziening) -> bool {
     categories.is_empty() || categories.contains(&v.category)
 }
 
-/// The `k` nearest voorzieningen of the given categories (any when empty), nearest first.
+/// The categories asked for (any present when empty) whose sources do not cover the
+/// point: for them the nearest loaded one says nothing, so none is given.
+pub fn not_covered(dataset: &Dataset, from: QueryPoint, categories: &[Category]) -> Vec<Category> {
+    dataset
+        .categories_present()
+        .filter(|c| categories.is_empty() || categories.contains(c))
+        .filter(|c| !super::coverage::CategoryCoverage::new(dataset, *c).covers_point(from.rd()))
+        .collect()
+}
+
+/// The `k` nearest voorzieningen of the given categories (any when empty), nearest
+/// first, leaving out the categories whose sources do not cover the point.
 pub fn nearest<'a>(
     dataset: &'a Dataset,
     from: QueryPoint,
@@ -87,10 +98,11 @@ pub fn nearest<'a>(
         return Err(AnalysisError::KOutOfRange { k, max: MAX_K });
     }
     let all = dataset.voorzieningen();
+    let uncovered = not_covered(dataset, from, categories);
     Ok(dataset
         .index()
         .nearest_facilities(all, from.rd(), None)
-        .filter(|(i, _)| wanted(categories, &all[*i]))
+        .filter(|(i, _)| wanted(categories, &all[*i]) && !uncovered.contains(&all[*i].category))
         .take(k)
         .map(|(i, d)| Nearby {
             facility: &all[i],

@@ -3,6 +3,7 @@
 
 use super::access::Supply;
 use super::config::AnalysisConfig;
+use super::demand;
 use super::gap::{self, Ranking};
 use super::proximity::QueryPoint;
 use super::AnalysisError;
@@ -29,23 +30,61 @@ pub struct Scenario {
     pub moved: Vec<(String, QueryPoint)>,
 }
 
+/// How an area's own situation changes: its access score (the supply within its
+/// reach) and its distance to the nearest facility — not its rank, which also moves
+/// when other areas change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Beter,
+    Slechter,
+    Gelijk,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AreaChange {
     pub code: AreaCode,
     pub naam: String,
+    pub richting: Direction,
+    pub afstand_voor_m: Option<f64>,
+    pub afstand_na_m: Option<f64>,
+    /// People of the demand group within 1, 3 and 5 km of a facility.
+    pub binnen_bereik_voor: Option<[f64; 3]>,
+    pub binnen_bereik_na: Option<[f64; 3]>,
     pub access_before: Option<f64>,
     pub access_after: Option<f64>,
     pub gap_before: f64,
     pub gap_after: f64,
+    /// 1 = most underserved: a higher number after means less urgent.
     pub rank_before: usize,
     pub rank_after: usize,
+    /// The change in words, rank included ("rang 1 → 12: minder urgent").
+    pub uitleg: String,
+}
+
+/// The scenario's effect over all ranked areas.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// People of the demand group within 1, 3 and 5 km of a facility, before and after.
+    pub binnen_bereik_voor: [f64; 3],
+    pub binnen_bereik_na: [f64; 3],
+    /// People farther than the category's threshold, before and after.
+    pub verder_voor: f64,
+    pub verder_na: f64,
+    pub gebieden_beter: usize,
+    pub gebieden_slechter: usize,
+    /// Areas whose own access and distance stay the same but whose rank moves,
+    /// because other areas changed.
+    pub gebieden_alleen_rang: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Outcome {
     pub after: Ranking,
-    /// Areas whose access or rank changed, the largest change in gap first.
+    /// Areas that got better or worse, and those whose rank alone moved, the largest
+    /// change in gap first.
     pub changed: Vec<AreaChange>,
+    pub totals: Totals,
 }
 
 /// The most a scenario may open, close or change at once.
@@ -114,33 +153,155 @@ pub fn run(
             capacity: o.capacity,
         });
     }
-    let before = gap::rank(dataset, level, category, config);
-    let after = gap::rank_with(dataset, level, category, config, &supply);
+    let demand = demand::demand_points(dataset, level);
+    let before = gap::rank_with(
+        dataset,
+        level,
+        category,
+        config,
+        &demand,
+        &gap::loaded_supply(dataset, category),
+    );
+    let after = gap::rank_with(dataset, level, category, config, &demand, &supply);
+    let (changed, totals) = compare(&before, &after);
+    Ok(Outcome {
+        after,
+        changed,
+        totals,
+    })
+}
+
+/// A relative change smaller than this is rounding, not a change.
+const SAME: f64 = 1e-9;
+
+fn direction(b: &gap::Ranked, a: &gap::Ranked) -> Direction {
+    let by_score = match (b.score, a.score) {
+        (None, Some(_)) => Some(Direction::Beter),
+        (Some(_), None) => Some(Direction::Slechter),
+        (Some(x), Some(y)) if y > x * (1.0 + SAME) => Some(Direction::Beter),
+        (Some(x), Some(y)) if y < x * (1.0 - SAME) => Some(Direction::Slechter),
+        _ => None,
+    };
+    let by_distance = match (b.nearest_m, a.nearest_m) {
+        (Some(x), Some(y)) if y < x - 0.5 => Some(Direction::Beter),
+        (Some(x), Some(y)) if y > x + 0.5 => Some(Direction::Slechter),
+        (None, Some(_)) => Some(Direction::Beter),
+        (Some(_), None) => Some(Direction::Slechter),
+        _ => None,
+    };
+    by_score.or(by_distance).unwrap_or(Direction::Gelijk)
+}
+
+fn explain(c: &AreaChange, label_beyond: Option<(f64, f64)>) -> String {
+    let mut parts = Vec::new();
+    parts.push(
+        match c.richting {
+            Direction::Beter => "beter",
+            Direction::Slechter => "slechter",
+            Direction::Gelijk => {
+                "eigen toegang en afstand gelijk; de rang verschuift doordat andere gebieden veranderen"
+            }
+        }
+        .to_string(),
+    );
+    if let (Some(b), Some(a)) = (c.afstand_voor_m, c.afstand_na_m) {
+        if (b - a).abs() >= 0.5 {
+            parts.push(format!(
+                "afstand {} → {} km",
+                gap::dutch(b / 1000.0, 1),
+                gap::dutch(a / 1000.0, 1)
+            ));
+        }
+    }
+    if let (Some(b), Some(a)) = (c.binnen_bereik_voor, c.binnen_bereik_na) {
+        if (b[0] - a[0]).abs() >= 0.5 {
+            parts.push(format!(
+                "binnen 1 km {} → {}",
+                gap::dutch(b[0], 0),
+                gap::dutch(a[0], 0)
+            ));
+        }
+    }
+    if let Some((b, a)) = label_beyond {
+        if (b - a).abs() >= 0.5 {
+            parts.push(format!(
+                "verder dan de drempel {} → {}",
+                gap::dutch(b, 0),
+                gap::dutch(a, 0)
+            ));
+        }
+    }
+    parts.push(format!(
+        "rang {} → {}{}",
+        c.rank_before,
+        c.rank_after,
+        match c.rank_after.cmp(&c.rank_before) {
+            std::cmp::Ordering::Greater => ": minder urgent",
+            std::cmp::Ordering::Less => ": urgenter",
+            std::cmp::Ordering::Equal => "",
+        }
+    ));
+    parts.join(", ")
+}
+
+fn compare(before: &Ranking, after: &Ranking) -> (Vec<AreaChange>, Totals) {
     let old: HashMap<AreaCode, &gap::Ranked> = before.ranked.iter().map(|r| (r.code, r)).collect();
-    let mut changed: Vec<AreaChange> = after
-        .ranked
-        .iter()
-        .filter_map(|r| {
-            let b = old.get(&r.code)?;
-            (b.access != r.access || b.rank != r.rank).then(|| AreaChange {
-                code: r.code,
-                naam: r.naam.clone(),
-                access_before: b.access,
-                access_after: r.access,
-                gap_before: b.gap,
-                gap_after: r.gap,
-                rank_before: b.rank,
-                rank_after: r.rank,
-            })
+    let sum_within = |r: &Ranking| {
+        r.ranked.iter().fold([0.0; 3], |mut acc, x| {
+            if let Some(p) = x.people_within {
+                for k in 0..3 {
+                    acc[k] += p[k];
+                }
+            }
+            acc
         })
-        .collect();
+    };
+    let sum_beyond = |r: &Ranking| -> f64 { r.ranked.iter().filter_map(|x| x.people_beyond).sum() };
+    let mut totals = Totals {
+        binnen_bereik_voor: sum_within(before),
+        binnen_bereik_na: sum_within(after),
+        verder_voor: sum_beyond(before),
+        verder_na: sum_beyond(after),
+        gebieden_beter: 0,
+        gebieden_slechter: 0,
+        gebieden_alleen_rang: 0,
+    };
+    let mut changed = Vec::new();
+    for a in &after.ranked {
+        let Some(b) = old.get(&a.code) else { continue };
+        let richting = direction(b, a);
+        match richting {
+            Direction::Beter => totals.gebieden_beter += 1,
+            Direction::Slechter => totals.gebieden_slechter += 1,
+            Direction::Gelijk if b.rank != a.rank => totals.gebieden_alleen_rang += 1,
+            Direction::Gelijk => continue,
+        }
+        let mut c = AreaChange {
+            code: a.code,
+            naam: a.naam.clone(),
+            richting,
+            afstand_voor_m: b.nearest_m,
+            afstand_na_m: a.nearest_m,
+            binnen_bereik_voor: b.people_within,
+            binnen_bereik_na: a.people_within,
+            access_before: b.access,
+            access_after: a.access,
+            gap_before: b.gap,
+            gap_after: a.gap,
+            rank_before: b.rank,
+            rank_after: a.rank,
+            uitleg: String::new(),
+        };
+        c.uitleg = explain(&c, b.people_beyond.zip(a.people_beyond));
+        changed.push(c);
+    }
     changed.sort_by(|a, b| {
         (b.gap_before - b.gap_after)
             .abs()
             .total_cmp(&(a.gap_before - a.gap_after).abs())
             .then(a.code.cmp(&b.code))
     });
-    Ok(Outcome { after, changed })
+    (changed, totals)
 }
 
 #[cfg(test)]
@@ -196,22 +357,56 @@ mod tests {
         assert_eq!(ds.voorzieningen().len(), 1);
     }
 
-    #[test]
-    fn moving_the_huisarts_next_to_the_far_wijk_gives_it_access() {
-        let ds = ds();
-        let to = QueryPoint::from_rd(&ds, 162_500.0, 450_500.0).unwrap();
+    /// The huisarts moved from 1.5 km to next to the far wijk (12.5 km).
+    fn moved_to_the_far_wijk(ds: &Dataset) -> Outcome {
+        let to = QueryPoint::from_rd(ds, 162_500.0, 450_500.0).unwrap();
         let s = Scenario {
             moved: vec![("h1".into(), to)],
             ..Default::default()
         };
-        let out = run(
-            &ds,
+        run(
+            ds,
             AreaLevel::Wijk,
             Category::Huisarts,
             &s,
             &AnalysisConfig::default(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn moving_counts_the_areas_that_get_worse_as_well_as_better() {
+        let out = moved_to_the_far_wijk(&ds());
+        // The far wijk gains the huisarts; the three near the old place lose it.
+        assert_eq!(out.totals.gebieden_beter, 1);
+        assert_eq!(out.totals.gebieden_slechter, 3);
+        let far = out
+            .changed
+            .iter()
+            .find(|c| c.code.to_string() == "WK000104")
+            .unwrap();
+        assert_eq!(far.richting, Direction::Beter);
+        assert!(
+            far.uitleg.starts_with("beter, afstand 11,0 → 0,0 km"),
+            "{}",
+            far.uitleg
+        );
+        assert!(far.uitleg.ends_with("minder urgent"), "{}", far.uitleg);
+        let near = out
+            .changed
+            .iter()
+            .find(|c| c.code.to_string() == "WK000101")
+            .unwrap();
+        assert_eq!(near.richting, Direction::Slechter);
+        // People within 1 km (inclusive): before, the 9,000 of the three wijken at
+        // most 1 km from it; after, the 3,100 of the far wijk.
+        assert_eq!(out.totals.binnen_bereik_voor[0], 9000.0);
+        assert_eq!(out.totals.binnen_bereik_na[0], 3100.0);
+    }
+
+    #[test]
+    fn moving_the_huisarts_next_to_the_far_wijk_gives_it_access() {
+        let out = moved_to_the_far_wijk(&ds());
         let far = out
             .after
             .ranked

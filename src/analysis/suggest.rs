@@ -32,15 +32,29 @@ pub struct Suggestion {
     pub areas_reached: usize,
 }
 
+/// `within`: a gemeente the planner chose; only its areas are candidates and only its
+/// people count. Areas outside the category's coverage take no part.
 pub fn suggest(
     dataset: &Dataset,
     level: AreaLevel,
     category: Category,
     n: usize,
     config: &AnalysisConfig,
+    within: Option<AreaCode>,
 ) -> Vec<Suggestion> {
     let radius = config.settings(category).catchment.radius_m;
-    let demand: Vec<Demand> = gap::area_demand(dataset, level, category, config);
+    let coverage = super::coverage::CategoryCoverage::new(dataset, category);
+    let mut demand: Vec<Demand> = gap::area_demand(dataset, level, category, config);
+    let taking_part: Vec<bool> = dataset
+        .areas(level)
+        .iter()
+        .map(|a| coverage.covers(a) && within.is_none_or(|g| a.code.gemeente() == g))
+        .collect();
+    for (d, part) in demand.iter_mut().zip(&taking_part) {
+        if !part {
+            d.population = None;
+        }
+    }
     let supply: Vec<Supply> = gap::loaded_supply(dataset, category);
     let facilities: RTree<[f64; 2]> =
         RTree::bulk_load(supply.iter().map(|s| [s.at.x, s.at.y]).collect());
@@ -72,7 +86,7 @@ pub fn suggest(
     let mut picks = Vec::new();
     for _ in 0..n.min(MAX_SUGGESTIONS) {
         let best = (0..demand.len())
-            .filter(|&c| unserved[c])
+            .filter(|&c| unserved[c] && taking_part[c])
             .map(|c| {
                 let covered = reach(c);
                 let gain: f64 = covered
@@ -89,7 +103,10 @@ pub fn suggest(
         if gain <= 0.0 {
             break;
         }
-        let newly = covered.iter().filter(|&&k| unserved[k]).count();
+        let newly = covered
+            .iter()
+            .filter(|&&k| unserved[k] && taking_part[k])
+            .count();
         for k in covered {
             unserved[k] = false;
         }
@@ -136,6 +153,7 @@ mod tests {
             Category::Huisarts,
             5,
             &AnalysisConfig::default(),
+            None,
         );
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(
@@ -146,5 +164,22 @@ mod tests {
         assert_eq!((s[0].gain, s[0].areas_reached), (9000.0, 3));
         assert_eq!(s[1].area.to_string(), "WK000105");
         assert_eq!(s[1].gain, 5000.0);
+        // The planner of another gemeente (GM0002, one wijk at 60 km) gets a place in
+        // it, not the biggest cluster elsewhere.
+        let mut areas: Vec<_> = ds.areas(AreaLevel::Wijk).to_vec();
+        areas.push(area("WK000201", 60.0, &[(Inhabitants, 800.0)]));
+        let ds = dataset(areas, ds.voorzieningen().to_vec());
+        let g2 = "GM0002".parse().ok();
+        let s = suggest(
+            &ds,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            5,
+            &AnalysisConfig::default(),
+            g2,
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].area.to_string(), "WK000201");
+        assert_eq!(s[0].gain, 800.0);
     }
 }

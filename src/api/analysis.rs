@@ -4,7 +4,6 @@
 //! names the route only, and no handler here logs or stores a point.
 
 use super::{ApiError, AppState};
-use crate::analysis::access::two_step;
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
 use crate::analysis::{gap, housing, AnalysisError};
 use crate::model::{Area, AreaLevel, Category, Dataset};
@@ -163,11 +162,28 @@ pub async fn nearest(
     let config = &s.analysis;
     let from = p.point(&s.dataset)?;
     let k = p.count("k", 5)?;
-    let found = proximity::nearest(&s.dataset, from, k, &p.categories()?, config.circuity)?;
+    let categories = p.categories()?;
+    let found = proximity::nearest(&s.dataset, from, k, &categories, config.circuity)?;
+    let uncovered: Vec<Value> = proximity::not_covered(&s.dataset, from, &categories)
+        .into_iter()
+        .map(|c| {
+            let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, c);
+            json!({
+                "categorie": c.key(),
+                "categorie_naam": c.label(),
+                "uitleg": format!(
+                    "buiten het gebied van de bron: de geladen gegevens over {} beschrijven alleen {}",
+                    c.label().to_lowercase(),
+                    coverage.described()
+                ),
+            })
+        })
+        .collect();
     Ok(Json(json!({
         "circuity": config.circuity,
         "note": "afstand_m is in a straight line; reisafstand_m = afstand_m × circuity, an estimate of the distance by road",
         "voorzieningen": found.iter().map(nearby_json).collect::<Vec<_>>(),
+        "buiten_dekking": uncovered,
     })))
 }
 
@@ -283,6 +299,34 @@ fn level_param(
     }
 }
 
+/// `gemeente=GM0505`: a loaded gemeente's code, to narrow a ranking or a search.
+fn gemeente_param(
+    p: &Params<'_>,
+    dataset: &Dataset,
+) -> Result<Option<crate::model::AreaCode>, ApiError> {
+    let Some(v) = p.get("gemeente") else {
+        return Ok(None);
+    };
+    let code = v
+        .parse::<crate::model::AreaCode>()
+        .ok()
+        .filter(|c| c.level() == AreaLevel::Gemeente)
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "parameter 'gemeente': '{v}' is not a gemeente code such as GM0344"
+            ))
+        })?;
+    let loaded = AreaLevel::ALL
+        .into_iter()
+        .any(|l| dataset.areas(l).iter().any(|a| a.code.gemeente() == code));
+    if !loaded {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'gemeente': no areas of {code} are loaded"
+        )));
+    }
+    Ok(Some(code))
+}
+
 /// `GET /api/housing`: the corporation-owned share per area against the 30% target.
 pub async fn housing(
     State(state): State<Shared>,
@@ -319,23 +363,27 @@ pub async fn access(
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let settings = s.analysis.settings(category);
     let areas = s.dataset.areas(level);
-    let demand = gap::area_demand(&s.dataset, level, category, &s.analysis);
+    let demand = crate::analysis::demand::demand_points(&s.dataset, level);
     let supply = gap::loaded_supply(&s.dataset, category);
-    let scores = two_step(&demand, &supply, &settings.catchment);
+    let a =
+        crate::analysis::assess::assess(&s.dataset, level, category, &s.analysis, &demand, &supply);
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
-        "methode": "E2SFCA (Luo & Qi 2009), PySAL access conventions",
+        "methode": "E2SFCA (Luo & Qi 2009), PySAL access conventions, over each area's demand points (weighted)",
         "catchment": settings.catchment,
         "vraag": settings.demand,
+        "dekking": a.coverage,
         "voorzieningen": supply.len(),
-        "gewogen_gemiddelde": scores.weighted_mean,
-        "gebieden": areas.iter().enumerate().map(|(i, a)| json!({
-            "code": a.code,
-            "naam": a.name,
-            "vraag": demand[i].population,
-            "score": scores.score[i],
-            "genormaliseerd": scores.normalised[i],
+        "gewogen_gemiddelde": a.weighted_mean,
+        "gebieden": areas.iter().zip(&a.areas).map(|(area, m)| json!({
+            "code": area.code,
+            "naam": area.name,
+            "vraag": m.population,
+            "vraag_basis": m.basis.key(),
+            "dekking": m.coverage.key(),
+            "score": m.score,
+            "genormaliseerd": m.access,
         })).collect::<Vec<_>>(),
     })))
 }
@@ -355,19 +403,7 @@ pub async fn gaps(
             "parameter 'limit': {limit} is not from 1 to 10000"
         )));
     }
-    let gemeente = match p.get("gemeente") {
-        None => None,
-        Some(v) => Some(
-            v.parse::<crate::model::AreaCode>()
-                .ok()
-                .filter(|c| c.level() == AreaLevel::Gemeente)
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "parameter 'gemeente': '{v}' is not a gemeente code such as GM0344"
-                    ))
-                })?,
-        ),
-    };
+    let gemeente = gemeente_param(&p, &s.dataset)?;
     let mut ranking = crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis);
     let total = ranking.ranked.len();
     ranking
@@ -410,9 +446,10 @@ pub async fn suggest(
     State(state): State<Shared>,
     Query(pairs): Pairs,
 ) -> Result<Json<Value>, ApiError> {
-    let p = Params::new(&pairs, &["categorie", "niveau", "n"])?;
+    let p = Params::new(&pairs, &["categorie", "niveau", "n", "gemeente"])?;
     let s = state.snapshot();
     let category = p.one_category()?;
+    let gemeente = gemeente_param(&p, &s.dataset)?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let n = p.count("n", 5)?;
     let max = crate::analysis::suggest::MAX_SUGGESTIONS;
@@ -422,12 +459,13 @@ pub async fn suggest(
         )));
     }
     let config = &s.analysis;
-    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, config);
+    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, config, gemeente);
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
         "methode": "greedy maximal covering: each pick is the area demand point whose catchment holds the most demand with no voorziening of the category within reach",
         "catchment_m": config.settings(category).catchment.radius_m,
+        "gemeente": gemeente,
         "suggesties": picks,
     })))
 }
@@ -515,9 +553,17 @@ pub async fn scenario(
         &s.dataset,
         crate::analysis::default_level(&s.dataset),
     )?;
+    let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, category);
+    let mut notes = Vec::new();
     let mut open = Vec::new();
     for (i, o) in b.open.iter().enumerate() {
         let at = body_point(&s.dataset, &format!("open[{i}]"), o.lon, o.lat, o.x, o.y)?;
+        if !coverage.covers_point(at.rd()) {
+            notes.push(format!(
+                "open[{i}] ligt buiten het gebied van de bron ({}): de gebieden daar hebben geen cijfers, dus alleen gebieden binnen de bron kunnen erdoor veranderen",
+                coverage.described()
+            ));
+        }
         open.push(Opened {
             at,
             capacity: o.capaciteit.unwrap_or(1.0),
@@ -548,6 +594,9 @@ pub async fn scenario(
         "categorie": category.key(),
         "niveau": level,
         "gewijzigd": out.changed,
+        "totaal": out.totals,
+        "dekking": top.coverage,
+        "opmerkingen": notes,
         "rangorde_na": top.ranked,
     })))
 }

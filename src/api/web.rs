@@ -131,7 +131,15 @@ async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
                 .iter()
                 .filter(|v| v.category == *c)
                 .count();
-            json!({ "key": c.key(), "label": c.label(), "domain": c.domain(), "count": n })
+            let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, *c);
+            json!({
+                "key": c.key(),
+                "label": c.label(),
+                "domain": c.domain(),
+                "count": n,
+                "dekking": coverage.described(),
+                "landelijk": coverage.is_national(),
+            })
         })
         .filter(|c| c["count"].as_u64().unwrap_or(0) > 0)
         .collect();
@@ -161,8 +169,24 @@ async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
         .and_then(|l| s.collection(collection_of(l)))
         .map(|c| c.properties.keys().collect())
         .unwrap_or_default();
+    // The need index's components at the analysis level, named exactly, and those of
+    // the configured set this level's figures lack.
+    let need = analysis_level.map(|level| {
+        let index = crate::analysis::need::compute(&s.dataset, level, &s.analysis.need_weights);
+        let label = |key: &str| {
+            crate::model::Figure::ALL
+                .iter()
+                .find(|f| f.key() == key)
+                .map_or(key.to_string(), |f| f.label().to_string())
+        };
+        json!({
+            "components": index.components.iter().map(|(k, w)| json!({ "key": k, "label": label(k), "weight": w })).collect::<Vec<_>>(),
+            "missing": index.missing.iter().map(|k| json!({ "key": k, "label": label(k) })).collect::<Vec<_>>(),
+        })
+    });
     Json(json!({
         "snapshot": s.id,
+        "need": need,
         "areaProperties": area_properties,
         "categories": categories,
         "levels": levels,

@@ -154,6 +154,58 @@ pub struct SourceSpec {
     pub year: Option<u16>,
     pub licence: Option<String>,
     pub attribution: Option<String>,
+    /// `dekking` of a voorzieningen source: the part of the country it describes.
+    pub coverage: Option<CoverageSpec>,
+}
+
+/// The `dekking` of a facility source as the manifest states it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoverageSpec {
+    /// `dekking = "nederland"`.
+    National,
+    /// `dekking = ["GM0505", "GM0590"]`: these gemeenten, whole.
+    Gemeenten(Vec<String>),
+    /// `dekking = "drechtsteden.geojson"` (a Polygon or MultiPolygon in CRS84) or an
+    /// Osmosis `.poly` file, relative to the manifest.
+    File(PathBuf),
+}
+
+/// `dekking` as written: one text or a list of gemeente codes.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawCoverage {
+    One(String),
+    Codes(Vec<String>),
+}
+
+impl RawCoverage {
+    fn check(self, name: &str) -> Result<CoverageSpec, String> {
+        let wrong = |what: &str| {
+            format!(
+                "source '{name}': dekking = {what}: give \"nederland\", a list of gemeente codes such as [\"GM0505\"], or a polygon file (.geojson or .poly)"
+            )
+        };
+        match self {
+            RawCoverage::One(text) => {
+                let t = text.trim();
+                let lower = t.to_ascii_lowercase();
+                if lower == "nederland" || lower == "nl" {
+                    Ok(CoverageSpec::National)
+                } else if [".geojson", ".json", ".poly"]
+                    .iter()
+                    .any(|e| lower.ends_with(e))
+                {
+                    Ok(CoverageSpec::File(PathBuf::from(t)))
+                } else if lower.starts_with("gm") {
+                    Ok(CoverageSpec::Gemeenten(vec![t.to_string()]))
+                } else {
+                    Err(wrong(&format!("\"{t}\"")))
+                }
+            }
+            RawCoverage::Codes(codes) if codes.is_empty() => Err(wrong("[]")),
+            RawCoverage::Codes(codes) => Ok(CoverageSpec::Gemeenten(codes)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -285,6 +337,8 @@ struct RawSourceSpec {
     register: Option<RegisterOptions>,
     #[serde(default)]
     osm: Option<OsmOptions>,
+    #[serde(default)]
+    dekking: Option<RawCoverage>,
 }
 
 impl TryFrom<RawSourceSpec> for SourceSpec {
@@ -401,7 +455,15 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
         if !matches!(kind, SourceKind::Voorzieningen { .. }) && raw.category.is_some() {
             return Err(not_for("category", &raw.kind));
         }
+        if !matches!(kind, SourceKind::Voorzieningen { .. }) && raw.dekking.is_some() {
+            return Err(not_for("dekking", &raw.kind));
+        }
+        let coverage = match raw.dekking {
+            Some(d) => Some(d.check(&raw.name)?),
+            None => None,
+        };
         Ok(SourceSpec {
+            coverage,
             name: raw.name,
             path,
             postgis,

@@ -1,6 +1,7 @@
 //! Loading a data directory: the manifest, each source, and the validation report.
 
 mod areas;
+mod coverage;
 mod dwellings;
 mod error;
 mod figures_csv;
@@ -18,11 +19,12 @@ mod values;
 mod voorzieningen;
 pub(crate) mod wkb;
 
+pub use coverage::CoverageError;
 pub use error::{LoadError, SourceError};
 pub use geometry::{GeometryProblem, Repair};
 pub use manifest::{
-    FacilityFormat, Manifest, PostgisLayer, PostgisSettings, Relation, SourceKind, SourceSpec,
-    Vintage, DATABASE_URL_ENV, MANIFEST_FILE,
+    CoverageSpec, FacilityFormat, Manifest, PostgisLayer, PostgisSettings, Relation, SourceKind,
+    SourceSpec, Vintage, DATABASE_URL_ENV, MANIFEST_FILE,
 };
 pub use osm::read_bytes as read_osm_bytes;
 pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
@@ -275,9 +277,11 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
             year: spec.year,
             licence: spec.licence.clone(),
             attribution,
+            coverage: None,
         };
         slots[i] = Some((info, report));
     }
+    decide_coverages(dir, &manifest, &areas, &mut facilities, &mut slots);
     for (info, report) in slots.into_iter().flatten() {
         sources.push(info);
         reports.push(report);
@@ -298,6 +302,44 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
     })
+}
+
+/// Gives every facility source that loaded its coverage; a source whose declared
+/// coverage is wrong fails, and its points go with it.
+fn decide_coverages(
+    dir: &Path,
+    manifest: &Manifest,
+    areas: &[Vec<crate::model::Area>; 3],
+    facilities: &mut Vec<crate::model::Voorziening>,
+    slots: &mut [Option<(SourceInfo, SourceReport)>],
+) {
+    let probe = crate::index::SpatialIndex::build([&areas[0], &areas[1], &areas[2]], &[]);
+    let cx = coverage::Context {
+        dir,
+        areas: [&areas[0], &areas[1], &areas[2]],
+        index: &probe,
+    };
+    for (i, spec) in manifest.sources.iter().enumerate() {
+        if !matches!(spec.kind, SourceKind::Voorzieningen { .. }) {
+            continue;
+        }
+        let Some((info, report)) = slots.get_mut(i).and_then(Option::as_mut) else {
+            continue;
+        };
+        if report.failed() {
+            continue;
+        }
+        match coverage::resolve(spec, SourceId(i), facilities, report, &cx) {
+            Ok(c) => info.coverage = Some(c),
+            Err(e) => {
+                facilities.retain(|v| v.source != SourceId(i));
+                report.kept = 0;
+                report.status = SourceStatus::Failed {
+                    error: e.to_string(),
+                };
+            }
+        }
+    }
 }
 
 /// The load's database connection, opened on first use; a connection that failed fails

@@ -34,7 +34,9 @@ macro_rules! categories {
 categories! {
     Huisarts => "huisarts", "Huisartsenpraktijk", Zorg;
     Apotheek => "apotheek", "Apotheek", Zorg;
-    Ziekenhuis => "ziekenhuis", "Ziekenhuis of buitenpolikliniek", Zorg;
+    Huisartsenpost => "huisartsenpost", "Huisartsenpost (avond, nacht, weekend)", Zorg;
+    Ziekenhuis => "ziekenhuis", "Ziekenhuis (zonder buitenpoliklinieken)", Zorg;
+    Buitenpolikliniek => "buitenpolikliniek", "Buitenpolikliniek", Zorg;
     Consultatiebureau => "consultatiebureau", "Consultatiebureau / jeugdgezondheidszorg", Zorg;
     Ggd => "ggd", "GGD", Zorg;
     Wijkteam => "wijkteam", "(Sociaal) wijkteam", Welzijn;
@@ -58,6 +60,27 @@ pub enum Domain {
     Zorg,
     Welzijn,
     Overig,
+}
+
+impl Category {
+    /// The category CBS would count a facility under, given the source's finer type.
+    ///
+    /// CBS measures the distance to a hospital without its outpatient clinics
+    /// (*ziekenhuis excl. buitenpolikliniek*) and to a GP practice without the
+    /// out-of-hours posts; sources that file both under one heading and say which in a
+    /// subtype are split here, so a figure means what CBS's figure of that name means.
+    pub fn refined(self, subtype: Option<&str>) -> Category {
+        let Some(subtype) = subtype.map(str::to_lowercase) else {
+            return self;
+        };
+        match self {
+            Category::Ziekenhuis if subtype.contains("buitenpolikliniek") => {
+                Category::Buitenpolikliniek
+            }
+            Category::Huisarts if subtype.contains("huisartsenpost") => Category::Huisartsenpost,
+            other => other,
+        }
+    }
 }
 
 impl fmt::Display for Category {
@@ -108,6 +131,28 @@ mod tests {
             assert_eq!(c.label().to_uppercase().parse::<Category>(), Ok(c));
         }
         assert!("supermarkt".parse::<Category>().is_err());
+    }
+
+    #[test]
+    fn subtypes_split_as_cbs_counts() {
+        assert_eq!(
+            Category::Ziekenhuis.refined(Some("Buitenpolikliniek")),
+            Category::Buitenpolikliniek
+        );
+        assert_eq!(
+            Category::Ziekenhuis.refined(Some("Algemeen ziekenhuis")),
+            Category::Ziekenhuis
+        );
+        assert_eq!(Category::Ziekenhuis.refined(None), Category::Ziekenhuis);
+        assert_eq!(
+            Category::Huisarts.refined(Some("Huisartsenpost Drechtsteden")),
+            Category::Huisartsenpost
+        );
+        // A subtype only splits the category it belongs to.
+        assert_eq!(
+            Category::Apotheek.refined(Some("buitenpolikliniek")),
+            Category::Apotheek
+        );
     }
 
     #[test]

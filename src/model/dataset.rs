@@ -19,6 +19,9 @@ pub struct SourceInfo {
     pub year: Option<u16>,
     pub licence: Option<String>,
     pub attribution: Option<String>,
+    /// For a facility source: the part of the country its records describe.
+    #[serde(rename = "dekking", skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<super::SourceCoverage>,
 }
 
 /// A 4-digit postcode area reduced to a point, for geocoding addresses and lookups.
@@ -68,6 +71,9 @@ impl Dataset {
     ) -> Self {
         for level in &mut areas {
             level.sort_by_key(|a| a.code);
+        }
+        for v in &mut voorzieningen {
+            v.category = v.category.refined(v.subtype.as_deref());
         }
         voorzieningen.sort_by(|a, b| a.id.cmp(&b.id));
         let by_code = areas
@@ -159,6 +165,22 @@ impl Dataset {
             .iter()
             .copied()
             .filter(|c| self.voorzieningen.iter().any(|v| v.category == *c))
+    }
+
+    /// The coverages of the sources that hold voorzieningen of `category`: the category
+    /// is known where any of them covers. Empty when none is loaded.
+    pub fn coverage_of(&self, category: crate::model::Category) -> Vec<&super::SourceCoverage> {
+        let mut ids: Vec<SourceId> = self
+            .voorzieningen
+            .iter()
+            .filter(|v| v.category == category)
+            .map(|v| v.source)
+            .collect();
+        ids.sort_by_key(|id| id.0);
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|id| self.sources.get(id.0)?.coverage.as_ref())
+            .collect()
     }
 
     /// Dwelling points, when a source provides them (the analysis measures from them).

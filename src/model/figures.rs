@@ -127,8 +127,14 @@ figures! {
         ["huisartsenpraktijk_gemiddelde_afstand_in_km", "AF_ARTSPR", "huisartsenpraktijkGemiddeldeAfstandInKm", "AfstandTotHuisartsenpraktijk", "afstand_huisarts"];
     DistancePharmacy => "afstand_apotheek_km", "Afstand tot apotheek", Kilometres,
         ["apotheek_gemiddelde_afstand_in_km", "AF_APOTH", "apotheekGemiddeldeAfstandInKm", "afstand_apotheek"];
-    DistanceHospital => "afstand_ziekenhuis_km", "Afstand tot ziekenhuis", Kilometres,
-        ["ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km", "ziekenhuis_gemiddelde_afstand_in_km", "AF_ZIEK_I", "ziekenhuisInclBuitenpolikliniekGemAfstInKm", "afstand_ziekenhuis"];
+    // CBS publishes the hospital distance with and without outpatient clinics; the two
+    // are different figures and never aliases of each other.
+    DistanceHospital => "afstand_ziekenhuis_km", "Afstand tot ziekenhuis (zonder buitenpoliklinieken)", Kilometres,
+        ["ziekenhuis_excl_buitenpolikliniek_gem_afst_in_km", "AF_ZIEK_E", "ziekenhuisExclBuitenpolikliniekGemAfstInKm", "afstand_ziekenhuis"];
+    DistanceHospitalInclOutpatient => "afstand_ziekenhuis_incl_poli_km", "Afstand tot ziekenhuis of buitenpolikliniek", Kilometres,
+        ["ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km", "AF_ZIEK_I", "ziekenhuisInclBuitenpolikliniekGemAfstInKm"];
+    DistanceLibrary => "afstand_bibliotheek_km", "Afstand tot bibliotheek", Kilometres,
+        ["bibliotheek_gemiddelde_afstand_in_km", "AF_BIBLIO", "bibliotheekGemiddeldeAfstandInKm", "afstand_bibliotheek"];
     WmoClients => "wmo_clienten_per_1000", "Wmo-cliënten per 1.000 inwoners", PerThousand,
         ["aantal_wmo_clienten_per_1000_inwoners", "wmo_clienten_relatief", "WMO_CLIENTEN_REL", "wmoClientenRelatief", "wmo_per_1000"];
     YouthCare => "pct_jongeren_met_jeugdzorg", "Jongeren met jeugdzorg in natura", Percent,

@@ -5,6 +5,15 @@ export interface Category {
   label: string;
   domain: string;
   count: number;
+  /** What the category's sources cover, in words ("heel Nederland", "de gemeenten …"). */
+  dekking: string;
+  landelijk: boolean;
+}
+
+export interface NeedComponent {
+  key: string;
+  label: string;
+  weight: number;
 }
 
 export interface Basemap {
@@ -23,6 +32,8 @@ export interface Config {
   basemap: Basemap | null;
   extent: [number, number, number, number] | null;
   socialRentTargetPct: number;
+  /** The need index at the analysis level: its components and those the level lacks. */
+  need: { components: NeedComponent[]; missing: { key: string; label: string }[] } | null;
   /** The combined vector tiles: a URL template on this server and each layer's first zoom. */
   tiles: { url: string; layers: { collection: string; minzoom: number }[] };
 }
@@ -36,6 +47,9 @@ export interface Ranked {
   need: number;
   access: number | null;
   nearest_m: number | null;
+  people_beyond: number | null;
+  dekking: string;
+  cbs_afstand_km: number | null;
   reason: string;
 }
 
@@ -50,6 +64,13 @@ export interface Ranking {
 export interface AreaChange {
   code: string;
   naam: string;
+  /** The area's own access and distance: beter, slechter or gelijk (its rank alone moved). */
+  richting: 'beter' | 'slechter' | 'gelijk';
+  afstand_voor_m: number | null;
+  afstand_na_m: number | null;
+  binnen_bereik_voor: [number, number, number] | null;
+  binnen_bereik_na: [number, number, number] | null;
+  uitleg: string;
   access_before: number | null;
   access_after: number | null;
   gap_before: number;
@@ -62,7 +83,20 @@ export interface ScenarioAnswer {
   categorie: string;
   niveau: string;
   gewijzigd: AreaChange[];
+  totaal: ScenarioTotals;
+  dekking: string;
   rangorde_na: Ranked[];
+}
+
+/** The scenario over all ranked areas: people within 1/3/5 km before and after. */
+export interface ScenarioTotals {
+  binnen_bereik_voor: [number, number, number];
+  binnen_bereik_na: [number, number, number];
+  verder_voor: number;
+  verder_na: number;
+  gebieden_beter: number;
+  gebieden_slechter: number;
+  gebieden_alleen_rang: number;
 }
 
 export interface Suggestion {
@@ -127,11 +161,18 @@ export function runScenario(body: object): Promise<ScenarioAnswer> {
   });
 }
 
-export function suggest(category: string, n: number): Promise<{ suggesties: Suggestion[] }> {
-  return getJson(`/api/suggest?categorie=${encodeURIComponent(category)}&n=${n}`);
+export function suggest(category: string, n: number, gemeente: string | null): Promise<{ suggesties: Suggestion[] }> {
+  const within = gemeente ? `&gemeente=${encodeURIComponent(gemeente)}` : '';
+  return getJson(`/api/suggest?categorie=${encodeURIComponent(category)}&n=${n}${within}`);
 }
 
-export function nearest(lon: number, lat: number, category: string, k: number): Promise<{ voorzieningen: Nearby[] }> {
+export interface Uncovered {
+  categorie: string;
+  categorie_naam: string;
+  uitleg: string;
+}
+
+export function nearest(lon: number, lat: number, category: string, k: number): Promise<{ voorzieningen: Nearby[]; buiten_dekking: Uncovered[] }> {
   return getJson(`/api/nearest?lon=${lon}&lat=${lat}&categorie=${encodeURIComponent(category)}&k=${k}`);
 }
 

@@ -23,7 +23,7 @@ export interface MapLayer {
   explain: string;
 }
 
-export const NO_DATA = { colour: '#cfcfcf', label: 'geen gegevens' };
+export const NO_DATA = { colour: '#cfcfcf', label: 'geen gegevens (of buiten het gebied van de bron)' };
 
 // A diverging scale for scores around an average (ColorBrewer RdYlBu, reversed).
 const DIVERGING = ['#2c7bb6', '#abd9e9', '#f4f4ea', '#fdae61', '#e34a33', '#99000d'];
@@ -54,7 +54,7 @@ export const LAYERS: MapLayer[] = [
     title: 'Behoefte-index',
     property: () => 'behoefte_index',
     source: 'areas',
-    explain: 'Gewogen z-scores van de kerncijfers (o.a. aandeel 65-plussers en inwoners); 0 is het gemiddelde van de geladen gebieden.',
+    explain: 'Gewogen z-scores van aandelen en percentages (nooit van de grootte van het gebied); 0 is het gemiddelde van de geladen gebieden. Welke onderdelen op dit niveau meetellen staat hieronder.',
     classes: [
       { below: -0.5, colour: PURPLES[0], label: 'lage behoefte (onder −0,5)' },
       { below: 0, colour: PURPLES[1], label: 'iets onder gemiddeld' },

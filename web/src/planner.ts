@@ -339,13 +339,29 @@ function applyLayer(map: maplibregl.Map) {
   return performance.now() - t0;
 }
 
+/** The need components in force at this level, and where the category's data holds. */
+function legendNotes(layer: MapLayer): string {
+  const notes: string[] = [];
+  const need = state.config.need;
+  if (need && (layer.key === 'gap' || layer.key === 'behoefte')) {
+    const parts = need.components.map((c) => `${c.label} (${number(c.weight * 100)}%)`).join(', ');
+    const missing = need.missing.map((c) => c.label.toLowerCase()).join(', ');
+    notes.push(`Behoefte-index op dit niveau: ${parts || 'geen onderdelen'}.${missing ? ` Niet in de gegevens van dit niveau: ${missing}.` : ''}`);
+  }
+  const category = state.config.categories.find((c) => c.key === state.category);
+  if (category && !category.landelijk && layer.source === 'areas') {
+    notes.push(`De gegevens over ${category.label.toLowerCase()} beschrijven alleen ${category.dekking}; daarbuiten is het gebied grijs (geen gegevens).`);
+  }
+  return notes.map((n) => `<p class="klein dekking">${escapeHtml(n)}</p>`).join('');
+}
+
 function renderLegend() {
   const layer = state.layer;
   const about = layer.source === 'gemeenten' ? 'per gemeente' : `per ${LEVEL_WORD[state.level]}, ${categoryLabel().toLowerCase()}`;
   const items = [...layer.classes, { colour: NO_DATA.colour, label: NO_DATA.label }]
     .map((c) => `<li><span class="vlak" style="background:${c.colour}" aria-hidden="true"></span>${escapeHtml(c.label)}</li>`)
     .join('');
-  $('legenda').innerHTML = `<h2 id="legenda-titel">${escapeHtml(layer.title)}</h2><p class="klein">${escapeHtml(about)}</p><ul class="klassen">${items}</ul><p class="klein">${escapeHtml(layer.explain)}</p>${
+  $('legenda').innerHTML = `<h2 id="legenda-titel">${escapeHtml(layer.title)}</h2><p class="klein">${escapeHtml(about)}</p><ul class="klassen">${items}</ul><p class="klein">${escapeHtml(layer.explain)}</p>${legendNotes(layer)}${
     state.scenario && layer.state ? '<p class="wat-als-actief">Wat-als is actief: de kaart toont de uitkomst van het scenario.</p>' : ''
   }`;
 }
@@ -402,6 +418,23 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.focus();
 }
 
+/** Whether the area lies inside the category's sources, and what its figures rest on. */
+function coverageWords(props: Record<string, unknown>): string {
+  const category = state.config.categories.find((x) => x.key === state.category);
+  const standing = props[`${state.category}_dekking`];
+  const basis: Record<string, string> = {
+    adressen: 'gemeten vanaf de adressen in het gebied',
+    buurten: 'gemeten vanaf de buurten, gewogen naar inwoners',
+    wijken: 'gemeten vanaf de wijken, gewogen naar inwoners',
+    postcodes: 'gemeten vanaf de postcodepunten (PC4): een benadering',
+    representatief_punt: 'gemeten vanaf één punt in het gebied',
+  };
+  const from = basis[String(props.vraag_basis)] ?? '';
+  if (standing === 'buiten') return `buiten het gebied van de bron (${category?.dekking ?? 'onbekend'}): geen cijfers`;
+  if (standing === 'rand') return `aan de rand van de bron (${category?.dekking ?? ''}): de dichtstbijzijnde kan net buiten de bron liggen; ${from}`;
+  return from;
+}
+
 function areaPanel(p: GeoJSON.GeoJsonProperties): string {
   const props = p ?? {};
   const c = state.category;
@@ -417,12 +450,15 @@ function areaPanel(p: GeoJSON.GeoJsonProperties): string {
     row('Behoefte-index', number(props.behoefte_index, 2)),
     row(`Afstand tot dichtstbijzijnde (${categoryLabel().toLowerCase()})`, distance(props[`${c}_afstand_m`])),
     row('Binnen 1 / 3 / 5 km', `${number(props[`${c}_binnen_1km`])} / ${number(props[`${c}_binnen_3km`])} / ${number(props[`${c}_binnen_5km`])}`),
+    row('Inwoners verder dan de drempel', props[`${c}_inwoners_verder`] == null ? '—' : number(props[`${c}_inwoners_verder`])),
     row('Toegang (1 = gemiddeld)', number(props[`${c}_toegang`], 2)),
+    props[`${c}_cbs_afstand_km`] != null ? row('Afstand volgens CBS (over de weg)', `${number(props[`${c}_cbs_afstand_km`], 1)} km`) : '',
+    row('Gegevens', escapeHtml(coverageWords(props))),
     row('Gap', `${number(props[`${c}_gap`], 2)} — ${escapeHtml(classOf(gapLayer, props[`${c}_gap`]).label)}`),
     row('Rang', r ? `${number(r.rank)} van ${number(state.rankings.get(c)?.total)}` : 'niet gerangschikt (te weinig gegevens)'),
   ].join('');
   const whatIf = change
-    ? `<p class="wat-als-actief">Wat-als: gap ${number(change.gap_before, 2)} → ${number(change.gap_after, 2)} (${signed(change.gap_after - change.gap_before)}), rang ${number(change.rank_before)} → ${number(change.rank_after)}.</p>`
+    ? `<p class="wat-als-actief">Wat-als: ${escapeHtml(change.uitleg)}; gap ${number(change.gap_before, 2)} → ${number(change.gap_after, 2)} (${signed(change.gap_after - change.gap_before)}).</p>`
     : '';
   const collection = COLLECTION[state.level];
   return `<button type="button" class="sluit" aria-label="Paneel sluiten">×</button>
@@ -549,11 +585,14 @@ async function recompute(map: maplibregl.Map) {
   renderList();
   renderLegend();
   if (state.selected) void select(map, state.selected);
-  const better = answer.gewijzigd.filter((c) => c.gap_after < c.gap_before - 1e-9);
+  const t = answer.totaal;
+  const better = answer.gewijzigd.filter((c) => c.richting === 'beter');
   const best = [...better].sort((a, b) => a.gap_after - a.gap_before - (b.gap_after - b.gap_before))[0];
   report(
-    `Scenario: ${state.opened.length} nieuw, ${state.closed.size} gesloten. ${number(better.length)} ${LEVEL_PLURAL[state.level]} krijgen een kleiner tekort` +
-      (best ? `; het meest ${best.naam} (rang ${number(best.rank_before)} → ${number(best.rank_after)}).` : '.'),
+    `Scenario: ${state.opened.length} nieuw, ${state.closed.size} gesloten. ${number(t.gebieden_beter)} ${LEVEL_PLURAL[state.level]} beter, ${number(t.gebieden_slechter)} slechter` +
+      `${t.gebieden_alleen_rang ? ` (bij ${number(t.gebieden_alleen_rang)} verschuift alleen de rang)` : ''}. ` +
+      `Binnen 1 km van een voorziening: ${number(t.binnen_bereik_voor[0])} → ${number(t.binnen_bereik_na[0])} mensen; binnen 3 km: ${number(t.binnen_bereik_voor[1])} → ${number(t.binnen_bereik_na[1])}.` +
+      (best ? ` Het meest verbetert ${best.naam}: ${best.uitleg}.` : ''),
   );
   const own = performance.now() - own0;
   await whenIdle(map);
@@ -584,7 +623,7 @@ async function showSuggestions(map: maplibregl.Map) {
   report('Locaties worden gezocht…');
   let picks: Suggestion[];
   try {
-    picks = (await api.suggest(state.category, 5)).suggesties;
+    picks = (await api.suggest(state.category, 5, state.gemeente)).suggesties;
   } catch (e) {
     report(`Geen suggesties: ${(e as Error).message}`, true);
     return;

@@ -87,10 +87,13 @@ async function find(text: string) {
 
 async function showNear(lon: number, lat: number, label: string) {
   say(`Voorzieningen bij ${label} worden gezocht…`);
-  let groups: { label: string; items: Nearby[] }[];
+  let groups: { label: string; items: Nearby[]; uncovered: string | null }[];
   try {
     groups = await Promise.all(
-      config.categories.map(async (c) => ({ label: c.label, items: (await api.nearest(lon, lat, c.key, PER_CATEGORY)).voorzieningen })),
+      config.categories.map(async (c) => {
+        const answer = await api.nearest(lon, lat, c.key, PER_CATEGORY);
+        return { label: c.label, items: answer.voorzieningen, uncovered: answer.buiten_dekking[0]?.uitleg ?? null };
+      }),
     );
   } catch (e) {
     say(`${(e as Error).message}`, true);
@@ -103,6 +106,12 @@ async function showNear(lon: number, lat: number, label: string) {
   markers = [new maplibregl.Marker({ element: here }).setLngLat([lon, lat]).addTo(map)];
   let n = 0;
   const bounds = new maplibregl.LngLatBounds([lon, lat], [lon, lat]);
+  // A category whose data stops short of this place says so, instead of sending the
+  // resident to the nearest one the data happens to hold, far away.
+  const notCovered = groups
+    .filter((g) => g.uncovered)
+    .map((g) => `<section><h2>${escapeHtml(g.label)}</h2><p class="buiten-dekking">Geen gegevens voor deze plek: ${escapeHtml(g.uncovered ?? '')}.</p></section>`)
+    .join('');
   const sections = groups
     .filter((g) => g.items.length)
     .map((g) => {
@@ -123,7 +132,7 @@ async function showNear(lon: number, lat: number, label: string) {
       return `<section><h2>${escapeHtml(g.label)}</h2><ol class="diensten">${items}</ol></section>`;
     })
     .join('');
-  $('resultaat').innerHTML = `<h2 class="visueel-verborgen">Resultaten</h2>${sections || '<p>Geen voorzieningen gevonden.</p>'}`;
+  $('resultaat').innerHTML = `<h2 class="visueel-verborgen">Resultaten</h2>${sections || (notCovered ? '' : '<p>Geen voorzieningen gevonden.</p>')}${notCovered}`;
   map.fitBounds(bounds, { padding: 60, maxZoom: 14, duration: 0 });
   say(`De dichtstbijzijnde voorzieningen bij ${label}, de dichtstbijzijnde eerst.`);
   await whenIdle(map);

@@ -1,0 +1,276 @@
+//! Every indicator of every area of a level for one category, measured from the
+//! areas' demand points, within the category's coverage: the one computation the
+//! layer, the ranking, the profile and the what-if all read.
+
+use super::access::{two_step, Demand, Supply};
+use super::config::AnalysisConfig;
+use super::coverage::{AreaCoverage, CategoryCoverage};
+use super::demand::{AreaPoints, DemandBasis};
+use super::indicators::COUNT_RADII_M;
+use crate::model::{AreaLevel, Category, Dataset};
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+
+/// One area's figures for one category. Outside the coverage every figure is `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaAssessment {
+    pub coverage: AreaCoverage,
+    pub basis: DemandBasis,
+    /// The category's demand group in the area (inhabitants, 65+, …).
+    pub population: Option<f64>,
+    /// Mean straight-line distance from the area's people to the nearest facility.
+    pub nearest_m: Option<f64>,
+    /// Mean number of facilities within 1, 3 and 5 km of the area's people (as CBS
+    /// publishes its "gemiddeld aantal binnen … km").
+    pub within_mean: Option<[f64; 3]>,
+    /// People of the demand group within 1, 3 and 5 km of a facility.
+    pub people_within: Option<[f64; 3]>,
+    /// People of the demand group farther than the category's threshold.
+    pub people_beyond: Option<f64>,
+    /// The E2SFCA score, averaged over the area's people; `None` when nothing is in reach.
+    pub score: Option<f64>,
+    /// The score divided by the population-weighted mean over the coverage.
+    pub access: Option<f64>,
+    /// People of the demand group per unit of capacity at the facilities nearest to the
+    /// area's people: how crowded the nearby supply is.
+    pub crowding: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub level: AreaLevel,
+    pub category: Category,
+    /// What the category's sources cover, in words.
+    pub coverage: String,
+    pub national: bool,
+    pub threshold_m: f64,
+    /// The population-weighted mean E2SFCA score over the coverage (the divisor of
+    /// `access`).
+    pub weighted_mean: Option<f64>,
+    /// One per area of the level, in the dataset's order.
+    pub areas: Vec<AreaAssessment>,
+}
+
+/// The demand points of a level: computed once and shared by every category.
+pub type LevelDemand = Vec<AreaPoints>;
+
+pub fn assess(
+    dataset: &Dataset,
+    level: AreaLevel,
+    category: Category,
+    config: &AnalysisConfig,
+    demand: &LevelDemand,
+    supply: &[Supply],
+) -> Assessment {
+    let settings = config.settings(category);
+    let coverage = CategoryCoverage::new(dataset, category);
+    let areas = dataset.areas(level);
+    let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
+        supply
+            .iter()
+            .enumerate()
+            .map(|(j, s)| GeomWithData::new([s.at.x, s.at.y], j))
+            .collect(),
+    );
+    // Every demand point of every covered area, with the area it belongs to.
+    let mut owner = Vec::new();
+    let mut points = Vec::new();
+    let mut covered = vec![false; areas.len()];
+    let mut populations = vec![None; areas.len()];
+    for (i, (a, d)) in areas.iter().zip(demand).enumerate() {
+        populations[i] = settings.demand.size(&a.figures);
+        if !coverage.covers(a) {
+            continue;
+        }
+        covered[i] = true;
+        for p in &d.points {
+            owner.push(i);
+            points.push(Demand {
+                at: p.at,
+                population: populations[i].map(|n| n * p.weight),
+            });
+        }
+    }
+    let scores = two_step(&points, supply, &settings.catchment);
+    let mut out: Vec<AreaAssessment> = areas
+        .iter()
+        .zip(demand)
+        .enumerate()
+        .map(|(i, (_, d))| AreaAssessment {
+            coverage: AreaCoverage::Outside,
+            basis: d.basis,
+            population: populations[i],
+            nearest_m: None,
+            within_mean: None,
+            people_within: None,
+            people_beyond: None,
+            score: None,
+            access: None,
+            crowding: None,
+        })
+        .collect();
+    // Sums per area over its points, weighted by the points' shares.
+    struct Sums {
+        nearest: f64,
+        nearest_known: bool,
+        within: [f64; 3],
+        people_within: [f64; 3],
+        beyond: f64,
+        score: f64,
+        scored: bool,
+        crowding: f64,
+        crowding_weight: f64,
+    }
+    let mut sums: Vec<Sums> = (0..areas.len())
+        .map(|_| Sums {
+            nearest: 0.0,
+            nearest_known: false,
+            within: [0.0; 3],
+            people_within: [0.0; 3],
+            beyond: 0.0,
+            score: 0.0,
+            scored: false,
+            crowding: 0.0,
+            crowding_weight: 0.0,
+        })
+        .collect();
+    let mut k = 0;
+    for (i, d) in demand.iter().enumerate() {
+        if !covered[i] {
+            continue;
+        }
+        for p in &d.points {
+            let s = &mut sums[i];
+            let w = p.weight;
+            let people = populations[i].map_or(0.0, |n| n * w);
+            let nearest = tree
+                .nearest_neighbor_iter_with_distance_2(&[p.at.x, p.at.y])
+                .next()
+                .map(|(e, d2)| (e.data, d2.sqrt()));
+            if let Some((j, dist)) = nearest {
+                s.nearest += w * dist;
+                s.nearest_known = true;
+                for (r, radius) in COUNT_RADII_M.iter().enumerate() {
+                    if dist <= *radius {
+                        s.people_within[r] += people;
+                    }
+                }
+                if dist > settings.threshold_m {
+                    s.beyond += people;
+                }
+                if let Some(ratio) = scores.ratio[j].filter(|r| *r > 0.0) {
+                    s.crowding += w / ratio;
+                    s.crowding_weight += w;
+                }
+            } else {
+                s.beyond += people;
+            }
+            let outer = COUNT_RADII_M[2];
+            for e in tree.locate_within_distance([p.at.x, p.at.y], outer * outer * (1.0 + 1e-9)) {
+                let dist = (e.geom()[0] - p.at.x).hypot(e.geom()[1] - p.at.y);
+                for (r, radius) in COUNT_RADII_M.iter().enumerate() {
+                    if dist <= *radius {
+                        s.within[r] += w;
+                    }
+                }
+            }
+            if let Some(a) = scores.score[k] {
+                s.score += w * a;
+                s.scored = true;
+            }
+            k += 1;
+        }
+    }
+    for (i, (a, s)) in areas.iter().zip(&sums).enumerate() {
+        if !covered[i] {
+            continue;
+        }
+        let o = &mut out[i];
+        o.nearest_m = s.nearest_known.then_some(s.nearest);
+        o.coverage = coverage.status(a, o.nearest_m);
+        o.within_mean = Some(s.within);
+        o.people_within = populations[i].map(|_| s.people_within);
+        o.people_beyond = populations[i].map(|_| s.beyond);
+        o.score = s.scored.then_some(s.score);
+        o.access = o.score.zip(scores.weighted_mean).map(|(a, m)| a / m);
+        o.crowding = (s.crowding_weight > 0.0).then(|| s.crowding / s.crowding_weight);
+    }
+    Assessment {
+        level,
+        category,
+        coverage: coverage.described(),
+        national: coverage.is_national(),
+        threshold_m: settings.threshold_m,
+        weighted_mean: scores.weighted_mean,
+        areas: out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::demand::{demand_points, DemandPoint};
+    use crate::analysis::fixture::{area, dataset, facility};
+    use crate::analysis::gap::loaded_supply;
+    use crate::crs::RdPoint;
+    use crate::model::Figure::*;
+
+    #[test]
+    fn figures_are_means_over_the_areas_people() {
+        // Synthetic: one wijk of 1,000 people split 3:1 between points 0.5 km and
+        // 2.5 km from the only huisarts (at x = 0).
+        let ds = dataset(
+            vec![area("WK000101", 0.0, &[(Inhabitants, 1000.0)])],
+            vec![facility("h", Category::Huisarts, 0.0)],
+        );
+        let y = crate::analysis::fixture::Y0 + 500.0;
+        let x0 = crate::analysis::fixture::X0;
+        let demand = vec![AreaPoints {
+            points: vec![
+                DemandPoint {
+                    at: RdPoint::new(x0 + 500.0, y),
+                    weight: 0.75,
+                },
+                DemandPoint {
+                    at: RdPoint::new(x0 + 2500.0, y),
+                    weight: 0.25,
+                },
+            ],
+            basis: DemandBasis::Postcodes,
+        }];
+        let supply = loaded_supply(&ds, Category::Huisarts);
+        let a = assess(
+            &ds,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            &AnalysisConfig::default(),
+            &demand,
+            &supply,
+        );
+        let w = &a.areas[0];
+        assert!((w.nearest_m.unwrap() - (0.75 * 500.0 + 0.25 * 2500.0)).abs() < 1e-9);
+        assert_eq!(w.people_within, Some([750.0, 1000.0, 1000.0]));
+        assert_eq!(w.within_mean, Some([0.75, 1.0, 1.0]));
+        // 250 people live farther than the 2 km threshold.
+        assert_eq!(w.people_beyond, Some(250.0));
+        assert_eq!(w.coverage, AreaCoverage::Inside);
+        // E2SFCA: R = 1 / (750·1 + 250·0.68); the area's score is the people-weighted
+        // mean of its points' scores, and normalised it is 1 (the only area).
+        let r = 1.0 / (750.0 + 250.0 * 0.68);
+        let expected = 0.75 * r + 0.25 * 0.68 * r;
+        assert!((w.score.unwrap() - expected).abs() < 1e-15);
+        assert!((w.access.unwrap() - 1.0).abs() < 1e-12);
+        assert!((w.crowding.unwrap() - 1.0 / r).abs() < 1e-9);
+        // The one-point demand of the same dataset measures from the interior point.
+        let one = demand_points(&ds, AreaLevel::Wijk);
+        let a = assess(
+            &ds,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            &AnalysisConfig::default(),
+            &one,
+            &supply,
+        );
+        assert_eq!(a.areas[0].nearest_m, Some(500.0));
+    }
+}
