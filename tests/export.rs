@@ -286,13 +286,6 @@ fn postgis_tables_open_in_gdal_and_serve_the_same() {
             "buurten",
             Some(2024),
         ),
-        (
-            "voorzieningen",
-            "voorzieningen",
-            None,
-            "voorzieningen",
-            None,
-        ),
     ] {
         manifest.push_str(&format!(
             "[[source]]\nname = \"{name}\"\nkind = \"{kind}\"\npostgis = {{ schema = \"atlas_export\", table = \"{table}\" }}\n"
@@ -305,6 +298,24 @@ fn postgis_tables_open_in_gdal_and_serve_the_same() {
         }
         manifest.push('\n');
     }
+    // One table holds the facilities of both sources; each comes back with the coverage
+    // its source declares, and the postcodes give the same demand points.
+    for (name, condition, dekking) in [
+        ("ziekenhuizen", "<>", "\"nederland\""),
+        (
+            "bibliotheken",
+            "=",
+            "[\"GM0482\", \"GM0505\", \"GM0523\", \"GM0531\", \"GM0590\", \"GM0610\", \"GM0642\"]",
+        ),
+    ] {
+        manifest.push_str(&format!(
+            "[[source]]\nname = \"{name}\"\nkind = \"voorzieningen\"\npostgis = {{ query = \"SELECT * FROM atlas_export.voorzieningen WHERE categorie {condition} 'bibliotheek'\" }}\ndekking = {dekking}\n\n"
+        ));
+    }
+    manifest.push_str(&format!(
+        "[[source]]\nname = \"postcodes\"\nkind = \"postcodes\"\npath = {:?}\n",
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/postcodes/pc4_geonames.csv")
+    ));
     std::fs::write(dir.path().join("wijkatlas.toml"), manifest).expect("manifest");
     let back = Server::start_with_env(
         &["--data", dir.path().to_str().expect("path")],

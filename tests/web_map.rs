@@ -113,10 +113,20 @@ fn the_page_configuration_names_categories_levels_and_attribution() {
         .collect();
     assert_eq!(
         keys,
-        ["ziekenhuis", "bibliotheek"],
+        ["ziekenhuis", "buitenpolikliniek", "bibliotheek"],
         "the categories with loaded facilities, in taxonomy order"
     );
-    assert_eq!(config["categories"][0]["count"], 245);
+    assert_eq!(config["categories"][0]["count"], 117);
+    // Each says what its sources cover; the libraries are regional.
+    assert_eq!(config["categories"][0]["landelijk"], true);
+    assert_eq!(config["categories"][2]["landelijk"], false);
+    assert!(config["categories"][2]["dekking"]
+        .as_str()
+        .unwrap()
+        .contains("Dordrecht"));
+    // The need index names its components at the analysis level, and the missing.
+    assert_eq!(config["need"]["components"][0]["key"], "pct_65plus");
+    assert!(!config["need"]["missing"].as_array().unwrap().is_empty());
     assert_eq!(config["analysisLevel"], "wijk");
     let attribution = config["attribution"].to_string();
     assert!(

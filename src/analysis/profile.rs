@@ -108,6 +108,18 @@ pub struct CategoryRow {
     pub nearest_nederland: Option<Reference>,
 }
 
+/// The need index of the area, with exactly the components in force at its level and
+/// those the level's figures lack.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NeedSummary {
+    /// `None` when the area has too little data to score.
+    pub index: Option<f64>,
+    /// (figure label, weight) in force, weights summing to 1.
+    pub components: Vec<(&'static str, f64)>,
+    /// Labels of the configured components this level's figures do not hold.
+    pub missing: Vec<&'static str>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile {
     pub code: AreaCode,
@@ -123,6 +135,7 @@ pub struct Profile {
     pub housing_target_pct: f64,
     /// The level the gap ranking is made at.
     pub analysis_level: Option<AreaLevel>,
+    pub need: NeedSummary,
     /// Against each earlier year loaded for this level, newest first.
     pub changes: Vec<super::change::Change>,
 }
@@ -240,8 +253,36 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
         housing_caveat: HOUSING_CAVEAT,
         housing_target_pct: housing::NATIONAL_TARGET_PCT,
         analysis_level,
+        need: need_summary(dataset, config, area),
         changes: super::change::changes(dataset, area),
     })
+}
+
+fn need_summary(dataset: &Dataset, config: &AnalysisConfig, area: &Area) -> NeedSummary {
+    let level = area.level();
+    let index = super::need::compute(dataset, level, &config.need_weights);
+    let label = |key: &str| {
+        Figure::ALL
+            .iter()
+            .find(|f| f.key() == key)
+            .map_or("", |f| f.label())
+    };
+    let position = dataset
+        .areas(level)
+        .iter()
+        .position(|a| a.code == area.code);
+    NeedSummary {
+        index: position.and_then(|i| match index.areas[i] {
+            super::need::Need::Scored { index } => Some((index * 100.0).round() / 100.0),
+            super::need::Need::InsufficientData => None,
+        }),
+        components: index
+            .components
+            .iter()
+            .map(|(k, w)| (label(k), *w))
+            .collect(),
+        missing: index.missing.iter().map(|k| label(k)).collect(),
+    }
 }
 
 /// What a share or mean is weighted by when areas are put together: the people,

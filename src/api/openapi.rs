@@ -356,6 +356,10 @@ fn profile_schemas() -> Value {
                     "dwellings_short": { "type": "integer", "nullable": true } } },
                 "housing_caveat": { "type": "string" }, "housing_target_pct": { "type": "number" },
                 "analysis_level": { "type": "string", "nullable": true, "enum": ["gemeente", "wijk", "buurt", null] },
+                "need": { "type": "object", "required": ["index", "components", "missing"], "properties": {
+                    "index": number(),
+                    "components": { "type": "array", "items": { "type": "array", "items": {} } },
+                    "missing": { "type": "array", "items": { "type": "string" } } } },
                 "changes": { "type": "array", "items": { "type": "object" }, "description": "Against each earlier year loaded for this level, newest first" },
             },
         },

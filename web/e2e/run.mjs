@@ -193,19 +193,34 @@ try {
   check(detail.zoom >= 11 && detail.deepest >= detail.wanted && detail.codes > 0, 'planner: zoomed in, the areas come in tiles of that zoom', `zoom ${detail.zoom.toFixed(1)}: tiles of zoom ${detail.deepest}, ${detail.codes} areas drawn`);
   await planner.screenshot({ path: join(out, 'planner-baarn.png') });
 
-  // What-if: suggest locations, place a facility at the first, then drag it.
+  // The legend names the need index's components at this level, and what is missing.
+  const needLegend = await planner.locator('#legenda').textContent();
+  check(/Behoefte-index op dit niveau: 65 jaar en ouder \(100%\)/.test(needLegend) && /Niet in de gegevens van dit niveau/.test(needLegend), 'planner: the legend names the need components in force and the missing ones', needLegend.replace(/\s+/g, ' ').match(/Behoefte-index op dit niveau[^.]*\./)?.[0] ?? needLegend.slice(0, 80));
+
+  // What-if: in the gemeente of an underserved wijk, suggest locations, place a
+  // facility at the first, then drag it.
   await planner.selectOption('#gemeente', '');
+  await planner.waitForFunction(() => document.querySelector('#ranglijst button[data-code]'));
+  // The most underserved wijk with no hospital in reach: its gemeente has room for one.
+  const worst = await planner.evaluate(() => window.wijkatlas.state.rankings.get('ziekenhuis').ordered.find((r) => r.access === null).code);
+  const worstGemeente = `GM${worst.slice(2, 6)}`;
+  await planner.selectOption('#gemeente', worstGemeente);
+  await idle(planner);
   const before = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join());
   await planner.click('#stel-voor');
   await planner.waitForSelector('#suggesties button[data-plaats]');
   const suggested = await planner.locator('#suggesties li').count();
   check(suggested > 0, 'what-if: suggest shows candidate locations', `${suggested} suggestions`);
+  const suggestedAreas = await planner.evaluate(() => [...document.querySelectorAll('#suggesties li .klein')].map((e) => e.textContent.replace(/[()]/g, '')));
+  check(suggestedAreas.every((c) => c.startsWith(`WK${worstGemeente.slice(2)}`)), 'what-if: suggestions stay inside the chosen gemeente', `${worstGemeente}: ${suggestedAreas.join(', ')}`);
   await planner.locator('#suggesties button[data-plaats]').first().click();
   await planner.waitForFunction(() => window.wijkatlas.state.scenario && window.wijkatlas.timings.whatIf);
   const after = await planner.evaluate(() => [...document.querySelectorAll('#ranglijst button[data-code]')].slice(0, 10).map((b) => b.dataset.code).join());
   check(after !== before, 'what-if: a new facility changes the ranking', `top 10 before ${before.split(',').slice(0, 3)}…, after ${after.split(',').slice(0, 3)}…`);
   const changed = await planner.evaluate(() => window.wijkatlas.state.scenario.changes.size);
   check(changed > 0, 'what-if: areas changed are restyled through feature state', `${changed} areas`);
+  const said = await planner.locator('#melding').textContent();
+  check(/\d+ wijken beter, \d+ slechter/.test(said) && /Binnen 1 km van een voorziening: [\d.]+ → [\d.]+ mensen/.test(said), 'what-if: the summary counts areas better and worse, and people within reach before → after', said.trim());
   summary.timings.whatIfPlace = await planner.evaluate(() => window.wijkatlas.timings.whatIf);
   await idle(planner);
   await planner.screenshot({ path: join(out, 'planner-whatif.png') });
@@ -214,7 +229,8 @@ try {
   const runs = await planner.evaluate(() => window.wijkatlas.scenarioRuns);
   await planner.mouse.move(marker.x + marker.width / 2, marker.y + marker.height / 2);
   await planner.mouse.down();
-  await planner.mouse.move(marker.x + 160, marker.y + 90, { steps: 8 });
+  // A short drag, so the facility stays on land wherever the suggestion put it.
+  await planner.mouse.move(marker.x + 40, marker.y + 20, { steps: 8 });
   await planner.mouse.up();
   await planner.waitForFunction((n) => window.wijkatlas.scenarioRuns > n, runs);
   await idle(planner);
@@ -387,6 +403,18 @@ try {
   const nearestThere = await located.locator('.diensten li').first().textContent();
   check(/Baarn/.test(nearestThere), 'resident: the nearest hospital to Baarn station is the one in Baarn', nearestThere.replace(/\s+/g, ' ').trim().slice(0, 80));
   noProblems(located, 'resident with device location');
+
+  // In Amsterdam the loaded libraries (the Drechtsteden's) say nothing: the page says
+  // so instead of sending the resident to Dordrecht.
+  await browser.setGeolocation({ latitude: 52.3728, longitude: 4.9003 });
+  const amsterdam = await open('/bewoner');
+  await amsterdam.click('#mijn-locatie');
+  await amsterdam.waitForSelector('.buiten-dekking', { timeout: 20_000 });
+  const notCovered = await amsterdam.locator('.buiten-dekking').first().textContent();
+  const amsterdamText = await amsterdam.evaluate(() => document.getElementById('resultaat').textContent);
+  check(/buiten het gebied van de bron/.test(notCovered) && !/Bibliotheek Dordrecht/.test(amsterdamText), 'resident: outside a source\'s coverage the page says so, and sends no one 70 km away', notCovered.trim().slice(0, 120));
+  await amsterdam.screenshot({ path: join(out, 'resident-amsterdam.png') });
+  noProblems(amsterdam, 'resident in Amsterdam');
 
   const phone = await open('/bewoner', { width: 390, height: 844 });
   await phone.fill('#adres', 'Baarn');

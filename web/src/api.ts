@@ -50,6 +50,7 @@ export interface Ranked {
   people_beyond: number | null;
   dekking: string;
   cbs_afstand_km: number | null;
+  cbs_niveau: string | null;
   reason: string;
 }
 

@@ -418,6 +418,14 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.focus();
 }
 
+/** CBS's own distance for the category: the area's, else its gemeente's (from the ranking). */
+function cbsRow(props: Record<string, unknown>, r: Ranked | undefined, row: (label: string, value: string) => string): string {
+  const own = props[`${state.category}_cbs_afstand_km`];
+  if (typeof own === 'number') return row('Afstand volgens CBS (over de weg)', `${number(own, 1)} km`);
+  if (r?.cbs_afstand_km != null) return row('Afstand volgens CBS (over de weg)', `${number(r.cbs_afstand_km, 1)} km (${escapeHtml(r.cbs_niveau ?? '')})`);
+  return '';
+}
+
 /** Whether the area lies inside the category's sources, and what its figures rest on. */
 function coverageWords(props: Record<string, unknown>): string {
   const category = state.config.categories.find((x) => x.key === state.category);
@@ -452,7 +460,7 @@ function areaPanel(p: GeoJSON.GeoJsonProperties): string {
     row('Binnen 1 / 3 / 5 km', `${number(props[`${c}_binnen_1km`])} / ${number(props[`${c}_binnen_3km`])} / ${number(props[`${c}_binnen_5km`])}`),
     row('Inwoners verder dan de drempel', props[`${c}_inwoners_verder`] == null ? '—' : number(props[`${c}_inwoners_verder`])),
     row('Toegang (1 = gemiddeld)', number(props[`${c}_toegang`], 2)),
-    props[`${c}_cbs_afstand_km`] != null ? row('Afstand volgens CBS (over de weg)', `${number(props[`${c}_cbs_afstand_km`], 1)} km`) : '',
+    cbsRow(props, r, row),
     row('Gegevens', escapeHtml(coverageWords(props))),
     row('Gap', `${number(props[`${c}_gap`], 2)} — ${escapeHtml(classOf(gapLayer, props[`${c}_gap`]).label)}`),
     row('Rang', r ? `${number(r.rank)} van ${number(state.rankings.get(c)?.total)}` : 'niet gerangschikt (te weinig gegevens)'),

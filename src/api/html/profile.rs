@@ -183,12 +183,50 @@ pub fn page_body(p: &Profile) -> String {
         out.push_str("</ul>");
     }
     out.push_str("</section>");
-    // Need against access, per category.
-    out.push_str(r#"<h2>Voorzieningen: tekort en bereik</h2><div class="scroll"><table><caption>Per categorie: de dichtstbijzijnde voorziening, hoeveel er in de buurt zijn, en de plaats op de ranglijst van tekort</caption><thead><tr><th scope="col">Voorziening</th><th scope="col">Dichtstbij (hemelsbreed)</th><th scope="col">Binnen 1 / 3 / 5 km</th><th scope="col">Rang (1 = grootste tekort)</th><th scope="col">Waarom</th></tr></thead><tbody>"#);
+    // Need against access, per category; first the need index with exactly what it is
+    // made of at this level.
+    let components: Vec<String> = p
+        .need
+        .components
+        .iter()
+        .map(|(label, w)| format!("{} ({}%)", label.to_lowercase(), fmt((w * 100.0).round())))
+        .collect();
+    let _ = write!(
+        out,
+        r#"<h2>Voorzieningen: tekort en bereik</h2><p>Behoefte-index: <strong>{}</strong> (0 is het gemiddelde van de {}). Op dit niveau gemaakt van: {}.{}</p>"#,
+        p.need
+            .index
+            .map(fmt)
+            .unwrap_or_else(|| "te weinig gegevens".into()),
+        match p.level {
+            crate::model::AreaLevel::Gemeente => "gemeenten",
+            crate::model::AreaLevel::Wijk => "wijken",
+            crate::model::AreaLevel::Buurt => "buurten",
+        },
+        escape(&if components.is_empty() {
+            "geen onderdelen".to_string()
+        } else {
+            components.join(", ")
+        }),
+        if p.need.missing.is_empty() {
+            String::new()
+        } else {
+            escape(&format!(
+                " Niet in de gegevens van dit niveau: {}.",
+                p.need
+                    .missing
+                    .iter()
+                    .map(|m| m.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    );
+    out.push_str(r#"<div class="scroll"><table><caption>Per categorie: de dichtstbijzijnde voorziening, hoeveel er in de buurt zijn, en de plaats op de ranglijst van tekort</caption><thead><tr><th scope="col">Voorziening</th><th scope="col">Dichtstbij (hemelsbreed, gemiddeld over de inwoners)</th><th scope="col">Volgens CBS (over de weg)</th><th scope="col">Gemiddeld aantal binnen 1 / 3 / 5 km</th><th scope="col">Rang (1 = grootste tekort)</th><th scope="col">Waarom</th><th scope="col">Gegevens</th></tr></thead><tbody>"#);
     for c in &p.categories {
         let _ = write!(
             out,
-            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td>{}</td></tr>"#,
+            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td>{}</td><td>{}</td></tr>"#,
             escape(c.label),
             c.nearest_m
                 .map(|m| if m >= 1000.0 {
@@ -197,13 +235,31 @@ pub fn page_body(p: &Profile) -> String {
                     format!("{} m", fmt(m))
                 })
                 .unwrap_or_else(|| "—".into()),
-            c.within_1km,
-            c.within_3km,
-            c.within_5km,
+            c.cbs_afstand_km
+                .map(|km| format!(
+                    "{} km{}",
+                    fmt(km),
+                    c.cbs_niveau
+                        .filter(|l| *l != p.level)
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default()
+                ))
+                .unwrap_or_else(|| "—".into()),
+            fmt(c.within_1km),
+            fmt(c.within_3km),
+            fmt(c.within_5km),
             c.rank
                 .map(|r| format!("{} van {}", fmt(r as f64), fmt(c.ranked_of as f64)))
                 .unwrap_or_else(|| "niet gerangschikt op dit niveau".into()),
             escape(c.reason.as_deref().unwrap_or("—")),
+            escape(&match c.dekking {
+                "buiten" => format!("buiten het gebied van de bron ({})", c.dekking_omschrijving),
+                "rand" => format!(
+                    "aan de rand van de bron ({}); {}",
+                    c.dekking_omschrijving, c.vraag_basis
+                ),
+                _ => c.vraag_basis.to_string(),
+            }),
         );
     }
     out.push_str("</tbody></table></div>");
