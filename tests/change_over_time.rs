@@ -43,7 +43,8 @@ year = 2017
 
 #[test]
 fn gemeenten_2022_against_2017_flag_mergers_and_splits() {
-    let Some(earlier) = gemeenten_2017("gemeenten_2022_against_2017_flag_mergers_and_splits") else {
+    let Some(earlier) = gemeenten_2017("gemeenten_2022_against_2017_flag_mergers_and_splits")
+    else {
         return;
     };
     let dir = data_dir(&earlier);

@@ -214,7 +214,8 @@ fn count(all: &[Voorziening], c: Category) -> usize {
 
 #[test]
 fn real_amsterdam_centre() {
-    let Some((all, report)) = shared("real_amsterdam_centre", "amsterdam_centrum_2026-02.osm.pbf") else {
+    let Some((all, report)) = shared("real_amsterdam_centre", "amsterdam_centrum_2026-02.osm.pbf")
+    else {
         return;
     };
     assert_eq!(report.read, report.kept + report.rejected);

@@ -107,7 +107,10 @@ mod tests {
             assert!((got - want).abs() < 1e-6, "{b:?}");
         }
         let (x, y) = to_mercator(LonLat::new(-87.65, 41.85));
-        assert!(b[0] <= x && x < b[2] && b[1] < y && y <= b[3], "({x}, {y}) {b:?}");
+        assert!(
+            b[0] <= x && x < b[2] && b[1] < y && y <= b[3],
+            "({x}, {y}) {b:?}"
+        );
         let (sw, ne) = (from_mercator(b[0], b[1]), from_mercator(b[2], b[3]));
         assert!((sw.lon + 87.650_299_072_265_62).abs() < 1e-12, "{sw:?}");
         assert!((sw.lat - 41.849_616_169_375_4).abs() < 1e-12, "{sw:?}");
@@ -125,8 +128,7 @@ mod tests {
             let n = f64::from(1u32 << z);
             let phi = lat.to_radians();
             let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
-            let y = ((1.0 - (phi.tan() + 1.0 / phi.cos()).ln() / std::f64::consts::PI) / 2.0
-                * n)
+            let y = ((1.0 - (phi.tan() + 1.0 / phi.cos()).ln() / std::f64::consts::PI) / 2.0 * n)
                 .floor() as u32;
             (x, y)
         };

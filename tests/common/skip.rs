@@ -37,7 +37,9 @@ pub fn skip(test: &str, missing: &str, how: &str) {
     });
     if let Err(e) = written {
         // The skip must not pass unseen: without the record, fail instead.
-        panic!("{name} is skipped ({missing}) and the skip could not be recorded in {SKIP_LOG}: {e}");
+        panic!(
+            "{name} is skipped ({missing}) and the skip could not be recorded in {SKIP_LOG}: {e}"
+        );
     }
 }
 
