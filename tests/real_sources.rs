@@ -6,7 +6,7 @@
 mod common;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use wijkatlas::load::{self, Action};
 use wijkatlas::model::{AreaLevel, Figure};
 
