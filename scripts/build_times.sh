@@ -4,8 +4,9 @@
 # then times the README's two commands there:
 #   1. cargo build --release --timings      (what `cargo run --release -- serve` builds)
 #   2. bash scripts/test.sh                 (the full test command, with --timings)
-# and prints the wall times, the size of target/, the machine's cores and load, and the
-# slowest compile units. The cargo --timings reports are copied to
+# and prints the wall times, the CPU time used (user + system, all processes: on a busy
+# machine the wall time grows, the CPU time much less), the size of target/, the
+# machine's load while it ran, and the slowest compile units. The cargo --timings reports are copied to
 # target/build-times/<date>/ here. The system packages the test command installs are
 # taken as already present (they are, after one run): the figure is the build and test
 # time, not the download time.
@@ -56,6 +57,7 @@ sample_stop() {
   awk '{ s += $1; if ($1 > m) m = $1 } END { if (NR) printf "mean %.1f, max %.1f", s / NR, m }' "$1"
 }
 sizes() { du -sh "$clone/target" 2>/dev/null | cut -f1; }
+command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 1; }
 
 echo "commit $commit, $(nproc) cores, $(rustc --version)"
 echo "clone: $clone (no ../shared beside it)"
@@ -64,8 +66,10 @@ echo
 echo "== 1. cargo build --release --timings (includes npm ci and the web build)"
 sample_start "$report/load-release.txt"
 t0=$SECONDS
-( cd "$clone" && env -u CARGO_TARGET_DIR cargo build --release --locked --timings 2>&1 | tail -3 )
+( cd "$clone" && /usr/bin/time -f '%U %S' -o "$report/cpu-release.txt" \
+  env -u CARGO_TARGET_DIR cargo build --release --locked --timings 2>&1 | tail -3 )
 release_s=$((SECONDS - t0))
+release_cpu=$(awk 'END { printf "%d", $1 + $2 }' "$report/cpu-release.txt")
 release_load=$(sample_stop "$report/load-release.txt")
 release_disk=$(sizes)
 cp "$clone"/target/cargo-timings/cargo-timing-*.html "$report/" 2>/dev/null || true
@@ -77,9 +81,11 @@ if [ -z "$release_only" ]; then
   sample_start "$report/load-tests.txt"
   t0=$SECONDS
   set +e
-  ( cd "$clone" && env -u CARGO_TARGET_DIR WIJKATLAS_TIMINGS=1 bash scripts/test.sh ) \
+  ( cd "$clone" && /usr/bin/time -f '%U %S' -o "$report/cpu-tests.txt" \
+    env -u CARGO_TARGET_DIR WIJKATLAS_TIMINGS=1 bash scripts/test.sh ) \
     > "$report/test.log" 2>&1
   test_rc=$?
+  test_cpu=$(awk 'END { printf "%d", $1 + $2 }' "$report/cpu-tests.txt")
   set -e
   test_s=$((SECONDS - t0))
   test_load=$(sample_stop "$report/load-tests.txt")
@@ -107,11 +113,12 @@ PY
 
 echo
 echo "== build times, commit $commit, $(nproc) cores"
-printf '  release build (fresh clone): %dm%02ds, target/ %s, load %s\n' \
-  $((release_s / 60)) $((release_s % 60)) "$release_disk" "$release_load"
+mmss() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+printf '  release build (fresh clone): %s wall, %s CPU, target/ %s, load %s\n' \
+  "$(mmss "$release_s")" "$(mmss "$release_cpu")" "$release_disk" "$release_load"
 if [ -n "$test_s" ]; then
-  printf '  test command (after it):     %dm%02ds, target/ %s, load %s, exit %d\n' \
-    $((test_s / 60)) $((test_s % 60)) "$(sizes)" "$test_load" "$test_rc"
+  printf '  test command (after it):     %s wall, %s CPU, target/ %s, load %s, exit %d\n' \
+    "$(mmss "$test_s")" "$(mmss "$test_cpu")" "$(sizes)" "$test_load" "$test_rc"
 fi
 echo "  (load: the machine's 1-minute load average sampled every 15 s; $(nproc) cores)"
 echo "  slowest units (cargo --timings; reports in $report):"
