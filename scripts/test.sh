@@ -156,17 +156,28 @@ chromium --version
 step "web map packages (npm ci in web/: MapLibre, esbuild, TypeScript, Playwright, axe-core)"
 # build.rs runs npm ci too when web/node_modules is missing; doing it here first keeps
 # its output readable and lets the type check run before the Rust build.
-# Skipped when web/node_modules was installed from this very package-lock.json (its
-# hash is kept beside the packages); the hidden lockfile is touched so that build.rs,
-# which compares dates, does not reinstall either.
-lock_hash=$(sha256sum web/package-lock.json | cut -d' ' -f1)
-if [ -f web/node_modules/.package-lock.json ] \
-  && [ "$(cat web/node_modules/.wijkatlas-lock-sha256 2>/dev/null)" = "$lock_hash" ]; then
+# Skipped when web/node_modules holds exactly what package-lock.json pins: npm's own
+# record of the install (node_modules/.package-lock.json) names the same version and
+# integrity for every package, none is missing but platform-specific optional ones, and
+# each folder is there. Then the hidden lockfile is touched so that build.rs, which
+# compares dates, does not reinstall either.
+installed_matches_lock() {
+  ( cd web && node -e '
+    const fs = require("fs");
+    const locked = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+    const have = JSON.parse(fs.readFileSync("node_modules/.package-lock.json")).packages;
+    delete locked[""];
+    const ok = Object.entries(have).every(([k, p]) => locked[k] && fs.existsSync(k)
+        && locked[k].version === p.version && locked[k].integrity === p.integrity)
+      && Object.entries(locked).every(([k, p]) => p.optional || k in have);
+    process.exit(ok ? 0 : 1);
+  ' ) 2>/dev/null
+}
+if [ -f web/node_modules/.package-lock.json ] && installed_matches_lock; then
   echo "web/node_modules matches package-lock.json: npm ci not needed"
   touch web/node_modules/.package-lock.json
 else
   ( cd web && npm ci --no-audit --no-fund --loglevel=error )
-  echo "$lock_hash" > web/node_modules/.wijkatlas-lock-sha256
 fi
 ( cd web && npx --no-install tsc --noEmit ) && echo "TypeScript: no type errors"
 
