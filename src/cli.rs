@@ -421,10 +421,7 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         let local = listener.local_addr().map_err(CliError::Serve)?;
         // Tests and scripts read this line to find the port.
         println!("wijkatlas listening on {}", api::display_addr(local));
-        eprintln!(
-            "  kaart (planners): {0}/kaart   bewoners: {0}/bewoner   API: {0}/",
-            api::display_addr(local).trim_end_matches('/')
-        );
+        eprintln!("{}", startup_help(local));
         tracing::info!(addr = %local, "serving");
         let ahead = state.snapshot();
         tokio::task::spawn_blocking(move || ahead.pregenerate_tiles());
@@ -440,4 +437,38 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         }
         api::serve(listener, state).await.map_err(CliError::Serve)
     })
+}
+
+/// What a person who just started the server needs next: the three addresses worth
+/// opening (the map, the resident page, the OpenAPI document) and how to stop it or
+/// move it to another port. On stderr, so the listening line stays alone on stdout.
+fn startup_help(local: std::net::SocketAddr) -> String {
+    let base = api::display_addr(local);
+    let base = base.trim_end_matches('/');
+    format!(
+        "  map for planners:   {base}/kaart\n\
+         \x20 page for residents: {base}/bewoner\n\
+         \x20 API (OpenAPI 3.0):  {base}/api   landing page: {base}/\n\
+         \x20 stop with Ctrl-C; another port: --addr 127.0.0.1:8081 (or WIJKATLAS_ADDR)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::startup_help;
+
+    #[test]
+    fn the_startup_help_points_at_the_map_the_resident_page_and_the_openapi_document() {
+        let text = startup_help("127.0.0.1:8080".parse().expect("address"));
+        for want in [
+            "http://127.0.0.1:8080/kaart\n",
+            "http://127.0.0.1:8080/bewoner\n",
+            "http://127.0.0.1:8080/api ",
+            "Ctrl-C",
+            "--addr",
+        ] {
+            assert!(text.contains(want), "{want:?} missing from:\n{text}");
+        }
+        assert!(text.lines().all(|l| l.starts_with("  ")), "{text}");
+    }
 }

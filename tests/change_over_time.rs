@@ -1,7 +1,8 @@
 //! Change over time on real data: the bundled CBS gemeenten of 2022 against CBS's
 //! gemeenten of 2017 from ../shared/data. The 2017 copy states no licence for the data,
-//! so it is read in place and never bundled; without ../shared this test says so and
-//! passes vacuously (the synthetic cases in `analysis::change` run everywhere).
+//! so it is read in place and never bundled. Without ../shared these tests fail under CI
+//! and are listed as skipped elsewhere (`common::skip`); the synthetic cases in
+//! `analysis::change` run everywhere.
 
 mod common;
 
@@ -10,15 +11,8 @@ use std::path::{Path, PathBuf};
 use wijkatlas::analysis::change::{self, Comparison};
 use wijkatlas::model::{AreaLevel, Figure};
 
-fn gemeenten_2017() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/cbs_gemeenten_2017_kwb/gemeenten_2017.geojson");
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared not present ({})", p.display());
-        None
-    }
+fn gemeenten_2017(test: &str) -> Option<PathBuf> {
+    common::skip::shared_data(test, "cbs_gemeenten_2017_kwb/gemeenten_2017.geojson")
 }
 
 /// A data directory with the bundled gemeenten 2022 and the 2017 file as earlier areas.
@@ -49,7 +43,8 @@ year = 2017
 
 #[test]
 fn gemeenten_2022_against_2017_flag_mergers_and_splits() {
-    let Some(earlier) = gemeenten_2017() else {
+    let Some(earlier) = gemeenten_2017("gemeenten_2022_against_2017_flag_mergers_and_splits")
+    else {
         return;
     };
     let dir = data_dir(&earlier);
@@ -133,7 +128,7 @@ fn gemeenten_2022_against_2017_flag_mergers_and_splits() {
 
 #[test]
 fn a_profile_shows_the_change_through_the_server() {
-    let Some(earlier) = gemeenten_2017() else {
+    let Some(earlier) = gemeenten_2017("a_profile_shows_the_change_through_the_server") else {
         return;
     };
     let dir = data_dir(&earlier);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::postgis::cluster_or_skip;
+use common::skip::cluster_or_skip;
 use common::Server;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -6,7 +6,8 @@
 
 mod common;
 
-use common::postgis::{cluster_or_skip, Cluster};
+use common::postgis::Cluster;
+use common::skip::cluster_or_skip;
 use common::Server;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,22 +1,17 @@
 //! Importers on real files from ../shared/data that have no stated licence: read in place,
-//! never copied. On a machine without ../shared these tests say so and pass vacuously;
-//! the synthetic fixtures in the other test files cover the same code there.
+//! never copied. Without ../shared these tests fail under CI and are listed as skipped
+//! elsewhere (`common::skip`); the synthetic fixtures in the other test files cover the
+//! same code there.
+
+mod common;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use wijkatlas::load::{self, Action};
 use wijkatlas::model::{AreaLevel, Figure};
 
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("skipped: ../shared not present ({rel})");
-        None
-    }
+fn shared(test: &str, rel: &str) -> Option<PathBuf> {
+    common::skip::shared_data(test, rel)
 }
 
 /// Rotterdam's 92 buurten (a third-party copy of CBS geometry, 8 invalid polygons) with
@@ -24,8 +19,14 @@ fn shared(rel: &str) -> Option<PathBuf> {
 #[test]
 fn rotterdam_buurten_with_a_statline_extract() {
     let (Some(geometry), Some(statline)) = (
-        shared("rotterdam_buurten/rotterdam_buurten.geojson"),
-        shared("rotterdam_buurten/ikgeoData_cbs_rotterdam.json"),
+        shared(
+            "rotterdam_buurten_with_a_statline_extract",
+            "rotterdam_buurten/rotterdam_buurten.geojson",
+        ),
+        shared(
+            "rotterdam_buurten_with_a_statline_extract",
+            "rotterdam_buurten/ikgeoData_cbs_rotterdam.json",
+        ),
     ) else {
         return;
     };
@@ -119,7 +120,10 @@ fn rotterdam_buurten_with_a_statline_extract() {
 /// Amsterdam's 518 buurten of 2022 (exact geometry, letter codes such as BU0363AF03).
 #[test]
 fn amsterdam_buurten_with_letter_codes() {
-    let Some(geometry) = shared("amsterdam_buurten/buurten.geojson") else {
+    let Some(geometry) = shared(
+        "amsterdam_buurten_with_letter_codes",
+        "amsterdam_buurten/buurten.geojson",
+    ) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -6,8 +6,10 @@
 //! and restarted, and no request fails.
 //!
 //! Needs nginx and wrk (Debian: nginx-light, wrk; `scripts/test.sh` installs them). The
-//! nginx test is skipped with a message when they are missing, except under CI (the `CI`
-//! variable set), where that is a failure.
+//! nginx test is recorded as skipped when they are missing (`common::skip`), except under
+//! CI, where that is a failure.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -535,11 +537,11 @@ fn answered(agent: &ureq::Agent, replica: &Replica) -> u64 {
 #[test]
 fn behind_nginx_no_request_fails_while_replicas_reload_crash_and_restart() {
     let (Some(nginx), Some(wrk)) = (find_program("nginx"), find_program("wrk")) else {
-        let why = "nginx and wrk are needed (Debian packages nginx-light and wrk; scripts/test.sh installs them)";
-        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
-            panic!("{why}");
-        }
-        eprintln!("skipped: {why}");
+        common::skip::skip(
+            "behind_nginx_no_request_fails_while_replicas_reload_crash_and_restart",
+            "nginx and wrk",
+            "Debian packages nginx-light and wrk; bash scripts/test.sh installs them",
+        );
         return;
     };
     let _serial = one_at_a_time();

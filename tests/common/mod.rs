@@ -3,6 +3,7 @@
 
 pub mod national;
 pub mod postgis;
+pub mod skip;
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};

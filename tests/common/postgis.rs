@@ -4,8 +4,8 @@
 //! temporary folder, listening on a free loopback port and on a Unix socket in that
 //! folder; it is stopped and removed when the [`Cluster`] is dropped. initdb refuses to
 //! run as root, so as root (CI) the server runs as the `postgres` user Debian's package
-//! creates. Without the binaries the tests skip, except under `CI`, where a PostGIS
-//! test that cannot run is a failure.
+//! creates. Without the binaries a test skips (`skip::cluster_or_skip`), except under
+//! `CI`, where a PostGIS test that cannot run is a failure.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -66,21 +66,6 @@ fn user_exists(name: &str) -> bool {
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
-}
-
-/// A test that needs the cluster: the cluster, or `None` (after saying why) when this
-/// machine cannot start one and the run is not CI's.
-pub fn cluster_or_skip(test: &str) -> Option<Cluster> {
-    match Cluster::start() {
-        Ok(c) => Some(c),
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("{test}: PostGIS is needed under CI and could not be started: {why}")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED {test}: no PostGIS cluster ({why}); scripts/test.sh installs postgresql-15-postgis-3");
-            None
-        }
-    }
 }
 
 impl Cluster {
