@@ -251,6 +251,17 @@ fn guessed_coverage(
     report: &mut SourceReport,
     cx: &Context<'_>,
 ) -> SourceCoverage {
+    let gemeenten: BTreeSet<AreaCode> = points.iter().filter_map(|p| cx.gemeente_at(*p)).collect();
+    if gemeenten.is_empty() {
+        // No loaded area holds a point (or none is loaded): there is nothing the source
+        // could be said to cover or not, and no area that would get its figures.
+        return SourceCoverage {
+            coverage: Coverage::National,
+            origin: CoverageOrigin::PointsNationwide,
+            described: "heel Nederland (niet na te gaan: geen geladen gebied bevat de punten)"
+                .into(),
+        };
+    }
     if spreads_nationally(points, cx) {
         return SourceCoverage {
             coverage: Coverage::National,
@@ -258,7 +269,6 @@ fn guessed_coverage(
             described: "heel Nederland (de punten liggen verspreid over het land)".into(),
         };
     }
-    let gemeenten: BTreeSet<AreaCode> = points.iter().filter_map(|p| cx.gemeente_at(*p)).collect();
     let described = cx.describe_gemeenten(&gemeenten);
     report.issue(Issue {
         record: 0,
