@@ -342,8 +342,7 @@ fn a_failed_run_keeps_its_part_and_the_next_run_resumes() {
         .server
         .requests()
         .into_iter()
-        .filter(|r| r.path == PBF_PATH)
-        .last()
+        .rfind(|r| r.path == PBF_PATH)
         .unwrap();
     assert_eq!(last.range, Some(format!("bytes={cut}-")));
 }

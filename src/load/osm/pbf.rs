@@ -79,6 +79,7 @@ impl<'a> Scan<'a> {
     }
 
     /// The same with a given number of decoding threads.
+    #[cfg(test)]
     pub fn with_threads(self, threads: usize) -> Self {
         Scan {
             threads: threads.max(1),
@@ -504,12 +505,20 @@ mod tests {
         for id in 1..=60_000u32 {
             let lon = 4.0 + f64::from(id % 1000) * 0.001;
             let lat = 52.0 + f64::from(id / 1000) * 0.001;
-            let tags = if id % 997 == 0 { " Tamenity=doctors" } else { "" };
+            let tags = if id % 997 == 0 {
+                " Tamenity=doctors"
+            } else {
+                ""
+            };
             writeln!(w, "n{id} v1 x{lon:.4} y{lat:.4}{tags}").unwrap();
         }
         for id in 1..=20_000u32 {
             let n = id * 2;
-            let tags = if id % 1500 == 0 { "Tamenity=pharmacy" } else { "Tbuilding=yes" };
+            let tags = if id % 1500 == 0 {
+                "Tamenity=pharmacy"
+            } else {
+                "Tbuilding=yes"
+            };
             writeln!(w, "w{id} v1 {tags} Nn{n},n{},n{},n{n}", n + 1, n + 2).unwrap();
         }
         w.flush().unwrap();
@@ -547,12 +556,19 @@ mod tests {
                     found.last_node_block,
                 )
                 .expect("second pass");
-            let ids: Vec<(OsmKind, i64)> =
-                found.candidates.iter().map(|c| (c.kind, c.osm_id)).collect();
+            let ids: Vec<(OsmKind, i64)> = found
+                .candidates
+                .iter()
+                .map(|c| (c.kind, c.osm_id))
+                .collect();
             (ids, found.last_node_block, positions.len())
         };
         let one = read(1);
-        assert!(one.1 >= 7, "only {} node blocks: the test needs many", one.1);
+        assert!(
+            one.1 >= 7,
+            "only {} node blocks: the test needs many",
+            one.1
+        );
         assert_eq!(one.0.len(), 60 + 13, "care nodes and ways");
         assert_eq!(one.2, 13 * 3, "the nodes of the care ways");
         for threads in [2, 4] {
