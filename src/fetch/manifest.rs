@@ -85,6 +85,9 @@ fn entry_table(e: &Entry, file: &str, dataset: &Dataset) -> toml::Table {
     if let Some(layer) = e.layer {
         t.insert("layer".into(), s(layer));
     }
+    if let Some(c) = e.coverage {
+        t.insert("dekking".into(), s(c));
+    }
     t.insert("year".into(), toml::Value::Integer(e.year.into()));
     t.insert("licence".into(), s(dataset.licence()));
     t.insert("attribution".into(), s(dataset.attribution()));
@@ -161,6 +164,11 @@ mod tests {
         assert!(text.contains("Bron: CBS, Kadaster"));
         assert!(text.contains("© OpenStreetMap contributors"));
         assert_eq!(m.sources[3].licence.as_deref(), Some("ODbL 1.0"));
+        let nl = Dataset::osm("nederland").unwrap();
+        stage(dir.path(), &nl.entries(2026), &provenance(&nl)).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(MANIFEST)).unwrap();
+        assert!(text.contains("dekking = \"nederland\""), "{text}");
+        crate::load::read_manifest(dir.path()).unwrap();
     }
 
     #[test]

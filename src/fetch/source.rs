@@ -160,6 +160,7 @@ impl Dataset {
                 kind: "areas",
                 level: Some(level),
                 layer: Some(layer),
+                coverage: None,
                 year: *year,
             })
             .collect(),
@@ -168,6 +169,9 @@ impl Dataset {
                 kind: "voorzieningen",
                 level: None,
                 layer: None,
+                // A province's extract is cut by Geofabrik's own outline, which differs
+                // from the gemeente borders; the loader guesses it and says so.
+                coverage: (region == "nederland").then_some("nederland"),
                 year,
             }],
         }
@@ -186,6 +190,8 @@ impl Dataset {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub name: String,
+    /// The part of the country a facility source covers (`dekking`), when known.
+    pub coverage: Option<&'static str>,
     pub kind: &'static str,
     pub level: Option<AreaLevel>,
     pub layer: Option<&'static str>,

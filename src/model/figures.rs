@@ -296,6 +296,10 @@ mod tests {
             ("apotheek_gemiddelde_afstand_in_km", "afstand_apotheek_km"),
             (
                 "ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km",
+                "afstand_ziekenhuis_incl_poli_km",
+            ),
+            (
+                "ziekenhuis_excl_buitenpolikliniek_gem_afst_in_km",
                 "afstand_ziekenhuis_km",
             ),
             (
