@@ -14,6 +14,13 @@
 //!   made SYNTHETICALLY from the bundled wijken: every wijk polygon is copied up to five
 //!   times, shifted east by 0.003° per copy. The copies overlap; that does not matter for
 //!   a load benchmark. The bundled gemeenten and wijken are loaded with them.
+//! * `national-cbs-gpkg-synthetic`: a national-size SYNTHETIC CBS Wijk- en Buurtkaart
+//!   2024 GeoPackage written by GDAL (`tests/common/national_gpkg.rs`): the bundled wijken
+//!   cut in four as made-up buurten (about 13,800), each with all 223 columns of CBS's 2024
+//!   buurten layer and made-up values, plus the bundled wijken and gemeenten as layers.
+//!   Goal: load < 3 s and < 500 MB. Besides the load it measures cold tile rates: the
+//!   `buurten` tiles of zooms 5–8 over the country and, at zooms 10, 12 and 14, the tiles
+//!   under every 100th buurt, each made once with no cache, on one thread.
 //! * `national-2014-coarse`: the real national buurt layer of 2014 (11,691 buurten,
 //!   quantised to about 300 m, thousands of invalid polygons that the loader repairs), read
 //!   in place from `../shared/data` when that folder is present. It has no stated licence
@@ -35,6 +42,13 @@ use std::time::Instant;
 use wijkatlas::api::Snapshot;
 use wijkatlas::load::{load_dir, Loaded};
 use wijkatlas::model::AreaLevel;
+
+#[path = "../tests/common/national.rs"]
+#[allow(dead_code)]
+mod national;
+#[path = "../tests/common/national_gpkg.rs"]
+#[allow(dead_code)]
+mod national_gpkg;
 
 /// Set in a child process: which measurement to make (`load` or `snapshot`).
 const CHILD_ENV: &str = "WIJKATLAS_BENCH_CHILD";
@@ -64,6 +78,8 @@ const REPLICA_SHIFT_DEG: f64 = 0.003;
 /// Goal for the national-size scenarios on a 2-core machine.
 const GOAL_SECONDS: f64 = 2.0;
 const GOAL_RSS_MB: f64 = 300.0;
+/// Goal for the national CBS GeoPackage with its ~200 figures per buurt (issue 19).
+const GPKG_GOAL: (f64, f64) = (3.0, 500.0);
 
 fn main() {
     if let Ok(mode) = std::env::var(CHILD_ENV) {
@@ -99,6 +115,7 @@ fn child(mode: &str) {
     let snapshot = match mode {
         "load" => false,
         "snapshot" => true,
+        "tiles" => return child_tiles(&dir),
         other => panic!("unknown child mode {other}"),
     };
     let hwm_before_kb = proc_status_kb("VmHWM");
@@ -154,6 +171,86 @@ fn child(mode: &str) {
         "facts": facts,
     });
     println!("{RESULT_MARK}{result}");
+}
+
+/// Cold tile rates of the `buurten` collection: every tile made once, no cache.
+fn child_tiles(dir: &Path) {
+    let loaded = match load_dir(dir) {
+        Ok(l) => l,
+        Err(e) => {
+            println!("{RESULT_MARK}{}", json!({ "error": e.to_string() }));
+            return;
+        }
+    };
+    let snap = Snapshot::new(loaded);
+    let Some(buurten) = snap.collection("buurten") else {
+        println!(
+            "{RESULT_MARK}{}",
+            json!({ "error": "no buurten collection" })
+        );
+        return;
+    };
+    let mut groups = Vec::new();
+    // The country at the zooms a visitor opens with.
+    let nl = [3.3, 50.7, 7.3, 53.6];
+    let low: Vec<_> = (5..=8)
+        .flat_map(|z| wijkatlas::tiles::tiles_covering(nl, z))
+        .collect();
+    groups.push(("zoom 5-8, the country", low));
+    for z in [10u8, 12, 14] {
+        let mut ids: Vec<_> = buurten
+            .items
+            .iter()
+            .step_by(100)
+            .filter_map(|item| {
+                let [x0, y0, x1, y1] = item.bbox_rd;
+                let c = wijkatlas::crs::RdPoint {
+                    x: (x0 + x1) / 2.0,
+                    y: (y0 + y1) / 2.0,
+                }
+                .to_wgs84();
+                wijkatlas::tiles::tiles_covering([c.lon, c.lat, c.lon, c.lat], z).next()
+            })
+            .collect();
+        ids.sort_by_key(|t| format!("{t:?}"));
+        ids.dedup_by_key(|t| format!("{t:?}"));
+        groups.push((
+            ["zoom 10", "zoom 12", "zoom 14"][(z as usize - 10) / 2],
+            ids,
+        ));
+    }
+    let mut out = Vec::new();
+    for (label, ids) in groups {
+        let started = Instant::now();
+        let mut bytes = 0usize;
+        let mut times = Vec::with_capacity(ids.len());
+        for &id in &ids {
+            let t = Instant::now();
+            let tile =
+                wijkatlas::tiles::collection_tile(buurten, &snap.dataset, &snap.projected, id);
+            times.push(t.elapsed().as_secs_f64());
+            bytes += tile.len();
+            std::hint::black_box(tile);
+        }
+        let secs = started.elapsed().as_secs_f64();
+        times.sort_by(f64::total_cmp);
+        let p99 = times
+            .get((times.len() * 99 / 100).min(times.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(0.0);
+        out.push(json!({
+            "label": label,
+            "tiles": ids.len(),
+            "seconds": secs,
+            "per_second": ids.len() as f64 / secs.max(1e-9),
+            "mean_kb": bytes as f64 / ids.len().max(1) as f64 / 1024.0,
+            "p99_ms": p99 * 1000.0,
+        }));
+    }
+    println!(
+        "{RESULT_MARK}{}",
+        json!({ "tiles": out, "vm_hwm_kb": proc_status_kb("VmHWM") })
+    );
 }
 
 /// Counts of what was loaded, and the report's per-source timings.
@@ -213,8 +310,10 @@ fn proc_status_kb(field: &str) -> Option<u64> {
 
 struct Scenario {
     name: &'static str,
-    /// The goal applies to national-size scenarios only.
-    national: bool,
+    /// The goal applies to national-size scenarios only: seconds and MB.
+    goal: Option<(f64, f64)>,
+    /// Whether cold tile rates are measured too.
+    tiles: bool,
     dir: PathBuf,
     /// Keeps a generated directory alive until the scenario has run.
     _temp: Option<tempfile::TempDir>,
@@ -222,7 +321,7 @@ struct Scenario {
 
 struct Row {
     label: String,
-    national: bool,
+    goal: Option<(f64, f64)>,
     /// The goal is checked for plain loads; load+snapshot rows show it for information.
     goal_applies: bool,
     outcome: Result<Measured, String>,
@@ -255,7 +354,12 @@ fn parent(bench_mode: bool, filters: &[&str], runs: usize) {
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     let names: &[&str] = if bench_mode {
-        &["bundled", "national-synthetic", "national-2014-coarse"]
+        &[
+            "bundled",
+            "national-synthetic",
+            "national-cbs-gpkg-synthetic",
+            "national-2014-coarse",
+        ]
     } else {
         &["bundled"]
     };
@@ -275,10 +379,16 @@ fn parent(bench_mode: bool, filters: &[&str], runs: usize) {
             print_detail(&label, &outcome);
             rows.push(Row {
                 label,
-                national: scenario.national,
+                goal: scenario.goal,
                 goal_applies: mode == "load",
                 outcome: outcome.map(|v| measured(&v)),
             });
+        }
+        if scenario.tiles {
+            match measure(&scenario.dir, "tiles", 1) {
+                Ok(v) => print_tiles(&v),
+                Err(e) => println!("  tiles: FAILED: {e}"),
+            }
         }
     }
     print_table(&rows, &skipped);
@@ -288,7 +398,8 @@ fn prepare(name: &'static str) -> Result<Scenario, String> {
     match name {
         "bundled" => Ok(Scenario {
             name,
-            national: false,
+            goal: None,
+            tiles: false,
             dir: PathBuf::from(BUNDLED_DIR),
             _temp: None,
         }),
@@ -313,9 +424,31 @@ fn prepare(name: &'static str) -> Result<Scenario, String> {
             );
             Ok(Scenario {
                 name,
-                national: true,
+                goal: Some((GOAL_SECONDS, GOAL_RSS_MB)),
+                tiles: false,
                 dir,
                 _temp: temp,
+            })
+        }
+        "national-cbs-gpkg-synthetic" => {
+            let temp = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
+            let started = Instant::now();
+            let (gpkg, buurten) = national_gpkg::write_dataset(temp.path());
+            let size = std::fs::metadata(&gpkg).map_or(0, |m| m.len());
+            println!(
+                "\nnational-cbs-gpkg-synthetic: wrote {buurten} SYNTHETIC buurten with the {} \
+                 columns of CBS's 2024 buurten layer (made-up values), the bundled wijken and \
+                 gemeenten, into a {:.1} MB GeoPackage with ogr2ogr in {:.1} s",
+                national_gpkg::columns().len(),
+                size as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(Scenario {
+                name,
+                goal: Some(GPKG_GOAL),
+                tiles: true,
+                dir: temp.path().to_path_buf(),
+                _temp: Some(temp),
             })
         }
         "national-2014-coarse" => {
@@ -330,7 +463,8 @@ fn prepare(name: &'static str) -> Result<Scenario, String> {
             write_2014_manifest(temp.path(), &file)?;
             Ok(Scenario {
                 name,
-                national: true,
+                goal: Some((GOAL_SECONDS, GOAL_RSS_MB)),
+                tiles: false,
                 dir: temp.path().to_path_buf(),
                 _temp: Some(temp),
             })
@@ -660,9 +794,9 @@ fn print_table(rows: &[Row], skipped: &[String]) {
         let (lo, hi) = min_max(&m.seconds);
         let show = |mb: Option<f64>| mb.map_or_else(|| "?".to_string(), |p| format!("{p:.1}"));
         let peak = format!("{}/{}", show(m.first_peak_mb), show(m.peak_mb));
-        let (goal, ratio, ok) = if row.national {
-            let t = med / GOAL_SECONDS;
-            let r = m.peak_mb.map_or(f64::NAN, |p| p / GOAL_RSS_MB);
+        let (goal, ratio, ok) = if let Some((goal_s, goal_mb)) = row.goal {
+            let t = med / goal_s;
+            let r = m.peak_mb.map_or(f64::NAN, |p| p / goal_mb);
             let met = t < 1.0 && r < 1.0;
             let ok = match (row.goal_applies, met) {
                 (true, true) => "ok",
@@ -671,7 +805,7 @@ fn print_table(rows: &[Row], skipped: &[String]) {
                 (false, false) => "(over; info)",
             };
             (
-                format!("<{GOAL_SECONDS} s <{GOAL_RSS_MB} MB"),
+                format!("<{goal_s} s <{goal_mb} MB"),
                 format!("{t:.2}/{r:.2}"),
                 ok,
             )
@@ -688,8 +822,26 @@ fn print_table(rows: &[Row], skipped: &[String]) {
         println!("{s}");
     }
     println!(
-        "(national-synthetic is SYNTHETIC: real wijk polygons copied and shifted, not real \
-         buurten. The goal is checked on the load rows; load+snapshot rows, i.e. serve start-up, \
+        "(national-synthetic and national-cbs-gpkg-synthetic are SYNTHETIC: real wijk polygons \
+         copied, shifted or cut, not real buurten, and made-up figures. The goal is checked on the load rows; load+snapshot rows, i.e. serve start-up, \
          are shown against it for information only.)"
     );
+}
+
+fn print_tiles(v: &Value) {
+    let Some(groups) = v["tiles"].as_array() else {
+        println!("  tiles: FAILED: {}", v["error"]);
+        return;
+    };
+    println!("  cold buurten tiles (each made once, no cache, one thread):");
+    for g in groups {
+        println!(
+            "    {:<22} {:>5} tiles  {:>8.0} tiles/s  mean {:>6.1} KB  p99 {:>7.1} ms",
+            g["label"].as_str().unwrap_or("?"),
+            g["tiles"],
+            g["per_second"].as_f64().unwrap_or(0.0),
+            g["mean_kb"].as_f64().unwrap_or(0.0),
+            g["p99_ms"].as_f64().unwrap_or(0.0)
+        );
+    }
 }

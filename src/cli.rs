@@ -1,4 +1,4 @@
-//! The command line: `wijkatlas serve`, `wijkatlas check` and `wijkatlas export`.
+//! The command line: `wijkatlas serve`, `check`, `export` and `fetch`.
 
 use crate::api::{self, AppState, Basemap, Snapshot, WebSettings};
 use crate::config::{ConfigError, FileConfig, Limits, LogFormat};
@@ -43,6 +43,59 @@ pub enum Command {
     /// Load the data and write its layers, with the analysis indicators, as tables a GIS
     /// opens directly: a GeoPackage file or tables in PostGIS (EPSG:28992).
     Export(ExportArgs),
+    /// Download CBS's Wijk- en Buurtkaart (PDOK) or an OpenStreetMap extract (Geofabrik),
+    /// verify it, stage it in a data directory with its manifest entries, then check it.
+    ///
+    /// Interrupted downloads resume (here and on the next run); proxies come from
+    /// HTTPS_PROXY and NO_PROXY; without internet, download the file by hand and give it
+    /// with --from-file.
+    Fetch(FetchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FetchArgs {
+    #[command(subcommand)]
+    pub what: FetchWhat,
+    /// The data directory to stage into, made if missing; `serve --data DIR` serves it
+    #[arg(long, value_name = "DIR", default_value = "landelijk", global = true)]
+    pub data: PathBuf,
+    /// Stage a file downloaded by hand instead of downloading (same checks)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub from_file: Option<PathBuf>,
+    /// The MD5 the --from-file file must have [default: from PATH.md5 if it is there]
+    #[arg(long, value_name = "HEX", global = true)]
+    pub md5: Option<String>,
+    /// A server with the publisher's paths, e.g. a gemeente's own mirror
+    /// [default: https://service.pdok.nl, https://download.geofabrik.de]
+    #[arg(long, env = "WIJKATLAS_MIRROR", value_name = "URL", global = true)]
+    pub mirror: Option<String>,
+    /// How often a broken transfer is resumed before giving up (the next run resumes too)
+    #[arg(long, default_value_t = 5, global = true)]
+    pub retries: u32,
+    /// Seconds to wait before a retry, times the attempt number
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS", global = true)]
+    pub retry_wait_s: f64,
+    /// Stage only; do not run `check` afterwards
+    #[arg(long, global = true)]
+    pub no_check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FetchWhat {
+    /// CBS Wijk- en Buurtkaart: gemeenten, wijken and buurten with ~200 key figures each,
+    /// CBS's distances to GP, pharmacy, hospital, school … among them (CC BY 4.0)
+    Cbs {
+        /// The edition; PDOK's Atom feed says which years it serves
+        #[arg(long)]
+        year: u16,
+    },
+    /// OpenStreetMap extract from Geofabrik: the care and welfare places in it (ODbL)
+    Osm {
+        /// nederland, or a province: drenthe, flevoland, friesland, gelderland, groningen,
+        /// limburg, noord-brabant, noord-holland, overijssel, utrecht, zeeland, zuid-holland
+        #[arg(long, default_value = "nederland")]
+        region: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -237,6 +290,8 @@ pub enum CliError {
     },
     #[error("server stopped: {0}")]
     Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
 }
@@ -260,6 +315,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 &std::env::var("WIJKATLAS_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
             );
             export(args)
+        }
+        Command::Fetch(args) => {
+            init_logging(
+                LogFormat::Text,
+                &std::env::var("WIJKATLAS_LOG").unwrap_or_else(|_| DEFAULT_LOG_FILTER.into()),
+            );
+            fetch(args)
         }
     };
     match result {
@@ -309,6 +371,47 @@ fn check(data: Option<PathBuf>, json: bool, issues: usize) -> Result<(), CliErro
         print_circuity(&loaded.dataset, &loaded.analysis);
     }
     failures(&loaded.report)
+}
+
+fn fetch(args: FetchArgs) -> Result<(), CliError> {
+    use crate::fetch::{Dataset, FetchError, FetchRequest};
+    let dataset = match args.what {
+        FetchWhat::Cbs { year } => Dataset::cbs(year),
+        FetchWhat::Osm { region } => Dataset::osm(&region),
+    }
+    .map_err(FetchError::Arguments)?;
+    if !(args.retry_wait_s.is_finite() && args.retry_wait_s >= 0.0) {
+        return Err(FetchError::Arguments("--retry-wait-s must be 0 or more".into()).into());
+    }
+    let staged = crate::fetch::fetch(&FetchRequest {
+        dataset,
+        data: args.data.clone(),
+        from_file: args.from_file,
+        mirror: args.mirror,
+        md5: args.md5,
+        retries: args.retries,
+        backoff: std::time::Duration::from_secs_f64(args.retry_wait_s),
+    })?;
+    eprintln!(
+        "staged {} ({}{}) and its entries in {}",
+        staged.path.display(),
+        crate::fetch::megabytes(staged.bytes),
+        staged
+            .md5
+            .as_deref()
+            .map(|m| format!(", MD5 {m} as published"))
+            .unwrap_or_default(),
+        args.data.join(crate::fetch::MANIFEST).display()
+    );
+    if args.no_check {
+        return Ok(());
+    }
+    check(Some(args.data.clone()), false, 20)?;
+    eprintln!(
+        "serve it with: wijkatlas serve --data {}",
+        args.data.display()
+    );
+    Ok(())
 }
 
 fn export(args: ExportArgs) -> Result<(), CliError> {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod crs;
 pub mod export;
 pub mod features;
+pub mod fetch;
 pub mod index;
 pub mod load;
 pub mod model;

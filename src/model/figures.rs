@@ -135,6 +135,20 @@ figures! {
         ["ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km", "AF_ZIEK_I", "ziekenhuisInclBuitenpolikliniekGemAfstInKm"];
     DistanceLibrary => "afstand_bibliotheek_km", "Afstand tot bibliotheek", Kilometres,
         ["bibliotheek_gemiddelde_afstand_in_km", "AF_BIBLIO", "bibliotheekGemiddeldeAfstandInKm", "afstand_bibliotheek"];
+    // CBS's other proximity figures (the 2024 GeoPackage names; StatLine keys where its
+    // table names them): kept as figures so they can stand as an access measure.
+    DistanceGpPost => "afstand_huisartsenpost_km", "Afstand tot huisartsenpost", Kilometres,
+        ["huisartsenpost_gemiddelde_afstand_in_km"];
+    DistanceSupermarket => "afstand_supermarkt_km", "Afstand tot grote supermarkt", Kilometres,
+        ["grote_supermarkt_gemiddelde_afstand_in_km", "AfstandTotGroteSupermarkt"];
+    DistanceDaycare => "afstand_kinderdagverblijf_km", "Afstand tot kinderdagverblijf", Kilometres,
+        ["kinderdagverblijf_gemiddelde_afstand_in_km", "AfstandTotKinderdagverblijf"];
+    DistanceOutOfSchoolCare => "afstand_buitenschoolse_opvang_km", "Afstand tot buitenschoolse opvang", Kilometres,
+        ["buitenschoolse_opvang_gem_afstand_in_km"];
+    DistancePrimarySchool => "afstand_basisschool_km", "Afstand tot basisschool", Kilometres,
+        ["basisonderwijs_gemiddelde_afstand_in_km"];
+    DistanceSecondarySchool => "afstand_voortgezet_onderwijs_km", "Afstand tot voortgezet onderwijs", Kilometres,
+        ["voortgezet_onderwijs_gem_afstand_in_km"];
     WmoClients => "wmo_clienten_per_1000", "Wmo-cliënten per 1.000 inwoners", PerThousand,
         ["aantal_wmo_clienten_per_1000_inwoners", "wmo_clienten_relatief", "WMO_CLIENTEN_REL", "wmoClientenRelatief", "wmo_per_1000"];
     YouthCare => "pct_jongeren_met_jeugdzorg", "Jongeren met jeugdzorg in natura", Percent,
@@ -266,6 +280,63 @@ mod tests {
             assert_eq!(Figure::from_column(column), Some(figure), "{column}");
         }
         assert_eq!(Figure::from_column("cr_totaal_misdrijven"), None);
+    }
+
+    #[test]
+    fn cbs_2024_proximity_columns_are_figures() {
+        let cases = [
+            (
+                "huisartsenpraktijk_gemiddelde_afstand_in_km",
+                "afstand_huisarts_km",
+            ),
+            (
+                "huisartsenpost_gemiddelde_afstand_in_km",
+                "afstand_huisartsenpost_km",
+            ),
+            ("apotheek_gemiddelde_afstand_in_km", "afstand_apotheek_km"),
+            (
+                "ziekenhuis_incl_buitenpolikliniek_gem_afst_in_km",
+                "afstand_ziekenhuis_incl_poli_km",
+            ),
+            (
+                "ziekenhuis_excl_buitenpolikliniek_gem_afst_in_km",
+                "afstand_ziekenhuis_km",
+            ),
+            (
+                "grote_supermarkt_gemiddelde_afstand_in_km",
+                "afstand_supermarkt_km",
+            ),
+            ("AfstandTotGroteSupermarkt_108", "afstand_supermarkt_km"),
+            (
+                "kinderdagverblijf_gemiddelde_afstand_in_km",
+                "afstand_kinderdagverblijf_km",
+            ),
+            (
+                "AfstandTotKinderdagverblijf_109",
+                "afstand_kinderdagverblijf_km",
+            ),
+            (
+                "buitenschoolse_opvang_gem_afstand_in_km",
+                "afstand_buitenschoolse_opvang_km",
+            ),
+            (
+                "basisonderwijs_gemiddelde_afstand_in_km",
+                "afstand_basisschool_km",
+            ),
+            (
+                "voortgezet_onderwijs_gem_afstand_in_km",
+                "afstand_voortgezet_onderwijs_km",
+            ),
+            (
+                "bibliotheek_gemiddelde_afstand_in_km",
+                "afstand_bibliotheek_km",
+            ),
+        ];
+        for (column, key) in cases {
+            let f = Figure::from_column(column);
+            assert_eq!(f.map(Figure::key), Some(key), "{column}");
+            assert_eq!(f.map(Figure::quantity), Some(Quantity::Kilometres));
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! A real `wijkatlas serve` process on a free loopback port, for the integration tests.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod file_server;
 pub mod national;
+pub mod national_gpkg;
 pub mod postgis;
 pub mod skip;
 
