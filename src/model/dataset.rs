@@ -56,6 +56,9 @@ pub struct Dataset {
     housing: HashMap<AreaCode, HousingCount>,
     index: SpatialIndex,
     earlier: Vec<EarlierAreas>,
+    /// The sources holding voorzieningen of each category, found once here rather than
+    /// by a scan of every voorziening on each resident's lookup.
+    sources_by_category: HashMap<crate::model::Category, Vec<SourceId>>,
 }
 
 impl Dataset {
@@ -94,6 +97,17 @@ impl Dataset {
                 housing.entry(code).or_default().add(d);
             }
         }
+        let mut sources_by_category: HashMap<crate::model::Category, Vec<SourceId>> =
+            HashMap::new();
+        for v in &voorzieningen {
+            let ids = sources_by_category.entry(v.category).or_default();
+            if !ids.contains(&v.source) {
+                ids.push(v.source);
+            }
+        }
+        for ids in sources_by_category.values_mut() {
+            ids.sort_by_key(|id| id.0);
+        }
         Dataset {
             sources,
             areas,
@@ -105,6 +119,7 @@ impl Dataset {
             housing,
             index,
             earlier: Vec::new(),
+            sources_by_category,
         }
     }
 
@@ -170,15 +185,10 @@ impl Dataset {
     /// The coverages of the sources that hold voorzieningen of `category`: the category
     /// is known where any of them covers. Empty when none is loaded.
     pub fn coverage_of(&self, category: crate::model::Category) -> Vec<&super::SourceCoverage> {
-        let mut ids: Vec<SourceId> = self
-            .voorzieningen
-            .iter()
-            .filter(|v| v.category == category)
-            .map(|v| v.source)
-            .collect();
-        ids.sort_by_key(|id| id.0);
-        ids.dedup();
-        ids.into_iter()
+        self.sources_by_category
+            .get(&category)
+            .into_iter()
+            .flatten()
             .filter_map(|id| self.sources.get(id.0)?.coverage.as_ref())
             .collect()
     }
