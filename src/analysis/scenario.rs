@@ -2,6 +2,7 @@
 //! access, gap and rank before and after, without touching the loaded data.
 
 use super::access::Supply;
+use super::assess::LevelDemand;
 use super::config::AnalysisConfig;
 use super::demand;
 use super::gap::{self, Ranking};
@@ -90,6 +91,42 @@ pub struct Outcome {
 /// The most a scenario may open, close or change at once.
 pub const MAX_CHANGES: usize = 1_000;
 
+/// What every what-if of one level and category starts from: the demand points and
+/// the ranking with the loaded voorzieningen. The same for every scenario on the same
+/// data, so a server keeps it per snapshot and a scenario computes only the "after".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Baseline {
+    pub level: AreaLevel,
+    pub category: Category,
+    demand: LevelDemand,
+    before: Ranking,
+}
+
+impl Baseline {
+    pub fn new(
+        dataset: &Dataset,
+        level: AreaLevel,
+        category: Category,
+        config: &AnalysisConfig,
+    ) -> Baseline {
+        let demand = demand::demand_points(dataset, level);
+        let before = gap::rank_with(
+            dataset,
+            level,
+            category,
+            config,
+            &demand,
+            &gap::loaded_supply(dataset, category),
+        );
+        Baseline {
+            level,
+            category,
+            demand,
+            before,
+        }
+    }
+}
+
 pub fn run(
     dataset: &Dataset,
     level: AreaLevel,
@@ -97,6 +134,18 @@ pub fn run(
     scenario: &Scenario,
     config: &AnalysisConfig,
 ) -> Result<Outcome, AnalysisError> {
+    let baseline = Baseline::new(dataset, level, category, config);
+    run_from(dataset, &baseline, scenario, config)
+}
+
+/// The scenario against a baseline made for the same dataset and settings.
+pub fn run_from(
+    dataset: &Dataset,
+    baseline: &Baseline,
+    scenario: &Scenario,
+    config: &AnalysisConfig,
+) -> Result<Outcome, AnalysisError> {
+    let (level, category) = (baseline.level, baseline.category);
     let changes =
         scenario.open.len() + scenario.close.len() + scenario.capacity.len() + scenario.moved.len();
     if changes > MAX_CHANGES {
@@ -153,17 +202,8 @@ pub fn run(
             capacity: o.capacity,
         });
     }
-    let demand = demand::demand_points(dataset, level);
-    let before = gap::rank_with(
-        dataset,
-        level,
-        category,
-        config,
-        &demand,
-        &gap::loaded_supply(dataset, category),
-    );
-    let after = gap::rank_with(dataset, level, category, config, &demand, &supply);
-    let (changed, totals) = compare(&before, &after);
+    let after = gap::rank_with(dataset, level, category, config, &baseline.demand, &supply);
+    let (changed, totals) = compare(&baseline.before, &after);
     Ok(Outcome {
         after,
         changed,
@@ -355,6 +395,30 @@ mod tests {
         assert!(far.gap_after < far.gap_before);
         // The loaded data is untouched.
         assert_eq!(ds.voorzieningen().len(), 1);
+    }
+
+    #[test]
+    fn a_kept_baseline_answers_every_scenario_as_a_fresh_run_does() {
+        let ds = ds();
+        let config = AnalysisConfig::default();
+        let baseline = Baseline::new(&ds, AreaLevel::Wijk, Category::Huisarts, &config);
+        let at = QueryPoint::from_rd(&ds, 162_500.0, 450_500.0).unwrap();
+        let scenarios = [
+            Scenario {
+                open: vec![Opened { at, capacity: 1.0 }],
+                ..Default::default()
+            },
+            Scenario {
+                close: vec!["h1".into()],
+                ..Default::default()
+            },
+        ];
+        for s in &scenarios {
+            let fresh = run(&ds, AreaLevel::Wijk, Category::Huisarts, s, &config).unwrap();
+            let served = run_from(&ds, &baseline, s, &config).unwrap();
+            assert!(!fresh.changed.is_empty());
+            assert_eq!(served, fresh);
+        }
     }
 
     /// The huisarts moved from 1.5 km to next to the far wijk (12.5 km).

@@ -532,7 +532,7 @@ pub async fn scenario(
     State(state): State<Shared>,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    use crate::analysis::scenario::{run, Opened, Scenario};
+    use crate::analysis::scenario::{run_from, Opened, Scenario};
     let b: ScenarioBody = serde_json::from_slice(&body).map_err(|e| {
         ApiError::BadRequest(format!(
             "the body is not a scenario ({e}); send JSON like {{\"categorie\":\"huisarts\",\"open\":[{{\"lon\":5.1,\"lat\":52.1}}],\"sluit\":[\"id\"],\"capaciteit\":{{\"id\":2}}}}"
@@ -587,7 +587,8 @@ pub async fn scenario(
         capacity: b.capaciteit.into_iter().collect(),
         moved,
     };
-    let out = run(&s.dataset, level, category, &scenario, &s.analysis)?;
+    let baseline = s.baseline(level, category);
+    let out = run_from(&s.dataset, &baseline, &scenario, &s.analysis)?;
     let mut top = out.after;
     top.ranked.truncate(50);
     Ok(Json(json!({

@@ -48,7 +48,14 @@ pub struct Snapshot {
     pub tile_plan: Vec<crate::tiles::combined::PlannedLayer>,
     /// Area outlines per zoom in Web Mercator, which tiles are cut from.
     pub projected: crate::tiles::projected::Projected,
+    /// What-if baselines per level and category, made on first use.
+    baselines: std::sync::Mutex<BaselineCache>,
 }
+
+type BaselineCache = std::collections::HashMap<
+    (crate::model::AreaLevel, crate::model::Category),
+    Arc<crate::analysis::scenario::Baseline>,
+>;
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
@@ -65,7 +72,39 @@ impl Snapshot {
             tiles: crate::tiles::cache::TileCache::new(crate::tiles::cache::DEFAULT_CAP_BYTES),
             tile_plan,
             projected: Default::default(),
+            baselines: Default::default(),
         }
+    }
+
+    /// The what-if baseline of a level and category: made once per snapshot (outside
+    /// the lock, so other categories do not wait), then shared.
+    pub fn baseline(
+        &self,
+        level: crate::model::AreaLevel,
+        category: crate::model::Category,
+    ) -> Arc<crate::analysis::scenario::Baseline> {
+        let cached = |s: &Self| {
+            s.baselines
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(&(level, category))
+                .cloned()
+        };
+        if let Some(b) = cached(self) {
+            return b;
+        }
+        let made = Arc::new(crate::analysis::scenario::Baseline::new(
+            &self.dataset,
+            level,
+            category,
+            &self.analysis,
+        ));
+        self.baselines
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry((level, category))
+            .or_insert(made)
+            .clone()
     }
 
     /// The same snapshot with a tile cache of `cap` bytes (0: no tile is kept).
