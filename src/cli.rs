@@ -426,6 +426,7 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         limits,
         ..
     } = settings;
+    api::memory::tune();
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;

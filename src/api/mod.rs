@@ -8,6 +8,7 @@ mod compute;
 mod error;
 mod features;
 mod html;
+pub mod memory;
 mod metrics;
 mod middleware;
 mod negotiate;
@@ -424,6 +425,13 @@ async fn not_found() -> ApiError {
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state.clone()));
+    tokio::spawn(async {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let _ = tokio::task::spawn_blocking(memory::give_back).await;
+        }
+    });
     let limits = state.limits();
     server::serve(listener, router(state), limits, shutdown_signal()).await
 }

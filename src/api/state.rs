@@ -239,7 +239,13 @@ impl AppState {
                         let snapshot_id = snapshot.id.clone();
                         let snapshot = Arc::new(snapshot);
                         self.snapshot.store(snapshot.clone());
-                        tokio::task::spawn_blocking(move || snapshot.pregenerate_tiles());
+                        tokio::task::spawn_blocking(move || {
+                            snapshot.pregenerate_tiles();
+                            drop(snapshot);
+                            // The previous snapshot is gone by now unless a request
+                            // still holds it; its memory goes back to the system.
+                            super::memory::give_back();
+                        });
                         ReloadOutcome::Swapped {
                             snapshot_id,
                             elapsed_ms,
