@@ -77,13 +77,14 @@ fn write_asset_table(out: &Path) {
             .and_then(|n| n.to_str())
             .expect("UTF-8 names");
         let bytes = std::fs::read(&path).expect("read a built file");
-        // FNV-1a: a stable hash without a build dependency.
+        // FNV-1a: a stable hash without a build dependency. Weak tags: the compression
+        // layer sends each file as gzip, brotli or identity bytes under one URL.
         let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
             (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
         });
         let _ = writeln!(
             table,
-            "    Asset {{ name: {name:?}, etag: \"\\\"{hash:016x}\\\"\", bytes: include_bytes!({path:?}) }},",
+            "    Asset {{ name: {name:?}, etag: \"W/\\\"{hash:016x}\\\"\", bytes: include_bytes!({path:?}) }},",
             path = path.display().to_string()
         );
     }

@@ -182,6 +182,22 @@ pub struct ServeArgs {
     /// 503 with Retry-After [default: the number of cores]
     #[arg(long, env = "WIJKATLAS_MAX_EXPENSIVE", value_name = "N")]
     pub max_expensive: Option<usize>,
+    /// Expensive requests waiting for a turn; more are answered 503 with Retry-After
+    /// [default: 4 × --max-expensive]
+    #[arg(long, env = "WIJKATLAS_MAX_QUEUED", value_name = "N")]
+    pub max_queued: Option<usize>,
+    /// The largest answer, in MiB, estimated before it is built; a request for more is
+    /// answered 400 [default: 256]
+    #[arg(long, env = "WIJKATLAS_MAX_RESPONSE_MB", value_name = "MIB")]
+    pub max_response_mb: Option<usize>,
+    /// Seconds a connection may take to send a request head, sit idle between requests,
+    /// or leave its answer unread before it is closed [default: 20]
+    #[arg(long, env = "WIJKATLAS_IDLE_TIMEOUT_S", value_name = "SECONDS")]
+    pub idle_timeout_s: Option<u64>,
+    /// Connections open at once; more wait to be accepted (keep it below `ulimit -n`)
+    /// [default: 1000]
+    #[arg(long, env = "WIJKATLAS_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 /// The serve settings with every source of settings applied.
@@ -227,11 +243,27 @@ impl ServeArgs {
         } else {
             self.cors_origins
         };
-        let limits = Limits::new(
-            self.request_timeout_s.or(file.limits.request_timeout_s),
-            self.max_body_kb.or(file.limits.max_body_kb),
-            self.max_expensive.or(file.limits.max_expensive),
-        )?;
+        let fl = &file.limits;
+        let limits = Limits::from_file(&crate::config::FileLimits {
+            request_timeout_s: self.request_timeout_s.or(fl.request_timeout_s),
+            max_body_kb: self.max_body_kb.or(fl.max_body_kb),
+            max_expensive: self.max_expensive.or(fl.max_expensive),
+            max_queued: self.max_queued.or(fl.max_queued),
+            max_response_mb: self.max_response_mb.or(fl.max_response_mb),
+            idle_timeout_s: self.idle_timeout_s.or(fl.idle_timeout_s),
+            max_connections: self.max_connections.or(fl.max_connections),
+        })?;
+        let log = self
+            .log
+            .or(file.log)
+            .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_string());
+        // A filter with a typo would silently log at the default level instead.
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log) {
+            return Err(CliError::Config(ConfigError::LogFilter {
+                filter: log,
+                message: e.to_string(),
+            }));
+        }
         Ok(ServeSettings {
             data: self.data.or(file.data),
             addr,
@@ -248,10 +280,7 @@ impl ServeArgs {
                 .log_format
                 .or(file.log_format)
                 .unwrap_or(LogFormat::Text),
-            log: self
-                .log
-                .or(file.log)
-                .unwrap_or_else(|| DEFAULT_LOG_FILTER.to_string()),
+            log,
         })
     }
 }
@@ -500,6 +529,7 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         limits,
         ..
     } = settings;
+    api::memory::tune();
     let dir = data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;

@@ -31,6 +31,10 @@ pub struct FileLimits {
     pub request_timeout_s: Option<u64>,
     pub max_body_kb: Option<usize>,
     pub max_expensive: Option<usize>,
+    pub max_queued: Option<usize>,
+    pub max_response_mb: Option<usize>,
+    pub idle_timeout_s: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -52,6 +56,8 @@ pub enum ConfigError {
     },
     #[error("config file {path}: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("log filter '{filter}' cannot be read: {message}")]
+    LogFilter { filter: String, message: String },
     #[error("config: {key} must be {what}")]
     Invalid {
         key: &'static str,
@@ -76,13 +82,22 @@ impl FileConfig {
 /// Limits that keep one client from taking the server from the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// A request still running after this is answered 503.
+    /// A request still running after this is answered 503, and its work stops.
     pub request_timeout: std::time::Duration,
     /// The largest request body taken (the what-if scenario is the only one).
     pub max_body_bytes: usize,
-    /// Expensive requests (what-if, suggestions, CSV exports) running at once; more are
-    /// answered 503 with `Retry-After` rather than queued.
+    /// Expensive requests (what-if, suggestions, access, gaps, profiles, CSV, filtered
+    /// or large pages) running at once.
     pub max_expensive: usize,
+    /// Expensive requests waiting for a turn; more are answered 503 with `Retry-After`.
+    pub max_queued: usize,
+    /// The largest answer built, estimated before it is built; larger asks get a 400.
+    pub max_response_bytes: usize,
+    /// A connection that sends no complete request head, sits idle between requests,
+    /// or does not take its answer for this long is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Connections open at once; beyond it new ones wait to be accepted.
+    pub max_connections: usize,
 }
 
 pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
@@ -92,7 +107,21 @@ pub const DEFAULT_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
 pub const DEFAULT_TILE_CACHE_MB: usize = 128;
 pub const DEFAULT_REQUEST_TIMEOUT_S: u64 = 30;
 pub const DEFAULT_MAX_BODY_KB: usize = 256;
+pub const DEFAULT_MAX_RESPONSE_MB: usize = 256;
+pub const DEFAULT_IDLE_TIMEOUT_S: u64 = 20;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
 pub const DEFAULT_BASEMAP_ATTRIBUTION: &str = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)";
+
+fn at_least_one<T: PartialEq + From<u8>>(value: T, key: &'static str) -> Result<T, ConfigError> {
+    if value == T::from(0) {
+        Err(ConfigError::Invalid {
+            key,
+            what: "at least 1",
+        })
+    } else {
+        Ok(value)
+    }
+}
 
 impl Limits {
     pub fn new(
@@ -100,42 +129,68 @@ impl Limits {
         body_kb: Option<usize>,
         expensive: Option<usize>,
     ) -> Result<Self, ConfigError> {
-        let timeout_s = timeout_s.unwrap_or(DEFAULT_REQUEST_TIMEOUT_S);
-        if timeout_s == 0 {
-            return Err(ConfigError::Invalid {
-                key: "request_timeout_s",
-                what: "at least 1",
-            });
-        }
-        let body_kb = body_kb.unwrap_or(DEFAULT_MAX_BODY_KB);
-        if body_kb == 0 {
-            return Err(ConfigError::Invalid {
-                key: "max_body_kb",
-                what: "at least 1",
-            });
-        }
-        let expensive = expensive.unwrap_or_else(default_max_expensive);
-        if expensive == 0 {
-            return Err(ConfigError::Invalid {
-                key: "max_expensive",
-                what: "at least 1",
-            });
-        }
+        Limits::from_file(&FileLimits {
+            request_timeout_s: timeout_s,
+            max_body_kb: body_kb,
+            max_expensive: expensive,
+            ..Default::default()
+        })
+    }
+
+    /// Every limit from the merged settings, the defaults for those not given.
+    pub fn from_file(f: &FileLimits) -> Result<Self, ConfigError> {
+        let timeout_s = at_least_one(
+            f.request_timeout_s.unwrap_or(DEFAULT_REQUEST_TIMEOUT_S),
+            "request_timeout_s",
+        )?;
+        let body_kb = at_least_one(f.max_body_kb.unwrap_or(DEFAULT_MAX_BODY_KB), "max_body_kb")?;
+        let expensive = at_least_one(
+            f.max_expensive.unwrap_or_else(default_max_expensive),
+            "max_expensive",
+        )?;
+        let response_mb = at_least_one(
+            f.max_response_mb.unwrap_or(DEFAULT_MAX_RESPONSE_MB),
+            "max_response_mb",
+        )?;
+        let idle_s = at_least_one(
+            f.idle_timeout_s.unwrap_or(DEFAULT_IDLE_TIMEOUT_S),
+            "idle_timeout_s",
+        )?;
+        let connections = at_least_one(
+            f.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS),
+            "max_connections",
+        )?;
+        // Sizes a usize cannot hold would wrap to a tiny limit.
+        let kib = |v: usize, key: &'static str, unit: usize| {
+            v.checked_mul(unit).ok_or(ConfigError::Invalid {
+                key,
+                what: "a size this machine can hold",
+            })
+        };
         Ok(Limits {
             request_timeout: std::time::Duration::from_secs(timeout_s),
-            max_body_bytes: body_kb * 1024,
+            max_body_bytes: kib(body_kb, "max_body_kb", 1024)?,
             max_expensive: expensive,
+            max_queued: f.max_queued.unwrap_or(expensive.saturating_mul(4)),
+            max_response_bytes: kib(response_mb, "max_response_mb", 1024 * 1024)?,
+            idle_timeout: std::time::Duration::from_secs(idle_s),
+            max_connections: connections,
         })
     }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
+        // The defaults are valid by construction; the fallback only keeps this total.
+        Limits::from_file(&FileLimits::default()).unwrap_or(Limits {
             request_timeout: std::time::Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_S),
             max_body_bytes: DEFAULT_MAX_BODY_KB * 1024,
-            max_expensive: default_max_expensive(),
-        }
+            max_expensive: 2,
+            max_queued: 8,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_MB * 1024 * 1024,
+            idle_timeout: std::time::Duration::from_secs(DEFAULT_IDLE_TIMEOUT_S),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        })
     }
 }
 
@@ -165,6 +220,10 @@ mod tests {
             request_timeout_s = 10
             max_body_kb = 64
             max_expensive = 3
+            max_queued = 6
+            max_response_mb = 64
+            idle_timeout_s = 15
+            max_connections = 500
             "#,
         )
         .expect("valid");
@@ -194,5 +253,34 @@ mod tests {
         assert!(Limits::new(None, None, Some(0)).is_err());
         let l = Limits::new(Some(5), Some(2), Some(1)).expect("valid");
         assert_eq!(l.max_body_bytes, 2048);
+        assert_eq!(l.max_queued, 4, "four waiting per running by default");
+    }
+
+    #[test]
+    fn sizes_that_overflow_are_refused_not_wrapped() {
+        let e = Limits::new(None, Some(usize::MAX), None).unwrap_err();
+        assert!(e.to_string().contains("max_body_kb"), "{e}");
+        let e = Limits::from_file(&FileLimits {
+            max_response_mb: Some(usize::MAX / 1024),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("max_response_mb"), "{e}");
+        for bad in [
+            FileLimits {
+                idle_timeout_s: Some(0),
+                ..Default::default()
+            },
+            FileLimits {
+                max_connections: Some(0),
+                ..Default::default()
+            },
+            FileLimits {
+                max_response_mb: Some(0),
+                ..Default::default()
+            },
+        ] {
+            assert!(Limits::from_file(&bad).is_err(), "{bad:?}");
+        }
     }
 }

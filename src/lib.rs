@@ -9,6 +9,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod crs;
+pub mod deadline;
 pub mod export;
 pub mod features;
 pub mod fetch;

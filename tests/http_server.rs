@@ -377,7 +377,8 @@ fn etags_give_304_and_errors_carry_a_request_id() {
     let (code, hs, _) = raw(&server, "/collections/buurten/items", &[]);
     assert_eq!(code, 200);
     let etag = header(&hs, "etag").expect("ETag").to_string();
-    assert!(etag.starts_with('"'));
+    // Weak: one tag for the gzip, brotli and identity bodies of one URL.
+    assert!(etag.starts_with("W/\""), "{etag}");
     let (code, _, body) = raw(
         &server,
         "/collections/buurten/items",

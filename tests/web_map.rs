@@ -204,6 +204,24 @@ fn the_offline_search_finds_postcodes_and_places() {
     }
 }
 
+/// The map's CSV download writes no cell a spreadsheet would run as a formula, headers
+/// included (`web/src/csv.ts`, bundled by esbuild and run by Node).
+#[test]
+fn the_map_csv_export_neutralises_formulas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new("node")
+        .arg("e2e/csv_cells.mjs")
+        .current_dir(root.join("web"))
+        .output()
+        .expect("run node (Node.js is needed to build the web map too)");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().unwrap_or("")).expect("the summary line");
+    assert!(summary["checks"].as_u64().unwrap_or(0) >= 13, "{summary}");
+}
+
 /// Playwright in Debian's Chromium: every view, as a person uses it. The screenshots
 /// and downloads are left in `target/e2e/` to look at.
 #[test]

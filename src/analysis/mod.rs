@@ -63,7 +63,10 @@ pub enum AnalysisError {
         id: String,
         category: crate::model::Category,
     },
-    #[error("the capacity of '{id}' must be a number above 0")]
+    #[error(
+        "the capacity of '{id}' must be a number above 0 and at most {}",
+        scenario::MAX_CAPACITY
+    )]
     BadCapacity { id: String },
     #[error("{changes} changes: a scenario may make at most {max}")]
     TooManyChanges { changes: usize, max: usize },

@@ -169,6 +169,10 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
     let demand_national =
         (national_level != level).then(|| demand::demand_points(dataset, national_level));
     for category in dataset.categories_present() {
+        // A ranking per category: stop when nobody waits (`crate::deadline`).
+        if crate::deadline::expired() {
+            break;
+        }
         let supply = gap::loaded_supply(dataset, category);
         let at_level = assess::assess(dataset, level, category, config, &demand_here, &supply);
         let index = dataset.areas(level).iter().position(|a| a.code == code);

@@ -88,6 +88,10 @@ pub struct Outcome {
     pub totals: Totals,
 }
 
+/// The largest capacity a scenario may give: one facility with `1e308` would take every
+/// area's share and make every other access 0.
+pub const MAX_CAPACITY: f64 = 1e6;
+
 /// The most a scenario may open, close or change at once.
 pub const MAX_CHANGES: usize = 1_000;
 
@@ -172,7 +176,7 @@ pub fn run_from(
         }
     }
     for (id, c) in &scenario.capacity {
-        if !(c.is_finite() && *c > 0.0) {
+        if !(c.is_finite() && *c > 0.0 && *c <= MAX_CAPACITY) {
             return Err(AnalysisError::BadCapacity { id: id.clone() });
         }
     }
@@ -194,7 +198,7 @@ pub fn run_from(
         })
         .collect();
     for o in &scenario.open {
-        if !(o.capacity.is_finite() && o.capacity > 0.0) {
+        if !(o.capacity.is_finite() && o.capacity > 0.0 && o.capacity <= MAX_CAPACITY) {
             return Err(AnalysisError::BadCapacity { id: "new".into() });
         }
         supply.push(Supply {

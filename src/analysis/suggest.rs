@@ -85,6 +85,10 @@ pub fn suggest(
     let areas = dataset.areas(level);
     let mut picks = Vec::new();
     for _ in 0..n.min(MAX_SUGGESTIONS) {
+        // Each round weighs every candidate: stop when nobody waits (`crate::deadline`).
+        if crate::deadline::expired() {
+            break;
+        }
         let best = (0..demand.len())
             .filter(|&c| unserved[c] && taking_part[c])
             .map(|c| {

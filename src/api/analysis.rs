@@ -3,9 +3,11 @@
 //! Resident lookups carry a person's location in the query string: the request log
 //! names the route only, and no handler here logs or stores a point.
 
+use super::compute::{self, Cost};
 use super::{ApiError, AppState};
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
 use crate::analysis::{gap, housing, AnalysisError};
+use crate::deadline::Deadline;
 use crate::model::{Area, AreaLevel, Category, Dataset};
 use axum::extract::{Query, State};
 use axum::Json;
@@ -31,6 +33,8 @@ struct Params<'a> {
 
 impl<'a> Params<'a> {
     fn new(pairs: &'a [(String, String)], accepted: &[&str]) -> Result<Self, ApiError> {
+        // A set, so thousands of parameters are checked in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
         for (k, _) in pairs {
             if !accepted.contains(&k.as_str()) {
                 return Err(ApiError::BadRequest(format!(
@@ -38,7 +42,7 @@ impl<'a> Params<'a> {
                     accepted.join(", ")
                 )));
             }
-            if pairs.iter().filter(|(o, _)| o == k).count() > 1 {
+            if !seen.insert(k.as_str()) {
                 return Err(ApiError::BadRequest(format!(
                     "parameter '{k}' given more than once"
                 )));
@@ -356,6 +360,7 @@ pub async fn housing(
 pub async fn access(
     State(state): State<Shared>,
     Query(pairs): Pairs,
+    deadline: Deadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau"])?;
     let s = state.snapshot();
@@ -363,10 +368,23 @@ pub async fn access(
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let settings = s.analysis.settings(category);
     let areas = s.dataset.areas(level);
-    let demand = crate::analysis::demand::demand_points(&s.dataset, level);
-    let supply = gap::loaded_supply(&s.dataset, category);
-    let a =
-        crate::analysis::assess::assess(&s.dataset, level, category, &s.analysis, &demand, &supply);
+    let (supply, a) = {
+        let s = s.clone();
+        compute::run(&state, &deadline, Cost::Heavy, move || {
+            let demand = crate::analysis::demand::demand_points(&s.dataset, level);
+            let supply = gap::loaded_supply(&s.dataset, category);
+            let a = crate::analysis::assess::assess(
+                &s.dataset,
+                level,
+                category,
+                &s.analysis,
+                &demand,
+                &supply,
+            );
+            (supply, a)
+        })
+        .await?
+    };
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
@@ -392,6 +410,7 @@ pub async fn access(
 pub async fn gaps(
     State(state): State<Shared>,
     Query(pairs): Pairs,
+    deadline: Deadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit"])?;
     let s = state.snapshot();
@@ -404,7 +423,13 @@ pub async fn gaps(
         )));
     }
     let gemeente = gemeente_param(&p, &s.dataset)?;
-    let mut ranking = crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis);
+    let mut ranking = {
+        let s = s.clone();
+        compute::run(&state, &deadline, Cost::Heavy, move || {
+            crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis)
+        })
+        .await?
+    };
     let total = ranking.ranked.len();
     ranking
         .ranked
@@ -445,6 +470,7 @@ pub async fn search(
 pub async fn suggest(
     State(state): State<Shared>,
     Query(pairs): Pairs,
+    deadline: Deadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "n", "gemeente"])?;
     let s = state.snapshot();
@@ -459,7 +485,13 @@ pub async fn suggest(
         )));
     }
     let config = &s.analysis;
-    let picks = crate::analysis::suggest::suggest(&s.dataset, level, category, n, config, gemeente);
+    let picks = {
+        let s = s.clone();
+        compute::run(&state, &deadline, Cost::Heavy, move || {
+            crate::analysis::suggest::suggest(&s.dataset, level, category, n, &s.analysis, gemeente)
+        })
+        .await?
+    };
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
@@ -530,6 +562,7 @@ struct OpenBody {
 /// `POST /api/scenario`: what if voorzieningen open, close or change capacity.
 pub async fn scenario(
     State(state): State<Shared>,
+    deadline: Deadline,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     use crate::analysis::scenario::{run_from, Opened, Scenario};
@@ -587,8 +620,16 @@ pub async fn scenario(
         capacity: b.capaciteit.into_iter().collect(),
         moved,
     };
-    let baseline = s.baseline(level, category);
-    let out = run_from(&s.dataset, &baseline, &scenario, &s.analysis)?;
+    let out = {
+        let s = s.clone();
+        compute::run(&state, &deadline, Cost::Heavy, move || {
+            // The baseline is made on the first what-if of a level and category after a
+            // load and kept with the snapshot; later what-ifs compute only the "after".
+            let baseline = s.baseline(level, category);
+            run_from(&s.dataset, &baseline, &scenario, &s.analysis)
+        })
+        .await??
+    };
     let mut top = out.after;
     top.ranked.truncate(50);
     Ok(Json(json!({

@@ -32,7 +32,7 @@ impl IntoResponse for ApiError {
         };
         let mut response = (
             status,
-            Json(json!({ "code": code, "description": self.to_string() })),
+            Json(json!({ "code": code, "description": bounded(self.to_string()) })),
         )
             .into_response();
         if let ApiError::Busy { retry_after_s, .. } = self {
@@ -42,5 +42,17 @@ impl IntoResponse for ApiError {
             );
         }
         response
+    }
+}
+
+/// The most characters of a message an error body repeats: messages quote parameter
+/// values, and a 40 KB value of control characters (6 bytes each once escaped) must not
+/// make a 240 KB error.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+fn bounded(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}… (cut short)", &message[..cut]),
+        None => message,
     }
 }

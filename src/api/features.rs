@@ -1,6 +1,7 @@
 //! OGC API – Features endpoints: landing page, conformance, collections and items.
 
 use super::base_url::BaseUrl;
+use super::compute::{self, Cost};
 use super::html::{self, escape};
 use super::negotiate;
 use super::{ApiError, AppState, Snapshot};
@@ -342,6 +343,7 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
+/// A GeoJSON page as chunks: the head, then each feature with its separator.
 fn items_body(
     s: &Snapshot,
     c: &Collection,
@@ -349,13 +351,8 @@ fn items_body(
     q: &ItemsQuery,
     page: &Page<'_>,
     base: &BaseUrl,
-) -> Vec<u8> {
+) -> Vec<bytes::Bytes> {
     let id = c.id;
-    let features: Vec<bytes::Bytes> = page
-        .items
-        .iter()
-        .map(|item| c.render(&s.dataset, item, q.crs, q.select.as_deref(), q.zoom))
-        .collect();
     let (next, prev) = neighbours(q, page);
     let mut links = vec![
         json!({ "rel": "self", "href": page_href(id, pairs, q.offset, None), "type": GEOJSON }),
@@ -379,19 +376,20 @@ fn items_body(
     });
     base.absolutise(&mut head);
     let head = head.to_string();
-    let size: usize = features.iter().map(|f| f.len() + 1).sum();
-    let mut body = Vec::with_capacity(head.len() + size + 16);
+    let mut chunks = Vec::with_capacity(2 * page.items.len() + 2);
     // The head is an object; reopen it to append the ready-made features.
-    body.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
-    body.extend_from_slice(br#","features":["#);
-    for (i, f) in features.iter().enumerate() {
+    let mut opening = head.into_bytes();
+    opening.pop();
+    opening.extend_from_slice(br#","features":["#);
+    chunks.push(bytes::Bytes::from(opening));
+    for (i, item) in page.items.iter().enumerate() {
         if i > 0 {
-            body.push(b',');
+            chunks.push(bytes::Bytes::from_static(b","));
         }
-        body.extend_from_slice(f);
+        chunks.push(c.render(&s.dataset, item, q.crs, q.select.as_deref(), q.zoom));
     }
-    body.extend_from_slice(b"]}");
-    body
+    chunks.push(bytes::Bytes::from_static(b"]}"));
+    chunks
 }
 
 fn items_page(
@@ -486,6 +484,7 @@ pub async fn items(
     Query(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
+    deadline: crate::deadline::Deadline,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;
@@ -495,7 +494,45 @@ pub async fn items(
         None if negotiate::prefers_html(&headers) => Format::Html,
         None => Format::GeoJson,
     };
-    let page = c.query(&s.dataset, &q);
+    // Decided on the parsed request: `f=CSV` and `f=%63sv` are CSV here.
+    let cost = if q.is_expensive(format) {
+        Cost::Heavy
+    } else {
+        Cost::Light
+    };
+    let cap = state.limits().max_response_bytes;
+    let snapshot = s.clone();
+    compute::run(&state, &deadline, cost, move || {
+        items_answer(&snapshot, &id, &pairs, &q, format, &base, cap)
+    })
+    .await?
+}
+
+/// An items answer, on a blocking thread: the page, its size checked against the cap
+/// before anything is written, then the body.
+fn items_answer(
+    s: &Snapshot,
+    id: &str,
+    pairs: &[(String, String)],
+    q: &ItemsQuery,
+    format: Format,
+    base: &BaseUrl,
+    cap: usize,
+) -> Result<Response, ApiError> {
+    let c = find(s, id)?;
+    let page = c.query(&s.dataset, q);
+    if crate::deadline::expired() {
+        // Thrown away by the caller; the page may be short.
+        return Err(ApiError::Internal("stopped".into()));
+    }
+    let estimate = c.estimate_bytes(&page.items, format, q.crs, q.select.as_deref());
+    if estimate > cap {
+        return Err(ApiError::BadRequest(format!(
+            "this answer would be about {} MB, more than this server sends at once ({} MB); ask for fewer features (limit, offset) or fewer properties",
+            estimate.div_ceil(1 << 20),
+            cap >> 20
+        )));
+    }
     match format {
         Format::Csv => {
             let body = c.write_csv(&s.dataset, &page.items, q.crs, q.select.as_deref());
@@ -514,11 +551,17 @@ pub async fn items(
         }
         Format::Html => Ok((
             [(header::CONTENT_TYPE, html::CONTENT_TYPE)],
-            items_page(&s, c, &pairs, &q, &page),
+            items_page(s, c, pairs, q, &page),
         )
             .into_response()),
         Format::GeoJson => {
-            let body = items_body(&s, c, &pairs, &q, &page, &base);
+            let chunks = items_body(s, c, pairs, q, &page, base);
+            // Streamed: the features are the snapshot's own bytes, shared rather than
+            // copied into one buffer, so a large page held by a slow reader costs
+            // little memory.
+            let body = axum::body::Body::from_stream(futures_util::stream::iter(
+                chunks.into_iter().map(Ok::<_, std::convert::Infallible>),
+            ));
             Ok(with_crs(
                 ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
                 q.crs,

@@ -1,6 +1,6 @@
 //! Cross-cutting HTTP behaviour: request ids, conditional GETs, caching headers.
 
-use super::AppState;
+use super::{ApiError, AppState};
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -67,9 +67,20 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
     if !is_json {
         return response;
     }
+    // Only a body known to be small is read: a larger one goes out as it is, with its
+    // own status (it was once turned into a 500 that the metrics counted as a 400).
+    use axum::body::HttpBody;
+    if response
+        .body()
+        .size_hint()
+        .upper()
+        .is_none_or(|n| n > MAX_ERROR_BODY as u64)
+    {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
-        return (StatusCode::INTERNAL_SERVER_ERROR, "error body too large").into_response();
+        return ApiError::Internal("the error could not be read back".into()).into_response();
     };
     let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Object(mut map)) => {
@@ -135,12 +146,10 @@ pub async fn conditional_get(
     super::negotiate::prefers_html(request.headers()).hash(&mut h);
     // Links in the answers are absolute, so the address the client used is part of it.
     super::base_url::BaseUrl::from_headers(request.headers()).hash(&mut h);
-    let etag = format!("\"{snapshot}-{:016x}\"", h.finish());
-    let matches = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    // Weak: the compression layer outside sends one URL as gzip, brotli or identity
+    // bodies, and a strong tag may not be shared by different bytes (RFC 9110 §8.8.3).
+    let etag = format!("W/\"{snapshot}-{:016x}\"", h.finish());
+    let matches = if_none_match(request.headers(), &etag);
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -203,52 +212,24 @@ fn method_name(m: &Method) -> &'static str {
     }
 }
 
-/// A request still running after the configured time is answered 503 (its work is
-/// dropped), so a slow client or query cannot hold a connection for ever.
-pub async fn timeout(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let limit = state.limits().request_timeout;
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => super::ApiError::Busy {
-            message: format!(
-                "the request took longer than {} s and was stopped; try a smaller request",
-                limit.as_secs()
-            ),
-            retry_after_s: 5,
-        }
-        .into_response(),
-    }
-}
-
-/// What-if scenarios, location suggestions, profiles and CSV exports cost far more than a page:
-/// only so many run at once, and the rest are told to come back rather than queued.
-pub async fn limit_expensive(
+/// A request still running after the configured time is answered 503. Its deadline
+/// goes with the request (handlers take it as an extractor) and is cancelled here, so
+/// CPU work on a blocking thread stops too rather than running on unseen.
+pub async fn timeout(
     State(state): State<Arc<AppState>>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let path = request.uri().path();
-    let expensive = path == "/api/scenario"
-        || path == "/api/suggest"
-        || path.starts_with("/profiles/")
-        || request
-            .uri()
-            .query()
-            .is_some_and(|q| q.split('&').any(|kv| kv == "f=csv"));
-    if !expensive {
-        return next.run(request).await;
-    }
-    let Some(_permit) = state.try_expensive() else {
-        return super::ApiError::Busy {
-            message: format!(
-                "{} expensive requests (what-if, suggestions, profiles, CSV exports) are running, the most at once; try again shortly",
-                state.limits().max_expensive
-            ),
-            retry_after_s: 1,
+    let limit = state.limits().request_timeout;
+    let deadline = crate::deadline::Deadline::after(limit);
+    request.extensions_mut().insert(deadline.clone());
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            deadline.cancel();
+            super::compute::out_of_time(&state).into_response()
         }
-        .into_response();
-    };
-    next.run(request).await
+    }
 }
 
 /// A handler that panics is answered 500 (the request id is added by `request_id`);
@@ -259,4 +240,49 @@ pub fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Resp
         "an internal error stopped this request; it has been logged with the request id".into(),
     )
     .into_response()
+}
+
+/// `If-None-Match` by weak comparison (RFC 9110 §13.1.2): `W/"x"` and `"x"` match.
+pub fn if_none_match(headers: &axum::http::HeaderMap, etag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(etag);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || opaque(t) == ours)
+}
+
+/// Headers every answer carries: no content sniffing, and no framing by other sites
+/// (the embeddable map sets its own `frame-ancestors`, which is kept).
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// Compress successful answers only: error bodies stay plain JSON, so `request_id`
+/// (outside the compression) can write the request id into them.
+pub fn compress_when() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+    DefaultPredicate::new().and(
+        |status: StatusCode,
+         _: axum::http::Version,
+         _: &axum::http::HeaderMap,
+         _: &axum::http::Extensions| {
+            !(status.is_client_error() || status.is_server_error())
+        },
+    )
 }

@@ -1,16 +1,20 @@
 //! The HTTP API: a thin axum layer over the library.
 
 mod admin;
+mod admission;
 mod analysis;
 mod base_url;
+mod compute;
 mod error;
 mod features;
 mod html;
+pub mod memory;
 mod metrics;
 mod middleware;
 mod negotiate;
 mod openapi;
 mod profiles;
+mod server;
 mod state;
 mod tiles;
 mod web;
@@ -188,18 +192,14 @@ fn routes() -> Router<Shared> {
         .fallback(not_found)
 }
 
-/// The behaviour every route shares, innermost first: conditional GETs, the cap on
-/// expensive requests, the time limit, panics caught, metrics, compression, CORS, the
+/// The behaviour every route shares, innermost first: conditional GETs, the time limit
+/// (expensive requests are admitted by their handlers, see `admission`), panics caught, metrics, compression, CORS, the
 /// body limit, the snapshot header and the request id.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::conditional_get,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::limit_expensive,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -216,7 +216,8 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         // layer than writing it, for a body only ~15% smaller.
         .layer(
             tower_http::compression::CompressionLayer::new()
-                .quality(tower_http::CompressionLevel::Fastest),
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(middleware::compress_when()),
         )
         .layer(cors(&state))
         .layer(axum::extract::DefaultBodyLimit::max(
@@ -227,6 +228,7 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
             middleware::snapshot_header,
         ))
         .layer(axum::middleware::from_fn(middleware::request_id))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)
 }
 
@@ -389,10 +391,12 @@ async fn metrics_text(State(state): State<Shared>) -> impl axum::response::IntoR
     )
 }
 
+/// The public status: where the data is read from stays on the admin status, so file
+/// paths here are relative to the data directory (or only a file name).
 async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
     let s = state.snapshot();
     let (ok, failed) = state.reload_counts();
-    Json(json!({
+    let mut body = json!({
         "snapshot": s.id,
         "loaded_at": s.loaded_at,
         "reloads": { "ok": ok, "rejected": failed },
@@ -400,7 +404,56 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "analysis": s.analysis,
         "tile_cache": s.tiles.stats(),
         "report": s.report,
-    }))
+    });
+    let mut dirs = vec![state.data_dir().to_path_buf(), s.report.data_dir.clone()];
+    dirs.extend(std::fs::canonicalize(state.data_dir()).ok());
+    without_paths(&mut body, &dirs);
+    Json(body)
+}
+
+/// Drops `data_dir` keys, makes `path` values relative (a file name when outside every
+/// one of `dirs`), and cuts the directories out of messages.
+fn without_paths(v: &mut serde_json::Value, dirs: &[std::path::PathBuf]) {
+    use serde_json::Value;
+    let prefixes: Vec<String> = dirs
+        .iter()
+        .filter(|d| d.is_absolute())
+        .map(|d| format!("{}/", d.display().to_string().trim_end_matches('/')))
+        .collect();
+    fn walk(v: &mut Value, dirs: &[std::path::PathBuf], prefixes: &[String]) {
+        match v {
+            Value::Object(map) => {
+                map.remove("data_dir");
+                for (k, child) in map.iter_mut() {
+                    match child {
+                        Value::String(p)
+                            if k == "path" && std::path::Path::new(p).is_absolute() =>
+                        {
+                            let path = std::path::PathBuf::from(&*p);
+                            let relative = dirs
+                                .iter()
+                                .find_map(|d| path.strip_prefix(d).ok())
+                                .map(std::path::Path::to_path_buf)
+                                .or_else(|| path.file_name().map(Into::into))
+                                .unwrap_or_default();
+                            *p = relative.display().to_string();
+                        }
+                        _ => walk(child, dirs, prefixes),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, dirs, prefixes)),
+            Value::String(s) => {
+                for prefix in prefixes {
+                    if s.contains(prefix.as_str()) {
+                        *s = s.replace(prefix.as_str(), "");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(v, dirs, &prefixes);
 }
 
 async fn not_found() -> ApiError {
@@ -411,9 +464,15 @@ async fn not_found() -> ApiError {
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state.clone()));
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    tokio::spawn(async {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let _ = tokio::task::spawn_blocking(memory::give_back).await;
+        }
+    });
+    let limits = state.limits();
+    server::serve(listener, router(state), limits, shutdown_signal()).await
 }
 
 #[cfg(unix)]
@@ -501,9 +560,14 @@ mod operations_tests {
 
     #[tokio::test]
     async fn an_expensive_request_past_the_cap_is_told_to_retry() {
-        let limits = crate::config::Limits::new(None, None, Some(1)).expect("limits");
+        let limits = crate::config::Limits::from_file(&crate::config::FileLimits {
+            max_expensive: Some(1),
+            max_queued: Some(0),
+            ..Default::default()
+        })
+        .expect("limits");
         let s = state(limits);
-        let held = s.try_expensive().expect("the one permit");
+        let held = s.admission().try_enter().expect("the one permit");
         let (status, headers, body) =
             call(router(s.clone()), "/api/suggest?categorie=huisarts").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
@@ -603,7 +667,7 @@ mod operations_tests {
         }
         let (_, headers, _) = call(router(s), "/collections").await;
         let etag = headers["etag"].to_str().expect("ascii");
-        assert!(etag.starts_with(&format!("\"{id}-")), "{etag}");
+        assert!(etag.starts_with(&format!("W/\"{id}-")), "{etag}");
     }
 
     #[tokio::test]
@@ -628,5 +692,193 @@ mod operations_tests {
             "{text}"
         );
         assert!(text.contains("wijkatlas_snapshot_age_seconds "), "{text}");
+    }
+
+    async fn call_with(
+        router: Router,
+        uri: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(uri);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        let response = router
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 24).await.expect("body");
+        (parts.status, parts.headers, bytes.to_vec())
+    }
+
+    #[tokio::test]
+    async fn csv_cells_that_look_like_formulas_are_neutralised() {
+        let mut a = area("WK000101", 0.0, &[(Figure::Inhabitants, 1000.0)]);
+        a.name = "=HYPERLINK(\"http://example.org\",\"klik\")".into();
+        let mut b = area("WK000102", 1.0, &[(Figure::Inhabitants, 2000.0)]);
+        b.name = "\t=1+1".into();
+        let mut h = facility("h1", Category::Huisarts, 0.5);
+        h.name = "@SUM(A1)".into();
+        let loaded = Loaded {
+            dataset: dataset(vec![a, b], vec![h]),
+            report: LoadReport::default(),
+            analysis: Default::default(),
+        };
+        let s = Arc::new(AppState::new(
+            Snapshot::new(loaded),
+            std::path::PathBuf::from("."),
+            None,
+        ));
+        let (status, _, body) = call(router(s.clone()), "/collections/wijken/items?f=csv").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("'=HYPERLINK"), "{body}");
+        assert!(body.contains("'\t=1+1"), "{body}");
+        assert!(
+            !body.contains(",=") && !body.contains(",\"=") && !body.contains(",\t="),
+            "{body}"
+        );
+        let (_, _, body) = call(router(s.clone()), "/collections/voorzieningen/items?f=csv").await;
+        assert!(body.contains("'@SUM(A1)"), "{body}");
+        // The profile's CSV writes the area's name too.
+        let (status, _, body) = call(router(s), "/profiles/WK000101?f=csv").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(!body.contains(",=") && !body.contains(",\"="), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_huge_error_message_stays_a_400_with_its_request_id() {
+        let s = state(Default::default());
+        // 20,000 control characters (a URI holds at most 64 KiB), each 6 bytes once
+        // escaped in JSON: 120 KB of message.
+        let k = "%01".repeat(20_000);
+        let (status, _, body) = call(
+            router(s.clone()),
+            &format!("/api/nearest?lon=5&lat=52&k={k}"),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            &body[..body.len().min(300)]
+        );
+        let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+        assert!(v["requestId"].is_string(), "{v}");
+        assert!(body.len() < 16 * 1024, "{} bytes", body.len());
+        let (_, _, metrics) = call(router(s), "/metrics").await;
+        assert!(
+            metrics.contains(r#"route="/api/nearest",method="GET",status="400"} 1"#),
+            "{metrics}"
+        );
+        assert!(!metrics.contains(r#"status="500""#), "{metrics}");
+    }
+
+    #[tokio::test]
+    async fn compressed_answers_keep_the_request_id_in_errors_and_carry_safety_headers() {
+        let s = state(Default::default());
+        let (status, headers, body) = call_with(
+            router(s.clone()),
+            "/collections/no-such-collection/items",
+            &[("accept-encoding", "gzip, br")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("plain JSON");
+        assert_eq!(
+            v["requestId"].as_str(),
+            headers.get("x-request-id").and_then(|h| h.to_str().ok())
+        );
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let (_, headers, _) = call_with(router(s.clone()), "/", &[]).await;
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert!(headers["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains("frame-ancestors 'none'"));
+        let (_, headers, _) = call_with(router(s), "/kaart/embed", &[]).await;
+        assert_eq!(headers["content-security-policy"], "frame-ancestors *");
+        assert!(!headers.contains_key("x-frame-options"));
+    }
+
+    #[tokio::test]
+    async fn etags_are_weak_and_compared_weakly() {
+        let s = state(Default::default());
+        let (_, headers, _) = call_with(
+            router(s.clone()),
+            "/collections",
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+        let etag = headers["etag"].to_str().expect("ascii").to_string();
+        assert!(etag.starts_with("W/\""), "{etag}");
+        let strong = etag.trim_start_matches("W/").to_string();
+        for tag in [etag.as_str(), strong.as_str()] {
+            let (status, _, _) =
+                call_with(router(s.clone()), "/collections", &[("if-none-match", tag)]).await;
+            assert_eq!(status, StatusCode::NOT_MODIFIED, "{tag}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_scenario_capacity_beyond_reason_is_refused() {
+        let s = state(Default::default());
+        let response = router(s)
+            .oneshot(
+                Request::post("/api/scenario")
+                    .header("content-type", "application/json")
+                    .body(Body::from(
+                        r#"{"categorie":"huisarts","capaciteit":{"h1":1e308}}"#,
+                    ))
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn the_public_status_names_no_paths_and_the_admin_status_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ds = dataset(
+            vec![area("WK000101", 0.0, &[(Figure::Inhabitants, 1000.0)])],
+            vec![],
+        );
+        let mut report = LoadReport {
+            data_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let mut source =
+            crate::load::SourceReport::new("wijken", dir.path().join("wijken.geojson"), "areas");
+        source.status = crate::load::SourceStatus::Failed {
+            error: format!(
+                "cannot read {}",
+                dir.path().join("wijken.geojson").display()
+            ),
+        };
+        report.sources.push(source);
+        let loaded = Loaded {
+            dataset: ds,
+            report,
+            analysis: Default::default(),
+        };
+        let s = Arc::new(AppState::new(
+            Snapshot::new(loaded),
+            dir.path().to_path_buf(),
+            Some("token".into()),
+        ));
+        let secret = dir.path().display().to_string();
+        let (status, _, body) = call(router(s.clone()), "/status").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.contains(&secret), "{body}");
+        assert!(!body.contains("data_dir"), "{body}");
+        assert!(body.contains(r#""path":"wijken.geojson""#), "{body}");
+        let (_, _, body) = call_with(
+            router(s),
+            "/admin/status",
+            &[("authorization", "Bearer token")],
+        )
+        .await;
+        assert!(String::from_utf8_lossy(&body).contains(&secret));
     }
 }

@@ -83,6 +83,7 @@ fn error_responses(codes: &[u16]) -> Map<String, Value> {
                 401 => "The bearer token is missing or wrong.",
                 404 => "No such collection, feature or route.",
                 409 => "The new data failed validation; the old data is still served.",
+                503 => "The server is at a limit (the request time, or expensive requests running and waiting); Retry-After says when to try again.",
                 _ => "Error",
             };
             (
@@ -95,6 +96,8 @@ fn error_responses(codes: &[u16]) -> Map<String, Value> {
 
 fn operation(summary: &str, parameters: Vec<Value>, ok: Value, errors: &[u16]) -> Value {
     let mut responses = error_responses(errors);
+    // Any route may outrun the time limit; expensive ones may find no turn.
+    responses.extend(error_responses(&[503]));
     responses.insert("200".into(), ok);
     json!({ "summary": summary, "parameters": parameters, "responses": responses })
 }
@@ -502,11 +505,22 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
     analysis_paths(s, &mut paths);
     profile_paths(s, &mut paths);
     if admin_enabled {
-        let mut responses = error_responses(&[401, 409]);
+        let mut responses = error_responses(&[400, 401, 409]);
         responses.insert("200".into(), json!({ "description": "The new data is served", "content": { "application/json": { "schema": { "type": "object" } } } }));
+        responses.insert("202".into(), json!({ "description": "The reload runs on as a background job; poll the URL in Location (and status_url)", "content": { "application/json": { "schema": { "type": "object" } } } }));
         paths.insert(
             "/admin/reload".into(),
-            json!({ "post": { "summary": "Reload the data directory", "security": [{ "bearer": [] }], "responses": responses } }),
+            json!({ "post": { "summary": "Reload the data directory as a background job", "security": [{ "bearer": [] }],
+                "parameters": [{ "name": "wait", "in": "query", "description": "Wait for the outcome for up to three quarters of the request time limit (default true)", "schema": { "type": "boolean" } }],
+                "responses": responses } }),
+        );
+        let mut responses = error_responses(&[401, 404]);
+        responses.insert("200".into(), json!({ "description": "The job: running, or done with its outcome", "content": { "application/json": { "schema": { "type": "object" } } } }));
+        paths.insert(
+            "/admin/reload/{job}".into(),
+            json!({ "get": { "summary": "A reload job", "security": [{ "bearer": [] }],
+                "parameters": [{ "name": "job", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": responses } }),
         );
     }
     let mut all_schemas = schemas();

@@ -64,6 +64,7 @@ pub async fn profile(
     Path(code): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
+    deadline: crate::deadline::Deadline,
 ) -> Result<Response, ApiError> {
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
         return Err(ApiError::BadRequest(format!(
@@ -84,10 +85,12 @@ pub async fn profile(
         .categories_present()
         .map(|c| (c.key(), c.label()))
         .collect();
-    // Every figure against every area of its level: CPU work off the async workers.
-    let made = tokio::task::spawn_blocking(move || profile::profile(&s.dataset, &s.analysis, code))
-        .await
-        .map_err(|e| ApiError::Internal(format!("the profile could not be made: {e}")))?;
+    // Every figure against every area of its level: CPU work off the async workers,
+    // counted against the cap on expensive requests.
+    let made = super::compute::run(&state, &deadline, super::compute::Cost::Heavy, move || {
+        profile::profile(&s.dataset, &s.analysis, code)
+    })
+    .await?;
     let Some(p) = made else {
         return Err(ApiError::NotFound(format!(
             "no loaded area has the code {code}; see /collections"
@@ -126,8 +129,10 @@ pub async fn profile(
     })
 }
 
+/// A text cell: quoted when it must be, and never a formula (`features::csv_cell`).
 fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
+    let s = crate::features::csv_cell::neutralise(s);
+    if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()

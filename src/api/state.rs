@@ -21,14 +21,17 @@ pub struct AppState {
     admin_token: Option<String>,
     /// One reload at a time; a second request waits rather than loading twice at once.
     reloading: tokio::sync::Mutex<()>,
+    /// Reloads started by the admin endpoint, the latest last (a few are kept to poll).
+    reload_jobs: std::sync::Mutex<std::collections::VecDeque<ReloadJob>>,
+    next_job: AtomicU64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
     web: super::web::WebSettings,
     /// The tile cache's cap for every snapshot, this one and those a reload brings.
     tile_cache_bytes: usize,
     limits: crate::config::Limits,
-    /// Permits for expensive requests running at once (`limits.max_expensive`).
-    expensive: Arc<tokio::sync::Semaphore>,
+    /// Expensive requests running and waiting (`limits.max_expensive`, `max_queued`).
+    admission: Arc<super::admission::Admission>,
     /// Origins allowed to call the API from a browser; empty: any origin.
     cors_origins: Vec<String>,
     pub metrics: super::metrics::Metrics,
@@ -52,19 +55,87 @@ pub enum ReloadOutcome {
     },
 }
 
+/// A reload started by `POST /admin/reload`: it runs on its own task, so no request
+/// time limit or client that hangs up can throw its result away.
+#[derive(Debug, Clone)]
+pub struct ReloadJob {
+    pub id: u64,
+    pub started_at: u64,
+    done: tokio::sync::watch::Receiver<Option<ReloadOutcome>>,
+}
+
+impl ReloadJob {
+    /// The outcome, once the reload has ended.
+    pub fn outcome(&self) -> Option<ReloadOutcome> {
+        self.done.borrow().clone()
+    }
+
+    /// The outcome if the reload ends within `limit`.
+    pub async fn wait(&mut self, limit: std::time::Duration) -> Option<ReloadOutcome> {
+        let ended = tokio::time::timeout(limit, self.done.wait_for(Option::is_some)).await;
+        match ended {
+            Ok(Ok(outcome)) => outcome.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// Reload jobs kept for polling.
+const KEPT_JOBS: usize = 16;
+
 impl AppState {
+    /// Starts a reload in the background, or joins the one the admin endpoint already
+    /// started and is still running.
+    pub fn start_reload(self: &Arc<Self>) -> ReloadJob {
+        let mut jobs = self
+            .reload_jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(running) = jobs.back().filter(|j| j.outcome().is_none()) {
+            return running.clone();
+        }
+        let (tx, rx) = tokio::sync::watch::channel(None);
+        let job = ReloadJob {
+            id: self.next_job.fetch_add(1, Ordering::Relaxed),
+            started_at: unix_now(),
+            done: rx,
+        };
+        let state = self.clone();
+        tokio::spawn(async move {
+            let outcome = state.reload().await;
+            let _ = tx.send(Some(outcome));
+        });
+        jobs.push_back(job.clone());
+        while jobs.len() > KEPT_JOBS {
+            jobs.pop_front();
+        }
+        job
+    }
+
+    /// A reload job still kept, by its id.
+    pub fn reload_job(&self, id: u64) -> Option<ReloadJob> {
+        self.reload_jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .find(|j| j.id == id)
+            .cloned()
+    }
+
     pub fn new(snapshot: Snapshot, data_dir: PathBuf, admin_token: Option<String>) -> Self {
         let state = AppState {
             snapshot: ArcSwap::from_pointee(snapshot),
             data_dir,
             admin_token: admin_token.filter(|t| !t.is_empty()),
             reloading: tokio::sync::Mutex::new(()),
+            reload_jobs: Default::default(),
+            next_job: AtomicU64::new(1),
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
             web: super::web::WebSettings::default(),
             tile_cache_bytes: crate::tiles::cache::DEFAULT_CAP_BYTES,
             limits: crate::config::Limits::default(),
-            expensive: Arc::new(tokio::sync::Semaphore::new(0)),
+            admission: Arc::new(super::admission::Admission::new(0, 0)),
             cors_origins: Vec::new(),
             metrics: super::metrics::Metrics::default(),
             started_at: unix_now(),
@@ -74,7 +145,10 @@ impl AppState {
     }
 
     pub fn with_limits(mut self, limits: crate::config::Limits) -> Self {
-        self.expensive = Arc::new(tokio::sync::Semaphore::new(limits.max_expensive));
+        self.admission = Arc::new(super::admission::Admission::new(
+            limits.max_expensive,
+            limits.max_queued,
+        ));
         self.limits = limits;
         self
     }
@@ -93,9 +167,9 @@ impl AppState {
         &self.cors_origins
     }
 
-    /// A permit to run an expensive request now, or `None` when all are taken.
-    pub fn try_expensive(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        self.expensive.clone().try_acquire_owned().ok()
+    /// Admission for expensive requests (see `admission`).
+    pub(crate) fn admission(&self) -> &super::admission::Admission {
+        &self.admission
     }
 
     /// The tile cache cap of the snapshots a reload brings (give the first snapshot the
@@ -165,7 +239,13 @@ impl AppState {
                         let snapshot_id = snapshot.id.clone();
                         let snapshot = Arc::new(snapshot);
                         self.snapshot.store(snapshot.clone());
-                        tokio::task::spawn_blocking(move || snapshot.pregenerate_tiles());
+                        tokio::task::spawn_blocking(move || {
+                            snapshot.pregenerate_tiles();
+                            drop(snapshot);
+                            // The previous snapshot is gone by now unless a request
+                            // still holds it; its memory goes back to the system.
+                            super::memory::give_back();
+                        });
                         ReloadOutcome::Swapped {
                             snapshot_id,
                             elapsed_ms,

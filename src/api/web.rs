@@ -74,7 +74,8 @@ fn serve(asset: &'static Asset, request: &HeaderMap) -> Response {
     let fresh = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == asset.etag));
+        .is_some();
+    let fresh = fresh && super::middleware::if_none_match(request, asset.etag);
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {

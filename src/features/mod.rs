@@ -5,6 +5,7 @@
 //! re-encodes geometry.
 
 pub mod cql2;
+pub mod csv_cell;
 pub mod datetime;
 pub mod encode;
 mod query;
@@ -175,6 +176,11 @@ impl Collection {
             None => Box::new(self.items.iter()),
         };
         let mut matching: Vec<&Item> = pool
+            .enumerate()
+            // A filter can be slow on every feature (a long LIKE, a detailed polygon): stop
+            // once nobody waits for the answer (see `crate::deadline`).
+            .take_while(|(i, _)| i % 64 != 0 || !crate::deadline::expired())
+            .map(|(_, item)| item)
             .filter(|item| {
                 q.properties
                     .iter()
@@ -317,6 +323,39 @@ impl Collection {
         Bytes::from(s)
     }
 
+    /// An upper estimate of the bytes a page takes in `format`, cheap to work out
+    /// before the page is written: each feature's ready-made GeoJSON bounds its own
+    /// geometry and properties in any encoding, and a page adds markup per cell.
+    pub fn estimate_bytes(
+        &self,
+        items: &[&Item],
+        format: Format,
+        crs: Crs,
+        select: Option<&[String]>,
+    ) -> usize {
+        let columns = select.map_or(self.properties.len(), <[String]>::len);
+        let per_cell = match format {
+            Format::GeoJson => 0,
+            Format::Csv => 4,
+            // A table cell's tags and attributes, with room to spare.
+            Format::Html => 96,
+        };
+        items
+            .iter()
+            .map(|item| {
+                let text: usize = match (format, select) {
+                    (Format::Html, Some(names)) => names
+                        .iter()
+                        .filter_map(|n| item.props.get(n))
+                        .map(|v| v.to_string().len())
+                        .sum(),
+                    _ => 0,
+                };
+                item.fragment(crs).len() + text + columns * per_cell + 16
+            })
+            .fold(1024, usize::saturating_add)
+    }
+
     /// A page as CSV: the id, the properties (all, or those selected) as columns, and
     /// the geometry as WKT in `crs`.
     pub fn write_csv(
@@ -331,16 +370,18 @@ impl Collection {
             None => self.properties.keys().map(String::as_str).collect(),
         };
         let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header = vec!["id"];
-        header.extend(&columns);
-        header.push("wkt");
+        // Every cell, headers included, as a spreadsheet will not run it (`csv_cell`).
+        let safe = |s: &str| csv_cell::neutralise(s).into_owned();
+        let mut header = vec!["id".to_string()];
+        header.extend(columns.iter().map(|c| safe(c)));
+        header.push("wkt".into());
         // Writing into memory cannot fail; a failed row would only shorten the download.
         let _ = w.write_record(&header);
         for item in items {
-            let mut row = vec![item.id.clone()];
+            let mut row = vec![safe(&item.id)];
             row.extend(columns.iter().map(|c| match item.props.get(*c) {
                 None | Some(Value::Null) => String::new(),
-                Some(Value::String(s)) => s.clone(),
+                Some(Value::String(s)) => safe(s),
                 Some(other) => other.to_string(),
             }));
             // A feature without an outline has an empty WKT cell.

@@ -194,6 +194,24 @@ pub struct ItemsQuery {
     pub select: Option<Vec<String>>,
 }
 
+impl ItemsQuery {
+    /// Whether answering costs more than joining ready-made features: a filter or an
+    /// order to work out, features to write anew (some properties, a generalised
+    /// outline), another format, or a large page. Such requests count against the cap on
+    /// expensive requests.
+    pub fn is_expensive(&self, format: Format) -> bool {
+        format != Format::GeoJson
+            || self.filter.is_some()
+            || !self.sort.is_empty()
+            || self.select.is_some()
+            || self.zoom.is_some()
+            || self.limit > LARGE_PAGE
+    }
+}
+
+/// Pages above this many features count as expensive.
+pub const LARGE_PAGE: usize = 1_000;
+
 /// A parameter that cannot be honoured; the message says which and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("parameter '{parameter}': {message}")]
@@ -224,8 +242,11 @@ impl ItemsQuery {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
+        // A set, not a count per pair: a URL of thousands of parameters is checked in
+        // time linear in their number.
+        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
         for (k, _) in pairs {
-            if pairs.iter().filter(|(other, _)| other == k).count() > 1 {
+            if !seen.insert(k.as_str()) {
                 return Err(err(k, "given more than once"));
             }
         }
@@ -353,12 +374,18 @@ impl ItemsQuery {
         }
         let select = match get("properties") {
             None => None,
-            Some(v) => Some(
-                list(v)
-                    .iter()
-                    .map(|n| known(n, "properties"))
-                    .collect::<Result<Vec<_>, _>>()?,
-            ),
+            Some(v) => {
+                // Each name once, in the order first given: a name repeated thousands of
+                // times in a URL would otherwise be a column thousands of times.
+                let mut names: Vec<String> = Vec::new();
+                for n in list(v) {
+                    let n = known(&n, "properties")?;
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+                Some(names)
+            }
         };
         let mut properties = Vec::new();
         for (k, v) in pairs {

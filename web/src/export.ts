@@ -4,6 +4,7 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { ColourClass } from './layers';
 import { NO_DATA } from './layers';
+import { csvText } from './csv';
 
 export function download(name: string, blob: Blob) {
   const a = document.createElement('a');
@@ -15,16 +16,9 @@ export function download(name: string, blob: Blob) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** RFC 4180 CSV with a byte-order mark, so spreadsheet programs read the accents. */
+/** The view as CSV (see csv.ts: quoting, and no cell a spreadsheet runs as a formula). */
 export function csv(columns: string[], rows: Record<string, unknown>[]): Blob {
-  const lines = [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))];
-  return new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+  return new Blob([csvText(columns, rows)], { type: 'text/csv;charset=utf-8' });
 }
 
 export interface PngLegend {

@@ -75,7 +75,7 @@ pub fn truth(e: &Expr, props: &Map<String, Value>, meets: &dyn Fn(&Shape) -> boo
             negated,
         } => {
             let text = props.get(property)?.as_str()?;
-            Some(like(text, pattern) != *negated)
+            Some(pattern.matches(text) != *negated)
         }
         Expr::IsNull { property, negated } => {
             let null = props.get(property).is_none_or(Value::is_null);
@@ -97,44 +97,85 @@ fn order(v: &Value, lit: &Literal) -> Option<Ordering> {
 }
 
 /// SQL LIKE: `%` any run of characters, `_` exactly one, `\` makes the next one literal.
+#[cfg(test)]
 pub fn like(text: &str, pattern: &str) -> bool {
-    #[derive(Clone, Copy, PartialEq)]
-    enum P {
-        Any,
-        One,
-        Char(char),
-    }
-    let mut parts = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        parts.push(match c {
-            '%' => P::Any,
-            '_' => P::One,
-            '\\' => P::Char(chars.next().unwrap_or('\\')),
-            c => P::Char(c),
-        });
-    }
-    let text: Vec<char> = text.chars().collect();
-    // matched[j]: whether the pattern so far matches text[..j].
-    let mut matched = vec![false; text.len() + 1];
-    matched[0] = true;
-    for p in parts {
-        let mut next = vec![false; text.len() + 1];
-        match p {
-            P::Any => {
-                let mut seen = false;
-                for j in 0..=text.len() {
-                    seen |= matched[j];
-                    next[j] = seen;
-                }
-            }
-            P::One | P::Char(_) => {
-                for j in 1..=text.len() {
-                    next[j] = matched[j - 1] && (p == P::One || p == P::Char(text[j - 1]));
-                }
+    LikePattern::new(pattern).matches(text)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Part {
+    Any,
+    One,
+    Char(char),
+}
+
+/// A LIKE pattern read once, when the filter is parsed, and matched against each
+/// feature's text in time linear in pattern × text with no backtracking: a set of
+/// positions is carried through the pattern, and the match gives up as soon as the set
+/// is empty or the pattern needs more characters than the text has. So a pattern of
+/// 60,000 `_` costs a few steps per feature, not 60,000 × the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LikePattern {
+    /// Runs of `%` are one `%`: they match the same.
+    parts: Vec<Part>,
+    /// Characters the text needs at the least (the `_` and literal parts).
+    min_chars: usize,
+}
+
+impl LikePattern {
+    pub fn new(pattern: &str) -> LikePattern {
+        let mut parts = Vec::new();
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            let part = match c {
+                '%' => Part::Any,
+                '_' => Part::One,
+                '\\' => Part::Char(chars.next().unwrap_or('\\')),
+                c => Part::Char(c),
+            };
+            if !(part == Part::Any && parts.last() == Some(&Part::Any)) {
+                parts.push(part);
             }
         }
-        matched = next;
+        let min_chars = parts.iter().filter(|p| **p != Part::Any).count();
+        LikePattern { parts, min_chars }
     }
-    matched[text.len()]
+
+    pub fn matches(&self, text: &str) -> bool {
+        let n = text.chars().count();
+        if self.min_chars > n {
+            return false;
+        }
+        let text: Vec<char> = text.chars().collect();
+        // matched[j]: whether the pattern so far matches text[..j].
+        let mut matched = vec![false; n + 1];
+        let mut next = vec![false; n + 1];
+        matched[0] = true;
+        for p in &self.parts {
+            next.fill(false);
+            let mut any = false;
+            match p {
+                Part::Any => {
+                    let mut seen = false;
+                    for j in 0..=n {
+                        seen |= matched[j];
+                        next[j] = seen;
+                    }
+                    any = seen;
+                }
+                Part::One | Part::Char(_) => {
+                    for j in 1..=n {
+                        next[j] =
+                            matched[j - 1] && (*p == Part::One || *p == Part::Char(text[j - 1]));
+                        any |= next[j];
+                    }
+                }
+            }
+            if !any {
+                return false;
+            }
+            std::mem::swap(&mut matched, &mut next);
+        }
+        matched[n]
+    }
 }

@@ -89,7 +89,7 @@ pub enum Expr {
     },
     Like {
         property: String,
-        pattern: String,
+        pattern: eval::LikePattern,
         negated: bool,
     },
     IsNull {

@@ -227,7 +227,7 @@ impl<'a> Parser<'a> {
                 match self.literal()? {
                     (Literal::Text(pattern), _) => Ok(Expr::Like {
                         property: name,
-                        pattern,
+                        pattern: super::eval::LikePattern::new(&pattern),
                         negated,
                     }),
                     (_, pos) => Err(Cql2Error::new(pos, "LIKE needs a 'text pattern'")),

@@ -183,3 +183,18 @@ fn no_input_makes_it_panic() {
         }
     }
 }
+
+#[test]
+fn like_keeps_its_meaning_with_runs_and_long_patterns() {
+    assert!(like("abc", "%%%a%%c%%"));
+    assert!(like("a%c", "a\\%c") && !like("abc", "a\\%c"));
+    assert!(like("abc", "___") && !like("ab", "___") && !like("abcd", "___"));
+    assert!(like("xaxbx", "%a%b%") && !like("xbxax", "%a%b%"));
+    // A pattern far longer than any name is refused at once; the old matcher walked the
+    // whole pattern over every feature (12 s for 60,000 `_` over the buurten).
+    let long = "_".repeat(60_000);
+    assert!(!like("Wijk 10", &long));
+    let many = "%a".repeat(30_000);
+    assert!(!like("banana", &many));
+    assert!(like(&"a".repeat(10), "%a%a%a%"));
+}

@@ -1,0 +1,34 @@
+// The map's CSV cells, checked without a browser: bundles src/csv.ts with esbuild and
+// prints one JSON line of results. Exits non-zero on the first failed check.
+import { build } from 'esbuild';
+
+const out = await build({ entryPoints: ['src/csv.ts'], bundle: true, format: 'esm', write: false });
+const mod = await import('data:text/javascript;base64,' + Buffer.from(out.outputFiles[0].text).toString('base64'));
+
+let checks = 0;
+function check(got, want, what) {
+  checks += 1;
+  if (got !== want) {
+    console.error(`FAIL ${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    process.exit(1);
+  }
+}
+for (const [v, want] of [
+  ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+  ['=cmd|\' /C calc\'!A0', `'=cmd|' /C calc'!A0`],
+  ['+31 6', "'+31 6"],
+  ['@SUM(A1)', "'@SUM(A1)"],
+  ['-2+3', "'-2+3"],
+  ['\t=1+1', "'\t=1+1"],
+  ['\r=1+1', `"'\r=1+1"`],
+  ['-3.5', '-3.5'],
+  [-3.5, '-3.5'],
+  ['Utrecht', 'Utrecht'],
+  ['a,b', '"a,b"'],
+  [null, ''],
+]) {
+  check(mod.cell(v), want, JSON.stringify(v));
+}
+const text = mod.csvText(['=naam', 'code'], [{ '=naam': '@x', code: 'BU1' }]);
+check(text, "\ufeff'=naam,code\r\n'@x,BU1\r\n", 'headers too');
+console.log(JSON.stringify({ checks }));

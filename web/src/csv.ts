@@ -1,0 +1,25 @@
+// CSV cells for the map's downloads: RFC 4180 quoting, and no cell a spreadsheet would
+// run as a formula (OWASP's rule, the same as the server's CSV).
+
+/** A cell that starts like a formula gets a leading apostrophe; plain numbers stay. */
+export function neutralise(s: string): string {
+  const first = s.charAt(0);
+  const risky = first === '=' || first === '+' || first === '-' || first === '@' || first === '\t' || first === '\r';
+  if (!risky) return s;
+  // "-3.5" is a number, not a formula; the spreadsheet should read it as one.
+  if (s.trim() === s && s !== '' && Number.isFinite(Number(s))) return s;
+  return `'${s}`;
+}
+
+export function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  const s = neutralise(String(v));
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180 CSV with a byte-order mark, so spreadsheet programs read the accents. */
+export function csvText(columns: string[], rows: Record<string, unknown>[]): string {
+  const lines = [columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))];
+  return '\ufeff' + lines.join('\r\n') + '\r\n';
+}
