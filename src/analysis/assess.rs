@@ -3,11 +3,12 @@
 //! layer, the ranking, the profile and the what-if all read.
 
 use super::access::{two_step, Demand, Supply};
+use super::basis::{access_basis, AccessBasis};
 use super::config::AnalysisConfig;
 use super::coverage::{AreaCoverage, CategoryCoverage};
 use super::demand::{AreaPoints, DemandBasis};
 use super::indicators::COUNT_RADII_M;
-use crate::model::{AreaLevel, Category, Dataset};
+use crate::model::{AreaLevel, Category, Dataset, Figure};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
@@ -47,6 +48,8 @@ pub struct Assessment {
     /// The population-weighted mean E2SFCA score over the coverage (the divisor of
     /// `access`).
     pub weighted_mean: Option<f64>,
+    /// What the figures are measured from: the voorzieningen, or CBS's distance.
+    pub basis: AccessBasis,
     /// One per area of the level, in the dataset's order.
     pub areas: Vec<AreaAssessment>,
 }
@@ -62,6 +65,9 @@ pub fn assess(
     demand: &LevelDemand,
     supply: &[Supply],
 ) -> Assessment {
+    if let Some(AccessBasis::CbsAfstand { figuur }) = access_basis(dataset, category) {
+        return assess_cbs_distance(dataset, level, category, config, figuur);
+    }
     let settings = config.settings(category);
     let coverage = CategoryCoverage::new(dataset, category);
     let areas = dataset.areas(level);
@@ -202,6 +208,83 @@ pub fn assess(
         national: coverage.is_national(),
         threshold_m: settings.threshold_m,
         weighted_mean: scores.weighted_mean,
+        basis: AccessBasis::Voorzieningen,
+        areas: out,
+    }
+}
+
+/// CBS's distances below this (the figure is published to 0.1 km) count as this, so
+/// that an area next door does not get an unbounded access.
+const MIN_CBS_DISTANCE_M: f64 = 100.0;
+
+/// With no voorziening of the category loaded: every area's figure is CBS's mean road
+/// distance from its addresses, its own and not a coarser area's (a wijk is not given
+/// its gemeente's mean). Access is the people-weighted mean distance over the level
+/// divided by the area's: 1 is as near as the average inhabitant, 0.5 twice as far.
+/// Counts within reach, people past the threshold and E2SFCA need points and stay
+/// `None`; areas without the figure are outside what the source describes.
+fn assess_cbs_distance(
+    dataset: &Dataset,
+    level: AreaLevel,
+    category: Category,
+    config: &AnalysisConfig,
+    figure: Figure,
+) -> Assessment {
+    let settings = config.settings(category);
+    let areas = dataset.areas(level);
+    let distance_m: Vec<Option<f64>> = areas
+        .iter()
+        .map(|a| {
+            a.figures
+                .get(figure)
+                .filter(|km| km.is_finite() && *km >= 0.0)
+                .map(|km| km * 1000.0)
+        })
+        .collect();
+    let populations: Vec<Option<f64>> = areas
+        .iter()
+        .map(|a| settings.demand.size(&a.figures))
+        .collect();
+    let (sum, people) = distance_m
+        .iter()
+        .zip(&populations)
+        .filter_map(|(d, n)| d.zip(*n))
+        .fold((0.0, 0.0), |(s, p), (d, n)| (s + d * n, p + n));
+    let mean_m = (people > 0.0).then(|| sum / people);
+    let with_figure = distance_m.iter().filter(|d| d.is_some()).count();
+    let out = distance_m
+        .iter()
+        .zip(&populations)
+        .map(|(d, n)| AreaAssessment {
+            coverage: if d.is_some() {
+                AreaCoverage::Inside
+            } else {
+                AreaCoverage::Outside
+            },
+            basis: DemandBasis::CbsAddresses,
+            population: *n,
+            nearest_m: *d,
+            within_mean: None,
+            people_within: None,
+            people_beyond: None,
+            score: None,
+            access: d.zip(mean_m).map(|(d, m)| m / d.max(MIN_CBS_DISTANCE_M)),
+            crowding: None,
+        })
+        .collect();
+    Assessment {
+        level,
+        category,
+        coverage: format!(
+            "de {with_figure} van {} {} waarvoor CBS de afstand tot een {} publiceert",
+            areas.len(),
+            level.collection(),
+            category.key()
+        ),
+        national: false,
+        threshold_m: settings.threshold_m,
+        weighted_mean: None,
+        basis: AccessBasis::CbsAfstand { figuur: figure },
         areas: out,
     }
 }
@@ -214,6 +297,89 @@ mod tests {
     use crate::analysis::gap::loaded_supply;
     use crate::crs::RdPoint;
     use crate::model::Figure::*;
+
+    #[test]
+    fn with_no_huisarts_loaded_cbs_distance_is_the_measure() {
+        // Synthetic: three wijken with CBS's GP distance (1, 2 and 4 km) and one
+        // without; a hospital is loaded, no huisarts.
+        let ds = dataset(
+            vec![
+                area(
+                    "WK000101",
+                    0.0,
+                    &[(Inhabitants, 1000.0), (DistanceGp, 1.0), (Age65Plus, 15.0)],
+                ),
+                area(
+                    "WK000102",
+                    1.0,
+                    &[(Inhabitants, 1000.0), (DistanceGp, 2.0), (Age65Plus, 15.5)],
+                ),
+                area(
+                    "WK000103",
+                    2.0,
+                    &[(Inhabitants, 2000.0), (DistanceGp, 4.0), (Age65Plus, 16.0)],
+                ),
+                area("WK000104", 3.0, &[(Inhabitants, 500.0), (Age65Plus, 15.5)]),
+            ],
+            vec![facility("z", Category::Ziekenhuis, 0.0)],
+        );
+        let config = AnalysisConfig::default();
+        let demand = demand_points(&ds, AreaLevel::Wijk);
+        let a = assess(
+            &ds,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            &config,
+            &demand,
+            &[],
+        );
+        assert_eq!(a.basis, AccessBasis::CbsAfstand { figuur: DistanceGp });
+        // People-weighted mean: (1·1000 + 2·1000 + 4·2000) / 4000 = 2.75 km.
+        let access: Vec<Option<f64>> = a.areas.iter().map(|m| m.access).collect();
+        let expected = [Some(2.75), Some(1.375), Some(0.6875), None];
+        for (got, want) in access.iter().zip(expected) {
+            assert_eq!(got.map(|x| (x * 1e9).round() / 1e9), want);
+        }
+        assert_eq!(a.areas[2].nearest_m, Some(4000.0));
+        assert_eq!(a.areas[2].basis, DemandBasis::CbsAddresses);
+        assert_eq!(
+            a.areas[2].people_beyond, None,
+            "a mean says nothing per person"
+        );
+        assert_eq!(a.areas[3].coverage, AreaCoverage::Outside);
+        // The ranking puts the farthest first and says whose distance it is.
+        let r = crate::analysis::gap::rank_assessed(&ds, &config, &a);
+        assert_eq!(r.access_basis, a.basis);
+        assert_eq!(r.outside_coverage.len(), 1);
+        assert_eq!(r.ranked[0].code.to_string(), "WK000103");
+        assert!(
+            r.ranked[0]
+                .reason
+                .starts_with("gemiddeld 4,0 km over de weg tot een huisarts (CBS, per wijk)"),
+            "{}",
+            r.ranked[0].reason
+        );
+        // With a huisarts loaded, the points are the measure again.
+        let with_gp = dataset(
+            vec![area(
+                "WK000101",
+                0.0,
+                &[(Inhabitants, 1000.0), (DistanceGp, 1.0)],
+            )],
+            vec![facility("h", Category::Huisarts, 0.0)],
+        );
+        let supply = loaded_supply(&with_gp, Category::Huisarts);
+        let d = demand_points(&with_gp, AreaLevel::Wijk);
+        let b = assess(
+            &with_gp,
+            AreaLevel::Wijk,
+            Category::Huisarts,
+            &config,
+            &d,
+            &supply,
+        );
+        assert_eq!(b.basis, AccessBasis::Voorzieningen);
+    }
 
     #[test]
     fn figures_are_means_over_the_areas_people() {

@@ -14,8 +14,9 @@ use serde::Serialize;
 
 /// The CBS distance figures and the categories they measure, defined alike: CBS's
 /// hospital distance leaves out outpatient clinics, and so does our `ziekenhuis`.
-const PAIRS: [(Figure, Category); 4] = [
+const PAIRS: [(Figure, Category); 5] = [
     (Figure::DistanceGp, Category::Huisarts),
+    (Figure::DistanceGpPost, Category::Huisartsenpost),
     (Figure::DistancePharmacy, Category::Apotheek),
     (Figure::DistanceHospital, Category::Ziekenhuis),
     (Figure::DistanceLibrary, Category::Bibliotheek),

@@ -28,6 +28,8 @@ pub enum DemandBasis {
     FinerAreas(AreaLevel),
     Postcodes,
     RepresentativePoint,
+    /// Not our points: CBS's figure, measured by CBS from every address in the area.
+    CbsAddresses,
 }
 
 impl DemandBasis {
@@ -39,6 +41,7 @@ impl DemandBasis {
             DemandBasis::FinerAreas(_) => "wijken",
             DemandBasis::Postcodes => "postcodes",
             DemandBasis::RepresentativePoint => "representatief_punt",
+            DemandBasis::CbsAddresses => "cbs_adressen",
         }
     }
 
@@ -57,6 +60,9 @@ impl DemandBasis {
             }
             DemandBasis::RepresentativePoint => {
                 "gemeten vanaf één punt in het gebied: er zijn geen adressen, buurten of postcodes geladen die het fijner maken"
+            }
+            DemandBasis::CbsAddresses => {
+                "gemeten door CBS, over de weg vanaf alle adressen in het gebied"
             }
         }
     }

@@ -9,6 +9,7 @@
 
 use super::access::{Demand, Supply};
 use super::assess::{assess, AreaAssessment, Assessment, LevelDemand};
+use super::basis::AccessBasis;
 use super::config::AnalysisConfig;
 use super::coverage::AreaCoverage;
 use super::need::{self, Need};
@@ -62,6 +63,10 @@ pub struct Ranking {
     pub threshold_m: f64,
     /// What the category's sources cover, in words.
     pub coverage: String,
+    /// What access is measured from: the loaded voorzieningen, or CBS's distance
+    /// when none of the category is loaded.
+    #[serde(rename = "toegang_bron")]
+    pub access_basis: AccessBasis,
     /// Most underserved first.
     pub ranked: Vec<Ranked>,
     /// Areas left out for want of figures.
@@ -231,10 +236,34 @@ pub fn rank_assessed(
         catchment_m: settings.catchment.radius_m,
         threshold_m: assessment.threshold_m,
         coverage: assessment.coverage.clone(),
+        access_basis: assessment.basis,
         ranked,
         insufficient_data,
         outside_coverage,
     }
+}
+
+/// The reason when CBS's distance is the access measure: it is a mean per area, so no
+/// count of people far away can be given.
+fn cbs_reason(label: &str, assessment: &Assessment, m: &AreaAssessment) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = m.nearest_m {
+        parts.push(format!(
+            "gemiddeld {} km over de weg tot een {label} (CBS, per {})",
+            dutch(d / 1000.0, 1),
+            assessment.level
+        ));
+    }
+    if let Some(x) = m.access {
+        parts.push(format!(
+            "toegang {}× het gemiddelde (de gemiddelde afstand over de geladen gebieden gedeeld door die van dit gebied)",
+            dutch(x, 2)
+        ));
+    }
+    parts.push(format!(
+        "er is geen {label} geladen: de afstand is die van CBS"
+    ));
+    parts.join("; ")
 }
 
 /// Access lower than this share of the mean, with a facility in the near zone,
@@ -251,6 +280,9 @@ fn reason(
     cbs: Option<(f64, AreaLevel)>,
 ) -> String {
     let label = category.key();
+    if let AccessBasis::CbsAfstand { .. } = assessment.basis {
+        return cbs_reason(label, assessment, m);
+    }
     let mut parts = Vec::new();
     if let (Some(people), Some(beyond)) = (m.population, m.people_beyond) {
         parts.push(format!(

@@ -1,5 +1,5 @@
 //! The indicators as properties of the served area layers, so GIS tools can style
-//! them: per category with voorzieningen, at the analysis level.
+//! them: per category with voorzieningen or with CBS's distance, at the analysis level.
 
 use super::config::AnalysisConfig;
 use super::need::{self, Need};
@@ -42,7 +42,7 @@ pub fn properties(
         props.insert("behoefte_index".into(), value);
         props.insert("vraag_basis".into(), json!(d.basis.key()));
     }
-    for category in dataset.categories_present() {
+    for (category, _) in super::basis::analysed_categories(dataset) {
         let key = category.key();
         let supply = gap::loaded_supply(dataset, category);
         let assessment = assess::assess(dataset, level, category, config, &demand, &supply);

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod assess;
+pub mod basis;
 pub mod calibrate;
 pub mod change;
 pub mod config;
@@ -70,4 +71,6 @@ pub enum AnalysisError {
     BadCapacity { id: String },
     #[error("{changes} changes: a scenario may make at most {max}")]
     TooManyChanges { changes: usize, max: usize },
+    #[error("no {category} is loaded: its access is CBS's distance, which places cannot change; load the voorzieningen to try a what-if or ask for suggestions")]
+    NoVoorzieningen { category: crate::model::Category },
 }

@@ -76,7 +76,8 @@ pub struct FigureRow {
 pub struct CategoryRow {
     pub category: &'static str,
     pub label: &'static str,
-    /// Straight-line metres to the nearest one, the mean over the area's people.
+    /// Metres to the nearest one, the mean over the area's people: straight-line from
+    /// the loaded voorzieningen, or CBS's road distance when `toegang_bron` says so.
     pub nearest_m: Option<f64>,
     /// Mean number within 1, 3 and 5 km of the area's people (one decimal).
     pub within_1km: f64,
@@ -91,6 +92,8 @@ pub struct CategoryRow {
     pub dekking_omschrijving: String,
     /// What the area's figures are measured from, in words.
     pub vraag_basis: &'static str,
+    /// Whether access rests on the loaded voorzieningen or on CBS's distance, in words.
+    pub toegang_bron: &'static str,
     /// CBS's own distance for the category (km, over the road), and whose it is.
     pub cbs_afstand_km: Option<f64>,
     pub cbs_niveau: Option<AreaLevel>,
@@ -168,7 +171,7 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
     let demand_here = demand::demand_points(dataset, level);
     let demand_national =
         (national_level != level).then(|| demand::demand_points(dataset, national_level));
-    for category in dataset.categories_present() {
+    for (category, basis) in super::basis::analysed_categories(dataset) {
         // A ranking per category: stop when nobody waits (`crate::deadline`).
         if crate::deadline::expired() {
             break;
@@ -215,6 +218,7 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
             dekking: coverage.key(),
             dekking_omschrijving: at_level.coverage.clone(),
             vraag_basis: near.map_or("", |p| p.basis.described()),
+            toegang_bron: basis.described(),
             cbs_afstand_km: cbs.map(|c| c.0),
             cbs_niveau: cbs.map(|c| c.1),
             rank: ranked.map(|r| r.rank),

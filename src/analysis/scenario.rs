@@ -150,6 +150,7 @@ pub fn run_from(
     config: &AnalysisConfig,
 ) -> Result<Outcome, AnalysisError> {
     let (level, category) = (baseline.level, baseline.category);
+    super::basis::require_voorzieningen(dataset, category)?;
     let changes =
         scenario.open.len() + scenario.close.len() + scenario.capacity.len() + scenario.moved.len();
     if changes > MAX_CHANGES {

@@ -388,7 +388,11 @@ pub async fn access(
     Ok(Json(json!({
         "categorie": category.key(),
         "niveau": level,
-        "methode": "E2SFCA (Luo & Qi 2009), PySAL access conventions, over each area's demand points (weighted)",
+        "methode": match a.basis {
+            crate::analysis::basis::AccessBasis::Voorzieningen => "E2SFCA (Luo & Qi 2009), PySAL access conventions, over each area's demand points (weighted)",
+            crate::analysis::basis::AccessBasis::CbsAfstand { .. } => "no voorziening of this category is loaded: CBS's mean road distance per area; 'genormaliseerd' is the people-weighted mean distance over the level divided by the area's",
+        },
+        "toegang_bron": a.basis,
         "catchment": settings.catchment,
         "vraag": settings.demand,
         "dekking": a.coverage,
@@ -475,6 +479,7 @@ pub async fn suggest(
     let p = Params::new(&pairs, &["categorie", "niveau", "n", "gemeente"])?;
     let s = state.snapshot();
     let category = p.one_category()?;
+    crate::analysis::basis::require_voorzieningen(&s.dataset, category)?;
     let gemeente = gemeente_param(&p, &s.dataset)?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
     let n = p.count("n", 5)?;

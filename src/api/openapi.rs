@@ -338,6 +338,7 @@ fn profile_schemas() -> Value {
                 "people_beyond": number(), "threshold_m": { "type": "number" },
                 "dekking": { "type": "string", "enum": ["binnen", "rand", "buiten"] },
                 "dekking_omschrijving": { "type": "string" }, "vraag_basis": { "type": "string" },
+                "toegang_bron": { "type": "string" },
                 "cbs_afstand_km": number(), "cbs_niveau": { "type": "string", "nullable": true, "enum": ["gemeente", "wijk", "buurt", null] },
                 "rank": { "type": "integer", "minimum": 1, "nullable": true }, "ranked_of": { "type": "integer", "minimum": 0 },
                 "gap": number(), "reason": text(),

@@ -4,7 +4,8 @@
 //! elsewhere (gemeente networks often block CDNs).
 
 use super::{ApiError, AppState};
-use crate::model::{AreaLevel, Category};
+use crate::analysis::basis::AccessBasis;
+use crate::model::AreaLevel;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -123,26 +124,37 @@ async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {
 /// the levels, the analysis level, the attribution of every loaded source, the basemap.
 async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let s = state.snapshot();
-    let categories: Vec<_> = Category::ALL
-        .iter()
-        .map(|c| {
+    // With voorzieningen loaded, or with CBS's distance standing in for them.
+    let categories: Vec<_> = crate::analysis::basis::analysed_categories(&s.dataset)
+        .into_iter()
+        .map(|(c, basis)| {
             let n = s
                 .dataset
                 .voorzieningen()
                 .iter()
-                .filter(|v| v.category == *c)
+                .filter(|v| v.category == c)
                 .count();
-            let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, *c);
+            let (dekking, landelijk) = match basis {
+                AccessBasis::Voorzieningen => {
+                    let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, c);
+                    (coverage.described(), coverage.is_national())
+                }
+                AccessBasis::CbsAfstand { .. } => (
+                    "de gebieden waarvoor CBS de afstand publiceert".to_string(),
+                    true,
+                ),
+            };
             json!({
                 "key": c.key(),
                 "label": c.label(),
                 "domain": c.domain(),
                 "count": n,
-                "dekking": coverage.described(),
-                "landelijk": coverage.is_national(),
+                "dekking": dekking,
+                "landelijk": landelijk,
+                "toegang_bron": basis.key(),
+                "toegang_bron_tekst": basis.described(),
             })
         })
-        .filter(|c| c["count"].as_u64().unwrap_or(0) > 0)
         .collect();
     let levels: Vec<_> = AreaLevel::ALL
         .into_iter()

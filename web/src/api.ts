@@ -8,6 +8,9 @@ export interface Category {
   /** What the category's sources cover, in words ("heel Nederland", "de gemeenten …"). */
   dekking: string;
   landelijk: boolean;
+  /** `voorzieningen`, or `cbs_afstand` when none is loaded and CBS's distance stands in. */
+  toegang_bron: string;
+  toegang_bron_tekst: string;
 }
 
 export interface NeedComponent {

@@ -305,7 +305,7 @@ function layerAvailable(layer: MapLayer): boolean {
 function fillControls() {
   const cat = $<HTMLSelectElement>('categorie');
   cat.innerHTML = state.config.categories
-    .map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.label)} (${number(c.count)})</option>`)
+    .map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.label)} (${c.toegang_bron === 'cbs_afstand' ? 'afstand volgens CBS' : number(c.count)})</option>`)
     .join('');
   cat.value = state.category;
   const gm = $<HTMLSelectElement>('gemeente');
@@ -349,6 +349,9 @@ function legendNotes(layer: MapLayer): string {
     notes.push(`Behoefte-index op dit niveau: ${parts || 'geen onderdelen'}.${missing ? ` Niet in de gegevens van dit niveau: ${missing}.` : ''}`);
   }
   const category = state.config.categories.find((c) => c.key === state.category);
+  if (category?.toegang_bron === 'cbs_afstand' && layer.source === 'areas') {
+    notes.push(`${category.label}: ${category.toegang_bron_tekst}. Afstand en toegang zijn die van CBS; aantallen binnen bereik zijn er dan niet.`);
+  }
   if (category && !category.landelijk && layer.source === 'areas') {
     notes.push(`De gegevens over ${category.label.toLowerCase()} beschrijven alleen ${category.dekking}; daarbuiten is het gebied grijs (geen gegevens).`);
   }
