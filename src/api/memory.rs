@@ -2,8 +2,10 @@
 //! arenas: after reloads (each builds a whole snapshot on a blocking thread) and bursts
 //! of connections, RSS stayed near its peak (1.1 GB after 30 reloads of a 134 MB
 //! snapshot; 2.1 GB after 20,000 connections had closed). Fewer arenas and a trim after
-//! each reload and once a minute keep it near what is in use. Other allocators and
-//! systems: nothing to do.
+//! each reload and once a minute keep it near what is in use. The server's own
+//! allocations go to mimalloc (`src/main.rs`), which returns freed pages by itself; these
+//! settings still govern what C code (the bundled SQLite that reads GeoPackages)
+//! allocates through glibc. Other systems: nothing to do.
 
 /// Before the runtime starts its threads: at most a few arenas.
 pub fn tune() {
