@@ -302,6 +302,10 @@ try {
   check(view.category === 'bibliotheek' && view.layer === 'behoefte' && view.selected === 'WK050501' && sharedPanel.includes('WK050501'), 'shared link: category, layer and area come from the address', JSON.stringify(view));
   await shared.selectOption('#laag', 'gap');
   check(/laag=gap/.test(await shared.evaluate(() => location.hash)) && /gebied=WK050501/.test(await shared.evaluate(() => location.hash)), 'shared link: a change is written back into the address', await shared.evaluate(() => location.hash));
+  // One Netherlands for panel and profile: the panel's words for the hospital distance.
+  await shared.waitForSelector('#vergelijking-tekst li', { state: 'attached' });
+  const panelWords = await shared.locator('#vergelijking-tekst').textContent();
+  const panelHospitalNl = panelWords.match(/Afstand tot ziekenhuis[^;]*;[^N]*Nederland ([\d.,]+ k?m)/)?.[1];
   await shared.locator('#detail a[href^="/profiles/"]').click();
   await shared.waitForURL(/\/profiles\/WK050501/);
   check(/In één oogopslag/.test(await shared.locator('main').textContent()), 'panel: the profile link opens the area profile');
@@ -312,15 +316,93 @@ try {
   const profile = await open('/profiles/WK050501?f=html', null, { script: false });
   const profileText = await profile.locator('main').textContent();
   check(/In één oogopslag/.test(profileText) && /Nederland/.test(profileText) && /gemiddelde over 345 gemeenten/.test(profileText), 'profile: figures beside the gemeente and the Netherlands, and how each is computed');
-  const summaryLabel = await profile.locator('.samenvatting svg').getAttribute('aria-labelledby');
+  const summaryLabel = await profile.locator('.samenvatting .balken').getAttribute('aria-labelledby');
   const summaryText = await profile.locator('#samenvatting-tekst').textContent();
   check(summaryLabel === 'samenvatting-tekst' && /rond|onder|boven/.test(summaryText), 'profile: the summary graphic has its text alternative', summaryText.trim().slice(0, 120));
   await profile.screenshot({ path: join(out, 'profile.png'), fullPage: true });
+
+  // The year beside each figure is that figure's: the wijk has no GP distance of its
+  // own (its layer has none), so that row names no year of its own and the gemeente's
+  // figure beside it says 2022, not the wijk layer's 2024.
+  const gpRow = await profile.evaluate(() => {
+    const row = [...document.querySelectorAll('tr')].find((r) => /^Afstand tot huisartsenpraktijk/.test(r.querySelector('th')?.textContent ?? ''));
+    return row ? [...row.querySelectorAll('td')].map((td) => td.textContent) : null;
+  });
+  check(gpRow && gpRow[0] === '—' && /\(2022\)/.test(gpRow[1]) && !/2024/.test(gpRow.at(-1)), 'profile: a row without a figure of its own names no year of its own; the gemeente\'s figure carries its 2022', gpRow?.join(' | '));
+  // The Netherlands' distance is the same figure in the panel and in the profile.
+  const profileHospitalNl = summaryText.match(/Afstand tot ziekenhuis[^:]*:[^N]*Nederland ([\d.,]+ k?m)/)?.[1];
+  check(panelHospitalNl && panelHospitalNl === profileHospitalNl, 'profile: panel and profile give the Netherlands one hospital distance', `panel ${panelHospitalNl}, profile ${profileHospitalNl}`);
+
+  // Standings follow the numbers shown: "boven" only beside a larger number, "onder"
+  // only beside a smaller one, "rond" when the rounded figures are the same.
+  const dutch = (t) => Number(t.replace(/\./g, '').replace(',', '.'));
+  const standings = [];
+  for (const path of ['/profiles/WK050501?f=html', '/profiles/GM0505?f=html']) {
+    const items = await profile.evaluate(async (p) => {
+      const doc = new DOMParser().parseFromString(await (await fetch(p)).text(), 'text/html');
+      return [...doc.querySelectorAll('#samenvatting-tekst li')].map((li) => li.textContent);
+    }, path);
+    for (const li of items) {
+      const m = li.match(/^([^:]+): (-?[\d.,]+)[^,]*(?:, gemeente [^,]+)?, Nederland (-?[\d.,]+)[^—]*(?:— (.*) gemiddelde)?/);
+      if (!m || !m[4]) continue;
+      const [here, nl, words] = [dutch(m[2]), dutch(m[3]), m[4]];
+      const ok = /boven/.test(words) ? here > nl : /onder/.test(words) ? here < nl : true;
+      standings.push({ ok, said: `${m[1]}: ${m[2]} vs ${m[3]} ${words}` });
+    }
+  }
+  check(standings.length >= 5 && standings.every((s) => s.ok), 'profile: the standing words never contradict the rounded numbers beside them', `${standings.length} standings; ${standings.filter((s) => !s.ok).map((s) => s.said).join('; ') || standings.find((s) => /Huurwoningen/.test(s.said))?.said}`);
+
+  // In print, on an A4 page's width, no table cell breaks a word across two lines.
+  await profile.setViewportSize({ width: 680, height: 960 });
   await profile.emulateMedia({ media: 'print' });
+  const broken = await profile.evaluate(() => {
+    const out = [];
+    for (const cell of document.querySelectorAll('th, td')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.textContent.matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(node, m.index);
+          r.setEnd(node, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((q) => Math.round(q.top)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  });
+  check(broken.length === 0, 'profile: printed on A4, no word in a table breaks across lines', broken.slice(0, 5).join(', ') || 'none');
   await profile.pdf({ path: join(out, 'profiel-WK050501.pdf'), format: 'A4', printBackground: true });
   await profile.emulateMedia({ media: 'screen' });
+  await profile.setViewportSize({ width: 1400, height: 900 });
   await axe(profile, 'profile');
   noProblems(profile, 'profile');
+
+  // On a phone the summary's bar labels keep a readable size.
+  const phoneProfile = await open('/profiles/WK050501?f=html', { width: 390, height: 844 }, { script: false });
+  const barText = await phoneProfile.evaluate(() => {
+    const labels = [...document.querySelectorAll('.samenvatting .balk span')];
+    return { n: labels.length, smallest: Math.min(...labels.map((l) => l.getBoundingClientRect().height)), font: Math.min(...labels.map((l) => parseFloat(getComputedStyle(l).fontSize))) };
+  });
+  const phoneOverflow = await phoneProfile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(barText.n >= 6 && barText.font >= 14 && barText.smallest >= 14 && phoneOverflow <= 0, 'profile on a phone: the bar labels are readable and the page does not scroll sideways', `${barText.n} labels, ${barText.font}px type, ${barText.smallest.toFixed(0)}px tall; overflow ${phoneOverflow}px`);
+  await phoneProfile.screenshot({ path: join(out, 'profile-phone.png') });
+  await phoneProfile.close();
+
+  // A gemeente's profile lists and maps every wijk of it, each linked to its profile.
+  const gemeenteProfile = await open('/profiles/GM0505?f=html', null, { script: false });
+  const listedWijken = await gemeenteProfile.evaluate(() => [...document.querySelectorAll('#onderdelen ~ .scroll tbody th a')].map((a) => a.getAttribute('href')));
+  const mappedWijken = await gemeenteProfile.locator('#onderdelen ~ svg a').count();
+  const servedWijken = await gemeenteProfile.evaluate(async () => (await (await fetch('/collections/wijken/items?limit=10000&f=json')).json()).features.filter((f) => f.properties.gemeentecode === 'GM0505').length);
+  check(listedWijken.length === servedWijken && mappedWijken === servedWijken && listedWijken.every((h) => /^\/profiles\/WK0505\d\d\?f=html$/.test(h)), 'profile of a gemeente: lists and maps all its wijken, each linked to its profile', `${listedWijken.length} listed, ${mappedWijken} on the map, ${servedWijken} served`);
+  await gemeenteProfile.screenshot({ path: join(out, 'profile-gemeente.png'), fullPage: true });
+  await axe(gemeenteProfile, 'profile of a gemeente');
+  noProblems(gemeenteProfile, 'profile of a gemeente');
+  await gemeenteProfile.close();
+  // The items page's map preview: its links are not hidden inside an image.
+  const itemsPage = await open('/collections/wijken/items?f=html&limit=20', null, { script: false });
+  await axe(itemsPage, 'items page with its map preview');
+  await itemsPage.close();
 
   // ---- the embeddable map, for a gemeente's own site ------------------------------------
   const embedPath = '/kaart/embed?gemeente=GM0505&categorie=bibliotheek';
