@@ -97,6 +97,36 @@ async function axe(page, name) {
   check(violations.length === 0, `${name}: axe finds no WCAG 2.1 A/AA violations`, violations.join(' | ') || `${result.passes.length} rules pass`);
 }
 
+/** Where the map sits on the first screen, and how far the page scrolls. */
+const firstScreen = (page) => page.evaluate(() => {
+  const r = document.getElementById('kaart').getBoundingClientRect();
+  return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height), scroll: document.documentElement.scrollHeight - window.innerHeight };
+});
+
+/** On a phone the attribution is a closed (i) button, with the credits still in the page. */
+async function attributionCollapsed(page, name) {
+  const closed = await page.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-attrib');
+    const r = el.getBoundingClientRect();
+    return { compact: el.classList.contains('maplibregl-compact'), shown: el.classList.contains('maplibregl-compact-show'), w: Math.round(r.width), h: Math.round(r.height), text: el.textContent };
+  });
+  check(closed.compact && !closed.shown && closed.h <= 48 && closed.w <= 48 && /CBS/.test(closed.text), `${name}: the attribution is an (i) button`, `${closed.w}×${closed.h} px`);
+  await page.click('.maplibregl-ctrl-attrib-button');
+  const opened = await page.evaluate(() => document.querySelector('.maplibregl-ctrl-attrib').classList.contains('maplibregl-compact-show'));
+  check(opened, `${name}: the (i) button opens the attribution`);
+  await page.click('.maplibregl-ctrl-attrib-button');
+}
+
+/** Everything a finger presses on screen is at least 44 × 44 px (WCAG 2.5.5). Links
+ * inside running text are excepted, as the criterion does. */
+async function touchTargets(page, name) {
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input, summary, nav a, .maplibregl-ctrl a')]
+    .filter((el) => el.checkVisibility() && (() => { const r = el.getBoundingClientRect(); const sheet = el.closest('#zijpaneel')?.getBoundingClientRect(); return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight && (!sheet || (r.top >= sheet.top && r.bottom <= sheet.bottom)); })())
+    .map((el) => { const r = el.getBoundingClientRect(); return { what: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} "${(el.textContent || el.getAttribute('aria-label') || el.title || '').trim().slice(0, 20)}"`, w: Math.round(r.width), h: Math.round(r.height) }; }));
+  const under = small.filter((t) => t.w < 44 || t.h < 44);
+  check(small.length > 3 && under.length === 0, `${name}: touch targets are at least 44 × 44 px`, under.map((t) => `${t.what} ${t.w}×${t.h}`).join(', ') || `${small.length} targets, smallest ${Math.min(...small.map((t) => Math.min(t.w, t.h)))} px`);
+}
+
 function noProblems(page, name) {
   check(page.problems.length === 0, `${name}: no console errors or failed requests`, page.problems.join(' | '));
 }
@@ -498,7 +528,13 @@ try {
   await amsterdam.screenshot({ path: join(out, 'resident-amsterdam.png') });
   noProblems(amsterdam, 'resident in Amsterdam');
 
+  // The resident page is ready (data-klaar) once its map is idle.
   const phone = await open('/bewoner', { width: 390, height: 844 });
+  const residentScreen = await firstScreen(phone);
+  check(residentScreen.top <= 0.45 * 844 && residentScreen.bottom >= 840 && residentScreen.bottom <= 846 && residentScreen.height >= 0.5 * 844, 'resident on a phone: the map fills the first screen below the search', `map ${residentScreen.top}–${residentScreen.bottom} px of 844`);
+  await attributionCollapsed(phone, 'resident on a phone');
+  await touchTargets(phone, 'resident on a phone');
+  await phone.screenshot({ path: join(out, 'resident-phone-first-screen.png') });
   await phone.fill('#adres', 'Baarn');
   await phone.press('#adres', 'Enter');
   await phone.waitForSelector('#kandidaten button, .diensten li', { timeout: 20_000 });
@@ -508,6 +544,45 @@ try {
   check(overflow <= 0, 'resident: fits a phone-sized screen without sideways scrolling', `${overflow}px overflow`);
   await phone.screenshot({ path: join(out, 'resident-phone.png'), fullPage: true });
   noProblems(phone, 'resident on a phone');
+
+  // ---- the planner on a phone: the map first, the controls in a sheet -----------------
+  const phonePlanner = await open('/kaart', { width: 390, height: 844 });
+  await idle(phonePlanner);
+  const plannerScreen = await firstScreen(phonePlanner);
+  check(plannerScreen.top <= 130 && plannerScreen.height >= 0.7 * 844 && plannerScreen.scroll <= 0, 'planner on a phone: the map fills the first screen', `map ${plannerScreen.top}–${plannerScreen.bottom} px of 844, ${plannerScreen.scroll}px to scroll`);
+  check(await canvasColours(phonePlanner) >= 6, 'planner on a phone: the choropleth is drawn');
+  const closedSheet = await phonePlanner.evaluate(() => ({ expanded: document.getElementById('lade').getAttribute('aria-expanded'), top: document.getElementById('zijpaneel').getBoundingClientRect().top }));
+  check(closedSheet.expanded === 'false' && closedSheet.top >= 780, 'planner on a phone: the controls wait in a closed sheet below the map', `sheet from ${closedSheet.top} px`);
+  await attributionCollapsed(phonePlanner, 'planner on a phone');
+  const scale = await phonePlanner.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-scale');
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { text: el.textContent, shown: el === hit || el.contains(hit), bottom: r.bottom, mapBottom: document.getElementById('kaart').getBoundingClientRect().bottom };
+  });
+  check(scale.shown && scale.bottom <= scale.mapBottom, 'planner on a phone: the scale bar is visible, not under the attribution or the sheet', scale.text);
+  await touchTargets(phonePlanner, 'planner on a phone, sheet closed');
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone.png') });
+  await phonePlanner.click('#lade');
+  const openSheet = await phonePlanner.evaluate(() => ({ expanded: document.getElementById('lade').getAttribute('aria-expanded'), height: document.getElementById('zijpaneel').getBoundingClientRect().height, category: document.getElementById('categorie').getBoundingClientRect().bottom }));
+  check(openSheet.expanded === 'true' && openSheet.height >= 0.4 * 844 && openSheet.category <= 844, 'planner on a phone: the button opens the sheet with the controls', `${Math.round(openSheet.height)} px high`);
+  await touchTargets(phonePlanner, 'planner on a phone, sheet open');
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone-sheet.png') });
+  await axe(phonePlanner, 'planner on a phone');
+  await phonePlanner.click('#lade');
+  // A tap on the map opens the area's panel, in the sheet, opened to show it.
+  const phoneBox = await phonePlanner.locator('#kaart canvas').boundingBox();
+  const phoneProbe = { x: phoneBox.width * 0.5, y: phoneBox.height * 0.55 };
+  const phoneUnder = await phonePlanner.evaluate((p) => window.wijkatlas.map.queryRenderedFeatures([p.x, p.y], { layers: ['gebieden-vlak'] })[0]?.properties.code, phoneProbe);
+  check(Boolean(phoneUnder), 'planner on a phone: there is an area under the probe', phoneUnder);
+  await phonePlanner.mouse.click(phoneBox.x + phoneProbe.x, phoneBox.y + phoneProbe.y);
+  await phonePlanner.waitForFunction((code) => document.querySelector('#detail')?.textContent.includes(code), phoneUnder);
+  await phonePlanner.waitForTimeout(200);
+  const panelShown = await phonePlanner.evaluate(() => ({ heading: document.querySelector('#detail h2').getBoundingClientRect().top, button: document.getElementById('lade').getBoundingClientRect().bottom, expanded: document.getElementById('lade').getAttribute('aria-expanded') }));
+  check(panelShown.expanded === 'true' && panelShown.heading >= panelShown.button && panelShown.heading < 800, 'planner on a phone: tapping an area opens its panel in the sheet, its heading in sight', `${phoneUnder}, heading at ${Math.round(panelShown.heading)} px, below the sheet's button at ${Math.round(panelShown.button)} px`);
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone-panel.png') });
+  noProblems(phonePlanner, 'planner on a phone');
+  await phonePlanner.close();
 
   console.log(JSON.stringify(summary));
 } catch (e) {

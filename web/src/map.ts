@@ -45,7 +45,19 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: config.attribution.filter((a) => a !== config.basemap?.attribution) }), 'bottom-right');
+  // On a phone the attribution is an (i) button that opens it: spelled out it covers
+  // several lines of a small map. The credits stay in the page, for readers and tests.
+  const narrow = window.matchMedia('(max-width: 760px)').matches;
+  map.addControl(new maplibregl.AttributionControl({ compact: narrow, customAttribution: config.attribution.filter((a) => a !== config.basemap?.attribution) }), 'bottom-right');
+  if (narrow) {
+    const collapse = () => {
+      const el = map.getContainer().querySelector('.maplibregl-ctrl-attrib');
+      el?.classList.remove('maplibregl-compact-show');
+      el?.removeAttribute('open');
+    };
+    collapse();
+    map.once('load', collapse);
+  }
   return map;
 }
 

@@ -6,6 +6,7 @@ import type { ExpressionSpecification, MapGeoJSONFeature } from 'maplibre-gl';
 import * as api from './api';
 import type { AreaChange, Config, Ranked, Suggestion } from './api';
 import { comparisonHtml } from './compare';
+import { setupSheet, type Sheet } from './sheet';
 import { csv, download, png } from './export';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
@@ -72,6 +73,9 @@ function report(message: string, isError = false) {
   el.classList.toggle('fout', isError);
 }
 
+/** The controls' sheet on a narrow screen (a no-op on a wide one). */
+let sheet: Sheet | null = null;
+
 async function main() {
   const t0 = performance.now();
   const marks: Record<string, number> = {};
@@ -107,6 +111,7 @@ async function main() {
     api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats'),
     state.category ? ranking(state.category).then((x) => (mark('ranking'), x)) : Promise.resolve(null),
   ]);
+  sheet = setupSheet($('zijpaneel'), $<HTMLButtonElement>('lade'));
   const map = createMap('kaart', config, { canvasContextAttributes: { preserveDrawingBuffer: true } });
   appWindow.wijkatlas.map = map;
   theMap = map;
@@ -418,6 +423,8 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
   rememberState();
   void fillComparison(code);
+  // On a phone the panel is in the sheet: open it so the panel is seen.
+  sheet?.open();
   panel.focus();
 }
 
@@ -897,6 +904,8 @@ function wireEvents(map: maplibregl.Map) {
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
   $('plaats').addEventListener('click', () => {
+    // Placing is done on the map: on a phone, out of the sheet's way.
+    sheet?.close();
     placing = true;
     report('Klik op de kaart waar de nieuwe voorziening komt (of druk op Enter voor het midden van de kaart).');
     map.getCanvas().style.cursor = 'crosshair';
