@@ -150,6 +150,28 @@ try {
   check(/CBS/.test(attribution) && /OpenStreetMap/.test(attribution), 'planner: attribution names CBS and OpenStreetMap', attribution.trim());
   await planner.screenshot({ path: join(out, 'planner.png') });
 
+  // Orientation at the national view: gemeente names, and a scale bar nothing covers.
+  const names = await planner.evaluate(() => ({ zoom: window.wijkatlas.map.getZoom(), names: window.wijkatlas.map.queryRenderedFeatures({ layers: ['gemeenten-naam'] }).map((f) => f.properties.naam) }));
+  check(names.zoom < 8 && names.names.length >= 15 && names.names.includes('Rotterdam'), 'planner: gemeente names at the national view', `zoom ${names.zoom.toFixed(1)}: ${names.names.length} names, e.g. ${names.names.slice(0, 6).join(', ')}`);
+  const desktopScale = await planner.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-scale');
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { text: el.textContent, shown: el === hit || el.contains(hit) };
+  });
+  check(desktopScale.shown, 'planner: the scale bar is visible, not under the attribution', desktopScale.text);
+  // Every gemeente of the loaded data is in the list, those only the wijken name too
+  // (Voorne aan Zee, GM1992, formed in 2023, is in the 2024 wijken, not the 2022 gemeenten).
+  const gemeenteList = await planner.evaluate(async () => {
+    const options = new Set([...document.querySelectorAll('#gemeente option')].map((o) => o.value).filter(Boolean));
+    const served = new Set();
+    for (const c of ['gemeenten', 'wijken']) {
+      for (const f of (await (await fetch(`/collections/${c}/items?limit=10000&f=json&properties=code,gemeentecode`)).json()).features) served.add(c === 'gemeenten' ? f.properties.code : f.properties.gemeentecode);
+    }
+    return { options: options.size, served: served.size, missing: [...served].filter((c) => !options.has(c)), gm1992: served.has('GM1992'), listed1992: document.querySelector('#gemeente option[value="GM1992"]')?.textContent ?? null };
+  });
+  check(gemeenteList.missing.length === 0 && (!gemeenteList.gm1992 || gemeenteList.listed1992), 'planner: every gemeente of the loaded data is in the gemeente list', `${gemeenteList.options} listed of ${gemeenteList.served} in the data; GM1992: ${gemeenteList.listed1992 ?? 'not in the data'}`);
+
   // The ranked list: the first entry is the highest gap, and clicking it opens its panel.
   const firstCode = await planner.locator('#ranglijst button[data-code]').first().getAttribute('data-code');
   const ranked = await planner.evaluate(() => window.wijkatlas.state.rankings.get('ziekenhuis').ordered.slice(0, 5).map((r) => r.gap));
@@ -226,6 +248,20 @@ try {
   // The legend names the need index's components at this level, and what is missing.
   const needLegend = await planner.locator('#legenda').textContent();
   check(/Behoefte-index op dit niveau: 65 jaar en ouder \(100%\)/.test(needLegend) && /Niet in de gegevens van dit niveau/.test(needLegend), 'planner: the legend names the need components in force and the missing ones', needLegend.replace(/\s+/g, ' ').match(/Behoefte-index op dit niveau[^.]*\./)?.[0] ?? needLegend.slice(0, 80));
+
+  // Search by name: a gemeente sets the filter, a wijk opens its panel.
+  await planner.fill('#zoek-gebied', 'dordrecht');
+  await planner.waitForSelector('#zoek-resultaten button');
+  const gemeenteHit = await planner.locator('#zoek-resultaten button').first().textContent();
+  await planner.locator('#zoek-resultaten button').first().click();
+  await idle(planner);
+  check(/Dordrecht/.test(gemeenteHit) && (await planner.evaluate(() => window.wijkatlas.state.gemeente)) === 'GM0505', 'planner: searching "dordrecht" finds the gemeente and filters on it', gemeenteHit.trim());
+  await planner.fill('#zoek-gebied', 'sterrenb');
+  await planner.press('#zoek-gebied', 'Enter');
+  await planner.waitForFunction(() => window.wijkatlas.state.selected === 'WK050509');
+  await idle(planner);
+  check(/Sterrenburg/.test(await planner.locator('#detail h2').textContent()), 'planner: searching part of a wijk name opens that wijk', await planner.locator('#detail h2').textContent());
+  await planner.screenshot({ path: join(out, 'planner-search.png') });
 
   // What-if: in the gemeente of an underserved wijk, suggest locations, place a
   // facility at the first, then drag it.
@@ -341,6 +377,13 @@ try {
   check(/In één oogopslag/.test(await shared.locator('main').textContent()), 'panel: the profile link opens the area profile');
   noProblems(shared, 'shared link');
   await shared.close();
+
+  // A link with a category the data does not have says so, and shows another one.
+  const unknown = await open('/kaart#categorie=tandarts');
+  const unknownSaid = await unknown.locator('#melding').textContent();
+  check(/tandarts/.test(unknownSaid) && /niet geladen/.test(unknownSaid), 'shared link: an unknown category is said in words', unknownSaid.trim());
+  noProblems(unknown, 'link with an unknown category');
+  await unknown.close();
 
   // ---- area profile: compared, printable, accessible -----------------------------------
   const profile = await open('/profiles/WK050501?f=html', null, { script: false });

@@ -44,7 +44,8 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
     ...extra,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  // Top left: at the bottom a long attribution line runs over it on a wide screen.
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'top-left');
   // On a phone the attribution is an (i) button that opens it: spelled out it covers
   // several lines of a small map. The credits stay in the page, for readers and tests.
   const narrow = window.matchMedia('(max-width: 760px)').matches;
@@ -101,7 +102,9 @@ export function labelPoints(data: GeoJSON.FeatureCollection): GeoJSON.FeatureCol
       const near = best.ring.reduce((a, b) => (Math.hypot(b[0] - at[0], b[1] - at[1]) < Math.hypot(a[0] - at[0], a[1] - at[1]) ? b : a));
       at = [near[0], near[1]];
     }
-    features.push({ type: 'Feature', properties: { naam: f.properties?.naam ?? '' }, geometry: { type: 'Point', coordinates: at } });
+    // Larger places win where labels collide (a lower key is placed first).
+    const people = Number(f.properties?.inwoners);
+    features.push({ type: 'Feature', properties: { naam: f.properties?.naam ?? '', volgorde: Number.isFinite(people) ? -people : 0 }, geometry: { type: 'Point', coordinates: at } });
   }
   return { type: 'FeatureCollection', features };
 }
@@ -122,8 +125,15 @@ export function addGemeenteLabels(map: maplibregl.Map, data: GeoJSON.FeatureColl
     id: 'gemeenten-naam',
     type: 'symbol',
     source: 'gemeenten-labels',
-    minzoom: 8,
-    layout: { 'text-field': ['get', 'naam'], 'text-font': LABEL_FONT, 'text-size': 12, 'text-max-width': 8 },
+    // From the national view: where names collide, the larger gemeente keeps its own.
+    minzoom: 6,
+    layout: {
+      'text-field': ['get', 'naam'],
+      'text-font': LABEL_FONT,
+      'text-size': ['interpolate', ['linear'], ['zoom'], 6, 10, 9, 12],
+      'text-max-width': 8,
+      'symbol-sort-key': ['get', 'volgorde'],
+    },
     paint: { 'text-color': '#222', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
   });
 }
