@@ -150,6 +150,18 @@ try {
   check(/CBS/.test(attribution) && /OpenStreetMap/.test(attribution), 'planner: attribution names CBS and OpenStreetMap', attribution.trim());
   await planner.screenshot({ path: join(out, 'planner.png') });
 
+  // The basemap: PDOK's by default. Reachable, it is drawn under the areas; not (as on a
+  // machine without internet), the map says so once and draws its own land as before.
+  const basemapState = (page) => page.evaluate(() => {
+    const m = window.wijkatlas.map;
+    const notes = [...m.getContainer().querySelectorAll('.kaart-melding p')].map((n) => n.textContent);
+    return { shown: Boolean(m.getLayer('basemap')), notes, land: m.getLayer('gemeenten-vlak') ? m.getPaintProperty('gemeenten-vlak', 'fill-opacity') : null };
+  });
+  const basemap = await basemapState(planner);
+  check((basemap.shown && basemap.notes.length === 0 && basemap.land === 0) || (!basemap.shown && basemap.notes.length === 1 && /niet bereikbaar/.test(basemap.notes[0]) && basemap.land === 1),
+    'planner: PDOK\'s basemap is drawn when reachable; when not, the map says so once and draws its own land', basemap.shown ? 'PDOK reached: basemap drawn' : `not reachable: "${basemap.notes[0]}"`);
+  summary.basemapReached = basemap.shown;
+
   // Orientation at the national view: gemeente names, and a scale bar nothing covers.
   const names = await planner.evaluate(() => ({ zoom: window.wijkatlas.map.getZoom(), names: window.wijkatlas.map.queryRenderedFeatures({ layers: ['gemeenten-naam'] }).map((f) => f.properties.naam) }));
   check(names.zoom < 8 && names.names.length >= 15 && names.names.includes('Rotterdam'), 'planner: gemeente names at the national view', `zoom ${names.zoom.toFixed(1)}: ${names.names.length} names, e.g. ${names.names.slice(0, 6).join(', ')}`);
@@ -358,6 +370,8 @@ try {
   check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 20_000, 'export: PNG of the map', `${pngBytes.length} bytes`);
   await planner.click('#herstel');
   check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
+  const basemapAfter = await basemapState(planner);
+  check(basemapAfter.notes.length <= 1 && basemapAfter.shown === basemap.shown, 'planner: after zooming and panning about, the basemap notice is still said once at most', `${basemapAfter.notes.length} notice(s)`);
   await axe(planner, 'planner');
   noProblems(planner, 'planner');
 

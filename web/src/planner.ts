@@ -10,7 +10,7 @@ import { setupSheet, type Sheet } from './sheet';
 import { csv, download, png } from './export';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
-import { addAreaLabels, addGemeenteLabels, bboxOf, createMap, maplibregl, whenIdle } from './map';
+import { addAreaLabels, addGemeenteLabels, basemapShown, bboxOf, createMap, maplibregl, whenIdle } from './map';
 
 const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
@@ -212,7 +212,7 @@ function addAreaLayers(map: maplibregl.Map, collection: string) {
       type: 'fill',
       source: TILES,
       'source-layer': 'gemeenten',
-      paint: { 'fill-color': '#fbfaf7', 'fill-opacity': state.config.basemap ? 0 : 1 },
+      paint: { 'fill-color': '#fbfaf7', 'fill-opacity': basemapShown(map) ? 0 : 1 },
     });
   }
   map.addLayer({ id: 'gebieden-vlak', type: 'fill', source: TILES, 'source-layer': collection, paint: { 'fill-color': fillColour(state.layer, state.category), 'fill-opacity': 0.85 } });
