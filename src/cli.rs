@@ -143,9 +143,11 @@ pub struct ServeArgs {
     /// the admin endpoints are off.
     #[arg(long, env = "WIJKATLAS_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
-    /// XYZ raster tiles under the web map, e.g. PDOK's BRT-Achtergrondkaart:
-    /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png
-    /// [default: none; the map draws only its own layers]
+    /// XYZ raster tiles under the web map, loaded by the browser, or `off` for none (the
+    /// map then draws only its own layers, and loads nothing from elsewhere)
+    /// [default: PDOK's BRT-Achtergrondkaart in grey:
+    /// https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png;
+    /// where the browser cannot reach it the map says so and draws its own base]
     #[arg(long, env = "WIJKATLAS_BASEMAP_URL", value_name = "URL")]
     pub basemap_url: Option<String>,
     /// The attribution the basemap's licence asks for, shown on the map
@@ -229,14 +231,12 @@ impl ServeArgs {
             .or(file.basemap_attribution)
             .unwrap_or_else(|| crate::config::DEFAULT_BASEMAP_ATTRIBUTION.to_string());
         let web = WebSettings {
-            basemap: self
-                .basemap_url
-                .or(file.basemap_url)
-                .filter(|u| !u.trim().is_empty())
-                .map(|tiles| Basemap {
+            basemap: crate::config::basemap_tiles(self.basemap_url.or(file.basemap_url)).map(
+                |tiles| Basemap {
                     tiles,
                     attribution: basemap_attribution,
-                }),
+                },
+            ),
         };
         let cors_origins = if self.cors_origins.is_empty() {
             file.cors_origins.unwrap_or_default()

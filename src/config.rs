@@ -111,6 +111,20 @@ pub const DEFAULT_MAX_RESPONSE_MB: usize = 256;
 pub const DEFAULT_IDLE_TIMEOUT_S: u64 = 20;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1000;
 pub const DEFAULT_BASEMAP_ATTRIBUTION: &str = "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)";
+/// PDOK's BRT-Achtergrondkaart in grey, so a choropleth reads over it. The browser loads
+/// it straight from PDOK; where it cannot, the map says so and draws its own base.
+pub const DEFAULT_BASEMAP_URL: &str =
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png";
+
+/// The basemap tiles to use: PDOK's by default; `off` (or an empty value) for none, on
+/// a closed network or where the browser must load nothing from elsewhere.
+pub fn basemap_tiles(setting: Option<String>) -> Option<String> {
+    match setting {
+        None => Some(DEFAULT_BASEMAP_URL.to_string()),
+        Some(s) if s.trim().is_empty() || s.trim().eq_ignore_ascii_case("off") => None,
+        Some(s) => Some(s.trim().to_string()),
+    }
+}
 
 fn at_least_one<T: PartialEq + From<u8>>(value: T, key: &'static str) -> Result<T, ConfigError> {
     if value == T::from(0) {
@@ -201,6 +215,21 @@ fn default_max_expensive() -> usize {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_basemap_is_pdoks_unless_switched_off_or_replaced() {
+        assert_eq!(
+            super::basemap_tiles(None).as_deref(),
+            Some(super::DEFAULT_BASEMAP_URL)
+        );
+        assert_eq!(super::basemap_tiles(Some("off".into())), None);
+        assert_eq!(super::basemap_tiles(Some(" OFF ".into())), None);
+        assert_eq!(super::basemap_tiles(Some(String::new())), None);
+        assert_eq!(
+            super::basemap_tiles(Some("https://tiles.example/{z}/{x}/{y}.png".into())).as_deref(),
+            Some("https://tiles.example/{z}/{x}/{y}.png")
+        );
+    }
+
     use super::*;
 
     #[test]

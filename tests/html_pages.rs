@@ -91,7 +91,9 @@ fn the_items_table_and_preview_show_exactly_the_page_of_features() {
     // One drawn shape per feature, each linking to that feature's page.
     let svg = &html[html.find("<svg").expect("preview")..html.find("</svg>").unwrap()];
     assert_eq!(svg.matches("<path").count(), ids.len());
-    assert!(svg.contains("role=\"img\""));
+    // A labelled group of links: an image would hide its links (nested-interactive).
+    assert!(svg.contains("role=\"group\"") && svg.contains("aria-label="));
+    assert_eq!(svg.matches("<a href=").count(), ids.len());
     let matched = data["numberMatched"].as_u64().unwrap();
     assert!(
         html.contains(&format!("3–9 van {matched} objecten")),

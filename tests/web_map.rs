@@ -133,7 +133,14 @@ fn the_page_configuration_names_categories_levels_and_attribution() {
         attribution.contains("CBS") && attribution.contains("OpenStreetMap"),
         "{attribution}"
     );
-    assert!(config["basemap"].is_null(), "no basemap unless configured");
+    // PDOK's grey BRT-Achtergrondkaart by default, credited on the map.
+    assert_eq!(
+        config["basemap"]["tiles"],
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/grijs/EPSG:3857/{z}/{x}/{y}.png"
+    );
+    assert!(config["attribution"]
+        .to_string()
+        .contains("Kadaster / PDOK"));
     let props: Vec<&str> = config["areaProperties"]
         .as_array()
         .unwrap()
@@ -152,6 +159,13 @@ fn the_page_configuration_names_categories_levels_and_attribution() {
         );
     }
 
+    let without = Server::start(&["--basemap-url", "off"]);
+    let config = without.json("/web/config.json");
+    assert!(
+        config["basemap"].is_null(),
+        "`off` switches the basemap off"
+    );
+    assert!(!config["attribution"].to_string().contains("PDOK"));
     let with_basemap = Server::start(&["--basemap-url", "https://example.invalid/{z}/{x}/{y}.png"]);
     let config = with_basemap.json("/web/config.json");
     assert_eq!(

@@ -16,7 +16,13 @@ fn the_national_map_renders_from_vector_tiles_without_gaps() {
     let data = root.join("target/e2e-national/data");
     let buurten = common::national::write_dataset(&data);
     assert!(buurten > 12_000, "{buurten} synthetic buurten");
-    let server = Server::start(&["--data", data.to_str().expect("path")]);
+    // No basemap: the test counts the background colour between the buurten.
+    let server = Server::start(&[
+        "--data",
+        data.to_str().expect("path"),
+        "--basemap-url",
+        "off",
+    ]);
     let out = root.join("target/e2e-national");
     let run = Command::new("node")
         .arg("e2e/national.mjs")

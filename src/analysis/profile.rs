@@ -42,14 +42,47 @@ impl Standing {
             Standing::WellAbove => "ruim boven het gemiddelde",
         }
     }
+
+    /// The words when the standing is measured from the Netherlands' figure shown
+    /// beside it, which is what a reader compares with.
+    pub fn label_national(self) -> &'static str {
+        match self {
+            Standing::WellBelow => "ruim onder het landelijk gemiddelde",
+            Standing::Below => "onder het landelijk gemiddelde",
+            Standing::Around => "rond het landelijk gemiddelde",
+            Standing::Above => "boven het landelijk gemiddelde",
+            Standing::WellAbove => "ruim boven het landelijk gemiddelde",
+        }
+    }
+}
+
+/// A value as the pages and the map panel show it: whole numbers from 1,000 up, else
+/// one decimal. Standings are taken from these, so the words never contradict the
+/// numbers printed beside them.
+pub fn as_shown(v: f64) -> f64 {
+    let r = if v.abs() >= 1000.0 {
+        v.round()
+    } else {
+        (v * 10.0).round() / 10.0
+    };
+    // No "-0" from a small negative value.
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
 }
 
 /// A figure of a larger area to compare with, and how it was found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reference {
     pub value: f64,
-    /// In words: the area's own published figure, or which mean over which areas.
+    /// In words: the area's own published figure, or which mean over which areas, with
+    /// the year of the figures when they state one.
     pub how: String,
+    /// The reference year of this figure (not of the area it is compared with): a
+    /// gemeente's figure of 2022 beside a wijk's of 2024 says 2022.
+    pub year: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,11 +98,34 @@ pub struct FigureRow {
     /// none, since they measure size.
     pub standing: Option<Standing>,
     pub standing_label: Option<&'static str>,
+    /// How many standard deviations (of the areas of this level) the value shown lies
+    /// from the Netherlands' value shown (from the areas' mean when there is none).
     pub z: Option<f64>,
-    /// Which areas the standing is against, in words (e.g. "3474 wijken").
+    /// What the standing is measured against, in words.
     pub standing_among: Option<String>,
+    /// The year and source of this area's own value; `None` when it has no value.
     pub year: Option<u16>,
     pub source: Option<String>,
+}
+
+/// One area inside this one (the wijken of a gemeente, the buurten of a wijk), with a
+/// few key figures and, per category, its gap rank and distance.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubareaRow {
+    pub code: AreaCode,
+    pub name: String,
+    pub inwoners: Option<f64>,
+    pub pct_65plus: Option<f64>,
+    pub categories: Vec<SubareaCategory>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubareaCategory {
+    pub category: &'static str,
+    /// Straight-line metres to the nearest one, the mean over the area's people.
+    pub nearest_m: Option<f64>,
+    /// Its gap rank of all ranked areas of the analysis level, when it is at that level.
+    pub rank: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -141,6 +197,8 @@ pub struct Profile {
     pub need: NeedSummary,
     /// Against each earlier year loaded for this level, newest first.
     pub changes: Vec<super::change::Change>,
+    /// The loaded areas one level down inside this one, by code.
+    pub subareas: Vec<SubareaRow>,
 }
 
 pub const HOUSING_CAVEAT: &str = "CBS telt huurwoningen in bezit van woningcorporaties; dat is niet hetzelfde als sociale huur (corporaties verhuren ook boven de sociale grens, en particuliere verhuurders ook sociaal).";
@@ -171,6 +229,40 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
     let demand_here = demand::demand_points(dataset, level);
     let demand_national =
         (national_level != level).then(|| demand::demand_points(dataset, national_level));
+    // The areas one level down inside this one, and their demand when it is not the
+    // national level's (whose assessment is made anyway).
+    let child_level = match level {
+        AreaLevel::Gemeente => Some(AreaLevel::Wijk),
+        AreaLevel::Wijk => Some(AreaLevel::Buurt),
+        AreaLevel::Buurt => None,
+    };
+    let children: Vec<usize> = child_level.map_or_else(Vec::new, |l| {
+        dataset
+            .areas(l)
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.code.ancestor(level) == Some(code))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    let demand_children = child_level
+        .filter(|l| !children.is_empty() && *l != national_level)
+        .map(|l| demand::demand_points(dataset, l));
+    let mut subareas: Vec<SubareaRow> = child_level.map_or_else(Vec::new, |l| {
+        children
+            .iter()
+            .map(|&i| {
+                let a = &dataset.areas(l)[i];
+                SubareaRow {
+                    code: a.code,
+                    name: a.name.clone(),
+                    inwoners: a.figures.get(Figure::Inhabitants),
+                    pct_65plus: a.figures.get(Figure::Age65Plus),
+                    categories: Vec::new(),
+                }
+            })
+            .collect()
+    });
     for (category, basis) in super::basis::analysed_categories(dataset) {
         // A ranking per category: stop when nobody waits (`crate::deadline`).
         if crate::deadline::expired() {
@@ -187,14 +279,35 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
                 })
             })
             .flatten();
-        let nearest_nederland = match &demand_national {
+        let national = demand_national
+            .as_ref()
+            .map(|d| assess::assess(dataset, national_level, category, config, d, &supply));
+        let nearest_nederland = match &national {
             None => mean_distance(dataset, level, &at_level, |_| true),
-            Some(d) => {
-                let national =
-                    assess::assess(dataset, national_level, category, config, d, &supply);
-                mean_distance(dataset, national_level, &national, |_| true)
-            }
+            Some(n) => mean_distance(dataset, national_level, n, |_| true),
         };
+        let own_children = demand_children
+            .as_ref()
+            .zip(child_level)
+            .map(|(d, l)| assess::assess(dataset, l, category, config, d, &supply));
+        let children_assessed = match (&national, &own_children) {
+            (Some(n), _) if child_level == Some(national_level) => Some(n),
+            (_, Some(own)) => Some(own),
+            _ => None,
+        };
+        if let (Some(l), Some(assessed)) = (child_level, children_assessed) {
+            let ranking =
+                (analysis_level == Some(l)).then(|| gap::rank_assessed(dataset, config, assessed));
+            for (row, &i) in subareas.iter_mut().zip(&children) {
+                row.categories.push(SubareaCategory {
+                    category: category.key(),
+                    nearest_m: assessed.areas[i].nearest_m.map(f64::round),
+                    rank: ranking
+                        .as_ref()
+                        .and_then(|r| r.ranked.iter().find(|x| x.code == row.code).map(|x| x.rank)),
+                });
+            }
+        }
         let ranking =
             (analysis_level == Some(level)).then(|| gap::rank_assessed(dataset, config, &at_level));
         let ranked = ranking
@@ -263,6 +376,7 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
         analysis_level,
         need: need_summary(dataset, config, area),
         changes: super::change::changes(dataset, area),
+        subareas,
     })
 }
 
@@ -378,6 +492,8 @@ fn mean_distance(
             "gemiddelde over {n} {} binnen het gebied van de bron, gewogen naar inwoners",
             plural(level)
         ),
+        // Measured here from the loaded voorzieningen, not a published figure.
+        year: None,
     })
 }
 
@@ -405,14 +521,37 @@ fn how(f: Figure, n: usize, level: AreaLevel) -> String {
 }
 
 fn own(area: &Area, f: Figure, dataset: &Dataset) -> Option<Reference> {
+    let year = source_year(dataset, area);
     area.figures.get(f).map(|value| Reference {
         value,
-        how: format!(
-            "cijfer van {} zelf{}",
-            area.name,
-            source_year(dataset, area).map_or(String::new(), |y| format!(" ({y})"))
-        ),
+        how: with_year(format!("cijfer van {} zelf", area.name), year),
+        year,
     })
+}
+
+fn with_year(how: String, year: Option<u16>) -> String {
+    match year {
+        Some(y) => format!("{how} ({y})"),
+        None => how,
+    }
+}
+
+/// The reference year of the areas that have the figure, when they all state the same
+/// one; mixed or unstated years give none rather than one of them.
+fn common_year<'a>(
+    dataset: &Dataset,
+    f: Figure,
+    areas: impl Iterator<Item = &'a Area>,
+) -> Option<u16> {
+    let mut year = None;
+    for a in areas.filter(|a| a.figures.get(f).is_some()) {
+        let y = source_year(dataset, a)?;
+        match year {
+            Some(seen) if seen != y => return None,
+            _ => year = Some(y),
+        }
+    }
+    year
 }
 
 pub(super) fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
@@ -432,12 +571,18 @@ fn figure_row(
     let same_level = dataset.areas(level);
     // A parent's own published figure first; else the areas of this level inside it.
     let inside = |parent: AreaCode, parent_level: AreaLevel| {
-        let members = same_level
-            .iter()
-            .filter(move |a| a.code.ancestor(parent_level) == Some(parent));
-        combine(f, members).map(|(v, n)| Reference {
-            value: v,
-            how: how(f, n, level),
+        let members = || {
+            same_level
+                .iter()
+                .filter(move |a| a.code.ancestor(parent_level) == Some(parent))
+        };
+        combine(f, members()).map(|(v, n)| {
+            let year = common_year(dataset, f, members());
+            Reference {
+                value: v,
+                how: with_year(how(f, n, level), year),
+                year,
+            }
         })
     };
     let wijk_ref = (level == AreaLevel::Buurt)
@@ -476,16 +621,23 @@ fn figure_row(
         })
         .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
     let nederland = national.and_then(|(l, _)| {
-        combine(f, dataset.areas(l).iter()).map(|(v, n)| Reference {
-            value: v,
-            how: how(f, n, l),
+        combine(f, dataset.areas(l).iter()).map(|(v, n)| {
+            let year = common_year(dataset, f, dataset.areas(l).iter());
+            Reference {
+                value: v,
+                how: with_year(how(f, n, l), year),
+                year,
+            }
         })
     });
     if value.is_none() && gemeente_ref.is_none() && nederland.is_none() {
         return None;
     }
-    // Standing against the other areas of this level, unweighted: how unusual this area
-    // is among its peers.
+    // Standing: how far the value shown lies from the Netherlands' value shown, in
+    // standard deviations of the areas of this level (how unusual such a difference is
+    // among its peers). Measured from the numbers printed beside it, so "boven" never
+    // stands next to a smaller number; from the areas' unweighted mean only when there
+    // is no national figure.
     let peers = same_level
         .iter()
         .filter(|a| a.figures.get(f).is_some())
@@ -499,12 +651,14 @@ fn figure_row(
             } else {
                 let mean = values.iter().sum::<f64>() / n;
                 let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-                (sd > 0.0).then(|| (v - mean) / sd)
+                let centre = nederland.as_ref().map_or(mean, |r| as_shown(r.value));
+                (sd > 0.0).then(|| (as_shown(v) - centre) / sd)
             }
         }
         _ => None,
     };
     let standing = z.map(Standing::from_z);
+    let national_standing = nederland.is_some();
     Some(FigureRow {
         key: f.key(),
         label: f.label(),
@@ -514,14 +668,33 @@ fn figure_row(
         gemeente: gemeente_ref,
         nederland,
         standing,
-        standing_label: standing.map(Standing::label),
+        standing_label: standing.map(|s| {
+            if national_standing {
+                s.label_national()
+            } else {
+                s.label()
+            }
+        }),
         z: z.map(|z| (z * 100.0).round() / 100.0),
-        standing_among: z.map(|_| format!("{peers} geladen {}", plural(level))),
-        year: source_year(dataset, area),
-        source: dataset
-            .sources
-            .get(area.source.0)
-            .map(|s| s.attribution.clone().unwrap_or_else(|| s.name.clone())),
+        standing_among: z.map(|_| {
+            if national_standing {
+                format!(
+                    "tegen Nederland, gemeten in de spreiding van {peers} geladen {}",
+                    plural(level)
+                )
+            } else {
+                format!("tegen het gemiddelde van {peers} geladen {}", plural(level))
+            }
+        }),
+        // The year and source of this area's own value: a row with only references
+        // (a gemeente's figure of 2022 beside a wijk without it) names none here.
+        year: value.and_then(|_| source_year(dataset, area)),
+        source: value.and_then(|_| {
+            dataset
+                .sources
+                .get(area.source.0)
+                .map(|s| s.attribution.clone().unwrap_or_else(|| s.name.clone()))
+        }),
     })
 }
 
@@ -575,9 +748,14 @@ mod tests {
         assert!(nl.how.contains("gewogen naar inwoners"), "{}", nl.how);
         // No gemeente layer: the gemeente is its wijken put together, the same here.
         assert!((age.gemeente.as_ref().expect("gemeente").value - 24.0).abs() < 1e-9);
-        // z over the three wijken (unweighted mean 20, sd 8.165): (10 − 20) / 8.165.
-        assert_eq!(age.z, Some(-1.22));
-        assert_eq!(age.standing, Some(Standing::Below));
+        // Against the Netherlands shown (24), in the spread of the three wijken (sd
+        // 8.165): (10 − 24) / 8.165.
+        assert_eq!(age.z, Some(-1.71));
+        assert_eq!(age.standing, Some(Standing::WellBelow));
+        assert_eq!(
+            age.standing_label,
+            Some("ruim onder het landelijk gemiddelde")
+        );
         let people = p
             .figures
             .iter()
@@ -615,6 +793,114 @@ mod tests {
             "WK000199".parse().expect("code")
         )
         .is_none());
+    }
+
+    /// The case a reader saw: 28% beside "Nederland 28,6%" was called above the
+    /// average, because the areas' unweighted mean was lower than the national figure.
+    #[test]
+    fn a_standing_never_contradicts_the_numbers_shown() {
+        // Many small wijken with few old people pull the unweighted mean down (to about
+        // 19) while one large one holds the national figure near 28.6.
+        let mut areas = vec![area(
+            "WK000100",
+            0.0,
+            &[(Figure::Inhabitants, 100_000.0), (Figure::Age65Plus, 29.0)],
+        )];
+        for i in 1..6 {
+            areas.push(area(
+                &format!("WK00010{i}"),
+                i as f64,
+                &[(Figure::Inhabitants, 1000.0), (Figure::Age65Plus, 10.0)],
+            ));
+        }
+        areas.push(area(
+            "WK000106",
+            6.0,
+            &[(Figure::Inhabitants, 3000.0), (Figure::Age65Plus, 28.0)],
+        ));
+        let ds = dataset(areas, vec![facility("h1", Category::Huisarts, 0.5)]);
+        let p = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000106".parse().expect("code"),
+        )
+        .expect("a profile");
+        let age = p
+            .figures
+            .iter()
+            .find(|r| r.key == "pct_65plus")
+            .expect("65+");
+        let nl = age.nederland.as_ref().expect("national").value;
+        assert!(as_shown(nl) > 28.0, "{nl}");
+        // 28 is below the 28.x shown beside it: never "boven".
+        assert!(
+            matches!(age.standing, Some(Standing::Around | Standing::Below)),
+            "{age:?}"
+        );
+        assert!(age.z.is_some_and(|z| z < 0.0), "{age:?}");
+    }
+
+    #[test]
+    fn a_figure_and_its_references_carry_their_own_years() {
+        let ds = three();
+        let p = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000101".parse().expect("code"),
+        )
+        .expect("a profile");
+        for r in &p.figures {
+            // The row's year is that of its own value: none without one.
+            assert_eq!(r.year.is_some(), r.value.is_some() && r.year.is_some());
+            if let Some(n) = &r.nederland {
+                if let Some(y) = n.year {
+                    assert!(n.how.contains(&format!("({y})")), "{}", n.how);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_gemeente_lists_the_areas_inside_it() {
+        let wijken = three().areas(AreaLevel::Wijk).to_vec();
+        let gemeente = area("GM0001", 0.0, &[(Figure::Inhabitants, 5000.0)]);
+        let ds = Dataset::assemble(
+            vec![],
+            [vec![gemeente], wijken, vec![]],
+            vec![facility("h1", Category::Huisarts, 0.5)],
+            Default::default(),
+            vec![],
+        );
+        let p = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "GM0001".parse().expect("code"),
+        )
+        .expect("a profile");
+        let codes: Vec<String> = p.subareas.iter().map(|s| s.code.to_string()).collect();
+        assert_eq!(codes, ["WK000101", "WK000102", "WK000103"]);
+        let second = &p.subareas[1];
+        assert_eq!(second.inwoners, Some(3000.0));
+        assert_eq!(second.pct_65plus, Some(30.0));
+        let gp = &second.categories[0];
+        assert_eq!(gp.category, "huisarts");
+        assert!(gp.nearest_m.is_some() && gp.rank.is_some(), "{gp:?}");
+        // A wijk has no buurten loaded here: nothing listed.
+        let w = profile(
+            &ds,
+            &AnalysisConfig::default(),
+            "WK000101".parse().expect("code"),
+        )
+        .expect("a profile");
+        assert!(w.subareas.is_empty());
+    }
+
+    #[test]
+    fn values_are_compared_as_shown() {
+        assert_eq!(as_shown(28.04), 28.0);
+        assert_eq!(as_shown(28.56), 28.6);
+        assert_eq!(as_shown(1234.4), 1234.0);
+        assert_eq!(as_shown(-0.04).to_string(), "0");
     }
 
     #[test]

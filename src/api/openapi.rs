@@ -305,6 +305,18 @@ fn profile_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
     );
 }
 
+/// One area inside a profile's area (`analysis::profile::SubareaRow`); its own
+/// function to stay within `json!`'s recursion limit.
+fn subarea_schema() -> Value {
+    let number = || json!({ "type": "number", "nullable": true });
+    let category = json!({ "type": "object", "required": ["category", "nearest_m", "rank"], "properties": {
+        "category": { "type": "string" }, "nearest_m": number(),
+        "rank": { "type": "integer", "minimum": 1, "nullable": true } } });
+    json!({ "type": "object", "required": ["code", "name", "inwoners", "pct_65plus", "categories"], "properties": {
+        "code": { "type": "string" }, "name": { "type": "string" }, "inwoners": number(), "pct_65plus": number(),
+        "categories": { "type": "array", "items": category } } })
+}
+
 /// The JSON of a profile, as `analysis::profile::Profile` serialises it.
 fn profile_schemas() -> Value {
     let number = || json!({ "type": "number", "nullable": true });
@@ -316,8 +328,10 @@ fn profile_schemas() -> Value {
     json!({
         "ProfileReference": {
             "type": "object", "required": ["value", "how"],
-            "properties": { "value": { "type": "number" }, "how": { "type": "string", "description": "How the reference was found, in words" } },
+            "properties": { "value": { "type": "number" }, "how": { "type": "string", "description": "How the reference was found, in words, with its year" },
+                            "year": { "type": "integer", "nullable": true, "description": "The reference year of this figure, when its areas state one" } },
         },
+        "ProfileSubarea": subarea_schema(),
         "ProfileFigure": {
             "type": "object", "required": ["key", "label", "unit", "value", "wijk", "gemeente", "nederland", "standing"],
             "properties": {
@@ -360,6 +374,8 @@ fn profile_schemas() -> Value {
                     "dwellings_short": { "type": "integer", "nullable": true } } },
                 "housing_caveat": { "type": "string" }, "housing_target_pct": { "type": "number" },
                 "analysis_level": { "type": "string", "nullable": true, "enum": ["gemeente", "wijk", "buurt", null] },
+                "subareas": { "type": "array", "description": "The loaded areas one level down inside this one",
+                              "items": { "$ref": "#/components/schemas/ProfileSubarea" } },
                 "need": { "type": "object", "required": ["index", "components", "missing"], "properties": {
                     "index": number(),
                     "components": { "type": "array", "items": { "type": "array", "items": {} } },

@@ -86,7 +86,9 @@ pub async fn profile(
             .map(|(c, _)| (c.key(), c.label()))
             .collect();
     // Every figure against every area of its level: CPU work off the async workers,
-    // counted against the cap on expensive requests.
+    // counted against the cap on expensive requests. The page draws the areas inside
+    // this one from the same snapshot.
+    let dataset = s.clone();
     let made = super::compute::run(&state, &deadline, super::compute::Cost::Heavy, move || {
         profile::profile(&s.dataset, &s.analysis, code)
     })
@@ -114,6 +116,7 @@ pub async fn profile(
         }
         Encoding::Negotiated(Format::Html) => {
             let mut body = html::profile::page_body(&p);
+            body.push_str(&html::profile::subareas_section(&p, &dataset.dataset));
             body.push_str(&html::profile::embed_section(
                 &p,
                 &BaseUrl::from_headers(&headers),

@@ -97,6 +97,36 @@ async function axe(page, name) {
   check(violations.length === 0, `${name}: axe finds no WCAG 2.1 A/AA violations`, violations.join(' | ') || `${result.passes.length} rules pass`);
 }
 
+/** Where the map sits on the first screen, and how far the page scrolls. */
+const firstScreen = (page) => page.evaluate(() => {
+  const r = document.getElementById('kaart').getBoundingClientRect();
+  return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height), scroll: document.documentElement.scrollHeight - window.innerHeight };
+});
+
+/** On a phone the attribution is a closed (i) button, with the credits still in the page. */
+async function attributionCollapsed(page, name) {
+  const closed = await page.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-attrib');
+    const r = el.getBoundingClientRect();
+    return { compact: el.classList.contains('maplibregl-compact'), shown: el.classList.contains('maplibregl-compact-show'), w: Math.round(r.width), h: Math.round(r.height), text: el.textContent };
+  });
+  check(closed.compact && !closed.shown && closed.h <= 48 && closed.w <= 48 && /CBS/.test(closed.text), `${name}: the attribution is an (i) button`, `${closed.w}×${closed.h} px`);
+  await page.click('.maplibregl-ctrl-attrib-button');
+  const opened = await page.evaluate(() => document.querySelector('.maplibregl-ctrl-attrib').classList.contains('maplibregl-compact-show'));
+  check(opened, `${name}: the (i) button opens the attribution`);
+  await page.click('.maplibregl-ctrl-attrib-button');
+}
+
+/** Everything a finger presses on screen is at least 44 × 44 px (WCAG 2.5.5). Links
+ * inside running text are excepted, as the criterion does. */
+async function touchTargets(page, name) {
+  const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input, summary, nav a, .maplibregl-ctrl a')]
+    .filter((el) => el.checkVisibility() && (() => { const r = el.getBoundingClientRect(); const sheet = el.closest('#zijpaneel')?.getBoundingClientRect(); return r.width > 0 && r.bottom > 0 && r.top < window.innerHeight && (!sheet || (r.top >= sheet.top && r.bottom <= sheet.bottom)); })())
+    .map((el) => { const r = el.getBoundingClientRect(); return { what: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''} "${(el.textContent || el.getAttribute('aria-label') || el.title || '').trim().slice(0, 20)}"`, w: Math.round(r.width), h: Math.round(r.height) }; }));
+  const under = small.filter((t) => t.w < 44 || t.h < 44);
+  check(small.length > 3 && under.length === 0, `${name}: touch targets are at least 44 × 44 px`, under.map((t) => `${t.what} ${t.w}×${t.h}`).join(', ') || `${small.length} targets, smallest ${Math.min(...small.map((t) => Math.min(t.w, t.h)))} px`);
+}
+
 function noProblems(page, name) {
   check(page.problems.length === 0, `${name}: no console errors or failed requests`, page.problems.join(' | '));
 }
@@ -119,6 +149,40 @@ try {
   const attribution = await planner.locator('.maplibregl-ctrl-attrib').textContent();
   check(/CBS/.test(attribution) && /OpenStreetMap/.test(attribution), 'planner: attribution names CBS and OpenStreetMap', attribution.trim());
   await planner.screenshot({ path: join(out, 'planner.png') });
+
+  // The basemap: PDOK's by default. Reachable, it is drawn under the areas; not (as on a
+  // machine without internet), the map says so once and draws its own land as before.
+  const basemapState = (page) => page.evaluate(() => {
+    const m = window.wijkatlas.map;
+    const notes = [...m.getContainer().querySelectorAll('.kaart-melding p')].map((n) => n.textContent);
+    return { shown: Boolean(m.getLayer('basemap')), notes, land: m.getLayer('gemeenten-vlak') ? m.getPaintProperty('gemeenten-vlak', 'fill-opacity') : null };
+  });
+  const basemap = await basemapState(planner);
+  check((basemap.shown && basemap.notes.length === 0 && basemap.land === 0) || (!basemap.shown && basemap.notes.length === 1 && /niet bereikbaar/.test(basemap.notes[0]) && basemap.land === 1),
+    'planner: PDOK\'s basemap is drawn when reachable; when not, the map says so once and draws its own land', basemap.shown ? 'PDOK reached: basemap drawn' : `not reachable: "${basemap.notes[0]}"`);
+  summary.basemapReached = basemap.shown;
+
+  // Orientation at the national view: gemeente names, and a scale bar nothing covers.
+  const names = await planner.evaluate(() => ({ zoom: window.wijkatlas.map.getZoom(), names: window.wijkatlas.map.queryRenderedFeatures({ layers: ['gemeenten-naam'] }).map((f) => f.properties.naam) }));
+  check(names.zoom < 8 && names.names.length >= 15 && names.names.includes('Rotterdam'), 'planner: gemeente names at the national view', `zoom ${names.zoom.toFixed(1)}: ${names.names.length} names, e.g. ${names.names.slice(0, 6).join(', ')}`);
+  const desktopScale = await planner.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-scale');
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { text: el.textContent, shown: el === hit || el.contains(hit) };
+  });
+  check(desktopScale.shown, 'planner: the scale bar is visible, not under the attribution', desktopScale.text);
+  // Every gemeente of the loaded data is in the list, those only the wijken name too
+  // (Voorne aan Zee, GM1992, formed in 2023, is in the 2024 wijken, not the 2022 gemeenten).
+  const gemeenteList = await planner.evaluate(async () => {
+    const options = new Set([...document.querySelectorAll('#gemeente option')].map((o) => o.value).filter(Boolean));
+    const served = new Set();
+    for (const c of ['gemeenten', 'wijken']) {
+      for (const f of (await (await fetch(`/collections/${c}/items?limit=10000&f=json&properties=code,gemeentecode`)).json()).features) served.add(c === 'gemeenten' ? f.properties.code : f.properties.gemeentecode);
+    }
+    return { options: options.size, served: served.size, missing: [...served].filter((c) => !options.has(c)), gm1992: served.has('GM1992'), listed1992: document.querySelector('#gemeente option[value="GM1992"]')?.textContent ?? null };
+  });
+  check(gemeenteList.missing.length === 0 && (!gemeenteList.gm1992 || gemeenteList.listed1992), 'planner: every gemeente of the loaded data is in the gemeente list', `${gemeenteList.options} listed of ${gemeenteList.served} in the data; GM1992: ${gemeenteList.listed1992 ?? 'not in the data'}`);
 
   // The ranked list: the first entry is the highest gap, and clicking it opens its panel.
   const firstCode = await planner.locator('#ranglijst button[data-code]').first().getAttribute('data-code');
@@ -196,6 +260,20 @@ try {
   // The legend names the need index's components at this level, and what is missing.
   const needLegend = await planner.locator('#legenda').textContent();
   check(/Behoefte-index op dit niveau: 65 jaar en ouder \(100%\)/.test(needLegend) && /Niet in de gegevens van dit niveau/.test(needLegend), 'planner: the legend names the need components in force and the missing ones', needLegend.replace(/\s+/g, ' ').match(/Behoefte-index op dit niveau[^.]*\./)?.[0] ?? needLegend.slice(0, 80));
+
+  // Search by name: a gemeente sets the filter, a wijk opens its panel.
+  await planner.fill('#zoek-gebied', 'dordrecht');
+  await planner.waitForSelector('#zoek-resultaten button');
+  const gemeenteHit = await planner.locator('#zoek-resultaten button').first().textContent();
+  await planner.locator('#zoek-resultaten button').first().click();
+  await idle(planner);
+  check(/Dordrecht/.test(gemeenteHit) && (await planner.evaluate(() => window.wijkatlas.state.gemeente)) === 'GM0505', 'planner: searching "dordrecht" finds the gemeente and filters on it', gemeenteHit.trim());
+  await planner.fill('#zoek-gebied', 'sterrenb');
+  await planner.press('#zoek-gebied', 'Enter');
+  await planner.waitForFunction(() => window.wijkatlas.state.selected === 'WK050509');
+  await idle(planner);
+  check(/Sterrenburg/.test(await planner.locator('#detail h2').textContent()), 'planner: searching part of a wijk name opens that wijk', await planner.locator('#detail h2').textContent());
+  await planner.screenshot({ path: join(out, 'planner-search.png') });
 
   // What-if: in the gemeente of an underserved wijk, suggest locations, place a
   // facility at the first, then drag it.
@@ -292,6 +370,8 @@ try {
   check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 20_000, 'export: PNG of the map', `${pngBytes.length} bytes`);
   await planner.click('#herstel');
   check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
+  const basemapAfter = await basemapState(planner);
+  check(basemapAfter.notes.length <= 1 && basemapAfter.shown === basemap.shown, 'planner: after zooming and panning about, the basemap notice is still said once at most', `${basemapAfter.notes.length} notice(s)`);
   await axe(planner, 'planner');
   noProblems(planner, 'planner');
 
@@ -302,25 +382,114 @@ try {
   check(view.category === 'bibliotheek' && view.layer === 'behoefte' && view.selected === 'WK050501' && sharedPanel.includes('WK050501'), 'shared link: category, layer and area come from the address', JSON.stringify(view));
   await shared.selectOption('#laag', 'gap');
   check(/laag=gap/.test(await shared.evaluate(() => location.hash)) && /gebied=WK050501/.test(await shared.evaluate(() => location.hash)), 'shared link: a change is written back into the address', await shared.evaluate(() => location.hash));
+  // One Netherlands for panel and profile: the panel's words for the hospital distance.
+  await shared.waitForSelector('#vergelijking-tekst li', { state: 'attached' });
+  const panelWords = await shared.locator('#vergelijking-tekst').textContent();
+  const panelHospitalNl = panelWords.match(/Afstand tot ziekenhuis[^;]*;[^N]*Nederland ([\d.,]+ k?m)/)?.[1];
   await shared.locator('#detail a[href^="/profiles/"]').click();
   await shared.waitForURL(/\/profiles\/WK050501/);
   check(/In één oogopslag/.test(await shared.locator('main').textContent()), 'panel: the profile link opens the area profile');
   noProblems(shared, 'shared link');
   await shared.close();
 
+  // A link with a category the data does not have says so, and shows another one.
+  const unknown = await open('/kaart#categorie=tandarts');
+  const unknownSaid = await unknown.locator('#melding').textContent();
+  check(/tandarts/.test(unknownSaid) && /niet geladen/.test(unknownSaid), 'shared link: an unknown category is said in words', unknownSaid.trim());
+  noProblems(unknown, 'link with an unknown category');
+  await unknown.close();
+
   // ---- area profile: compared, printable, accessible -----------------------------------
   const profile = await open('/profiles/WK050501?f=html', null, { script: false });
   const profileText = await profile.locator('main').textContent();
   check(/In één oogopslag/.test(profileText) && /Nederland/.test(profileText) && /gemiddelde over 345 gemeenten/.test(profileText), 'profile: figures beside the gemeente and the Netherlands, and how each is computed');
-  const summaryLabel = await profile.locator('.samenvatting svg').getAttribute('aria-labelledby');
+  const summaryLabel = await profile.locator('.samenvatting .balken').getAttribute('aria-labelledby');
   const summaryText = await profile.locator('#samenvatting-tekst').textContent();
   check(summaryLabel === 'samenvatting-tekst' && /rond|onder|boven/.test(summaryText), 'profile: the summary graphic has its text alternative', summaryText.trim().slice(0, 120));
   await profile.screenshot({ path: join(out, 'profile.png'), fullPage: true });
+
+  // The year beside each figure is that figure's: the wijk has no GP distance of its
+  // own (its layer has none), so that row names no year of its own and the gemeente's
+  // figure beside it says 2022, not the wijk layer's 2024.
+  const gpRow = await profile.evaluate(() => {
+    const row = [...document.querySelectorAll('tr')].find((r) => /^Afstand tot huisartsenpraktijk/.test(r.querySelector('th')?.textContent ?? ''));
+    return row ? [...row.querySelectorAll('td')].map((td) => td.textContent) : null;
+  });
+  check(gpRow && gpRow[0] === '—' && /\(2022\)/.test(gpRow[1]) && !/2024/.test(gpRow.at(-1)), 'profile: a row without a figure of its own names no year of its own; the gemeente\'s figure carries its 2022', gpRow?.join(' | '));
+  // The Netherlands' distance is the same figure in the panel and in the profile.
+  const profileHospitalNl = summaryText.match(/Afstand tot ziekenhuis[^:]*:[^N]*Nederland ([\d.,]+ k?m)/)?.[1];
+  check(panelHospitalNl && panelHospitalNl === profileHospitalNl, 'profile: panel and profile give the Netherlands one hospital distance', `panel ${panelHospitalNl}, profile ${profileHospitalNl}`);
+
+  // Standings follow the numbers shown: "boven" only beside a larger number, "onder"
+  // only beside a smaller one, "rond" when the rounded figures are the same.
+  const dutch = (t) => Number(t.replace(/\./g, '').replace(',', '.'));
+  const standings = [];
+  for (const path of ['/profiles/WK050501?f=html', '/profiles/GM0505?f=html']) {
+    const items = await profile.evaluate(async (p) => {
+      const doc = new DOMParser().parseFromString(await (await fetch(p)).text(), 'text/html');
+      return [...doc.querySelectorAll('#samenvatting-tekst li')].map((li) => li.textContent);
+    }, path);
+    for (const li of items) {
+      const m = li.match(/^([^:]+): (-?[\d.,]+)[^,]*(?:, gemeente [^,]+)?, Nederland (-?[\d.,]+)[^—]*(?:— (.*) gemiddelde)?/);
+      if (!m || !m[4]) continue;
+      const [here, nl, words] = [dutch(m[2]), dutch(m[3]), m[4]];
+      const ok = /boven/.test(words) ? here > nl : /onder/.test(words) ? here < nl : true;
+      standings.push({ ok, said: `${m[1]}: ${m[2]} vs ${m[3]} ${words}` });
+    }
+  }
+  check(standings.length >= 5 && standings.every((s) => s.ok), 'profile: the standing words never contradict the rounded numbers beside them', `${standings.length} standings; ${standings.filter((s) => !s.ok).map((s) => s.said).join('; ') || standings.find((s) => /Huurwoningen/.test(s.said))?.said}`);
+
+  // In print, on an A4 page's width, no table cell breaks a word across two lines.
+  await profile.setViewportSize({ width: 680, height: 960 });
   await profile.emulateMedia({ media: 'print' });
+  const broken = await profile.evaluate(() => {
+    const out = [];
+    for (const cell of document.querySelectorAll('th, td')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (const m of node.textContent.matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(node, m.index);
+          r.setEnd(node, m.index + m[0].length);
+          const tops = new Set([...r.getClientRects()].map((q) => Math.round(q.top)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+      }
+    }
+    return out;
+  });
+  check(broken.length === 0, 'profile: printed on A4, no word in a table breaks across lines', broken.slice(0, 5).join(', ') || 'none');
   await profile.pdf({ path: join(out, 'profiel-WK050501.pdf'), format: 'A4', printBackground: true });
   await profile.emulateMedia({ media: 'screen' });
+  await profile.setViewportSize({ width: 1400, height: 900 });
   await axe(profile, 'profile');
   noProblems(profile, 'profile');
+
+  // On a phone the summary's bar labels keep a readable size.
+  const phoneProfile = await open('/profiles/WK050501?f=html', { width: 390, height: 844 }, { script: false });
+  const barText = await phoneProfile.evaluate(() => {
+    const labels = [...document.querySelectorAll('.samenvatting .balk span')];
+    return { n: labels.length, smallest: Math.min(...labels.map((l) => l.getBoundingClientRect().height)), font: Math.min(...labels.map((l) => parseFloat(getComputedStyle(l).fontSize))) };
+  });
+  const phoneOverflow = await phoneProfile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(barText.n >= 6 && barText.font >= 14 && barText.smallest >= 14 && phoneOverflow <= 0, 'profile on a phone: the bar labels are readable and the page does not scroll sideways', `${barText.n} labels, ${barText.font}px type, ${barText.smallest.toFixed(0)}px tall; overflow ${phoneOverflow}px`);
+  await phoneProfile.screenshot({ path: join(out, 'profile-phone.png') });
+  await phoneProfile.close();
+
+  // A gemeente's profile lists and maps every wijk of it, each linked to its profile.
+  const gemeenteProfile = await open('/profiles/GM0505?f=html', null, { script: false });
+  const listedWijken = await gemeenteProfile.evaluate(() => [...document.querySelectorAll('#onderdelen ~ .scroll tbody th a')].map((a) => a.getAttribute('href')));
+  const mappedWijken = await gemeenteProfile.locator('#onderdelen ~ svg a').count();
+  const servedWijken = await gemeenteProfile.evaluate(async () => (await (await fetch('/collections/wijken/items?limit=10000&f=json')).json()).features.filter((f) => f.properties.gemeentecode === 'GM0505').length);
+  check(listedWijken.length === servedWijken && mappedWijken === servedWijken && listedWijken.every((h) => /^\/profiles\/WK0505\d\d\?f=html$/.test(h)), 'profile of a gemeente: lists and maps all its wijken, each linked to its profile', `${listedWijken.length} listed, ${mappedWijken} on the map, ${servedWijken} served`);
+  await gemeenteProfile.screenshot({ path: join(out, 'profile-gemeente.png'), fullPage: true });
+  await axe(gemeenteProfile, 'profile of a gemeente');
+  noProblems(gemeenteProfile, 'profile of a gemeente');
+  await gemeenteProfile.close();
+  // The items page's map preview: its links are not hidden inside an image.
+  const itemsPage = await open('/collections/wijken/items?f=html&limit=20', null, { script: false });
+  await axe(itemsPage, 'items page with its map preview');
+  await itemsPage.close();
 
   // ---- the embeddable map, for a gemeente's own site ------------------------------------
   const embedPath = '/kaart/embed?gemeente=GM0505&categorie=bibliotheek';
@@ -416,7 +585,13 @@ try {
   await amsterdam.screenshot({ path: join(out, 'resident-amsterdam.png') });
   noProblems(amsterdam, 'resident in Amsterdam');
 
+  // The resident page is ready (data-klaar) once its map is idle.
   const phone = await open('/bewoner', { width: 390, height: 844 });
+  const residentScreen = await firstScreen(phone);
+  check(residentScreen.top <= 0.45 * 844 && residentScreen.bottom >= 840 && residentScreen.bottom <= 846 && residentScreen.height >= 0.5 * 844, 'resident on a phone: the map fills the first screen below the search', `map ${residentScreen.top}–${residentScreen.bottom} px of 844`);
+  await attributionCollapsed(phone, 'resident on a phone');
+  await touchTargets(phone, 'resident on a phone');
+  await phone.screenshot({ path: join(out, 'resident-phone-first-screen.png') });
   await phone.fill('#adres', 'Baarn');
   await phone.press('#adres', 'Enter');
   await phone.waitForSelector('#kandidaten button, .diensten li', { timeout: 20_000 });
@@ -426,6 +601,45 @@ try {
   check(overflow <= 0, 'resident: fits a phone-sized screen without sideways scrolling', `${overflow}px overflow`);
   await phone.screenshot({ path: join(out, 'resident-phone.png'), fullPage: true });
   noProblems(phone, 'resident on a phone');
+
+  // ---- the planner on a phone: the map first, the controls in a sheet -----------------
+  const phonePlanner = await open('/kaart', { width: 390, height: 844 });
+  await idle(phonePlanner);
+  const plannerScreen = await firstScreen(phonePlanner);
+  check(plannerScreen.top <= 130 && plannerScreen.height >= 0.7 * 844 && plannerScreen.scroll <= 0, 'planner on a phone: the map fills the first screen', `map ${plannerScreen.top}–${plannerScreen.bottom} px of 844, ${plannerScreen.scroll}px to scroll`);
+  check(await canvasColours(phonePlanner) >= 6, 'planner on a phone: the choropleth is drawn');
+  const closedSheet = await phonePlanner.evaluate(() => ({ expanded: document.getElementById('lade').getAttribute('aria-expanded'), top: document.getElementById('zijpaneel').getBoundingClientRect().top }));
+  check(closedSheet.expanded === 'false' && closedSheet.top >= 780, 'planner on a phone: the controls wait in a closed sheet below the map', `sheet from ${closedSheet.top} px`);
+  await attributionCollapsed(phonePlanner, 'planner on a phone');
+  const scale = await phonePlanner.evaluate(() => {
+    const el = document.querySelector('.maplibregl-ctrl-scale');
+    const r = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return { text: el.textContent, shown: el === hit || el.contains(hit), bottom: r.bottom, mapBottom: document.getElementById('kaart').getBoundingClientRect().bottom };
+  });
+  check(scale.shown && scale.bottom <= scale.mapBottom, 'planner on a phone: the scale bar is visible, not under the attribution or the sheet', scale.text);
+  await touchTargets(phonePlanner, 'planner on a phone, sheet closed');
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone.png') });
+  await phonePlanner.click('#lade');
+  const openSheet = await phonePlanner.evaluate(() => ({ expanded: document.getElementById('lade').getAttribute('aria-expanded'), height: document.getElementById('zijpaneel').getBoundingClientRect().height, category: document.getElementById('categorie').getBoundingClientRect().bottom }));
+  check(openSheet.expanded === 'true' && openSheet.height >= 0.4 * 844 && openSheet.category <= 844, 'planner on a phone: the button opens the sheet with the controls', `${Math.round(openSheet.height)} px high`);
+  await touchTargets(phonePlanner, 'planner on a phone, sheet open');
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone-sheet.png') });
+  await axe(phonePlanner, 'planner on a phone');
+  await phonePlanner.click('#lade');
+  // A tap on the map opens the area's panel, in the sheet, opened to show it.
+  const phoneBox = await phonePlanner.locator('#kaart canvas').boundingBox();
+  const phoneProbe = { x: phoneBox.width * 0.5, y: phoneBox.height * 0.55 };
+  const phoneUnder = await phonePlanner.evaluate((p) => window.wijkatlas.map.queryRenderedFeatures([p.x, p.y], { layers: ['gebieden-vlak'] })[0]?.properties.code, phoneProbe);
+  check(Boolean(phoneUnder), 'planner on a phone: there is an area under the probe', phoneUnder);
+  await phonePlanner.mouse.click(phoneBox.x + phoneProbe.x, phoneBox.y + phoneProbe.y);
+  await phonePlanner.waitForFunction((code) => document.querySelector('#detail')?.textContent.includes(code), phoneUnder);
+  await phonePlanner.waitForTimeout(200);
+  const panelShown = await phonePlanner.evaluate(() => ({ heading: document.querySelector('#detail h2').getBoundingClientRect().top, button: document.getElementById('lade').getBoundingClientRect().bottom, expanded: document.getElementById('lade').getAttribute('aria-expanded') }));
+  check(panelShown.expanded === 'true' && panelShown.heading >= panelShown.button && panelShown.heading < 800, 'planner on a phone: tapping an area opens its panel in the sheet, its heading in sight', `${phoneUnder}, heading at ${Math.round(panelShown.heading)} px, below the sheet's button at ${Math.round(panelShown.button)} px`);
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone-panel.png') });
+  noProblems(phonePlanner, 'planner on a phone');
+  await phonePlanner.close();
 
   console.log(JSON.stringify(summary));
 } catch (e) {

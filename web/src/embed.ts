@@ -5,7 +5,7 @@
 import * as api from './api';
 import { distance, escapeHtml, number } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour } from './layers';
-import { bboxOf, createMap, whenIdle } from './map';
+import { basemapShown, bboxOf, createMap, whenIdle } from './map';
 
 const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LEVEL_PLURAL: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
@@ -78,7 +78,7 @@ async function main() {
   map.addSource(TILES, { type: 'vector', tiles: [window.location.origin + config.tiles.url], minzoom: 0, maxzoom: 15, promoteId: 'code' });
   const haveGemeenten = config.tiles.layers.some((l) => l.collection === 'gemeenten');
   if (haveGemeenten) {
-    map.addLayer({ id: 'gemeenten-vlak', type: 'fill', source: TILES, 'source-layer': 'gemeenten', paint: { 'fill-color': '#fbfaf7', 'fill-opacity': config.basemap ? 0 : 1 } });
+    map.addLayer({ id: 'gemeenten-vlak', type: 'fill', source: TILES, 'source-layer': 'gemeenten', paint: { 'fill-color': '#fbfaf7', 'fill-opacity': basemapShown(map) ? 0 : 1 } });
   }
   map.addLayer({
     id: 'gebieden-vlak',

@@ -1,5 +1,6 @@
 // The map both pages share: MapLibre with our own layers as the base, so it is readable
-// without any external tiles. A configured raster basemap goes underneath.
+// without any external tiles. A raster basemap (PDOK's BRT-Achtergrondkaart unless the
+// server is told otherwise) goes underneath while the browser can reach it.
 
 import * as maplibregl from 'maplibre-gl';
 import type { StyleSpecification } from 'maplibre-gl';
@@ -44,9 +45,58 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
     ...extra,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
-  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
-  map.addControl(new maplibregl.AttributionControl({ compact: false, customAttribution: config.attribution.filter((a) => a !== config.basemap?.attribution) }), 'bottom-right');
+  // Top left: at the bottom a long attribution line runs over it on a wide screen.
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'top-left');
+  // On a phone the attribution is an (i) button that opens it: spelled out it covers
+  // several lines of a small map. The credits stay in the page, for readers and tests.
+  const narrow = window.matchMedia('(max-width: 760px)').matches;
+  map.addControl(new maplibregl.AttributionControl({ compact: narrow, customAttribution: config.attribution.filter((a) => a !== config.basemap?.attribution) }), 'bottom-right');
+  if (config.basemap) watchBasemap(map);
+  if (narrow) {
+    const collapse = () => {
+      const el = map.getContainer().querySelector('.maplibregl-ctrl-attrib');
+      el?.classList.remove('maplibregl-compact-show');
+      el?.removeAttribute('open');
+    };
+    collapse();
+    map.once('load', collapse);
+  }
   return map;
+}
+
+/**
+ * When the basemap's tiles cannot be loaded (offline, a closed network, the service
+ * down), the map drops it, draws its own land colour again and says so once, in the
+ * map; every other error is reported as MapLibre would (on the console).
+ */
+function watchBasemap(map: maplibregl.Map) {
+  let lost = false;
+  map.on('error', (e: maplibregl.ErrorEvent & { sourceId?: string }) => {
+    if (e.sourceId !== 'basemap') {
+      console.error(e.error);
+      return;
+    }
+    if (lost) return;
+    lost = true;
+    if (map.getLayer('basemap')) map.removeLayer('basemap');
+    // Our own land fill was made transparent to let the basemap through.
+    for (const id of ['gemeenten-vlak', 'gemeenten-land']) if (map.getLayer(id)) map.setPaintProperty(id, 'fill-opacity', 1);
+    map.getContainer().dataset.achtergrond = 'onbereikbaar';
+    const note = document.createElement('div');
+    note.className = 'kaart-melding';
+    note.setAttribute('role', 'status');
+    note.innerHTML = '<p>De achtergrondkaart (PDOK) is niet bereikbaar; de kaart toont alleen haar eigen lagen.</p><button type="button" aria-label="Melding over de achtergrondkaart sluiten">×</button>';
+    note.querySelector('button')?.addEventListener('click', () => note.remove());
+    map.getContainer().appendChild(note);
+    // Removing the source would stop its remaining requests too, but its attribution
+    // goes with it, which is right: the basemap is no longer shown.
+    window.setTimeout(() => map.getSource('basemap') && map.removeSource('basemap'), 0);
+  });
+}
+
+/** Whether the basemap is drawn (configured, and not dropped as unreachable). */
+export function basemapShown(map: maplibregl.Map): boolean {
+  return Boolean(map.getLayer('basemap'));
 }
 
 /** Gemeente outlines and names, above the fills and below the points. */
@@ -56,7 +106,7 @@ export function addGemeenteOutlines(map: maplibregl.Map, data: GeoJSON.FeatureCo
     id: 'gemeenten-vlak',
     type: 'fill',
     source: 'gemeenten',
-    paint: { 'fill-color': '#fbfaf7', 'fill-opacity': withBasemap ? 0 : 1 },
+    paint: { 'fill-color': '#fbfaf7', 'fill-opacity': withBasemap && basemapShown(map) ? 0 : 1 },
   }, fillBelow);
   map.addLayer({
     id: 'gemeenten-grens',
@@ -89,7 +139,9 @@ export function labelPoints(data: GeoJSON.FeatureCollection): GeoJSON.FeatureCol
       const near = best.ring.reduce((a, b) => (Math.hypot(b[0] - at[0], b[1] - at[1]) < Math.hypot(a[0] - at[0], a[1] - at[1]) ? b : a));
       at = [near[0], near[1]];
     }
-    features.push({ type: 'Feature', properties: { naam: f.properties?.naam ?? '' }, geometry: { type: 'Point', coordinates: at } });
+    // Larger places win where labels collide (a lower key is placed first).
+    const people = Number(f.properties?.inwoners);
+    features.push({ type: 'Feature', properties: { naam: f.properties?.naam ?? '', volgorde: Number.isFinite(people) ? -people : 0 }, geometry: { type: 'Point', coordinates: at } });
   }
   return { type: 'FeatureCollection', features };
 }
@@ -110,8 +162,15 @@ export function addGemeenteLabels(map: maplibregl.Map, data: GeoJSON.FeatureColl
     id: 'gemeenten-naam',
     type: 'symbol',
     source: 'gemeenten-labels',
-    minzoom: 8,
-    layout: { 'text-field': ['get', 'naam'], 'text-font': LABEL_FONT, 'text-size': 12, 'text-max-width': 8 },
+    // From the national view: where names collide, the larger gemeente keeps its own.
+    minzoom: 6,
+    layout: {
+      'text-field': ['get', 'naam'],
+      'text-font': LABEL_FONT,
+      'text-size': ['interpolate', ['linear'], ['zoom'], 6, 10, 9, 12],
+      'text-max-width': 8,
+      'symbol-sort-key': ['get', 'volgorde'],
+    },
     paint: { 'text-color': '#222', 'text-halo-color': '#fff', 'text-halo-width': 1.5 },
   });
 }

@@ -6,10 +6,11 @@ import type { ExpressionSpecification, MapGeoJSONFeature } from 'maplibre-gl';
 import * as api from './api';
 import type { AreaChange, Config, Ranked, Suggestion } from './api';
 import { comparisonHtml } from './compare';
+import { setupSheet, type Sheet } from './sheet';
 import { csv, download, png } from './export';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
-import { addAreaLabels, addGemeenteLabels, bboxOf, createMap, maplibregl, whenIdle } from './map';
+import { addAreaLabels, addGemeenteLabels, basemapShown, bboxOf, createMap, maplibregl, whenIdle } from './map';
 
 const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
@@ -72,6 +73,9 @@ function report(message: string, isError = false) {
   el.classList.toggle('fout', isError);
 }
 
+/** The controls' sheet on a narrow screen (a no-op on a wide one). */
+let sheet: Sheet | null = null;
+
 async function main() {
   const t0 = performance.now();
   const marks: Record<string, number> = {};
@@ -107,6 +111,7 @@ async function main() {
     api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats'),
     state.category ? ranking(state.category).then((x) => (mark('ranking'), x)) : Promise.resolve(null),
   ]);
+  sheet = setupSheet($('zijpaneel'), $<HTMLButtonElement>('lade'));
   const map = createMap('kaart', config, { canvasContextAttributes: { preserveDrawingBuffer: true } });
   appWindow.wijkatlas.map = map;
   theMap = map;
@@ -149,6 +154,8 @@ async function main() {
   state.areasReady = loadAreaCopy(map, collection, areasQuery);
   await state.areasReady;
   mark('areaCopy');
+  // The areas name gemeenten the gemeente layer may not have.
+  fillGemeenten();
   await applyLinkedState(map);
   map.on('moveend', rememberState);
   // A link pasted into the address bar of an open map changes only the hash.
@@ -161,7 +168,7 @@ async function main() {
   appWindow.wijkatlas.ready = true;
   document.body.dataset.klaar = 'ja';
   // A linked what-if has said what it changed; that is what the reader came for.
-  if (!state.scenario) report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
+  if (!state.scenario && !linkProblem) report(`${number(state.areas.features.length)} ${LEVEL_PLURAL[state.level]} en ${number(facilities.features.length)} voorzieningen geladen.`);
 }
 
 async function loadAreaCopy(map: maplibregl.Map, collection: string, query: string) {
@@ -205,7 +212,7 @@ function addAreaLayers(map: maplibregl.Map, collection: string) {
       type: 'fill',
       source: TILES,
       'source-layer': 'gemeenten',
-      paint: { 'fill-color': '#fbfaf7', 'fill-opacity': state.config.basemap ? 0 : 1 },
+      paint: { 'fill-color': '#fbfaf7', 'fill-opacity': basemapShown(map) ? 0 : 1 },
     });
   }
   map.addLayer({ id: 'gebieden-vlak', type: 'fill', source: TILES, 'source-layer': collection, paint: { 'fill-color': fillColour(state.layer, state.category), 'fill-opacity': 0.85 } });
@@ -308,10 +315,42 @@ function fillControls() {
     .map((c) => `<option value="${escapeHtml(c.key)}">${escapeHtml(c.label)} (${c.toegang_bron === 'cbs_afstand' ? 'afstand volgens CBS' : number(c.count)})</option>`)
     .join('');
   cat.value = state.category;
+  fillGemeenten();
+  fillLayerPicker();
+}
+
+/** Every gemeente of the loaded data: the gemeente layer's, and those only the areas
+ * name (a gemeente formed after the gemeente layer's year, like Voorne aan Zee). */
+function fillGemeenten() {
   const gm = $<HTMLSelectElement>('gemeente');
   const names = [...state.gemeenteNames.entries()].sort((a, b) => a[1].localeCompare(b[1], 'nl'));
   gm.innerHTML = `<option value="">Heel Nederland</option>` + names.map(([code, naam]) => `<option value="${escapeHtml(code)}">${escapeHtml(naam)}</option>`).join('');
-  fillLayerPicker();
+  gm.value = state.gemeente ?? '';
+}
+
+/** Lower case without accents, for finding "Súdwest" by "sudwest". */
+const plain = (t: string) => t.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/** Gemeenten and areas whose name holds the text, best first: a name that starts with
+ * it before one that only contains it, gemeenten before areas. */
+function findByName(text: string): { code: string; naam: string; kind: 'gemeente' | 'gebied'; detail: string }[] {
+  const q = plain(text.trim());
+  if (q.length < 2) return [];
+  const hits: { code: string; naam: string; kind: 'gemeente' | 'gebied'; detail: string; score: number }[] = [];
+  for (const [code, naam] of state.gemeenteNames) {
+    const at = plain(naam).indexOf(q);
+    if (at >= 0) hits.push({ code, naam, kind: 'gemeente', detail: `gemeente, ${code}`, score: at === 0 ? 0 : 2 });
+  }
+  for (const f of state.areas.features) {
+    const naam = String(f.properties?.naam ?? '');
+    const code = String(f.properties?.code ?? '');
+    const at = plain(naam).indexOf(q);
+    if (at >= 0 || plain(code) === q) {
+      const g = String(f.properties?.gemeentecode ?? '');
+      hits.push({ code, naam, kind: 'gebied', detail: `${LEVEL_WORD[state.level]} in ${state.gemeenteNames.get(g) ?? g}, ${code}`, score: at === 0 ? 1 : 3 });
+    }
+  }
+  return hits.sort((a, b) => a.score - b.score || a.naam.localeCompare(b.naam, 'nl')).slice(0, 8);
 }
 
 function fillLayerPicker() {
@@ -418,6 +457,8 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
   rememberState();
   void fillComparison(code);
+  // On a phone the panel is in the sheet: open it so the panel is seen.
+  sheet?.open();
   panel.focus();
 }
 
@@ -781,12 +822,19 @@ function rememberState() {
 /** Opens the view a shared link names: category, layer, gemeente, area, view and the
  * what-if (placed and closed voorzieningen, which it runs again). What the loaded data
  * does not have is left out, and the address is then rewritten to what is shown. */
+/** What a link asked for that the loaded data does not have, said once it is read. */
+let linkProblem = false;
+
 async function applyLinkedState(map: maplibregl.Map) {
   const h = linkedState();
   const text = (k: string) => decode(h.get(k) ?? '');
   linkReady = false;
+  const problems: string[] = [];
   try {
     const category = text('categorie');
+    if (category && !state.config.categories.some((c) => c.key === category)) {
+      problems.push(`De link vraagt om de voorziening "${category}", maar die is niet geladen; de kaart toont ${categoryLabel().toLowerCase()}.`);
+    }
     if (category && category !== state.category && state.config.categories.some((c) => c.key === category)) {
       $<HTMLSelectElement>('categorie').value = category;
       await changeCategory(map, category);
@@ -801,9 +849,12 @@ async function applyLinkedState(map: maplibregl.Map) {
     if (gemeente && gemeente !== state.gemeente && state.gemeenteNames.has(gemeente)) {
       $<HTMLSelectElement>('gemeente').value = gemeente;
       changeGemeente(map, gemeente);
+    } else if (gemeente && !state.gemeenteNames.has(gemeente)) {
+      problems.push(`De link noemt gemeente "${gemeente}", maar die staat niet in de geladen gegevens.`);
     }
     const area = text('gebied');
     if (area && state.areas.features.some((f) => f.properties?.code === area)) await select(map, area, true);
+    else if (area) problems.push(`De link noemt gebied "${area}", maar dat staat niet in de geladen gegevens.`);
     const view = text('kaart').split('/').map(Number);
     if (view.length === 3 && view.every(Number.isFinite) && view[0] >= 0 && view[0] <= 22 && Math.abs(view[1]) <= 85 && Math.abs(view[2]) <= 180) {
       map.jumpTo({ zoom: view[0], center: [view[2], view[1]] });
@@ -830,12 +881,41 @@ async function applyLinkedState(map: maplibregl.Map) {
   } finally {
     linkReady = true;
     rememberState();
+    linkProblem = problems.length > 0;
+    if (linkProblem) report(problems.join(' '), true);
   }
 }
 
 // ---- events --------------------------------------------------------------------------
 
 function wireEvents(map: maplibregl.Map) {
+  const results = $('zoek-resultaten');
+  const showHits = () => {
+    const text = $<HTMLInputElement>('zoek-gebied').value;
+    const hits = findByName(text);
+    results.innerHTML = hits
+      .map((h) => `<li><button type="button" data-zoek="${h.kind}" data-code="${escapeHtml(h.code)}">${escapeHtml(h.naam)} <span class="klein">(${escapeHtml(h.detail)})</span></button></li>`)
+      .join('');
+    $('zoek-status').textContent = text.trim().length < 2 ? '' : hits.length ? `${hits.length} ${hits.length === 1 ? 'gebied' : 'gebieden'} gevonden` : 'Geen gemeente of gebied met die naam.';
+  };
+  $('zoek-gebied').addEventListener('input', showHits);
+  $('zoek-gebied-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    showHits();
+    results.querySelector<HTMLButtonElement>('button')?.click();
+  });
+  results.addEventListener('click', (e) => {
+    const b = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-zoek]');
+    if (!b) return;
+    const code = b.dataset.code ?? '';
+    if (b.dataset.zoek === 'gemeente') {
+      $<HTMLSelectElement>('gemeente').value = code;
+      changeGemeente(map, code);
+      report(`Gemeente ${state.gemeenteNames.get(code) ?? code}: de lijst toont haar ${LEVEL_PLURAL[state.level]}.`);
+    } else void select(map, code, true);
+    results.innerHTML = '';
+    $('zoek-status').textContent = '';
+  });
   $<HTMLSelectElement>('categorie').addEventListener('change', (e) => void changeCategory(map, (e.target as HTMLSelectElement).value));
   $<HTMLSelectElement>('laag').addEventListener('change', (e) => {
     const t0 = performance.now();
@@ -897,6 +977,8 @@ function wireEvents(map: maplibregl.Map) {
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
   $('plaats').addEventListener('click', () => {
+    // Placing is done on the map: on a phone, out of the sheet's way.
+    sheet?.close();
     placing = true;
     report('Klik op de kaart waar de nieuwe voorziening komt (of druk op Enter voor het midden van de kaart).');
     map.getCanvas().style.cursor = 'crosshair';

@@ -26,6 +26,11 @@ function say(text: string, isError = false) {
   const el = $('melding');
   el.textContent = text;
   el.classList.toggle('fout', isError);
+  // The message sits above the map on a phone: keep the map's foot on the screen's.
+  if (map && window.matchMedia('(max-width: 760px)').matches) {
+    fitMapToFirstScreen();
+    map.resize();
+  }
 }
 
 async function pdok(text: string): Promise<PlaceHit[]> {
@@ -138,8 +143,19 @@ async function showNear(lon: number, lat: number, label: string) {
   await whenIdle(map);
 }
 
+/** On a phone the map runs from below the search to the bottom of the first screen. */
+function fitMapToFirstScreen() {
+  const top = $('kaart').getBoundingClientRect().top + window.scrollY;
+  document.documentElement.style.setProperty('--kaart-boven', `${Math.round(top)}px`);
+}
+
 async function main() {
   config = await api.loadConfig();
+  fitMapToFirstScreen();
+  window.addEventListener('resize', () => {
+    fitMapToFirstScreen();
+    map?.resize();
+  });
   map = createMap('kaart', config);
   const gemeenten = config.levels.includes('gemeente')
     ? await api.loadItems('gemeenten', 'zoom=7&properties=code,naam')

@@ -4,42 +4,60 @@
 
 use super::escape;
 use crate::analysis::housing::HousingStanding;
-use crate::analysis::profile::{FigureRow, Profile};
+use crate::analysis::profile::{FigureRow, Profile, Reference};
 use std::fmt::Write as _;
 
-/// The figures the summary shows, in this order, when the area has them.
-const SUMMARY: [&str; 8] = [
+/// The figures the summary shows, in this order, when the area has them. Distances
+/// follow from the categories, measured as the map panel measures them (straight line,
+/// mean per inhabitant), so panel and page give the Netherlands one figure.
+const SUMMARY: [&str; 6] = [
     "pct_65plus",
     "pct_eenpersoonshuishoudens",
     "pct_huishoudens_laag_inkomen",
     "pct_rond_sociaal_minimum",
     "wmo_clienten_per_1000",
     "pct_corporatiewoningen",
-    "afstand_huisarts_km",
-    "afstand_ziekenhuis_km",
 ];
 
-pub const PRINT_STYLE: &str = ".klein{font-size:.85rem;color:#444}@page{size:A4;margin:15mm}@media print{.skip,header nav,.geen-print{display:none}body{font-size:10pt}.scroll{overflow:visible}table{width:100%;font-size:8pt;table-layout:fixed}th,td{padding:2px 4px;word-wrap:break-word}caption{text-align:left}main,footer{max-width:none;padding:0}a{color:inherit;text-decoration:none}table{page-break-inside:auto}tr{page-break-inside:avoid}.klein{font-size:7pt}h2{page-break-after:avoid}.samenvatting{page-break-inside:avoid}}\
-.samenvatting svg{max-width:100%;height:auto}.samenvatting text{font:12px system-ui,sans-serif;fill:#1a1a1a}.stand{font-weight:600}";
+// Print: tables lay out by their content (no fixed columns), so a header wraps between
+// words and never inside one; a long word sets its column's width instead.
+// The summary's bars are HTML, so their labels keep the page's type size on a phone.
+pub const PRINT_STYLE: &str = ".klein{font-size:.85rem;color:#444}@page{size:A4;margin:15mm}@media print{.skip,header nav,.geen-print{display:none}body{font-size:10pt}.scroll{overflow:visible}table{width:100%;font-size:7.5pt;table-layout:auto}th,td{padding:2px 3px;overflow-wrap:normal;word-break:normal;hyphens:manual}caption{text-align:left}main,footer{max-width:none;padding:0}a{color:inherit;text-decoration:none}table{page-break-inside:auto}tr{page-break-inside:avoid}.klein{font-size:6.5pt}h2{page-break-after:avoid}.samenvatting,.figuur{page-break-inside:avoid}.balk i{print-color-adjust:exact;-webkit-print-color-adjust:exact}}\
+.figuur{margin:0 0 .9rem}.figuur h3{font-size:1rem;margin:.2rem 0}.balk{display:flex;align-items:center;gap:.4rem;margin:.1rem 0}.balk i{display:block;height:.9rem;flex:none;min-width:2px}.balk span{min-width:0}\
+.stand{font-weight:600}svg.preview text{font:11px system-ui,sans-serif;fill:#1a1a1a;paint-order:stroke;stroke:#fff;stroke-width:3px}";
 
+/// Dutch: a decimal comma, at most one decimal below 1,000, none from there with a
+/// dot between thousands; the rounding of `as_shown`, which the standings use.
 fn fmt(v: f64) -> String {
-    // Dutch: a decimal comma, at most one decimal for shares, none for large counts.
-    let s = if v.abs() >= 1000.0 {
-        let whole = format!("{:.0}", v);
-        let mut out = String::new();
+    let v = crate::analysis::profile::as_shown(v);
+    // The sign is written once, before the digits, so the grouping never puts a
+    // separator after it ("-.123.456").
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    let body = if a >= 1000.0 {
+        let whole = format!("{a:.0}");
+        let mut out = String::with_capacity(whole.len() + whole.len() / 3);
         for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 && ch != '-' {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
                 out.push('.');
             }
             out.push(ch);
         }
         out
-    } else if (v - v.round()).abs() < 1e-9 {
-        format!("{:.0}", v)
+    } else if (a - a.round()).abs() < 1e-9 {
+        format!("{a:.0}")
     } else {
-        format!("{:.1}", v).replace('.', ",")
+        format!("{a:.1}").replace('.', ",")
     };
-    s
+    format!("{sign}{body}")
+}
+
+/// A reference's value with its own year, e.g. "20% (2022)".
+fn with_year(v: f64, unit: &str, year: Option<u16>) -> String {
+    match year {
+        Some(y) => format!("{} ({y})", with_unit(v, unit)),
+        None => with_unit(v, unit),
+    }
 }
 
 fn with_unit(v: f64, unit: &str) -> String {
@@ -50,28 +68,91 @@ fn with_unit(v: f64, unit: &str) -> String {
     }
 }
 
-/// One row of bars: the area, its gemeente and the Netherlands, each labelled with its
-/// value in text, so the graphic reads without its colours.
-fn summary_svg(rows: &[&FigureRow], with_gemeente: bool) -> String {
-    // Per figure: its label and standing on a line, then a bar each for the area, its
-    // gemeente and the Netherlands with the value written beside it.
-    let bars: usize = if with_gemeente { 3 } else { 2 };
-    let row_h = 22.0 + 17.0 * bars as f64 + 10.0;
-    let (width, bar_w) = (640.0, 420.0);
-    let height = row_h * rows.len() as f64;
-    let mut out = format!(
-        r#"<svg viewBox="0 0 {width} {height}" width="{width}" role="img" aria-labelledby="samenvatting-tekst" focusable="false">"#
-    );
-    for (i, r) in rows.iter().enumerate() {
-        let y = i as f64 * row_h;
-        let mut values = vec![("dit gebied", r.value, "#08519c")];
+/// One figure of the summary: the area beside its gemeente and the Netherlands.
+struct SummaryRow<'a> {
+    label: String,
+    unit: &'a str,
+    value: f64,
+    year: Option<u16>,
+    gemeente: Option<&'a Reference>,
+    nederland: Option<&'a Reference>,
+    standing: Option<&'a str>,
+    standing_among: Option<&'a str>,
+}
+
+fn summary_rows(p: &Profile) -> Vec<SummaryRow<'_>> {
+    let mut rows: Vec<SummaryRow<'_>> = SUMMARY
+        .iter()
+        .filter_map(|k| p.figures.iter().find(|r| r.key == *k))
+        .filter_map(|r: &FigureRow| {
+            Some(SummaryRow {
+                label: r.label.to_string(),
+                unit: r.unit,
+                value: r.value?,
+                year: r.year,
+                gemeente: r.gemeente.as_ref(),
+                nederland: r.nederland.as_ref(),
+                standing: r.standing_label,
+                standing_among: r.standing_among.as_deref(),
+            })
+        })
+        .collect();
+    // Distances as the map panel shows them, in km to one decimal.
+    for c in &p.categories {
+        let Some(m) = c.nearest_m else { continue };
+        rows.push(SummaryRow {
+            label: format!(
+                "Afstand tot {}, hemelsbreed, gemiddeld per inwoner",
+                c.label.to_lowercase()
+            ),
+            unit: "m",
+            value: m,
+            year: None,
+            gemeente: c.nearest_gemeente.as_ref(),
+            nederland: c.nearest_nederland.as_ref(),
+            standing: None,
+            standing_among: None,
+        });
+    }
+    rows
+}
+
+/// A summary value as written; metres as the map panel writes them (to 10 m below a
+/// kilometre, else km to one decimal), so both show the same figure.
+fn shown(v: f64, unit: &str, year: Option<u16>) -> String {
+    if unit == "m" {
+        if v < 1000.0 {
+            format!("{} m", fmt((v / 10.0).round() * 10.0))
+        } else {
+            with_unit(v / 1000.0, "km")
+        }
+    } else {
+        with_year(v, unit, year)
+    }
+}
+
+/// Per figure: its name and standing, then a bar each for the area, its gemeente and
+/// the Netherlands, labelled with whose it is and its value (with the year of that
+/// value), so the graphic reads without its colours. HTML rather than SVG: the labels
+/// keep the page's type size on a phone instead of shrinking with a drawing.
+fn summary_bars(rows: &[SummaryRow<'_>], with_gemeente: bool) -> String {
+    let mut out =
+        String::from(r#"<div class="balken" role="img" aria-labelledby="samenvatting-tekst">"#);
+    for r in rows {
+        let mut values = vec![("dit gebied", Some(r.value), r.year, "#08519c")];
         if with_gemeente {
-            values.push(("gemeente", r.gemeente.as_ref().map(|g| g.value), "#6baed6"));
+            values.push((
+                "gemeente",
+                r.gemeente.map(|g| g.value),
+                r.gemeente.and_then(|g| g.year),
+                "#6baed6",
+            ));
         }
         values.push((
             "Nederland",
-            r.nederland.as_ref().map(|n| n.value),
-            "#969696",
+            r.nederland.map(|n| n.value),
+            r.nederland.and_then(|n| n.year),
+            "#737373",
         ));
         let max = values
             .iter()
@@ -80,38 +161,36 @@ fn summary_svg(rows: &[&FigureRow], with_gemeente: bool) -> String {
             .max(f64::MIN_POSITIVE);
         let _ = write!(
             out,
-            r#"<text x="0" y="{}"><tspan font-weight="600">{}</tspan>{}</text>"#,
-            y + 14.0,
-            escape(r.label),
-            r.standing_label
-                .map(|s| format!(" — {}", escape(s)))
+            r#"<div class="figuur"><h3>{}{}</h3>"#,
+            escape(&r.label),
+            r.standing
+                .map(|s| format!(r#" — <span class="stand">{}</span>"#, escape(s)))
                 .unwrap_or_default()
         );
-        for (k, (who, v, colour)) in values.iter().enumerate() {
-            let by = y + 22.0 + k as f64 * 17.0;
+        for (who, v, year, colour) in values {
             let Some(v) = v else {
                 let _ = write!(
                     out,
-                    r#"<text x="0" y="{}">{who}: geen gegevens</text>"#,
-                    by + 11.0
+                    r#"<div class="balk"><span>{who}: geen gegevens</span></div>"#
                 );
                 continue;
             };
-            let w = (v / max * bar_w).max(1.0);
+            // At most half the line, so the label beside the longest bar fits a phone (and wraps
+            // rather than runs off it).
+            let pct = (v / max * 50.0).max(0.5);
             let _ = write!(
                 out,
-                r#"<rect x="0" y="{by}" width="{w:.1}" height="13" fill="{colour}"/><text x="{}" y="{}">{who} {}</text>"#,
-                w + 6.0,
-                by + 11.0,
-                escape(&with_unit(*v, r.unit))
+                r#"<div class="balk"><i style="width:{pct:.1}%;background:{colour}"></i><span>{who} {}</span></div>"#,
+                escape(&shown(v, r.unit, year))
             );
         }
+        out.push_str("</div>");
     }
-    out.push_str("</svg>");
+    out.push_str("</div>");
     out
 }
 
-fn reference_cell(r: &Option<crate::analysis::profile::Reference>, unit: &str) -> String {
+fn reference_cell(r: &Option<Reference>, unit: &str) -> String {
     match r {
         Some(r) => format!(
             r#"<td class="num">{}<br><span class="klein">{}</span></td>"#,
@@ -144,38 +223,32 @@ pub fn page_body(p: &Profile) -> String {
     // region is not guessed from names or coordinates.
     out.push_str(r#"<p class="klein">Provincie en GGD-regio: niet in de geladen gegevens (de CBS-kerncijfers en de postcodetabel noemen ze niet).</p>"#);
     // One glance: the chosen figures as bars, and the same in words.
-    let rows: Vec<&FigureRow> = SUMMARY
-        .iter()
-        .filter_map(|k| p.figures.iter().find(|r| r.key == *k && r.value.is_some()))
-        .collect();
+    let rows = summary_rows(p);
     out.push_str(r#"<section class="samenvatting" aria-labelledby="in-een-oogopslag"><h2 id="in-een-oogopslag">In één oogopslag</h2>"#);
     if rows.is_empty() {
         out.push_str("<p>Voor dit gebied zijn geen kerncijfers geladen om te vergelijken.</p>");
     } else {
-        out.push_str(&summary_svg(
-            &rows,
-            p.level != crate::model::AreaLevel::Gemeente,
-        ));
+        let with_gemeente = p.level != crate::model::AreaLevel::Gemeente;
+        out.push_str(&summary_bars(&rows, with_gemeente));
         out.push_str(r#"<ul id="samenvatting-tekst">"#);
         for r in &rows {
             let _ = write!(
                 out,
                 "<li>{}: {}{}{}{}</li>",
-                escape(r.label),
-                escape(&r.value.map(|v| with_unit(v, r.unit)).unwrap_or_default()),
+                escape(&r.label),
+                escape(&shown(r.value, r.unit, r.year)),
                 r.gemeente
-                    .as_ref()
-                    .map(|g| format!(", gemeente {}", escape(&with_unit(g.value, r.unit))))
+                    .filter(|_| with_gemeente)
+                    .map(|g| format!(", gemeente {}", escape(&shown(g.value, r.unit, g.year))))
                     .unwrap_or_default(),
                 r.nederland
-                    .as_ref()
-                    .map(|n| format!(", Nederland {}", escape(&with_unit(n.value, r.unit))))
+                    .map(|n| format!(", Nederland {}", escape(&shown(n.value, r.unit, n.year))))
                     .unwrap_or_default(),
-                r.standing_label
+                r.standing
                     .map(|s| format!(
-                        " — {} (onder {})",
-                        s,
-                        escape(r.standing_among.as_deref().unwrap_or(""))
+                        " — {} ({})",
+                        escape(s),
+                        escape(r.standing_among.unwrap_or(""))
                     ))
                     .unwrap_or_default(),
             );
@@ -306,8 +379,14 @@ pub fn page_body(p: &Profile) -> String {
     for r in &p.figures {
         let _ = write!(
             out,
-            r#"<tr><th scope="row">{}</th><td class="num">{}</td>"#,
+            r#"<tr><th scope="row">{}{}</th><td class="num">{}</td>"#,
             escape(r.label),
+            // CBS's distances are over the road, unlike the straight-line ones above.
+            if r.unit == "km" {
+                r#" <span class="klein">(over de weg, CBS)</span>"#
+            } else {
+                ""
+            },
             r.value
                 .map(|v| escape(&with_unit(v, r.unit)))
                 .unwrap_or_else(|| "—".into())
@@ -322,17 +401,108 @@ pub fn page_body(p: &Profile) -> String {
             "<td>{}</td><td>{}{}</td></tr>",
             r.standing_label
                 .map(|s| format!(
-                    "{} <span class=\"klein\">(z = {}, onder {})</span>",
+                    "{} <span class=\"klein\">(z = {}, {})</span>",
                     s,
                     fmt(r.z.unwrap_or(0.0)),
                     escape(r.standing_among.as_deref().unwrap_or(""))
                 ))
                 .unwrap_or_else(|| "—".into()),
             r.year.map(|y| format!("{y}, ")).unwrap_or_default(),
-            escape(r.source.as_deref().unwrap_or("")),
+            // A row with no value of its own: its years are those beside the references.
+            if r.value.is_some() {
+                escape(r.source.as_deref().unwrap_or(""))
+            } else {
+                "geen cijfer voor dit gebied; het jaar staat bij elke vergelijking".into()
+            },
         );
     }
     out.push_str("</tbody></table></div>");
+    out
+}
+
+/// The areas one level down (a gemeente's wijken, a wijk's buurten): a numbered map,
+/// each area a link to its profile, and a table with their key figures, which is the
+/// map's text alternative.
+pub fn subareas_section(p: &Profile, dataset: &crate::model::Dataset) -> String {
+    use crate::model::AreaLevel;
+    let (level, plural) = match p.level {
+        AreaLevel::Gemeente => (AreaLevel::Wijk, "wijken"),
+        AreaLevel::Wijk => (AreaLevel::Buurt, "buurten"),
+        AreaLevel::Buurt => return String::new(),
+    };
+    if p.subareas.is_empty() {
+        return String::new();
+    }
+    let mut shapes = Vec::new();
+    let mut marks = Vec::new();
+    for (n, row) in p.subareas.iter().enumerate() {
+        let Some(a) = dataset.area(row.code).filter(|a| a.level() == level) else {
+            continue;
+        };
+        shapes.push(super::svg::Shape {
+            href: format!("/profiles/{}?f=html", row.code),
+            label: format!("{}. {}", n + 1, row.name),
+            outline: crate::features::OutlineRd::Area(&a.geometry.rd),
+        });
+        marks.push((
+            geo::Coord {
+                x: a.interior_point_rd.x(),
+                y: a.interior_point_rd.y(),
+            },
+            (n + 1).to_string(),
+        ));
+    }
+    let labels: Vec<(&str, &str)> = p.categories.iter().map(|c| (c.category, c.label)).collect();
+    let mut out = format!(
+        r#"<section aria-labelledby="onderdelen"><h2 id="onderdelen">De {plural} van {name}</h2>{map}<div class="scroll"><table><caption>De {n} {plural} van {name} met hun kerncijfers; het nummer staat ook op de kaart. Rang: 1 is het grootste tekort van alle gerangschikte gebieden; afstand hemelsbreed, gemiddeld per inwoner.</caption><thead><tr><th scope="col">Nr.</th><th scope="col">{singular}</th><th scope="col">Inwoners</th><th scope="col">65 jaar en ouder</th>"#,
+        name = escape(&p.name),
+        map = super::svg::preview_marked(
+            &shapes,
+            &marks,
+            &format!(
+                "Kaart van de {plural} van {}, genummerd als in de tabel",
+                p.name
+            )
+        ),
+        n = p.subareas.len(),
+        singular = if level == AreaLevel::Wijk {
+            "Wijk"
+        } else {
+            "Buurt"
+        },
+    );
+    for (_, label) in &labels {
+        let _ = write!(
+            out,
+            r#"<th scope="col">{} (rang; afstand)</th>"#,
+            escape(label)
+        );
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (n, row) in p.subareas.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<tr><td class="num">{}</td><th scope="row"><a href="/profiles/{c}?f=html">{}</a> <span class="klein">{c}</span></th><td class="num">{}</td><td class="num">{}</td>"#,
+            n + 1,
+            escape(&row.name),
+            row.inwoners.map_or_else(|| "—".into(), fmt),
+            row.pct_65plus
+                .map_or_else(|| "—".into(), |v| with_unit(v, "%")),
+            c = escape(&row.code.to_string()),
+        );
+        for (key, _) in &labels {
+            let c = row.categories.iter().find(|c| c.category == *key);
+            let rank = c
+                .and_then(|c| c.rank)
+                .map_or_else(|| "—".into(), |r| fmt(r as f64));
+            let near = c
+                .and_then(|c| c.nearest_m)
+                .map_or_else(|| "—".into(), |m| with_unit(m / 1000.0, "km"));
+            let _ = write!(out, r#"<td class="num">{rank}; {near}</td>"#);
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div></section>");
     out
 }
 
@@ -472,9 +642,23 @@ mod tests {
     #[test]
     fn numbers_are_written_the_dutch_way() {
         assert_eq!(fmt(17_590_672.0), "17.590.672");
-        assert_eq!(fmt(24.04), "24,0");
+        assert_eq!(fmt(24.04), "24");
+        assert_eq!(fmt(24.06), "24,1");
         assert_eq!(fmt(7.0), "7");
         assert_eq!(with_unit(0.9, "km"), "0,9 km");
         assert_eq!(with_unit(26.0, "%"), "26%");
+        assert_eq!(with_year(20.0, "%", Some(2022)), "20% (2022)");
+    }
+
+    #[test]
+    fn negative_numbers_keep_their_grouping() {
+        assert_eq!(fmt(-123_456.0), "-123.456");
+        assert_eq!(fmt(-1_234.0), "-1.234");
+        assert_eq!(fmt(-999.0), "-999");
+        assert_eq!(fmt(-12.34), "-12,3");
+        assert_eq!(fmt(-100_000.0), "-100.000");
+        // What rounds to zero is written without a sign.
+        assert_eq!(fmt(-0.04), "0");
+        assert_eq!(fmt(-0.0), "0");
     }
 }

@@ -107,6 +107,19 @@ fn write_area(out: &mut String, mp: &MultiPolygon<f64>, frame: &Frame) {
 
 /// The preview as an `<svg>` element, or an empty string when nothing has a geometry.
 pub fn preview(shapes: &[Shape<'_>], caption: &str) -> String {
+    preview_marked(shapes, &[], caption)
+}
+
+/// The preview with a short text (a number in the table beside it) at each point.
+///
+/// A labelled group, not an image: each shape is a link, and an image's content is
+/// presentational, so links inside it would be interactive content hidden from
+/// assistive technology (axe's `nested-interactive`).
+pub fn preview_marked(
+    shapes: &[Shape<'_>],
+    marks: &[(Coord<f64>, String)],
+    caption: &str,
+) -> String {
     let Some(b) = bounds(shapes) else {
         return String::new();
     };
@@ -114,7 +127,7 @@ pub fn preview(shapes: &[Shape<'_>], caption: &str) -> String {
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg class="preview" viewBox="0 0 {WIDTH} {h:.1}" role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="preview" viewBox="0 0 {WIDTH} {h:.1}" role="group" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">"#,
         h = frame.height,
         label = escape(caption)
     );
@@ -132,6 +145,14 @@ pub fn preview(shapes: &[Shape<'_>], caption: &str) -> String {
             OutlineRd::Area(_) => "</path></a>",
             OutlineRd::Point(_) => "</circle></a>",
         });
+    }
+    for (at, text) in marks {
+        let (x, y) = frame.place(*at);
+        let _ = write!(
+            out,
+            r#"<text x="{x}" y="{y}" text-anchor="middle" dominant-baseline="middle" aria-hidden="true">{}</text>"#,
+            escape(text)
+        );
     }
     out.push_str("</svg>");
     out
