@@ -106,9 +106,15 @@ async function main() {
   const areasQueryP = wantedP.then((wanted) => `zoom=${AREA_COPY_ZOOM}&properties=${wanted.join(',')}`);
   const dataP = Promise.all([
     config.levels.includes('gemeente') && state.level !== 'gemeente'
-      ? api.loadItems('gemeenten', 'zoom=8&properties=code,naam,inwoners,pct_corporatiewoningen')
+      ? api
+          .loadItems('gemeenten', 'zoom=8&properties=code,naam,inwoners,pct_corporatiewoningen')
+          // Gemeenten without these figures (a national CBS file's own layer): all they have.
+          .catch(() => api.loadItems('gemeenten', 'zoom=8'))
       : Promise.resolve({ type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection),
-    api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats'),
+    // Data with CBS's distances alone (no voorziening loaded) has no such collection.
+    config.categories.some((c) => c.count > 0)
+      ? api.loadItems('voorzieningen', 'properties=id,naam,categorie,categorie_naam,adres,postcode,plaats')
+      : Promise.resolve({ type: 'FeatureCollection', features: [] } as GeoJSON.FeatureCollection),
     state.category ? ranking(state.category).then((x) => (mark('ranking'), x)) : Promise.resolve(null),
   ]);
   sheet = setupSheet($('zijpaneel'), $<HTMLButtonElement>('lade'));
@@ -397,7 +403,18 @@ function legendNotes(layer: MapLayer): string {
   return notes.map((n) => `<p class="klein dekking">${escapeHtml(n)}</p>`).join('');
 }
 
+/** A what-if moves voorzieningen: with CBS's distance as the measure there are none. */
+function updateWhatIf() {
+  const category = state.config.categories.find((c) => c.key === state.category);
+  const fromCbs = category?.toegang_bron === 'cbs_afstand';
+  for (const id of ['plaats', 'stel-voor']) $<HTMLButtonElement>(id).disabled = fromCbs;
+  $('wat-als-cbs').textContent = fromCbs
+    ? `Er zijn geen voorzieningen van deze soort geladen; de afstand is die van CBS. Een wat-als of voorstel heeft voorzieningen nodig.`
+    : '';
+}
+
 function renderLegend() {
+  updateWhatIf();
   const layer = state.layer;
   const about = layer.source === 'gemeenten' ? 'per gemeente' : `per ${LEVEL_WORD[state.level]}, ${categoryLabel().toLowerCase()}`;
   const items = [...layer.classes, { colour: NO_DATA.colour, label: NO_DATA.label }]
