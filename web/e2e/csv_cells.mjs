@@ -31,4 +31,20 @@ for (const [v, want] of [
 }
 const text = mod.csvText(['=naam', 'code'], [{ '=naam': '@x', code: 'BU1' }]);
 check(text, "\ufeff'=naam,code\r\n'@x,BU1\r\n", 'headers too');
+// The Dutch form: `;`, decimal comma, rounded as shown, metres as km, headers neutralised.
+const cols = [
+  { key: 'naam', header: 'Naam' },
+  { key: 'afstand_m', header: 'Afstand (km)', decimals: 1, scale: 0.001 },
+  { key: 'gap', header: '=Gap', decimals: 2 },
+  { key: 'reden', header: 'Reden' },
+];
+const dutch = mod.dutchCsvText(cols, [
+  { naam: 'Sterrenburg; Dordrecht', afstand_m: 2345.6, gap: -1.23456, reden: '=cmd' },
+  { naam: 'Baarn', afstand_m: null, gap: 0.5 },
+]);
+check(
+  dutch,
+  "\ufeffNaam;Afstand (km);'=Gap;Reden\r\n\"Sterrenburg; Dordrecht\";2,3;-1,23;'=cmd\r\nBaarn;;0,50;\r\n",
+  'Dutch CSV',
+);
 console.log(JSON.stringify({ checks }));

@@ -362,7 +362,9 @@ try {
   const csvPath = join(out, csvDownload.suggestedFilename());
   await csvDownload.saveAs(csvPath);
   const csvLines = readFileSync(csvPath, 'utf8').trim().split(/\r\n/);
-  check(csvLines[0].includes('code,naam') && csvLines[0].includes('gap_wat_als') && csvLines.length > 2, 'export: CSV of the view with the what-if columns', `${csvLines.length - 1} rows`);
+  check(csvLines[0].includes('Code;Naam') && csvLines[0].includes('Tekort na wat-als (gap)') && csvLines[0].endsWith(';Reden') && csvLines.length > 2, 'export: CSV of the view in Dutch form with the what-if and reason columns', `${csvLines.length - 1} rows`);
+  const withReason = csvLines.slice(1).find((l) => /km (over de weg|van een)|toegang/.test(l));
+  check(withReason !== undefined && !/\d\.\d/.test(withReason.replace(/"[^"]*"/g, '').split(';').slice(4).join(';')), 'export: decimal commas and a reason in words', withReason?.slice(0, 120) ?? 'no row with a reason');
   const [pngDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-png')]);
   const pngPath = join(out, pngDownload.suggestedFilename());
   await pngDownload.saveAs(pngPath);

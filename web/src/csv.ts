@@ -18,6 +18,36 @@ export function cell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** A column of the Dutch CSV: its header in words with the unit, and how it is shown. */
+export interface DutchColumn {
+  key: string;
+  header: string;
+  /** Decimals as on the map; absent for text. */
+  decimals?: number;
+  /** Multiplies the value first (metres to kilometres: 0.001). */
+  scale?: number;
+}
+
+/** A cell as Dutch Excel reads it: decimal comma, rounded as shown, no thousands dots. */
+export function dutchCell(v: unknown, column: DutchColumn): string {
+  if (v === null || v === undefined || v === '') return '';
+  if (column.decimals !== undefined && typeof v === 'number' && Number.isFinite(v)) {
+    return (v * (column.scale ?? 1)).toFixed(column.decimals).replace('.', ',');
+  }
+  const s = neutralise(String(v));
+  return /[";\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * CSV in the form Dutch Excel opens by double-click: `;` between cells, decimal commas,
+ * readable headers with units, values rounded as displayed, and a byte-order mark.
+ */
+export function dutchCsvText(columns: DutchColumn[], rows: Record<string, unknown>[]): string {
+  const head = columns.map((c) => dutchCell(c.header, { key: c.key, header: c.header })).join(';');
+  const lines = [head, ...rows.map((r) => columns.map((c) => dutchCell(r[c.key], c)).join(';'))];
+  return '\ufeff' + lines.join('\r\n') + '\r\n';
+}
+
 /** RFC 4180 CSV with a byte-order mark, so spreadsheet programs read the accents. */
 export function csvText(columns: string[], rows: Record<string, unknown>[]): string {
   const lines = [columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))];

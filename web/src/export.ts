@@ -4,7 +4,8 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { ColourClass } from './layers';
 import { NO_DATA } from './layers';
-import { csvText } from './csv';
+import { dutchCsvText } from './csv';
+import type { DutchColumn } from './csv';
 
 export function download(name: string, blob: Blob) {
   const a = document.createElement('a');
@@ -16,9 +17,10 @@ export function download(name: string, blob: Blob) {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
-/** The view as CSV (see csv.ts: quoting, and no cell a spreadsheet runs as a formula). */
-export function csv(columns: string[], rows: Record<string, unknown>[]): Blob {
-  return new Blob([csvText(columns, rows)], { type: 'text/csv;charset=utf-8' });
+/** The view as CSV in Dutch form (`;`, decimal comma, headers in words; see csv.ts for
+ * quoting and cells a spreadsheet would run as a formula). */
+export function dutchCsv(columns: DutchColumn[], rows: Record<string, unknown>[]): Blob {
+  return new Blob([dutchCsvText(columns, rows)], { type: 'text/csv;charset=utf-8' });
 }
 
 export interface PngLegend {

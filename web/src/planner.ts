@@ -7,7 +7,8 @@ import * as api from './api';
 import type { AreaChange, Config, Ranked, Suggestion } from './api';
 import { comparisonHtml } from './compare';
 import { setupSheet, type Sheet } from './sheet';
-import { csv, download, png } from './export';
+import { download, dutchCsv, png } from './export';
+import type { DutchColumn } from './csv';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
 import { addAreaLabels, addGemeenteLabels, basemapShown, bboxOf, createMap, maplibregl, whenIdle } from './map';
@@ -730,6 +731,7 @@ async function showSuggestions(map: maplibregl.Map) {
 
 async function exportCsv(map: maplibregl.Map) {
   await state.areasReady;
+  const ranks = state.category ? await ranking(state.category) : null;
   const b = map.getBounds();
   const c = state.category;
   const rows = state.areas.features
@@ -741,11 +743,29 @@ async function exportCsv(map: maplibregl.Map) {
     .map((f) => {
       const p = f.properties ?? {};
       const ch = state.scenario?.changes.get(String(p.code));
-      return { ...p, gap_wat_als: ch?.gap_after, rang_wat_als: ch?.rank_after };
+      const ranked = ranks?.byCode.get(String(p.code));
+      return { ...p, gap_wat_als: ch?.gap_after, rang_wat_als: ch?.rank_after, reden: ch?.uitleg ?? ranked?.reason };
     });
-  const columns = ['code', 'naam', 'gemeentecode', 'gemeentenaam', 'inwoners', 'pct_65plus', 'behoefte_index', `${c}_afstand_m`, `${c}_toegang`, `${c}_gap`, `${c}_rang`].filter((k) => k === 'code' || state.available.has(k));
-  if (state.scenario) columns.push('gap_wat_als', 'rang_wat_als');
-  download(`wijkatlas-${c}-${state.level}.csv`, csv(columns, rows));
+  const label = categoryLabel().toLowerCase();
+  const all: DutchColumn[] = [
+    { key: 'code', header: 'Code' },
+    { key: 'naam', header: 'Naam' },
+    { key: 'gemeentecode', header: 'Gemeentecode' },
+    { key: 'gemeentenaam', header: 'Gemeente' },
+    { key: 'inwoners', header: 'Inwoners', decimals: 0 },
+    { key: 'pct_65plus', header: '65 jaar en ouder (%)', decimals: 1 },
+    { key: 'behoefte_index', header: 'Behoefte-index', decimals: 2 },
+    { key: `${c}_afstand_m`, header: `Afstand tot ${label} (km)`, decimals: 1, scale: 0.001 },
+    { key: `${c}_toegang`, header: `Toegang tot ${label} (1 = gemiddelde)`, decimals: 2 },
+    { key: `${c}_gap`, header: 'Tekort (gap)', decimals: 2 },
+    { key: `${c}_rang`, header: 'Rang (1 = meest onderbediend)', decimals: 0 },
+  ];
+  const columns = all.filter((k) => k.key === 'code' || state.available.has(k.key));
+  if (state.scenario) {
+    columns.push({ key: 'gap_wat_als', header: 'Tekort na wat-als (gap)', decimals: 2 }, { key: 'rang_wat_als', header: 'Rang na wat-als', decimals: 0 });
+  }
+  columns.push({ key: 'reden', header: 'Reden' });
+  download(`wijkatlas-${c}-${state.level}.csv`, dutchCsv(columns, rows));
   report(`${number(rows.length)} ${LEVEL_PLURAL[state.level]} in beeld geëxporteerd als CSV.`);
 }
 
