@@ -370,6 +370,9 @@ try {
   await pngDownload.saveAs(pngPath);
   const pngBytes = readFileSync(pngPath);
   check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 20_000, 'export: PNG of the map', `${pngBytes.length} bytes`);
+  await planner.click('#kopieer-link');
+  const copied = await planner.evaluate(() => ({ status: document.getElementById('melding')?.textContent ?? '', href: window.location.href }));
+  check(copied.status.endsWith(copied.href) && copied.href.includes('nieuw=') && /gekopieerd|Kopieer deze link/.test(copied.status), 'export: "Kopieer link" gives the link of the view, what-if included', copied.status.slice(0, 80));
   await planner.click('#herstel');
   check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
   const basemapAfter = await basemapState(planner);

@@ -729,6 +729,19 @@ async function showSuggestions(map: maplibregl.Map) {
 
 // ---- export --------------------------------------------------------------------------
 
+/** The address holds the whole view: copied, it reproduces it for whoever opens it. */
+async function copyLink() {
+  rememberState();
+  const link = window.location.href;
+  try {
+    await navigator.clipboard.writeText(link);
+    report(`Link naar dit kaartbeeld gekopieerd: ${link}`);
+  } catch {
+    // No clipboard (an insecure origin, or refused): the link in words, to copy by hand.
+    report(`Kopieer deze link naar dit kaartbeeld: ${link}`);
+  }
+}
+
 async function exportCsv(map: maplibregl.Map) {
   await state.areasReady;
   const ranks = state.category ? await ranking(state.category) : null;
@@ -1041,6 +1054,7 @@ function wireEvents(map: maplibregl.Map) {
   });
   $('export-csv').addEventListener('click', () => void exportCsv(map));
   $('export-png').addEventListener('click', () => void exportPng(map));
+  $('kopieer-link').addEventListener('click', () => void copyLink());
 }
 
 let placing = false;
