@@ -5,7 +5,7 @@
 //! every buurt, wijk and gemeente.
 
 use super::calibrate::cbs_figure;
-use crate::model::{Category, Dataset, Figure};
+use crate::model::{AreaLevel, Category, Dataset, Figure};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,6 +47,16 @@ impl AccessBasis {
 /// The basis of a category's access, or `None` when the data says nothing about it
 /// (no voorziening loaded and no area of the analysis level carries CBS's distance).
 pub fn access_basis(dataset: &Dataset, category: Category) -> Option<AccessBasis> {
+    basis_at(dataset, category, || super::default_level(dataset))
+}
+
+/// `access_basis` with the analysis level found only when a CBS figure is in question
+/// (finding it reads every area), and found once by a caller that asks for many.
+fn basis_at(
+    dataset: &Dataset,
+    category: Category,
+    analysis_level: impl FnOnce() -> Option<AreaLevel>,
+) -> Option<AccessBasis> {
     if !dataset.coverage_of(category).is_empty()
         || dataset
             .voorzieningen()
@@ -58,7 +68,7 @@ pub fn access_basis(dataset: &Dataset, category: Category) -> Option<AccessBasis
     // At the analysis level itself: a gemeente's mean is no measure for its wijken, so
     // figures only at a coarser level (the bundled data's) do not make a map.
     let figure = cbs_figure(category)?;
-    let level = super::default_level(dataset)?;
+    let level = analysis_level()?;
     dataset
         .areas(level)
         .iter()
@@ -82,9 +92,10 @@ pub fn require_voorzieningen(
 /// Every category the map, the ranking and the profiles can speak about, in taxonomy
 /// order, with what its access is measured from.
 pub fn analysed_categories(dataset: &Dataset) -> Vec<(Category, AccessBasis)> {
+    let level = super::default_level(dataset);
     Category::ALL
         .iter()
-        .filter_map(|c| access_basis(dataset, *c).map(|b| (*c, b)))
+        .filter_map(|c| basis_at(dataset, *c, || level).map(|b| (*c, b)))
         .collect()
 }
 

@@ -581,6 +581,8 @@ pub async fn scenario(
         .categorie
         .parse()
         .map_err(|e| ApiError::BadRequest(format!("categorie: {e}")))?;
+    // Refused before the baseline is made: with CBS's distance there is nothing to move.
+    crate::analysis::basis::require_voorzieningen(&s.dataset, category)?;
     let pairs: Vec<(String, String)> = b
         .niveau
         .iter()

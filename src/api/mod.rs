@@ -52,6 +52,9 @@ pub struct Snapshot {
     pub tile_plan: Vec<crate::tiles::combined::PlannedLayer>,
     /// Area outlines per zoom in Web Mercator, which tiles are cut from.
     pub projected: crate::tiles::projected::Projected,
+    /// The categories the map and the profiles speak about, with what each one's access
+    /// rests on: found once per snapshot, not per request.
+    pub analysed: Vec<(crate::model::Category, crate::analysis::basis::AccessBasis)>,
     /// What-if baselines per level and category, made on first use.
     baselines: std::sync::Mutex<BaselineCache>,
 }
@@ -66,6 +69,7 @@ impl Snapshot {
         let indicators = crate::analysis::layer::properties(&loaded.dataset, &loaded.analysis);
         let collections = crate::features::build(&loaded.dataset, &indicators);
         let tile_plan = crate::tiles::combined::plan(&collections, &loaded.dataset);
+        let analysed = crate::analysis::basis::analysed_categories(&loaded.dataset);
         Snapshot {
             id: content_id(&collections),
             loaded_at: state::unix_now(),
@@ -76,6 +80,7 @@ impl Snapshot {
             tiles: crate::tiles::cache::TileCache::new(crate::tiles::cache::DEFAULT_CAP_BYTES),
             tile_plan,
             projected: Default::default(),
+            analysed,
             baselines: Default::default(),
         }
     }

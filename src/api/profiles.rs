@@ -80,11 +80,11 @@ pub async fn profile(
     })?;
     let s = state.snapshot();
     let attribution = super::attributions(&s.dataset);
-    let categories: Vec<(&'static str, &'static str)> =
-        crate::analysis::basis::analysed_categories(&s.dataset)
-            .into_iter()
-            .map(|(c, _)| (c.key(), c.label()))
-            .collect();
+    let categories: Vec<(&'static str, &'static str)> = s
+        .analysed
+        .iter()
+        .map(|(c, _)| (c.key(), c.label()))
+        .collect();
     // Every figure against every area of its level: CPU work off the async workers,
     // counted against the cap on expensive requests. The page draws the areas inside
     // this one from the same snapshot.

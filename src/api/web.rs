@@ -125,9 +125,10 @@ async fn asset(Path(file): Path<String>, request: HeaderMap) -> Response {
 async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
     let s = state.snapshot();
     // With voorzieningen loaded, or with CBS's distance standing in for them.
-    let categories: Vec<_> = crate::analysis::basis::analysed_categories(&s.dataset)
-        .into_iter()
-        .map(|(c, basis)| {
+    let categories: Vec<_> = s
+        .analysed
+        .iter()
+        .map(|&(c, basis)| {
             let n = s
                 .dataset
                 .voorzieningen()
