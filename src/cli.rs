@@ -154,6 +154,11 @@ pub struct ServeArgs {
     /// [default: "Achtergrondkaart: © Kadaster / PDOK (CC BY 4.0)"]
     #[arg(long, env = "WIJKATLAS_BASEMAP_ATTRIBUTION")]
     pub basemap_attribution: Option<String>,
+    /// A raster MBTiles file that this server serves as the basemap (`/basemap/{z}/{x}/{y}`),
+    /// for a closed network or offline use; instead of --basemap-url. Its attribution
+    /// comes from the file's metadata unless --basemap-attribution is given
+    #[arg(long, env = "WIJKATLAS_BASEMAP_FILE", value_name = "MBTILES")]
+    pub basemap_file: Option<PathBuf>,
     /// Memory for encoded vector tiles, in MiB, per data snapshot; 0 keeps none
     /// (every tile is made when asked, as in the cold-cache bench) [default: 128]
     #[arg(long, env = "WIJKATLAS_TILE_CACHE_MB", value_name = "MIB")]
@@ -226,18 +231,11 @@ impl ServeArgs {
             .addr
             .or(file.addr)
             .unwrap_or(crate::config::DEFAULT_ADDR);
-        let basemap_attribution = self
-            .basemap_attribution
-            .or(file.basemap_attribution)
-            .unwrap_or_else(|| crate::config::DEFAULT_BASEMAP_ATTRIBUTION.to_string());
-        let web = WebSettings {
-            basemap: crate::config::basemap_tiles(self.basemap_url.or(file.basemap_url)).map(
-                |tiles| Basemap {
-                    tiles,
-                    attribution: basemap_attribution,
-                },
-            ),
-        };
+        let web = basemap_settings(
+            self.basemap_url.or(file.basemap_url),
+            self.basemap_file.or(file.basemap_file),
+            self.basemap_attribution.or(file.basemap_attribution),
+        )?;
         let cors_origins = if self.cors_origins.is_empty() {
             file.cors_origins.unwrap_or_default()
         } else {
@@ -285,6 +283,43 @@ impl ServeArgs {
     }
 }
 
+/// The basemap: a file served here, another server's tiles (PDOK's by default), or none.
+fn basemap_settings(
+    url: Option<String>,
+    file: Option<PathBuf>,
+    attribution: Option<String>,
+) -> Result<WebSettings, CliError> {
+    let Some(path) = file else {
+        let attribution =
+            attribution.unwrap_or_else(|| crate::config::DEFAULT_BASEMAP_ATTRIBUTION.to_string());
+        return Ok(WebSettings {
+            basemap: crate::config::basemap_tiles(url)
+                .map(|tiles| Basemap::remote(tiles, attribution)),
+            basemap_file: None,
+        });
+    };
+    if url.is_some() {
+        return Err(CliError::Config(ConfigError::Invalid {
+            key: "basemap_file",
+            what: "given without basemap_url (one basemap: a file served here, or tiles from elsewhere)",
+        }));
+    }
+    let tiles = crate::basemap::MbTiles::open(&path)?;
+    let attribution = match attribution.or_else(|| tiles.attribution.clone()) {
+        Some(a) => a,
+        None => return Err(crate::basemap::BasemapError::NoAttribution { path }.into()),
+    };
+    tracing::info!(
+        file = %tiles.path().display(),
+        zoom = %format!("{}–{}", tiles.minzoom, tiles.maxzoom),
+        "serving the basemap from a file"
+    );
+    Ok(WebSettings {
+        basemap: Some(Basemap::local(&tiles, attribution)),
+        basemap_file: Some(std::sync::Arc::new(tiles)),
+    })
+}
+
 const DEFAULT_LOG_FILTER: &str = "info,geo=error";
 
 /// Logs go to standard error, as text or one JSON object a line.
@@ -323,6 +358,8 @@ pub enum CliError {
     Fetch(#[from] crate::fetch::FetchError),
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Basemap(#[from] crate::basemap::BasemapError),
 }
 
 pub fn run(cli: Cli) -> ExitCode {

@@ -17,6 +17,7 @@ pub struct FileConfig {
     pub admin_token: Option<String>,
     pub basemap_url: Option<String>,
     pub basemap_attribution: Option<String>,
+    pub basemap_file: Option<PathBuf>,
     pub tile_cache_mb: Option<usize>,
     pub cors_origins: Option<Vec<String>>,
     pub log_format: Option<LogFormat>,

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod api;
+pub mod basemap;
 pub mod cli;
 pub mod config;
 pub mod crs;

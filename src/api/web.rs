@@ -31,12 +31,54 @@ include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 pub struct Basemap {
     pub tiles: String,
     pub attribution: String,
+    /// Served by this server from a file (`--basemap-file`): a missing tile is no sign
+    /// that the basemap is unreachable.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub local: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minzoom: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub maxzoom: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<[f64; 4]>,
+    #[serde(rename = "tileSize", skip_serializing_if = "Option::is_none")]
+    pub tile_size: Option<u32>,
+}
+
+impl Basemap {
+    /// A basemap the browser loads from elsewhere (PDOK's by default).
+    pub fn remote(tiles: String, attribution: String) -> Basemap {
+        Basemap {
+            tiles,
+            attribution,
+            local: false,
+            minzoom: None,
+            maxzoom: None,
+            bounds: None,
+            tile_size: None,
+        }
+    }
+
+    /// The basemap this server serves from an MBTiles file.
+    pub fn local(file: &crate::basemap::MbTiles, attribution: String) -> Basemap {
+        Basemap {
+            tiles: super::basemap::TILES_PATH.to_string(),
+            attribution,
+            local: true,
+            minzoom: Some(file.minzoom),
+            maxzoom: Some(file.maxzoom),
+            bounds: file.bounds,
+            tile_size: Some(file.tile_size),
+        }
+    }
 }
 
 /// What the operator sets for the web map.
 #[derive(Debug, Clone, Default)]
 pub struct WebSettings {
     pub basemap: Option<Basemap>,
+    /// The file behind a self-hosted basemap.
+    pub basemap_file: Option<Arc<crate::basemap::MbTiles>>,
 }
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -51,6 +93,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
         .route("/kaart/embed", get(embed))
         .route("/web/config.json", get(config))
+        .route(super::basemap::TILES_PATH, get(super::basemap::tile))
         .route("/web/{file}", get(asset))
 }
 

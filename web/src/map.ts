@@ -23,8 +23,20 @@ export function baseStyle(config: Config): StyleSpecification {
     sources: {},
     layers: [{ id: 'achtergrond', type: 'background', paint: { 'background-color': WATER } }],
   };
-  if (config.basemap) {
-    style.sources.basemap = { type: 'raster', tiles: [config.basemap.tiles], tileSize: 256, attribution: config.basemap.attribution };
+  const b = config.basemap;
+  if (b) {
+    // A basemap served here is a path; the tile loader wants a whole URL.
+    const tiles = b.tiles.startsWith('/') ? window.location.origin + b.tiles : b.tiles;
+    style.sources.basemap = {
+      type: 'raster',
+      tiles: [tiles],
+      tileSize: b.tileSize ?? 256,
+      attribution: b.attribution,
+      // A file's zoom range and extent: no requests for tiles it cannot have.
+      ...(b.minzoom !== undefined ? { minzoom: b.minzoom } : {}),
+      ...(b.maxzoom !== undefined ? { maxzoom: b.maxzoom } : {}),
+      ...(b.bounds ? { bounds: b.bounds } : {}),
+    };
     style.layers.push({ id: 'basemap', type: 'raster', source: 'basemap' });
   }
   return style;
@@ -42,6 +54,15 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
     // No fade-in of labels and tiles: each fade frame is a full repaint, which is what
     // a slow (software-rendered) machine can least afford.
     fadeDuration: 0,
+    // The controls' labels in the page's language (screen readers read them out).
+    locale: {
+      'NavigationControl.ZoomIn': 'Inzoomen',
+      'NavigationControl.ZoomOut': 'Uitzoomen',
+      'Popup.Close': 'Venster sluiten',
+      'AttributionControl.ToggleAttribution': 'Bronvermelding tonen of verbergen',
+      'ScaleControl.Meters': 'm',
+      'ScaleControl.Kilometers': 'km',
+    },
     ...extra,
   });
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -51,7 +72,7 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
   // several lines of a small map. The credits stay in the page, for readers and tests.
   const narrow = window.matchMedia('(max-width: 760px)').matches;
   map.addControl(new maplibregl.AttributionControl({ compact: narrow, customAttribution: config.attribution.filter((a) => a !== config.basemap?.attribution) }), 'bottom-right');
-  if (config.basemap) watchBasemap(map);
+  if (config.basemap) watchBasemap(map, Boolean(config.basemap.local));
   if (narrow) {
     const collapse = () => {
       const el = map.getContainer().querySelector('.maplibregl-ctrl-attrib');
@@ -69,14 +90,16 @@ export function createMap(container: string, config: Config, extra: Partial<mapl
  * down), the map drops it, draws its own land colour again and says so once, in the
  * map; every other error is reported as MapLibre would (on the console).
  */
-function watchBasemap(map: maplibregl.Map) {
+function watchBasemap(map: maplibregl.Map, local: boolean) {
   let lost = false;
   map.on('error', (e: maplibregl.ErrorEvent & { sourceId?: string }) => {
     if (e.sourceId !== 'basemap') {
       console.error(e.error);
       return;
     }
-    if (lost) return;
+    // A basemap served here is reachable whenever the page is: a tile its file lacks
+    // (an empty answer) is sea or beyond its edge, not a reason to drop it.
+    if (lost || local) return;
     lost = true;
     if (map.getLayer('basemap')) map.removeLayer('basemap');
     // Our own land fill was made transparent to let the basemap through.
