@@ -633,3 +633,64 @@ fn a_what_if_outside_the_coverage_says_so_and_worse_is_counted() {
     );
     assert!(t["binnen_bereik_na"][2].as_f64() >= t["binnen_bereik_voor"][2].as_f64());
 }
+
+/// `f=xlsx`: the same ranking as the JSON, read back with calamine as Excel would —
+/// one row per ranked area in rank order, figures as numbers rounded as shown.
+#[test]
+fn the_ranking_downloads_as_an_excel_workbook() {
+    use calamine::{Data, Reader, Xlsx};
+    let server = Server::start(&[]);
+    let json = server.json("/api/gaps?categorie=ziekenhuis&gemeente=GM0505&limit=10000");
+    let ranked = json["ranked"].as_array().expect("ranked");
+    assert!(ranked.len() > 5, "{json}");
+    let (status, headers, bytes) = common::raw(
+        &server,
+        "/api/gaps?categorie=ziekenhuis&gemeente=GM0505&f=xlsx",
+        &[],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        common::header(&headers, "content-type"),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert!(common::header(&headers, "content-disposition")
+        .is_some_and(|d| d.contains("ranglijst-ziekenhuis-wijken-GM0505.xlsx")));
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("an xlsx workbook");
+    let sheet = book.worksheet_range("Ranglijst").expect("sheet Ranglijst");
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(
+        rows.len(),
+        ranked.len() + 1,
+        "a header and every ranked area"
+    );
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "Rang (1 = meest onderbediend)");
+    assert_eq!(header[5], "Tekort (gap)");
+    assert_eq!(header[12], "Reden");
+    for (row, r) in rows[1..].iter().zip(ranked) {
+        assert_eq!(row[0], Data::Float(r["rank"].as_f64().unwrap()));
+        assert_eq!(row[1].to_string(), r["code"].as_str().unwrap());
+        assert_eq!(row[4].to_string(), "Dordrecht");
+        let gap = r["gap"].as_f64().unwrap();
+        assert_eq!(row[5], Data::Float((gap * 100.0).round() / 100.0), "{r}");
+        assert_eq!(row[12].to_string(), r["reason"].as_str().unwrap());
+    }
+    let about = book
+        .worksheet_range("Over deze lijst")
+        .expect("sheet Over deze lijst");
+    let text: Vec<String> = about.rows().map(|r| r[1].to_string()).collect();
+    assert!(
+        text.iter().any(|t| t.contains("CBS")),
+        "the sources: {text:?}"
+    );
+
+    for bad in [
+        "/api/gaps?categorie=ziekenhuis&f=ods",
+        "/api/gaps?categorie=ziekenhuis&f=xlsx&limit=0",
+        "/api/gaps?categorie=ziekenhuis&f=xlsx&limit=100001",
+    ] {
+        let (status, content_type, body) = server.get(bad);
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(content_type.starts_with("application/json"), "{bad}");
+    }
+}

@@ -147,19 +147,5 @@ fn a_gp_gap_map_from_cbs_distances_when_no_gp_is_loaded() {
     assert!(body.contains("CBS's distance"), "{body}");
 
     // And in the browser: the planner on this data (web/e2e/cbs.mjs, Debian's Chromium).
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let run = std::process::Command::new("node")
-        .arg("e2e/cbs.mjs")
-        .arg(&server.base)
-        .arg(root.join("target/e2e-cbs"))
-        .current_dir(root.join("web"))
-        .output()
-        .expect("node is needed for the browser check (the test command installs it)");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    print!("{stdout}");
-    assert!(
-        run.status.success(),
-        "the planner on CBS's distances failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::browser::run("cbs.mjs", &server.base, "e2e-cbs");
 }

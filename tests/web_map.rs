@@ -240,31 +240,10 @@ fn the_map_csv_export_neutralises_formulas() {
 /// and downloads are left in `target/e2e/` to look at.
 #[test]
 fn the_web_map_works_in_chromium() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(
-        Path::new(&chromium).exists(),
-        "{chromium} is missing: install Debian's chromium (scripts/test.sh does), or set CHROMIUM"
-    );
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = root.join("target/e2e");
+    let out = common::browser::root().join("target/e2e");
     let server = Server::start(&[]);
-    let run = Command::new("node")
-        .arg("e2e/run.mjs")
-        .arg(&server.base)
-        .arg(&out)
-        .env("CHROMIUM", &chromium)
-        .current_dir(root.join("web"))
-        .output()
-        .expect("run node (Node.js is needed to build the web map too)");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    println!("{stdout}");
-    assert!(
-        run.status.success(),
-        "the e2e run failed:\n{stdout}\n{stderr}"
-    );
-    let summary = stdout.lines().last().unwrap_or("");
-    let summary: serde_json::Value = serde_json::from_str(summary).expect("the summary line");
+    let (_, summary) = common::browser::run("run.mjs", &server.base, "e2e");
+    let summary = summary.expect("the summary line");
     assert!(summary["checks"].as_u64().unwrap_or(0) >= 30, "{summary}");
     for shot in [
         "planner.png",

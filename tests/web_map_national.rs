@@ -23,19 +23,5 @@ fn the_national_map_renders_from_vector_tiles_without_gaps() {
         "--basemap-url",
         "off",
     ]);
-    let out = root.join("target/e2e-national");
-    let run = Command::new("node")
-        .arg("e2e/national.mjs")
-        .arg(&server.base)
-        .arg(&out)
-        .current_dir(root.join("web"))
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    print!("{stdout}");
-    assert!(
-        run.status.success(),
-        "national e2e failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::browser::run("national.mjs", &server.base, "e2e-national");
 }

@@ -10,6 +10,7 @@ use crate::analysis::{gap, housing, AnalysisError};
 use crate::deadline::Deadline;
 use crate::model::{Area, AreaLevel, Category, Dataset};
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -411,19 +412,38 @@ pub async fn access(
 }
 
 /// `GET /api/gaps`: the most underserved areas for a category, with the reason.
+///
+/// `f=xlsx` gives the same ranking as an Excel workbook, every ranked area unless
+/// `limit` says fewer.
 pub async fn gaps(
     State(state): State<Shared>,
     Query(pairs): Pairs,
     deadline: Deadline,
-) -> Result<Json<Value>, ApiError> {
-    let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit"])?;
+) -> Result<Response, ApiError> {
+    let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit", "f"])?;
+    let workbook = match p.get("f") {
+        None => false,
+        Some(f) if f.eq_ignore_ascii_case("json") => false,
+        Some(f) if f.eq_ignore_ascii_case("xlsx") => true,
+        Some(f) => {
+            return Err(ApiError::BadRequest(format!(
+                "parameter 'f': '{f}' is not a format of the ranking; use json or xlsx"
+            )))
+        }
+    };
     let s = state.snapshot();
     let category = p.one_category()?;
     let level = level_param(&p, &s.dataset, crate::analysis::default_level(&s.dataset))?;
-    let limit = p.count("limit", 20)?;
-    if !(1..=10_000).contains(&limit) {
+    // A workbook holds the whole ranking by default; the areas of a level bound it.
+    let (default_limit, most) = if workbook {
+        (MAX_WORKBOOK_ROWS, MAX_WORKBOOK_ROWS)
+    } else {
+        (20, 10_000)
+    };
+    let limit = p.count("limit", default_limit)?;
+    if !(1..=most).contains(&limit) {
         return Err(ApiError::BadRequest(format!(
-            "parameter 'limit': {limit} is not from 1 to 10000"
+            "parameter 'limit': {limit} is not from 1 to {most}"
         )));
     }
     let gemeente = gemeente_param(&p, &s.dataset)?;
@@ -440,11 +460,33 @@ pub async fn gaps(
         .retain(|r| gemeente.is_none_or(|g| r.gemeentecode == g));
     let matched = ranking.ranked.len();
     ranking.ranked.truncate(limit);
+    if workbook {
+        let attribution = super::features::attribution(&s);
+        let sheets = super::ranking_xlsx::sheets(&ranking, &s.dataset, &attribution);
+        let bytes = super::xlsx::workbook(&sheets)
+            .map_err(|e| ApiError::Internal(format!("the workbook could not be written: {e}")))?;
+        let file = match gemeente {
+            Some(g) => format!(
+                "ranglijst-{}-{}-{g}.xlsx",
+                category.key(),
+                level.collection()
+            ),
+            None => format!("ranglijst-{}-{}.xlsx", category.key(), level.collection()),
+        };
+        return Ok(super::profiles::download(
+            super::xlsx::CONTENT_TYPE,
+            file,
+            bytes,
+        ));
+    }
     let mut body = serde_json::to_value(&ranking).unwrap_or_default();
     body["numberRanked"] = json!(total);
     body["numberMatched"] = json!(matched);
-    Ok(Json(body))
+    Ok(Json(body).into_response())
 }
+
+/// Excel's own limit is about a million rows; the Netherlands has some 14,000 buurten.
+const MAX_WORKBOOK_ROWS: usize = 100_000;
 
 /// `GET /api/zoek`: places (PC4 postcodes, area names) in the loaded data, for the
 /// resident page when PDOK's Locatieserver is out of reach. The text may be where

@@ -45,7 +45,7 @@ fn encoding(pairs: &[(String, String)], headers: &HeaderMap) -> Result<Encoding,
     }
 }
 
-fn download(content_type: &str, file: String, body: impl IntoResponse) -> Response {
+pub(super) fn download(content_type: &str, file: String, body: impl IntoResponse) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),

@@ -1,6 +1,7 @@
 //! A real `wijkatlas serve` process on a free loopback port, for the integration tests.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod browser;
 pub mod file_server;
 pub mod national;
 pub mod national_gpkg;

@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const [base, out] = process.argv.slice(2);
@@ -131,12 +131,42 @@ function noProblems(page, name) {
   check(page.problems.length === 0, `${name}: no console errors or failed requests`, page.problems.join(' | '));
 }
 
+/** Whether every choice of every dropdown fits its box (a native select cannot wrap). */
+async function dropdownsFit(page) {
+  return page.evaluate(() => [...document.querySelectorAll('select')].filter((s) => s.offsetParent).map((s) => {
+    const g = document.createElement('canvas').getContext('2d');
+    const cs = getComputedStyle(s);
+    g.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+    const texts = [...s.options].map((o) => o.textContent);
+    const widest = texts.reduce((w, t) => (g.measureText(t).width > g.measureText(w).width ? t : w), '');
+    // Room for the text: the box less its padding and the arrow (about 20 px).
+    const room = s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+    return { id: s.id, fits: g.measureText(widest).width <= room, widest, px: Math.round(g.measureText(widest).width), room: Math.round(room) };
+  }));
+}
+
+/** The what-if's note on the map: its text, whether it is all in the window and on top. */
+async function mapNoteShown(page) {
+  return page.evaluate(() => {
+    const n = document.querySelector('.wat-als-kaart');
+    if (!n) return { text: '', inView: false, onTop: false };
+    const r = n.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(24, r.height / 2));
+    return { text: n.textContent, inView: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth, onTop: Boolean(hit?.closest('.wat-als-kaart')), top: Math.round(r.top), bottom: Math.round(r.bottom) };
+  });
+}
+
 try {
   // ---- planner view -------------------------------------------------------------------
   const planner = await open('/kaart');
   summary.timings.plannerLoadMs = planner.loadMs;
   summary.timings.plannerFirstRender = await planner.evaluate(() => window.wijkatlas.timings?.firstRender ?? null);
   summary.timings.plannerMarks = await planner.evaluate(() => window.wijkatlas.marks);
+  // Issue 20's goal (< 1.5 s from navigation to the first frame with area tiles painted)
+  // is reported, not asserted: this machine's load decides it as much as our code.
+  const marks = summary.timings.plannerMarks;
+  summary.timings.firstChoroplethMs = marks.choropleth === undefined ? null : marks.scriptStart + marks.choropleth;
+  console.log(`# first choropleth drawn ${summary.timings.firstChoroplethMs} ms after navigation (goal < 1500 ms; reported, not asserted); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   summary.timings.plannerNavigation = await planner.evaluate(() => { const n = performance.getEntriesByType('navigation')[0]; return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), resources: performance.getEntriesByType('resource').map((r) => [r.name.replace(location.origin, '').slice(0, 60), Math.round(r.startTime), Math.round(r.duration), r.transferSize]) }; });
   const areas = await planner.evaluate(() => window.wijkatlas.map.queryRenderedFeatures({ layers: ['gebieden-vlak'] }).map((f) => f.properties));
   check(areas.length > 500, 'planner: the choropleth draws the areas', `${areas.length} rendered area features`);
@@ -146,6 +176,8 @@ try {
   check(colours >= 6, 'planner: the map is not blank or grey', `${colours} distinct colours on a 19×19 grid`);
   const legend = await planner.locator('#legenda li').allTextContents();
   check(legend.length >= 6 && legend.some((t) => /tekort/.test(t)), 'planner: the legend says what the colours mean in words', legend.join(' / '));
+  const fitDesktop = await dropdownsFit(planner);
+  check(fitDesktop.length >= 3 && fitDesktop.every((d) => d.fits), 'planner: no dropdown choice is cut off', fitDesktop.map((d) => `${d.id}: "${d.widest}" ${d.px}/${d.room} px`).join('; '));
   const attribution = await planner.locator('.maplibregl-ctrl-attrib').textContent();
   check(/CBS/.test(attribution) && /OpenStreetMap/.test(attribution), 'planner: attribution names CBS and OpenStreetMap', attribution.trim());
   await planner.screenshot({ path: join(out, 'planner.png') });
@@ -300,6 +332,20 @@ try {
   const said = await planner.locator('#melding').textContent();
   check(/\d+ wijken beter, \d+ slechter/.test(said) && /Binnen 1 km van een voorziening: [\d.]+ → [\d.]+ mensen/.test(said), 'what-if: the summary counts areas better and worse, and people within reach before → after', said.trim());
   summary.timings.whatIfPlace = await planner.evaluate(() => window.wijkatlas.timings.whatIf);
+  // With the what-if buttons in view the sidebar's message line is scrolled away: the
+  // summary also stands on the map.
+  await planner.locator('#wat-als-titel').scrollIntoViewIfNeeded();
+  const noteDesktop = await mapNoteShown(planner);
+  check(noteDesktop.inView && noteDesktop.onTop && /wijken beter, \d+ slechter/.test(noteDesktop.text) && /Herstel/.test(noteDesktop.text), 'what-if: the summary stays in view on the map, wherever the sidebar is scrolled', `${noteDesktop.top}–${noteDesktop.bottom} px`);
+  // Areas the change moved, ranked below the answer's top 50, no longer show the reason
+  // given before the change.
+  const staleReasons = await planner.evaluate(() => {
+    const ch = window.wijkatlas.state.scenario.changes;
+    return [...document.querySelectorAll('#ranglijst li')]
+      .map((li) => ({ code: li.querySelector('button')?.dataset.code, reason: li.querySelector('.reden')?.textContent ?? '' }))
+      .filter((r) => ch.has(r.code) && ch.get(r.code).rank_after > 50);
+  });
+  check(staleReasons.every((r) => r.reason.startsWith('Na de wat-als:')), 'what-if: the list gives the changed areas the reason after the change', `${staleReasons.length} listed areas below the top 50 changed; e.g. ${staleReasons[0]?.reason.slice(0, 90) ?? '(none in this gemeente)'}`);
   await idle(planner);
   await planner.screenshot({ path: join(out, 'planner-whatif.png') });
 
@@ -365,16 +411,71 @@ try {
   check(csvLines[0].includes('Code;Naam') && csvLines[0].includes('Tekort na wat-als (gap)') && csvLines[0].endsWith(';Reden') && csvLines.length > 2, 'export: CSV of the view in Dutch form with the what-if and reason columns', `${csvLines.length - 1} rows`);
   const withReason = csvLines.slice(1).find((l) => /km (over de weg|van een)|toegang/.test(l));
   check(withReason !== undefined && !/\d\.\d/.test(withReason.replace(/"[^"]*"/g, '').split(';').slice(4).join(';')), 'export: decimal commas and a reason in words', withReason?.slice(0, 120) ?? 'no row with a reason');
+  const [xlsxDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-xlsx')]);
+  const xlsxPath = join(out, xlsxDownload.suggestedFilename());
+  await xlsxDownload.saveAs(xlsxPath);
+  const xlsxBytes = readFileSync(xlsxPath);
+  check(/^ranglijst-ziekenhuis-wijk-GM\d{4}\.xlsx$/.test(xlsxDownload.suggestedFilename()) && xlsxBytes.subarray(0, 2).toString() === 'PK' && xlsxBytes.includes('xl/worksheets/sheet1.xml'), 'export: the ranking as an Excel workbook', `${xlsxDownload.suggestedFilename()}, ${xlsxBytes.length} bytes`);
+  // The placed facility in view, so the picture must show it.
+  await planner.evaluate(() => window.wijkatlas.map.jumpTo({ center: window.wijkatlas.state.opened[0].marker.getLngLat() }));
+  await idle(planner);
   const [pngDownload] = await Promise.all([planner.waitForEvent('download'), planner.click('#export-png')]);
   const pngPath = join(out, pngDownload.suggestedFilename());
   await pngDownload.saveAs(pngPath);
   const pngBytes = readFileSync(pngPath);
   check(pngBytes.subarray(1, 4).toString() === 'PNG' && pngBytes.length > 20_000, 'export: PNG of the map', `${pngBytes.length} bytes`);
+  const picture = await planner.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const map = window.wijkatlas.map.getCanvas();
+    const px = g.getImageData(0, 0, img.width, img.height).data;
+    // The placed facility's disc (#f2a900), in the map part of the picture (between
+    // the title above and the legend below).
+    const head = img.height - map.height;
+    let yellow = 0;
+    let yellowInMap = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (Math.abs(px[i] - 242) <= 2 && Math.abs(px[i + 1] - 169) <= 2 && px[i + 2] <= 2) {
+        yellow += 1;
+        const y = Math.floor(i / 4 / img.width);
+        // The title takes at most 80 px (two lines), so these rows are all map.
+        if (y >= 80 * devicePixelRatio && y < map.height) yellowInMap += 1;
+      }
+    }
+    return { w: img.width, h: img.height, mapH: map.height, extra: head, yellow, yellowInMap };
+  }, pngBytes.toString('base64'));
+  check(picture.extra >= 150 && picture.yellowInMap >= 200, 'export: the PNG has room for title, date, legend, scale bar and every credit, and shows the placed facility', `${picture.w}×${picture.h} px, ${picture.extra} px above and below the map, ${picture.yellowInMap} px of the placed facility's yellow`);
   await planner.click('#kopieer-link');
   const copied = await planner.evaluate(() => ({ status: document.getElementById('melding')?.textContent ?? '', href: window.location.href }));
   check(copied.status.endsWith(copied.href) && copied.href.includes('nieuw=') && /gekopieerd|Kopieer deze link/.test(copied.status), 'export: "Kopieer link" gives the link of the view, what-if included', copied.status.slice(0, 80));
   await planner.click('#herstel');
   check((await planner.evaluate(() => window.wijkatlas.state.scenario)) === null, 'what-if: reset returns to the loaded situation');
+  check(!(await planner.locator('.wat-als-kaart').count()), 'what-if: reset takes the summary off the map');
+  // Closing a facility from its popup: the click is for the facility, not the area under it.
+  const facility = await planner.evaluate(async () => {
+    const m = window.wijkatlas.map;
+    const f = window.wijkatlas.state.facilities.find((v) => v.properties.categorie === window.wijkatlas.state.category);
+    m.jumpTo({ center: f.geometry.coordinates, zoom: 15 });
+    await new Promise((r) => (m.loaded() ? r() : m.once('idle', r)));
+    const p = m.project(f.geometry.coordinates);
+    return { x: p.x, y: p.y, selected: window.wijkatlas.state.selected };
+  });
+  await idle(planner);
+  const mapBox = await planner.locator('#kaart canvas').boundingBox();
+  await planner.mouse.click(mapBox.x + facility.x, mapBox.y + facility.y);
+  const closeButton = planner.locator('.maplibregl-popup button:not(.maplibregl-popup-close-button)');
+  await closeButton.waitFor();
+  await closeButton.click();
+  await planner.waitForFunction(() => window.wijkatlas.state.scenario);
+  const afterClose = await planner.evaluate(() => ({ selected: window.wijkatlas.state.selected, closed: window.wijkatlas.state.closed.size }));
+  check(afterClose.closed === 1 && afterClose.selected === facility.selected, 'what-if: closing a facility on the map does not select the area under it', `selected before ${facility.selected}, after ${afterClose.selected}`);
+  await planner.click('#herstel');
   const basemapAfter = await basemapState(planner);
   check(basemapAfter.notes.length <= 1 && basemapAfter.shown === basemap.shown, 'planner: after zooming and panning about, the basemap notice is still said once at most', `${basemapAfter.notes.length} notice(s)`);
   await axe(planner, 'planner');
@@ -495,6 +596,12 @@ try {
   const itemsPage = await open('/collections/wijken/items?f=html&limit=20', null, { script: false });
   await axe(itemsPage, 'items page with its map preview');
   await itemsPage.close();
+  // Every other page the server writes in HTML, a single feature's among them.
+  for (const path of ['/?f=html', '/collections?f=html', '/collections/wijken?f=html', '/collections/wijken/items/WK050501?f=html', '/collections/voorzieningen/items?f=html&limit=10', '/collections/wijken/queryables?f=html', '/conformance?f=html', '/api?f=html']) {
+    const page = await open(path, null, { script: false });
+    await axe(page, `server page ${path}`);
+    await page.close();
+  }
 
   // ---- the embeddable map, for a gemeente's own site ------------------------------------
   const embedPath = '/kaart/embed?gemeente=GM0505&categorie=bibliotheek';
@@ -643,6 +750,19 @@ try {
   const panelShown = await phonePlanner.evaluate(() => ({ heading: document.querySelector('#detail h2').getBoundingClientRect().top, button: document.getElementById('lade').getBoundingClientRect().bottom, expanded: document.getElementById('lade').getAttribute('aria-expanded') }));
   check(panelShown.expanded === 'true' && panelShown.heading >= panelShown.button && panelShown.heading < 800, 'planner on a phone: tapping an area opens its panel in the sheet, its heading in sight', `${phoneUnder}, heading at ${Math.round(panelShown.heading)} px, below the sheet's button at ${Math.round(panelShown.button)} px`);
   await phonePlanner.screenshot({ path: join(out, 'planner-phone-panel.png') });
+  const fitPhone = await dropdownsFit(phonePlanner);
+  check(fitPhone.length >= 3 && fitPhone.every((d) => d.fits), 'planner on a phone: no dropdown choice is cut off', fitPhone.map((d) => `${d.id}: ${d.px}/${d.room} px`).join('; '));
+  // Placing a facility closes the sheet; what to do, and then the outcome, are said on the map.
+  await phonePlanner.locator('#plaats').scrollIntoViewIfNeeded();
+  await phonePlanner.click('#plaats');
+  const howPhone = await mapNoteShown(phonePlanner);
+  check(howPhone.inView && howPhone.onTop && /Klik op de kaart/.test(howPhone.text), 'planner on a phone: placing a facility, the map says what to do', howPhone.text.slice(0, 60));
+  await phonePlanner.mouse.click(phoneBox.x + phoneProbe.x, phoneBox.y + phoneProbe.y);
+  await phonePlanner.waitForFunction(() => window.wijkatlas.state.scenario);
+  const notePhone = await mapNoteShown(phonePlanner);
+  const sheetPhone = await phonePlanner.evaluate(() => document.getElementById('lade').getAttribute('aria-expanded'));
+  check(sheetPhone === 'false' && notePhone.inView && notePhone.onTop && /wijken beter, \d+ slechter/.test(notePhone.text), 'planner on a phone: the what-if summary is in view on the map, with the sheet closed', `${notePhone.top}–${notePhone.bottom} px; sheet open: ${sheetPhone}; in view ${notePhone.inView}, on top ${notePhone.onTop}: ${notePhone.text.slice(0, 60)}`);
+  await phonePlanner.screenshot({ path: join(out, 'planner-phone-whatif.png') });
   noProblems(phonePlanner, 'planner on a phone');
   await phonePlanner.close();
 

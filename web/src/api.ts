@@ -22,6 +22,12 @@ export interface NeedComponent {
 export interface Basemap {
   tiles: string;
   attribution: string;
+  /** Served by our own server from a file (`--basemap-file`). */
+  local?: boolean;
+  minzoom?: number;
+  maxzoom?: number;
+  bounds?: [number, number, number, number];
+  tileSize?: number;
 }
 
 export interface Config {
@@ -138,20 +144,29 @@ export interface PlaceHit {
 /** A JSON answer, or an error carrying the server's own description. */
 export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
   const r = await fetch(path, { headers: { accept: 'application/json' }, ...init });
-  if (!r.ok) {
-    let why = `${r.status} ${r.statusText}`;
-    try {
-      const body = await r.json();
-      if (body && typeof body.description === 'string') why = body.description;
-    } catch {
-      // not JSON: the status line says enough
-    }
-    throw new Error(why);
-  }
+  if (!r.ok) throw new Error(await failure(r));
   return (await r.json()) as T;
 }
 
 export const loadConfig = () => getJson<Config>('/web/config.json');
+
+/** A download from the server (a workbook, say), or the server's reason in words. */
+export async function getBlob(path: string): Promise<Blob> {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(await failure(r));
+  return r.blob();
+}
+
+/** Why a request failed: the server's description, else the status line. */
+async function failure(r: Response): Promise<string> {
+  try {
+    const body = await r.json();
+    if (body && typeof body.description === 'string') return body.description;
+  } catch {
+    // not JSON: the status line says enough
+  }
+  return `${r.status} ${r.statusText}`;
+}
 
 export function loadRanking(category: string): Promise<Ranking> {
   return getJson<Ranking>(`/api/gaps?categorie=${encodeURIComponent(category)}&limit=10000`);

@@ -13,6 +13,8 @@ export interface ColourClass {
 export interface MapLayer {
   key: string;
   title: string;
+  /** A shorter title for the layer picker, where a long one is cut off. */
+  option?: string;
   /** The property that is coloured, for the chosen category. */
   property: (category: string) => string;
   /** `areas` is the analysis level; `gemeenten` the gemeente layer. */
@@ -124,6 +126,7 @@ export const LAYERS: MapLayer[] = [
   {
     key: 'doel30',
     title: 'Sociale huur tegenover het 30%-doel (per gemeente)',
+    option: 'Doel 30% sociale huur (per gemeente)',
     property: () => 'pct_corporatiewoningen',
     source: 'gemeenten',
     explain: 'Aandeel corporatiewoningen per gemeente tegenover het doel van 30% sociale huur. Corporatiebezit is een benadering: sociale huur bij andere verhuurders telt niet mee.',

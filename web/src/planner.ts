@@ -23,6 +23,7 @@ const LIST_PAGE = 20;
 const AREA_COPY_ZOOM = 7;
 const TILES = 'kaart';
 const AREA_FILLS = ['gebieden-vlak'];
+const FACILITY_LAYERS = ['voorzieningen-punt', 'voorzieningen-cluster'];
 
 const $ = <T extends HTMLElement>(id: string) => {
   const el = document.getElementById(id);
@@ -72,6 +73,33 @@ function report(message: string, isError = false) {
   const el = $('melding');
   el.textContent = message;
   el.classList.toggle('fout', isError);
+}
+
+/**
+ * What the what-if is doing, said on the map itself: the sidebar's message line is
+ * scrolled away on a desktop when the what-if buttons are in view, and sits in the
+ * closed sheet on a phone while a facility is placed. `null` takes the note away.
+ */
+function mapNote(map: maplibregl.Map, text: string | null, withReset = false) {
+  const container = map.getContainer();
+  let note = container.querySelector<HTMLElement>('.wat-als-kaart');
+  if (text === null) {
+    note?.remove();
+    return;
+  }
+  if (!note) {
+    note = document.createElement('section');
+    note.className = 'wat-als-kaart';
+    note.setAttribute('aria-label', 'Wat-als op de kaart');
+    container.appendChild(note);
+  }
+  // Hidden with its ×, the summary still stands in the sidebar's message line.
+  note.innerHTML = `<button type="button" class="verberg" aria-label="Samenvatting op de kaart verbergen">×</button><p>${escapeHtml(text)}</p>${withReset ? '<button type="button" class="herstel-kaart">Herstel</button>' : ''}`;
+  note.querySelector('.verberg')?.addEventListener('click', () => mapNote(map, null));
+  note.querySelector('.herstel-kaart')?.addEventListener('click', () => {
+    resetScenario(map, false);
+    report('Scenario gewist: de kaart toont weer de huidige situatie.');
+  });
 }
 
 /** The controls' sheet on a narrow screen (a no-op on a wide one). */
@@ -131,7 +159,9 @@ async function main() {
   const areasQuery = await areasQueryP;
   // The choropleth goes on the map as soon as the map can take it: its worker fetches
   // the areas while the page waits for the rest.
-  if (!map.loaded()) await new Promise((resolve) => map.once('load', resolve));
+  // The style is ours and inline: once it is read the area layers can go on, without
+  // waiting for the first full render ('load'), so their tiles are asked for sooner.
+  if (!map.isStyleLoaded()) await new Promise((resolve) => map.once('style.load', resolve));
   mark('mapLoaded');
   addAreaLayers(map, collection);
   const drawn = () => {
@@ -364,7 +394,7 @@ function fillLayerPicker() {
   const sel = $<HTMLSelectElement>('laag');
   sel.innerHTML = LAYERS.map((l) => {
     const ok = layerAvailable(l);
-    return `<option value="${l.key}"${ok ? '' : ' disabled'}>${escapeHtml(l.title)}${ok ? '' : ' (geen gegevens)'}</option>`;
+    return `<option value="${l.key}"${ok ? '' : ' disabled'}>${escapeHtml(l.option ?? l.title)}${ok ? '' : ' (geen gegevens)'}</option>`;
   }).join('');
   sel.value = state.layer.key;
 }
@@ -453,7 +483,10 @@ function renderList() {
   more.textContent = `Toon ${Math.min(LIST_PAGE, all.length - shown.length)} meer (van ${number(all.length)})`;
 }
 
-async function select(map: maplibregl.Map, code: string | null, zoom = false) {
+/** Opens the area's panel. `reveal` brings it to the user (the sheet opened on a phone,
+ * the keyboard in the panel); a refresh after a what-if or a category change does not,
+ * so that neither the map nor the facility being moved is taken away. */
+async function select(map: maplibregl.Map, code: string | null, zoom = false, reveal = true) {
   await state.areasReady;
   if (state.selected) setAreaState(map, state.selected, { gekozen: false });
   state.selected = code;
@@ -475,6 +508,7 @@ async function select(map: maplibregl.Map, code: string | null, zoom = false) {
   panel.querySelector<HTMLButtonElement>('.sluit')?.addEventListener('click', () => void select(map, null));
   rememberState();
   void fillComparison(code);
+  if (!reveal) return;
   // On a phone the panel is in the sheet: open it so the panel is seen.
   sheet?.open();
   panel.focus();
@@ -555,7 +589,7 @@ async function changeCategory(map: maplibregl.Map, category: string) {
   applyLayer(map);
   state.listShown = LIST_PAGE;
   renderList();
-  if (state.selected) void select(map, state.selected);
+  if (state.selected) void select(map, state.selected, false, false);
   else rememberState();
   const own = performance.now() - own0;
   await whenIdle(map);
@@ -624,11 +658,13 @@ async function recompute(map: maplibregl.Map) {
   };
   rememberState();
   report('Scenario wordt doorgerekend…');
+  mapNote(map, 'Scenario wordt doorgerekend…');
   let answer;
   try {
     answer = await api.runScenario(body);
   } catch (e) {
     report(`Het scenario kon niet worden doorgerekend: ${(e as Error).message}`, true);
+    mapNote(map, `Het scenario kon niet worden doorgerekend: ${(e as Error).message}`, true);
     return;
   }
   if (seq !== scenarioSeq) return; // a newer move is on its way
@@ -648,22 +684,24 @@ async function recompute(map: maplibregl.Map) {
     .filter((r) => !inTop.has(r.code))
     .map((r) => {
       const c = changes.get(r.code);
-      return c ? { ...r, gap: c.gap_after, access: c.access_after, rank: c.rank_after } : r;
+      // The reason given before the change no longer holds; the change's own does.
+      return c ? { ...r, gap: c.gap_after, access: c.access_after, rank: c.rank_after, reason: `Na de wat-als: ${c.uitleg}` } : r;
     })
     .sort((a, b) => a.rank - b.rank);
   state.scenario = { changes, ranked: [...top, ...rest] };
   renderList();
   renderLegend();
-  if (state.selected) void select(map, state.selected);
+  if (state.selected) void select(map, state.selected, false, false);
   const t = answer.totaal;
   const better = answer.gewijzigd.filter((c) => c.richting === 'beter');
   const best = [...better].sort((a, b) => a.gap_after - a.gap_before - (b.gap_after - b.gap_before))[0];
-  report(
+  const said =
     `Scenario: ${state.opened.length} nieuw, ${state.closed.size} gesloten. ${number(t.gebieden_beter)} ${LEVEL_PLURAL[state.level]} beter, ${number(t.gebieden_slechter)} slechter` +
       `${t.gebieden_alleen_rang ? ` (bij ${number(t.gebieden_alleen_rang)} verschuift alleen de rang)` : ''}. ` +
       `Binnen 1 km van een voorziening: ${number(t.binnen_bereik_voor[0])} → ${number(t.binnen_bereik_na[0])} mensen; binnen 3 km: ${number(t.binnen_bereik_voor[1])} → ${number(t.binnen_bereik_na[1])}.` +
-      (best ? ` Het meest verbetert ${best.naam}: ${best.uitleg}.` : ''),
-  );
+      (best ? ` Het meest verbetert ${best.naam}: ${best.uitleg}.` : '');
+  report(said);
+  mapNote(map, said, true);
   const own = performance.now() - own0;
   await whenIdle(map);
   timings.whatIf = { ownMs: own, serverMs: server, totalMs: performance.now() - t0 };
@@ -684,6 +722,7 @@ function resetScenario(map: maplibregl.Map, keepMarkers: boolean) {
   clearAreaStates(map);
   if (state.selected) setAreaState(map, state.selected, { gekozen: true });
   state.scenario = null;
+  mapNote(map, null);
   renderLegend();
   renderList();
   rememberState();
@@ -782,9 +821,26 @@ async function exportCsv(map: maplibregl.Map) {
   report(`${number(rows.length)} ${LEVEL_PLURAL[state.level]} in beeld geëxporteerd als CSV.`);
 }
 
+/** The whole ranking of the category (in the chosen gemeente) as an Excel workbook,
+ * made by the server: the same figures and reasons as the list, as numbers. */
+async function exportXlsx() {
+  if (!state.category) return;
+  const query = new URLSearchParams({ categorie: state.category, f: 'xlsx' });
+  if (state.gemeente) query.set('gemeente', state.gemeente);
+  try {
+    const blob = await api.getBlob(`/api/gaps?${query}`);
+    download(`ranglijst-${state.category}-${state.level}${state.gemeente ? `-${state.gemeente}` : ''}.xlsx`, blob);
+    report(`Ranglijst als Excel-bestand gedownload${state.scenario ? ' (de huidige situatie, zonder de wat-als)' : ''}.`);
+  } catch (e) {
+    report(`De ranglijst kon niet als Excel-bestand worden gemaakt: ${(e as Error).message}`, true);
+  }
+}
+
 async function exportPng(map: maplibregl.Map) {
   const title = `${state.layer.title} — ${categoryLabel()}${state.gemeente ? ` — ${state.gemeenteNames.get(state.gemeente)}` : ''}${state.scenario ? ' (wat-als)' : ''}`;
-  const blob = await png(map, { title, classes: state.layer.classes, attribution: `wijkatlas · ${state.config.attribution.join(' · ')}` });
+  // The basemap's credit only while it is drawn (it is dropped when unreachable).
+  const attribution = state.config.attribution.filter((a) => a !== state.config.basemap?.attribution || basemapShown(map));
+  const blob = await png(map, { title, classes: state.layer.classes, attribution, placed: state.opened.map((o) => o.marker.getLngLat()) });
   download(`wijkatlas-${state.category}-${state.layer.key}.png`, blob);
 }
 
@@ -986,6 +1042,10 @@ function wireEvents(map: maplibregl.Map) {
   for (const id of AREA_FILLS) {
     map.on('click', id, (e) => {
       if (placing) return;
+      // A click on a facility (to close it) is meant for the facility, not the area under it.
+      if (map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS.filter((l) => map.getLayer(l)) }).length) return;
+      // So is a click on a placed or suggested facility's marker.
+      if ((e.originalEvent.target as Element | null)?.closest?.('.maplibregl-marker')) return;
       const f = e.features?.[0] as MapGeoJSONFeature | undefined;
       if (f?.properties?.code) void select(map, String(f.properties.code));
     });
@@ -1022,7 +1082,7 @@ function wireEvents(map: maplibregl.Map) {
     const zoom = await src.getClusterExpansionZoom(f.properties?.cluster_id);
     map.easeTo({ center: (f.geometry as GeoJSON.Point).coordinates as [number, number], zoom });
   });
-  for (const layer of [...AREA_FILLS, 'voorzieningen-punt', 'voorzieningen-cluster', 'gemeenten-doel']) {
+  for (const layer of [...AREA_FILLS, ...FACILITY_LAYERS, 'gemeenten-doel']) {
     map.on('mouseenter', layer, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', layer, () => (map.getCanvas().style.cursor = ''));
   }
@@ -1030,7 +1090,9 @@ function wireEvents(map: maplibregl.Map) {
     // Placing is done on the map: on a phone, out of the sheet's way.
     sheet?.close();
     placing = true;
-    report('Klik op de kaart waar de nieuwe voorziening komt (of druk op Enter voor het midden van de kaart).');
+    const how = 'Klik op de kaart waar de nieuwe voorziening komt (of druk op Enter voor het midden van de kaart).';
+    report(how);
+    mapNote(map, how);
     map.getCanvas().style.cursor = 'crosshair';
     map.getCanvas().focus();
   });
@@ -1054,6 +1116,7 @@ function wireEvents(map: maplibregl.Map) {
   });
   $('export-csv').addEventListener('click', () => void exportCsv(map));
   $('export-png').addEventListener('click', () => void exportPng(map));
+  $('export-xlsx').addEventListener('click', () => void exportXlsx());
   $('kopieer-link').addEventListener('click', () => void copyLink());
 }
 
