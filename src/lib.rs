@@ -17,5 +17,6 @@ pub mod fetch;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod text;
 pub mod tiles;
 pub mod topology;

@@ -75,24 +75,7 @@ pub struct Ranking {
     pub outside_coverage: Vec<AreaCode>,
 }
 
-/// Dutch number text: thousands with a dot, decimals with a comma.
-pub fn dutch(value: f64, decimals: usize) -> String {
-    let text = format!("{value:.decimals$}");
-    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(ch);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
-}
+pub use crate::text::dutch_number as dutch;
 
 fn z_scores(values: &[f64]) -> Vec<f64> {
     let n = values.len() as f64;
@@ -329,15 +312,6 @@ fn reason(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dutch_numbers() {
-        assert_eq!(dutch(3100.0, 0), "3.100");
-        assert_eq!(dutch(2.84, 1), "2,8");
-        assert_eq!(dutch(1234567.891, 2), "1.234.567,89");
-        assert_eq!(dutch(-1500.0, 0), "-1.500");
-        assert_eq!(dutch(12.0, 0), "12");
-    }
 
     #[test]
     fn z_scores_centre_and_scale() {

@@ -102,7 +102,8 @@ pub async fn profile(
         Encoding::Negotiated(Format::Csv) => download(
             "text/csv; charset=utf-8",
             format!("profiel-{}.csv", p.code),
-            csv(&p),
+            csv(&p)
+                .map_err(|e| ApiError::Internal(format!("the CSV could not be written: {e}")))?,
         ),
         Encoding::Xlsx => {
             let bytes = xlsx::workbook(&sheets(&p)).map_err(|e| {
@@ -133,13 +134,9 @@ pub async fn profile(
 }
 
 /// A text cell: quoted when it must be, and never a formula (`features::csv_cell`).
+/// A text cell: formula-like text neutralised (see `csv_cell`); the `csv` crate quotes.
 fn field(s: &str) -> String {
-    let s = crate::features::csv_cell::neutralise(s);
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::features::csv_cell::neutralise(s).into_owned()
 }
 
 fn number(v: Option<f64>) -> String {
@@ -154,81 +151,122 @@ fn reference(r: &Option<Reference>) -> [String; 2] {
     }
 }
 
-/// Figures and categories in one table, told apart by the first column.
-fn csv(p: &Profile) -> String {
-    let mut out = String::from(
-        "onderdeel,code,naam,eenheid,waarde,wijk,wijk_bron,gemeente,gemeente_bron,nederland,nederland_bron,stand,z,jaar,bron\n",
-    );
-    for r in &p.figures {
-        let [w, wh] = reference(&r.wijk);
-        let [g, gh] = reference(&r.gemeente);
-        let [n, nh] = reference(&r.nederland);
-        let row = [
-            "kerncijfer".to_string(),
-            r.key.to_string(),
-            field(r.label),
-            field(r.unit),
-            number(r.value),
-            w,
-            wh,
-            g,
-            gh,
-            n,
-            nh,
-            r.standing_label.unwrap_or("").to_string(),
-            number(r.z),
-            r.year.map(|y| y.to_string()).unwrap_or_default(),
-            field(r.source.as_deref().unwrap_or("")),
-        ];
-        out.push_str(&row.join(","));
-        out.push('\n');
+/// One table of the CSV: its header and rows, quoted by the `csv` crate.
+fn table(header: &[&str], rows: &[Vec<String>]) -> Result<String, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row)?;
     }
-    out.push_str("\nonderdeel,categorie,naam,dichtstbij_m,binnen_1km,binnen_3km,binnen_5km,rang,van,gap,reden\n");
-    for c in &p.categories {
-        let row = [
-            "voorziening".to_string(),
-            c.category.to_string(),
-            field(c.label),
-            number(c.nearest_m),
-            c.within_1km.to_string(),
-            c.within_3km.to_string(),
-            c.within_5km.to_string(),
-            c.rank.map(|r| r.to_string()).unwrap_or_default(),
-            c.ranked_of.to_string(),
-            number(c.gap),
-            field(c.reason.as_deref().unwrap_or("")),
-        ];
-        out.push_str(&row.join(","));
-        out.push('\n');
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    // Every cell is a Rust string, so the bytes are UTF-8.
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Figures, categories and change over time, each a table with its own header, told
+/// apart by the first column and separated by an empty line.
+fn csv(p: &Profile) -> Result<String, csv::Error> {
+    let figures: Vec<Vec<String>> = p
+        .figures
+        .iter()
+        .map(|r| {
+            let [w, wh] = reference(&r.wijk);
+            let [g, gh] = reference(&r.gemeente);
+            let [n, nh] = reference(&r.nederland);
+            vec![
+                "kerncijfer".to_string(),
+                r.key.to_string(),
+                field(r.label),
+                field(r.unit),
+                number(r.value),
+                w,
+                wh,
+                g,
+                gh,
+                n,
+                nh,
+                r.standing_label.unwrap_or("").to_string(),
+                number(r.z),
+                r.year.map(|y| y.to_string()).unwrap_or_default(),
+                field(r.source.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    let mut out = table(
+        &[
+            "onderdeel",
+            "code",
+            "naam",
+            "eenheid",
+            "waarde",
+            "wijk",
+            "wijk_bron",
+            "gemeente",
+            "gemeente_bron",
+            "nederland",
+            "nederland_bron",
+            "stand",
+            "z",
+            "jaar",
+            "bron",
+        ],
+        &figures,
+    )?;
+    let categories: Vec<Vec<String>> = p
+        .categories
+        .iter()
+        .map(|c| {
+            vec![
+                "voorziening".to_string(),
+                c.category.to_string(),
+                field(c.label),
+                number(c.nearest_m),
+                c.within_1km.to_string(),
+                c.within_3km.to_string(),
+                c.within_5km.to_string(),
+                c.rank.map(|r| r.to_string()).unwrap_or_default(),
+                c.ranked_of.to_string(),
+                number(c.gap),
+                field(c.reason.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    out.push('\n');
+    out.push_str(&table(
+        &[
+            "onderdeel",
+            "categorie",
+            "naam",
+            "dichtstbij_m",
+            "binnen_1km",
+            "binnen_3km",
+            "binnen_5km",
+            "rang",
+            "van",
+            "gap",
+            "reden",
+        ],
+        &categories,
+    )?);
+    if p.changes.is_empty() {
+        return Ok(out);
     }
-    if !p.changes.is_empty() {
-        out.push_str("\nonderdeel,code,naam,eenheid,jaar_eerder,eerder,jaar_nu,nu,verschil,verschil_pct,vergelijking\n");
-    }
+    let mut changes: Vec<Vec<String>> = Vec::new();
     for c in &p.changes {
-        let how = field(&c.how);
-        let comparison = match &c.comparison {
-            crate::analysis::change::Comparison::NotComparable { reason } => {
-                let row = [
-                    "ontwikkeling",
-                    "",
-                    "",
-                    "",
-                    &c.earlier_year.to_string(),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    &field(&format!("niet vergelijkbaar: {reason}")),
-                ];
-                out.push_str(&row.join(","));
-                out.push('\n');
-                continue;
-            }
-            _ => how,
-        };
+        if let crate::analysis::change::Comparison::NotComparable { reason } = &c.comparison {
+            let mut row = vec![String::new(); 11];
+            row[0] = "ontwikkeling".into();
+            row[4] = c.earlier_year.to_string();
+            row[10] = field(&format!("niet vergelijkbaar: {reason}"));
+            changes.push(row);
+            continue;
+        }
         for f in &c.figures {
-            let row = [
+            changes.push(vec![
                 "ontwikkeling".to_string(),
                 f.key.to_string(),
                 field(f.label),
@@ -239,13 +277,28 @@ fn csv(p: &Profile) -> String {
                 number(Some(f.current)),
                 number(Some(f.difference)),
                 number(f.relative_pct),
-                comparison.clone(),
-            ];
-            out.push_str(&row.join(","));
-            out.push('\n');
+                field(&c.how),
+            ]);
         }
     }
-    out
+    out.push('\n');
+    out.push_str(&table(
+        &[
+            "onderdeel",
+            "code",
+            "naam",
+            "eenheid",
+            "jaar_eerder",
+            "eerder",
+            "jaar_nu",
+            "nu",
+            "verschil",
+            "verschil_pct",
+            "vergelijking",
+        ],
+        &changes,
+    )?);
+    Ok(out)
 }
 
 /// The CSV's tables as sheets, with numbers as numbers (not text) so a spreadsheet can

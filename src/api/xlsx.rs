@@ -40,23 +40,7 @@ pub struct Sheet {
     pub widths: Vec<f64>,
 }
 
-/// XML text: the five escapes, and control characters (not allowed in XML 1.0) dropped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::text::xml;
 
 /// `A`, `B`, …, `Z`, `AA`, …: the column letters of a 0-based index.
 fn column(mut i: usize) -> String {

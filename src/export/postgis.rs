@@ -10,9 +10,7 @@ use crate::model::SourceInfo;
 use serde_json::Value;
 use std::io::Write;
 
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
-}
+use crate::text::sql_identifier as quote;
 
 fn sql_type(kind: ColumnType) -> &'static str {
     match kind {

@@ -85,9 +85,7 @@ fn layer_crs(conn: &Connection, src: &AreaSource<'_>, layer: &Layer) -> Result<C
     }
 }
 
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
-}
+use crate::text::sql_identifier as quote;
 
 fn json(value: ValueRef<'_>) -> Option<Value> {
     match value {

@@ -30,26 +30,13 @@ pub const PRINT_STYLE: &str = ".klein{font-size:.85rem;color:#444}@page{size:A4;
 /// dot between thousands; the rounding of `as_shown`, which the standings use.
 fn fmt(v: f64) -> String {
     let v = crate::analysis::profile::as_shown(v);
-    // The sign is written once, before the digits, so the grouping never puts a
-    // separator after it ("-.123.456").
-    let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();
-    let body = if a >= 1000.0 {
-        let whole = format!("{a:.0}");
-        let mut out = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                out.push('.');
-            }
-            out.push(ch);
-        }
-        out
-    } else if (a - a.round()).abs() < 1e-9 {
-        format!("{a:.0}")
+    let decimals = if a >= 1000.0 || (a - a.round()).abs() < 1e-9 {
+        0
     } else {
-        format!("{a:.1}").replace('.', ",")
+        1
     };
-    format!("{sign}{body}")
+    crate::text::dutch_number(v, decimals)
 }
 
 /// A reference's value with its own year, e.g. "20% (2022)".
@@ -529,11 +516,7 @@ pub fn embed_section(
     // The code as it is pasted: `&` in the address left as it is (valid HTML and what
     // people expect to read), only the title's quotes escaped. The page escapes it all
     // once more to show it.
-    let attribute = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;")
-    };
+    let attribute = super::escape;
     let snippet = format!(
         r#"<iframe src="{src}" title="Kaart: tekort aan {} in {} (wijkatlas)" width="100%" height="520" style="border:0" loading="lazy"></iframe>"#,
         attribute(&label.to_lowercase()),

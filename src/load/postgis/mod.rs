@@ -164,9 +164,7 @@ struct Plan {
     key: Option<usize>,
 }
 
-fn quote(identifier: &str) -> String {
-    format!("\"{}\"", identifier.replace('"', "\"\""))
-}
+use crate::text::sql_identifier as quote;
 
 /// The FROM clause of a relation, aliased `q`.
 fn from_clause(relation: &Relation) -> String {
