@@ -3,34 +3,29 @@
 
 /// HTML text and attribute values (double- or single-quoted).
 pub fn html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
+    markup(text, "&#39;", |_| true)
 }
 
 /// XML 1.0 text: the five escapes, and the control characters XML does not allow
 /// dropped (tab and line ends stay).
 pub fn xml(text: &str) -> String {
+    markup(text, "&apos;", |c| {
+        (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r')
+    })
+}
+
+/// The markup escapes, with the language's own apostrophe, keeping the characters
+/// `allowed` accepts.
+fn markup(text: &str, apostrophe: &str, allowed: impl Fn(char) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    for ch in text.chars().filter(|c| allowed(*c)) {
         match ch {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(ch),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
+            '\'' => out.push_str(apostrophe),
+            _ => out.push(ch),
         }
     }
     out
