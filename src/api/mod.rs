@@ -201,7 +201,7 @@ fn routes() -> Router<Shared> {
 
 /// The behaviour every route shares, innermost first: conditional GETs, the time limit
 /// (expensive requests are admitted by their handlers, see `admission`), panics caught, metrics, compression, CORS, the
-/// body limit, the snapshot header and the request id.
+/// body limit, then the request id, the snapshot header and the security headers.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
@@ -232,10 +232,8 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::snapshot_header,
+            middleware::edge,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_id))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)
 }
 
