@@ -291,8 +291,12 @@ fn attributions(dataset: &Dataset) -> Vec<String> {
 }
 
 /// Alive: the process answers.
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+async fn health() -> impl axum::response::IntoResponse {
+    // A fixed body: liveness probes ask often, and nothing here needs building.
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        r#"{"status":"ok"}"#,
+    )
 }
 
 /// Ready to serve: the data is loaded. The server binds its port only after the first
