@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # HTTP bench: requests/s and latency of wijkatlas's routes against the machine's ceiling
-# (a bare axum server answering a ready-made body of the same size), with wrk on
-# loopback. Prints a table and the ratios; asserts nothing (machines are noisy).
+# (a bare axum server answering a ready-made body of the same size, examples/ceiling.rs),
+# with wrk on loopback. Prints a table, then the goals of issue 22 side by side: /health
+# and the 100-area page as a share of the bare server's rate (goal >= 0.6 each), and the
+# p99 of single features asked while the page is under load (goal < 2 ms), with the
+# machine's load average beside them. Asserts nothing (machines are noisy).
 #
 #   bash scripts/bench_http.sh            # bundled data, plus the national 2014 buurt
 #                                         # layer from ../shared when it is there
@@ -46,6 +49,24 @@ start() {
 # One wrk run: prints "req/s p50 p99" (latencies in ms).
 measure() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" >"$work/wrk.txt" 2>&1 || true
+  measure_parse
+}
+
+# Two wrk runs at once: the page on CONNECTIONS-2 connections and single features on 2.
+# Prints "page-req/s feature-req/s feature-p99" for the run.
+measure_mixed() { # page-url feature-url
+  wrk -t"$THREADS" -c"$((CONNECTIONS - 2))" -d"${DURATION}s" --latency "$1" >"$work/wrk-page.txt" 2>&1 &
+  local page_pid=$!
+  wrk -t1 -c2 -d"${DURATION}s" --latency "$2" >"$work/wrk.txt" 2>&1 || true
+  wait "$page_pid" || true
+  local page feature
+  page=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$work/wrk-page.txt")
+  read -r feature _ p99 _ <<<"$(measure_parse)"
+  echo "$page $feature $p99"
+}
+
+# The figures of the last wrk run in $work/wrk.txt: "req/s p50 p99 non-2xx".
+measure_parse() {
   awk '
     function ms(v) { if (v ~ /us$/) return substr(v, 1, length(v)-2)/1000;
                      if (v ~ /ms$/) return substr(v, 1, length(v)-2)+0;
@@ -64,10 +85,16 @@ row() { # name url
   read -r rps p50 p99 bad <<<"$stats"
   printf "%-34s %9s %10s %9s %9s %s\n" "$1" "$bytes" "$rps" "$p50" "$p99" "$([ "$bad" != 0 ] && echo "non-2xx: $bad")"
   echo "$rps" >"$work/rps.$1"
+  echo "$p99" >"$work/p99.$1"
+}
+
+# "load average 1, 5, 15 min (N cores)": the machine is shared, so say how busy it was.
+load_now() {
+  printf '%s (%s cores)' "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)"
 }
 
 bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
-  local label="$1" dir="$2" layer="$3" bbox="$4" filter="$5" base page size ceiling fid
+  local label="$1" dir="$2" layer="$3" bbox="$4" filter="$5" base page size ceiling fid load_start
   base=$(start "wijkatlas-$label" target/release/wijkatlas serve --addr 127.0.0.1:0 --data "$dir")
   page="$base/collections/$layer/items?limit=100"
   size=$(curl -s "$page" | wc -c)
@@ -75,7 +102,8 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   fid=$(curl -s "$page" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["features"][0]["id"], safe=""))')
   ceiling=$(start "ceiling-$label" target/release/examples/ceiling 127.0.0.1:0 "$size")
   echo
-  echo "== $label ($DURATION s per route, $CONNECTIONS connections, $THREADS wrk threads)"
+  load_start=$(load_now)
+  echo "== $label ($DURATION s per route, $CONNECTIONS connections, $THREADS wrk threads; load average $load_start)"
   printf "%-34s %9s %10s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms"
   row "page: 100 $layer, full geometry" "$page"
   row "ceiling: static body, same size" "$ceiling/page"
@@ -88,9 +116,26 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   row "landing page" "$base/"
   row "health" "$base/health"
   row "ceiling health" "$ceiling/health"
-  awk -v a="$(cat "$work/rps.page: 100 $layer, full geometry")" -v b="$(cat "$work/rps.ceiling: static body, same size")" \
-      -v c="$(cat "$work/rps.health")" -v d="$(cat "$work/rps.ceiling health")" \
-      'BEGIN { printf "ratio page/ceiling: %.2f   health/ceiling health: %.2f\n", a/b, c/d }'
+  local mixed
+  mixed=$(measure_mixed "$page" "$base/collections/$layer/items/$fid")
+  local load_end
+  load_end=$(load_now)
+  read -r mixed_page mixed_rps mixed_p99 <<<"$mixed"
+  echo
+  echo "-- goals (issue 22), $label; load average at start: $load_start, at end: $load_end"
+  local page_row="page: 100 $layer, full geometry" ceiling_row="ceiling: static body, same size"
+  awk -v pr="$(cat "$work/rps.$page_row")" -v pp="$(cat "$work/p99.$page_row")" \
+      -v cr="$(cat "$work/rps.$ceiling_row")" -v cp="$(cat "$work/p99.$ceiling_row")" \
+      -v hr="$(cat "$work/rps.health")" -v hp="$(cat "$work/p99.health")" \
+      -v br="$(cat "$work/rps.ceiling health")" -v bp="$(cat "$work/p99.ceiling health")" \
+      -v fr="$mixed_rps" -v fp="$mixed_p99" -v mp="$mixed_page" -v c="$CONNECTIONS" \
+      'function verdict(ok) { return ok ? "met" : "NOT met" }
+       BEGIN {
+         printf "%-22s %12s %9s   %12s %9s   %6s\n", "", "wijkatlas", "p99 ms", "bare axum", "p99 ms", "ratio"
+         printf "%-22s %12s %9.2f   %12s %9.2f   %6.2f  goal >= 0.6: %s\n", "/health", hr " req/s", hp, br " req/s", bp, hr/br, verdict(hr/br >= 0.6)
+         printf "%-22s %12s %9.2f   %12s %9.2f   %6.2f  goal >= 0.6: %s\n", "100-area page", pr " req/s", pp, cr " req/s", cp, pr/cr, verdict(pr/cr >= 0.6)
+         printf "single feature p99 under page load: %.2f ms (goal < 2 ms: %s); %s req/s on 2 connections while the page took %s req/s on %d\n", fp, verdict(fp < 2), fr, mp, c - 2
+       }'
 }
 
 bench_dataset bundled data wijken "5.05,52.05,5.20,52.13" \

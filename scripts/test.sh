@@ -7,10 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-target_dir=${CARGO_TARGET_DIR:-target}
-skip_log="$target_dir/tmp/skipped-tests.tsv"
-mkdir -p "$target_dir/tmp"
-rm -f "$skip_log"
+# The list of skipped tests starts empty; scripts/skipped_tests.sh prints it at the end.
+bash scripts/skipped_tests.sh --clear
 # A fresh clone under CI is built once: incremental caches only cost time and disk there.
 if [ -n "${CI:-}" ] && [ "${CI}" != "false" ] && [ "${CI}" != "0" ]; then
   export CARGO_INCREMENTAL=0
@@ -41,15 +39,7 @@ summary() {
     printf '%6ss  %s\n' "${t%%|*}" "${t#*|}"
   done
   printf '%6ss  total\n' "$((SECONDS - started))"
-  if [ -s "$skip_log" ]; then
-    printf '\n== skipped: %s test(s) did not run their real check\n' "$(sort -u "$skip_log" | wc -l)"
-    sort -u "$skip_log" | while IFS=$'\t' read -r test missing how; do
-      printf '  %s\n      missing: %s\n      to run it: %s\n' "$test" "$missing" "$how"
-    done
-    echo "  (under CI=true each of these fails instead)"
-  else
-    printf '\n== skipped: none (every test ran its real check)\n'
-  fi
+  bash scripts/skipped_tests.sh || true
   exit "$rc"
 }
 trap summary EXIT

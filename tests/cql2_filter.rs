@@ -203,3 +203,138 @@ fn bad_filters_are_400_and_show_where() {
     let text = err["description"].as_str().unwrap();
     assert!(text.contains("inwoners >> 1\n          ^"), "{text}");
 }
+
+/// The bundled Baarn buurten with two made-up time columns (SYNTHETIC: CBS publishes
+/// no such dates), so the date and date-time queryables can be filtered on: buurt i of
+/// the file gets `peildatum` 2024-01-(i+1) and `gemeten` that day at 12:00+01:00
+/// (11:00 UTC); the last buurt has neither.
+fn dated_buurten() -> (tempfile::TempDir, Vec<(String, Option<u32>)>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+    let mut fc: Value = serde_json::from_slice(
+        &std::fs::read(root.join("buurten_baarn_2024.geojson")).expect("bundled buurten"),
+    )
+    .expect("GeoJSON");
+    let features = fc["features"].as_array_mut().expect("features");
+    let last = features.len() - 1;
+    let mut days = Vec::new();
+    for (i, f) in features.iter_mut().enumerate() {
+        let code = f["properties"]["buurtcode"]
+            .as_str()
+            .expect("code")
+            .to_string();
+        let props = f["properties"].as_object_mut().expect("properties");
+        if i == last {
+            days.push((code, None));
+            continue;
+        }
+        let day = i as u32 + 1;
+        props.insert("peildatum".into(), format!("2024-01-{day:02}").into());
+        props.insert(
+            "gemeten".into(),
+            format!("2024-01-{day:02}T12:00:00+01:00").into(),
+        );
+        days.push((code, Some(day)));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("buurten.geojson"), fc.to_string()).expect("write");
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        "[[source]]\nname = \"buurten_synthetische_data\"\npath = \"buurten.geojson\"\nkind = \"areas\"\nlevel = \"buurt\"\nyear = 2024\n",
+    )
+    .expect("manifest");
+    (dir, days)
+}
+
+#[test]
+fn dates_and_timestamps_filter_date_properties() {
+    let (dir, days) = dated_buurten();
+    let server = Server::start(&["--data", dir.path().to_str().expect("path")]);
+    let q = server.json("/collections/buurten/queryables");
+    assert_eq!(
+        q["properties"]["peildatum"],
+        serde_json::json!({ "type": "string", "format": "date" })
+    );
+    assert_eq!(
+        q["properties"]["gemeten"],
+        serde_json::json!({ "type": "string", "format": "date-time" })
+    );
+    assert_eq!(q["properties"]["naam"]["type"], "string");
+    assert!(q["properties"]["naam"].get("format").is_none());
+    let expect = |keep: &dyn Fn(u32) -> bool| {
+        let mut ids: Vec<String> = days
+            .iter()
+            .filter(|(_, d)| d.is_some_and(keep))
+            .map(|(c, _)| c.clone())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        ("peildatum < DATE('2024-01-05')", expect(&|d| d < 5)),
+        ("peildatum = DATE('2024-01-05')", expect(&|d| d == 5)),
+        ("peildatum <> DATE('2024-01-05')", expect(&|d| d != 5)),
+        ("peildatum >= DATE('2024-01-18')", expect(&|d| d >= 18)),
+        (
+            "peildatum BETWEEN DATE('2024-01-03') AND DATE('2024-01-06')",
+            expect(&|d| (3..=6).contains(&d)),
+        ),
+        // 12:00+01:00 is 11:00 UTC: the zone counts.
+        (
+            "gemeten >= TIMESTAMP('2024-01-05T11:00:00Z')",
+            expect(&|d| d >= 5),
+        ),
+        (
+            "gemeten > TIMESTAMP('2024-01-05T11:00:00Z')",
+            expect(&|d| d > 5),
+        ),
+        (
+            "T_DURING(peildatum, INTERVAL('2024-01-02', '2024-01-10'))",
+            expect(&|d| d > 2 && d < 10),
+        ),
+        (
+            "T_INTERSECTS(peildatum, INTERVAL('2024-01-02', '2024-01-10'))",
+            expect(&|d| (2..=10).contains(&d)),
+        ),
+        (
+            "T_BEFORE(gemeten, TIMESTAMP('2024-01-03T11:00:00Z'))",
+            expect(&|d| d < 3),
+        ),
+        (
+            "T_AFTER(peildatum, INTERVAL('..', '2024-01-15'))",
+            expect(&|d| d > 15),
+        ),
+        // A buurt without the date is unknown either way.
+        ("NOT peildatum < DATE('2024-01-05')", expect(&|d| d >= 5)),
+    ];
+    for (filter, expected) in cases {
+        assert!(!expected.is_empty(), "{filter} selects something");
+        let fc = server.json(&format!(
+            "/collections/buurten/items?limit=1000&filter={}",
+            enc(filter)
+        ));
+        assert_eq!(ids(&fc), expected, "{filter}");
+    }
+    for (filter, says) in [
+        (
+            "jaar > DATE('2024-01-01')",
+            "'jaar' is a number, and this value is a DATE",
+        ),
+        (
+            "peildatum = '2024-01-05'",
+            "write a date as DATE('2024-01-01')",
+        ),
+        (
+            "T_BEFORE(naam, DATE('2024-01-01'))",
+            "the date and date-time properties are: gemeten, peildatum",
+        ),
+    ] {
+        let (code, _, body) = server.get(&format!(
+            "/collections/buurten/items?filter={}",
+            enc(filter)
+        ));
+        assert_eq!(code, 400, "{filter}: {body}");
+        let err: Value = serde_json::from_str(&body).expect("JSON error");
+        let text = err["description"].as_str().expect("description");
+        assert!(text.contains(says), "{filter}: {text}");
+    }
+}

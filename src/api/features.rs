@@ -712,7 +712,11 @@ pub fn queryables_schema(c: &Collection) -> Value {
     };
     properties.insert("geometry".into(), json!({ "$ref": geometry }));
     for (name, kind) in &c.properties {
-        let mut p = json!({ "type": kind });
+        // Dates and date-times are text in JSON; the format says which (CQL2 DATE/TIMESTAMP).
+        let mut p = match *kind {
+            "date" | "date-time" => json!({ "type": "string", "format": kind }),
+            _ => json!({ "type": kind }),
+        };
         if let Some(figure) = crate::model::Figure::ALL.iter().find(|f| f.key() == name) {
             p["title"] = json!(figure.label());
             let unit = figure.quantity().unit();

@@ -4,9 +4,9 @@
 //! Routes are labelled by their template (`/collections/{id}/items`), never by the path
 //! or query asked: a resident's point or address must never become a label.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -14,78 +14,167 @@ const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Debug, Default)]
-struct RouteFigures {
-    /// Requests by status code.
-    by_status: BTreeMap<u16, u64>,
-    /// Cumulative counts per bucket, and the +Inf bucket last.
-    buckets: [u64; BUCKETS.len() + 1],
-    seconds_sum: f64,
+/// The statuses counted one by one; any other is counted as `other`.
+const STATUSES: [u16; 24] = [
+    200, 201, 204, 206, 301, 302, 304, 307, 308, 400, 401, 403, 404, 405, 406, 408, 413, 414, 415,
+    422, 429, 500, 503, 504,
+];
+
+const METHODS: [&str; 5] = ["GET", "HEAD", "POST", "OPTIONS", "other"];
+
+/// Route templates counted apart. The router has about 25; a template beyond this many
+/// (none today) is counted under `(other routes)` rather than dropped.
+const ROUTE_SLOTS: usize = 64;
+const OTHER_ROUTES: &str = "(other routes)";
+
+/// The figures of one route and method: plain counters, so recording a request is a
+/// few relaxed atomic adds and no lock (every request passes through here).
+struct Figures {
+    /// Requests by status, in the order of `STATUSES`, and `other` last.
+    by_status: [AtomicU64; STATUSES.len() + 1],
+    /// Requests per bucket (not cumulative: the sums are made when rendering), and the
+    /// slower than the last bound last.
+    buckets: [AtomicU64; BUCKETS.len() + 1],
+    nanos_sum: AtomicU64,
 }
 
-#[derive(Debug, Default)]
+impl Default for Figures {
+    fn default() -> Self {
+        Figures {
+            by_status: std::array::from_fn(|_| AtomicU64::new(0)),
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
+            nanos_sum: AtomicU64::new(0),
+        }
+    }
+}
+
+#[derive(Default)]
+struct RouteSlot {
+    /// The route template, set once by the first request to it.
+    route: OnceLock<Box<str>>,
+    methods: [Figures; METHODS.len()],
+}
+
+/// Request counts and latencies in a fixed table of atomics.
 pub struct Metrics {
-    /// Route template → method → figures. Nested so that a request to a route seen
-    /// before is counted without allocating its key again.
-    routes: Mutex<BTreeMap<String, BTreeMap<&'static str, RouteFigures>>>,
+    slots: Box<[RouteSlot]>,
+    other: RouteSlot,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            slots: (0..ROUTE_SLOTS).map(|_| RouteSlot::default()).collect(),
+            other: RouteSlot::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
 }
 
 impl Metrics {
     pub fn record(&self, method: &'static str, route: &str, status: u16, took: Duration) {
+        let slot = self.slot(route);
+        let m = METHODS
+            .iter()
+            .position(|n| *n == method)
+            .unwrap_or(METHODS.len() - 1);
+        let r = &slot.methods[m];
+        let s = STATUSES
+            .iter()
+            .position(|c| *c == status)
+            .unwrap_or(STATUSES.len());
+        r.by_status[s].fetch_add(1, Relaxed);
         let secs = took.as_secs_f64();
-        // A poisoned lock only means a panic elsewhere mid-update of plain counters.
-        let mut routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
-        if !routes.contains_key(route) {
-            routes.insert(route.to_string(), BTreeMap::new());
-        }
-        let Some(by_method) = routes.get_mut(route) else {
-            return;
-        };
-        let r = by_method.entry(method).or_default();
-        *r.by_status.entry(status).or_default() += 1;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                r.buckets[i] += 1;
+        let b = BUCKETS
+            .iter()
+            .position(|bound| secs <= *bound)
+            .unwrap_or(BUCKETS.len());
+        r.buckets[b].fetch_add(1, Relaxed);
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        r.nanos_sum.fetch_add(nanos, Relaxed);
+    }
+
+    /// The slot of a route template: found by a scan of the slots taken so far (the
+    /// router's few templates), or the first free one taken. Without a lock: two first
+    /// requests to one new route race for a slot, and the loser finds the winner's.
+    fn slot(&self, route: &str) -> &RouteSlot {
+        for slot in self.slots.iter() {
+            match slot.route.get() {
+                Some(r) if &**r == route => return slot,
+                Some(_) => continue,
+                None => {
+                    // Taken by another route meanwhile: go on to the next slot.
+                    let _ = slot.route.set(route.into());
+                    if slot.route.get().is_some_and(|r| &**r == route) {
+                        return slot;
+                    }
+                }
             }
         }
-        r.buckets[BUCKETS.len()] += 1;
-        r.seconds_sum += secs;
+        &self.other
     }
 
     /// The request figures in the text format, followed by `extra` gauges.
     pub fn render(&self, extra: &[Gauge]) -> String {
         let mut out = String::new();
-        let routes = self.routes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut routes: Vec<(&str, &RouteSlot)> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.route.get().map(|r| (&**r, s)))
+            .collect();
+        routes.sort_by_key(|(r, _)| *r);
+        routes.push((OTHER_ROUTES, &self.other));
+        // Only the routes and methods that were asked, as before.
+        let figures: Vec<(&str, &str, &Figures)> = routes
+            .iter()
+            .flat_map(|(route, slot)| {
+                METHODS
+                    .iter()
+                    .zip(&slot.methods)
+                    .map(move |(method, f)| (*route, *method, f))
+            })
+            .filter(|(_, _, f)| f.buckets.iter().any(|b| b.load(Relaxed) > 0))
+            .collect();
         out.push_str("# HELP wijkatlas_http_requests_total HTTP requests answered, by route template, method and status.\n");
         out.push_str("# TYPE wijkatlas_http_requests_total counter\n");
-        let figures = || {
-            routes
+        for (route, method, r) in &figures {
+            let statuses = STATUSES
                 .iter()
-                .flat_map(|(route, m)| m.iter().map(move |(method, r)| (route, method, r)))
-        };
-        for (route, method, r) in figures() {
-            for (status, n) in &r.by_status {
-                let _ = writeln!(
-                    out,
-                    "wijkatlas_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
+                .map(|c| c.to_string())
+                .chain(["other".into()]);
+            for (status, n) in statuses.zip(&r.by_status) {
+                let n = n.load(Relaxed);
+                if n > 0 {
+                    let _ = writeln!(
+                        out,
+                        "wijkatlas_http_requests_total{{route=\"{}\",method=\"{method}\",status=\"{status}\"}} {n}",
+                        escape(route)
+                    );
+                }
             }
         }
         out.push_str(
             "# HELP wijkatlas_http_request_duration_seconds Time to answer, by route template.\n",
         );
         out.push_str("# TYPE wijkatlas_http_request_duration_seconds histogram\n");
-        for (route, method, r) in figures() {
+        for (route, method, r) in &figures {
             let labels = format!("route=\"{}\",method=\"{method}\"", escape(route));
+            let mut cumulative = 0;
             for (i, bound) in BUCKETS.iter().enumerate() {
+                cumulative += r.buckets[i].load(Relaxed);
                 let _ = writeln!(
                     out,
-                    "wijkatlas_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                    r.buckets[i]
+                    "wijkatlas_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {cumulative}"
                 );
             }
-            let total = r.buckets[BUCKETS.len()];
+            // Read while requests go on: +Inf and the count are this sum, so they never
+            // fall below a bucket written above.
+            let total = cumulative + r.buckets[BUCKETS.len()].load(Relaxed);
             let _ = writeln!(
                 out,
                 "wijkatlas_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {total}"
@@ -93,7 +182,7 @@ impl Metrics {
             let _ = writeln!(
                 out,
                 "wijkatlas_http_request_duration_seconds_sum{{{labels}}} {}",
-                r.seconds_sum
+                r.nanos_sum.load(Relaxed) as f64 / 1e9
             );
             let _ = writeln!(
                 out,
@@ -178,5 +267,66 @@ mod tests {
         ));
         assert!(text.contains("wijkatlas_http_request_duration_seconds_count{route=\"/api/nearest\",method=\"GET\"} 2"));
         assert!(text.contains("# TYPE wijkatlas_up gauge\nwijkatlas_up 1"));
+        // A method or route never asked is not listed.
+        assert!(!text.contains("method=\"POST\""));
+        assert!(!text.contains("(other routes)"));
+    }
+
+    #[test]
+    fn threads_recording_at_once_lose_no_request() {
+        let m = Metrics::default();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let m = &m;
+                s.spawn(move || {
+                    for i in 0..10_000u64 {
+                        // Two routes first seen by racing threads, and an odd status.
+                        let route = if i % 2 == 0 {
+                            "/health"
+                        } else {
+                            "/collections"
+                        };
+                        let status = if t == 0 && i < 10 { 418 } else { 200 };
+                        m.record("GET", route, status, Duration::from_micros(i % 3000));
+                    }
+                });
+            }
+        });
+        let text = m.render(&[]);
+        let count = |route: &str| {
+            let line = format!(
+                "wijkatlas_http_request_duration_seconds_count{{route=\"{route}\",method=\"GET\"}} "
+            );
+            text.lines()
+                .find_map(|l| l.strip_prefix(line.as_str()))
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        assert_eq!(count("/health"), Some(20_000), "{text}");
+        assert_eq!(count("/collections"), Some(20_000), "{text}");
+        assert!(text.contains(
+            "wijkatlas_http_requests_total{route=\"/health\",method=\"GET\",status=\"other\"} 5"
+        ));
+        // Each route has one slot, however the first requests raced.
+        assert_eq!(text.matches("le=\"+Inf\"").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn routes_beyond_the_table_are_counted_together() {
+        let m = Metrics::default();
+        for i in 0..ROUTE_SLOTS + 3 {
+            m.record("HEAD", &format!("/r{i:03}"), 200, Duration::from_millis(1));
+        }
+        let text = m.render(&[]);
+        assert!(text.contains(&format!(
+            "wijkatlas_http_requests_total{{route=\"/r{:03}\",method=\"HEAD\",status=\"200\"}} 1",
+            ROUTE_SLOTS - 1
+        )));
+        assert!(text.contains(
+            "wijkatlas_http_requests_total{route=\"(other routes)\",method=\"HEAD\",status=\"200\"} 3"
+        ));
+        // The sum is in seconds.
+        assert!(text.contains(
+            "wijkatlas_http_request_duration_seconds_sum{route=\"(other routes)\",method=\"HEAD\"} 0.003"
+        ));
     }
 }

@@ -28,34 +28,87 @@ pub const SNAPSHOT: &str = "x-wijkatlas-snapshot";
 /// Error bodies are small JSON; anything larger is passed through untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// Gives every request an id, returns it in `X-Request-Id`, writes it into JSON error
-/// bodies and logs failures with it, so a user's error report can be found in the logs.
-pub async fn request_id(mut request: Request, next: Next) -> Response {
-    let id = format!(
-        "{:08x}-{:06}",
-        *PROCESS_TAG,
-        NEXT_ID.fetch_add(1, Ordering::Relaxed)
-    );
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        request.headers_mut().insert(REQUEST_ID, v);
-    }
-    // The route, never the query: queries can hold a resident's location.
-    let path = request.uri().path().to_string();
+/// A request id, `{process tag:08x}-{counter:06}`, written on the stack: the header
+/// value made of it is the only allocation the id costs a request.
+fn next_request_id() -> HeaderValue {
+    use std::io::Write as _;
+    // 8 hex digits, '-', and at most 20 digits of a u64.
+    let mut buf = [0u8; 32];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    let len = match write!(cursor, "{:08x}-{n:06}", *PROCESS_TAG) {
+        Ok(()) => usize::try_from(cursor.position()).unwrap_or(0),
+        Err(_) => 0,
+    };
+    HeaderValue::from_bytes(&buf[..len]).unwrap_or(HeaderValue::from_static("unnumbered"))
+}
+
+/// The outermost layer, one function rather than three so that a request passes one
+/// middleware future instead of three (each `from_fn` layer boxes one):
+///
+/// - gives every request an id, returns it in `X-Request-Id`, writes it into JSON error
+///   bodies and logs failures with it, so a user's error report can be found in the logs;
+/// - names the snapshot in every answer, errors and 304s included. It is read when the
+///   request starts, as the handler reads its own: a reload in between can make them
+///   differ, which on the ETagged routes `conditional_get` rules out by setting it from
+///   the snapshot its ETag was made of;
+/// - sets the headers every answer carries (`security_headers`).
+pub async fn edge(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let snapshot = snapshot_value(&state.snapshot().id);
+    let id = next_request_id();
+    // One value for both: a clone shares its bytes.
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    // Kept to name the route of a failure (the URI's bytes are shared, not copied).
+    let uri = request.uri().clone();
     let method = request.method().clone();
     let mut response = next.run(request).await;
     let status = response.status();
     if status.is_client_error() || status.is_server_error() {
+        let id_text = id.to_str().unwrap_or("");
+        // The path, never the query: queries can hold a resident's location.
+        let path = uri.path();
         if status.is_server_error() {
-            tracing::error!(request_id = %id, %method, %path, status = status.as_u16(), "request failed");
+            tracing::error!(request_id = id_text, %method, path, status = status.as_u16(), "request failed");
         } else {
-            tracing::debug!(request_id = %id, %method, %path, status = status.as_u16(), "request refused");
+            tracing::debug!(request_id = id_text, %method, path, status = status.as_u16(), "request refused");
         }
-        response = with_id_in_body(response, &id).await;
+        response = with_id_in_body(response, id_text).await;
     }
-    if let Ok(v) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID, v);
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, id);
+    if !headers.contains_key(SNAPSHOT) {
+        if let Some(v) = snapshot {
+            headers.insert(SNAPSHOT, v);
+        }
     }
+    security_headers(headers);
     response
+}
+
+thread_local! {
+    /// The last snapshot id this thread wrote into a header, and that header: a reload
+    /// is rare, so nearly every answer reuses the value instead of making one.
+    static SNAPSHOT_HEADER: std::cell::RefCell<Option<(Arc<str>, HeaderValue)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The `X-Wijkatlas-Snapshot` value of a snapshot id, made once per id and thread.
+fn snapshot_value(id: &str) -> Option<HeaderValue> {
+    SNAPSHOT_HEADER.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((cached, value)) = cache.as_ref() {
+            if **cached == *id {
+                return Some(value.clone());
+            }
+        }
+        let value = HeaderValue::from_str(id).ok()?;
+        *cache = Some((Arc::from(id), value.clone()));
+        Some(value)
+    })
 }
 
 async fn with_id_in_body(response: Response, id: &str) -> Response {
@@ -96,26 +149,7 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
     Response::from_parts(parts, body)
 }
 
-/// Names the snapshot in every answer, errors and 304s included. It is read when the
-/// request starts, as the handler reads its own: a reload in between can make them
-/// differ, which on the ETagged routes `conditional_get` rules out by setting it from the
-/// snapshot its ETag was made of.
-pub async fn snapshot_header(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let snapshot = state.snapshot().id.clone();
-    let mut response = next.run(request).await;
-    if !response.headers().contains_key(SNAPSHOT) {
-        if let Ok(v) = HeaderValue::from_str(&snapshot) {
-            response.headers_mut().insert(SNAPSHOT, v);
-        }
-    }
-    response
-}
-
-/// Strong ETags and 304s for the data routes: their answer is a pure function of the
+/// Weak ETags and 304s for the data routes: their answer is a pure function of the
 /// data snapshot, the request URI and whether the client prefers pages (the Accept
 /// header), so the tag can be computed before any work is done.
 pub async fn conditional_get(
@@ -135,7 +169,7 @@ pub async fn conditional_get(
     if !cacheable {
         return next.run(request).await;
     }
-    let snapshot = state.snapshot().id.clone();
+    let snapshot = state.snapshot();
     // DefaultHasher::new() has fixed keys (unlike a HashMap's RandomState), so every
     // replica of one release computes the same tag for the same request and data. The
     // release is in it because a new release may write the same data differently: during
@@ -148,7 +182,8 @@ pub async fn conditional_get(
     super::base_url::BaseUrl::from_headers(request.headers()).hash(&mut h);
     // Weak: the compression layer outside sends one URL as gzip, brotli or identity
     // bodies, and a strong tag may not be shared by different bytes (RFC 9110 §8.8.3).
-    let etag = format!("W/\"{snapshot}-{:016x}\"", h.finish());
+    // No body is read or hashed: the tag is known before the handler runs.
+    let etag = format!("W/\"{}-{:016x}\"", snapshot.id, h.finish());
     let matches = if_none_match(request.headers(), &etag);
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()
@@ -160,7 +195,7 @@ pub async fn conditional_get(
         if let Ok(v) = HeaderValue::from_str(&etag) {
             headers.insert(header::ETAG, v);
         }
-        if let Ok(v) = HeaderValue::from_str(&snapshot) {
+        if let Some(v) = snapshot_value(&snapshot.id) {
             headers.insert(SNAPSHOT, v);
         }
         headers.insert(header::VARY, HeaderValue::from_static("accept"));
@@ -232,7 +267,7 @@ pub async fn timeout(
     }
 }
 
-/// A handler that panics is answered 500 (the request id is added by `request_id`);
+/// A handler that panics is answered 500 (the request id is added by `edge`);
 /// the process and every other request go on.
 pub fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked; answered 500");
@@ -244,7 +279,9 @@ pub fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Resp
 
 /// `If-None-Match` by weak comparison (RFC 9110 §13.1.2): `W/"x"` and `"x"` match.
 pub fn if_none_match(headers: &axum::http::HeaderMap, etag: &str) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    fn opaque(t: &str) -> &str {
+        t.trim().trim_start_matches("W/")
+    }
     let ours = opaque(etag);
     headers
         .get_all(header::IF_NONE_MATCH)
@@ -256,9 +293,7 @@ pub fn if_none_match(headers: &axum::http::HeaderMap, etag: &str) -> bool {
 
 /// Headers every answer carries: no content sniffing, and no framing by other sites
 /// (the embeddable map sets its own `frame-ancestors`, which is kept).
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let h = response.headers_mut();
+fn security_headers(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -270,10 +305,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         );
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    response
 }
 
-/// Compress successful answers only: error bodies stay plain JSON, so `request_id`
+/// Compress successful answers only: error bodies stay plain JSON, so `edge`
 /// (outside the compression) can write the request id into them.
 pub fn compress_when() -> impl tower_http::compression::Predicate {
     use tower_http::compression::predicate::{DefaultPredicate, Predicate};

@@ -201,7 +201,7 @@ fn routes() -> Router<Shared> {
 
 /// The behaviour every route shares, innermost first: conditional GETs, the time limit
 /// (expensive requests are admitted by their handlers, see `admission`), panics caught, metrics, compression, CORS, the
-/// body limit, the snapshot header and the request id.
+/// body limit, then the request id, the snapshot header and the security headers.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(
@@ -232,10 +232,8 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::snapshot_header,
+            middleware::edge,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_id))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)
 }
 
@@ -293,8 +291,12 @@ fn attributions(dataset: &Dataset) -> Vec<String> {
 }
 
 /// Alive: the process answers.
-async fn health() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+async fn health() -> impl axum::response::IntoResponse {
+    // A fixed body: liveness probes ask often, and nothing here needs building.
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        r#"{"status":"ok"}"#,
+    )
 }
 
 /// Ready to serve: the data is loaded. The server binds its port only after the first

@@ -538,6 +538,13 @@ fn collection(
             }
         }
     }
+    // Text that is all dates (or all date-times) is queried as times (CQL2 DATE/TIMESTAMP).
+    for (name, kind) in properties.iter_mut().filter(|(_, k)| **k == "string") {
+        let texts = items.iter().filter_map(|it| it.props.get(name)?.as_str());
+        if let Some(format) = datetime::text_format(texts) {
+            *kind = format;
+        }
+    }
     let by_id = items
         .iter()
         .enumerate()

@@ -49,18 +49,28 @@ fn one_line(text: &str) -> String {
 
 /// How to get `../shared`, said once for every test that reads it.
 pub const SHARED_HOW: &str = "../shared is the project's staged open data beside the \
-repository; it comes with the project's workspace and CI, not with a clone (README, Testing)";
+repository (or the folder WIJKATLAS_SHARED names); it comes with the project's workspace \
+and CI, not with a clone (README, Testing)";
 
-/// A file or folder under `../shared/data`, or `None` after recording the skip of
-/// `test` (a failure under CI, where a copy of `../shared` is always beside the clone).
+/// The folder of the staged open data: `WIJKATLAS_SHARED` when set, else `../shared`
+/// beside the repository. Pointing the variable at an empty folder shows what a run
+/// without the data does (fails under CI, lists the skips elsewhere) without moving the
+/// real folder, which other checkouts on the machine read.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("WIJKATLAS_SHARED") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"),
+    }
+}
+
+/// A file or folder under the shared `data/` folder, or `None` after recording the skip
+/// of `test` (a failure under CI, where a copy of `../shared` is always beside the clone).
 pub fn shared_data(test: &str, rel: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
+    let path = shared_dir().join("data").join(rel);
     if path.exists() {
         Some(path)
     } else {
-        skip(test, &format!("../shared/data/{rel}"), SHARED_HOW);
+        skip(test, &path.display().to_string(), SHARED_HOW);
         None
     }
 }

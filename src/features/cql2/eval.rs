@@ -1,6 +1,7 @@
 //! Evaluates a filter on one feature with SQL's three-valued logic (`None` = unknown).
 
-use super::{CompareOp, Expr, Literal, Shape};
+use super::{CompareOp, Expr, Literal, Shape, Span};
+use crate::features::datetime::{parse_date, parse_timestamp};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -35,14 +36,16 @@ pub fn truth(e: &Expr, props: &Map<String, Value>, meets: &dyn Fn(&Shape) -> boo
             value,
         } => {
             let o = order(props.get(property)?, value)?;
-            Some(match op {
-                CompareOp::Eq => o == Ordering::Equal,
-                CompareOp::Ne => o != Ordering::Equal,
-                CompareOp::Lt => o == Ordering::Less,
-                CompareOp::Le => o != Ordering::Greater,
-                CompareOp::Gt => o == Ordering::Greater,
-                CompareOp::Ge => o != Ordering::Less,
-            })
+            Some(holds(*op, o))
+        }
+        Expr::CompareProperties {
+            left,
+            op,
+            right,
+            kind,
+        } => {
+            let o = order_values(props.get(left)?, props.get(right)?, kind)?;
+            Some(holds(*op, o))
         }
         Expr::In {
             property,
@@ -82,6 +85,46 @@ pub fn truth(e: &Expr, props: &Map<String, Value>, meets: &dyn Fn(&Shape) -> boo
             Some(null != *negated)
         }
         Expr::Intersects(shape) => Some(meets(shape)),
+        Expr::Temporal {
+            property,
+            op,
+            value,
+            timestamps,
+        } => {
+            let text = props.get(property)?.as_str()?;
+            let at = if *timestamps {
+                parse_timestamp(text)
+            } else {
+                parse_date(text)
+            };
+            Some(op.holds(Span::instant(at.ok()?), *value))
+        }
+    }
+}
+
+fn holds(op: CompareOp, o: Ordering) -> bool {
+    match op {
+        CompareOp::Eq => o == Ordering::Equal,
+        CompareOp::Ne => o != Ordering::Equal,
+        CompareOp::Lt => o == Ordering::Less,
+        CompareOp::Le => o != Ordering::Greater,
+        CompareOp::Gt => o == Ordering::Greater,
+        CompareOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Orders two values of a feature, both of the queryable type `kind`; `None` when
+/// either is missing or not of that type.
+fn order_values(a: &Value, b: &Value, kind: &str) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::String(x), Value::String(y)) => match kind {
+            "date" => Some(parse_date(x).ok()?.cmp(&parse_date(y).ok()?)),
+            "date-time" => Some(parse_timestamp(x).ok()?.cmp(&parse_timestamp(y).ok()?)),
+            _ => Some(x.cmp(y)),
+        },
+        _ => None,
     }
 }
 
@@ -92,6 +135,9 @@ fn order(v: &Value, lit: &Literal) -> Option<Ordering> {
         (Value::Number(n), Literal::Number(x)) => n.as_f64()?.partial_cmp(x),
         (Value::String(s), Literal::Text(t)) => Some(s.as_str().cmp(t.as_str())),
         (Value::Bool(b), Literal::Bool(x)) => Some(b.cmp(x)),
+        // A value that is not a date of the calendar is unknown, like a missing one.
+        (Value::String(s), Literal::Date(d)) => Some(parse_date(s).ok()?.cmp(d)),
+        (Value::String(s), Literal::Timestamp(t)) => Some(parse_timestamp(s).ok()?.cmp(t)),
         _ => None,
     }
 }

@@ -1,7 +1,9 @@
 //! CQL2 text filters (OGC API – Features Part 3): the parts users need.
 //!
-//! Comparisons, `AND`/`OR`/`NOT`, `IN`, `BETWEEN`, `LIKE`, `IS NULL` and
-//! `S_INTERSECTS(geometry, BBOX|POINT|POLYGON)`. Names and value types are checked
+//! Comparisons, `AND`/`OR`/`NOT`, `IN`, `BETWEEN`, `LIKE`, `IS NULL`,
+//! `S_INTERSECTS(geometry, BBOX|POINT|POLYGON)`, `DATE('…')` and `TIMESTAMP('…')` literals
+//! against date and date-time properties, and the temporal operators (`T_BEFORE`,
+//! `T_DURING` with `INTERVAL(…)`, …). Names and value types are checked
 //! against the collection's queryables when the filter is read, so a typo is a 400 that
 //! points at it rather than an empty answer. Evaluation follows SQL's three-valued
 //! logic: a comparison with a missing value is unknown, and only features for which
@@ -10,8 +12,10 @@
 mod eval;
 mod lexer;
 mod parser;
+mod temporal;
 
 pub use lexer::CompareOp;
+pub use temporal::{Span, TemporalOp};
 
 use crate::crs::Crs;
 use geo::{Coord, Polygon, Rect};
@@ -46,6 +50,10 @@ pub enum Literal {
     Text(String),
     Number(f64),
     Bool(bool),
+    /// `DATE('2024-01-01')`, as days since 1970-01-01.
+    Date(i64),
+    /// `TIMESTAMP('2024-01-01T00:00:00Z')`, as microseconds since 1970-01-01T00:00:00Z.
+    Timestamp(i64),
 }
 
 impl Literal {
@@ -54,6 +62,8 @@ impl Literal {
             Literal::Text(_) => "text",
             Literal::Number(_) => "a number",
             Literal::Bool(_) => "a boolean",
+            Literal::Date(_) => "a DATE",
+            Literal::Timestamp(_) => "a TIMESTAMP",
         }
     }
 }
@@ -76,6 +86,13 @@ pub enum Expr {
         op: CompareOp,
         value: Literal,
     },
+    /// Two properties of one type: `a < b`.
+    CompareProperties {
+        left: String,
+        op: CompareOp,
+        right: String,
+        kind: &'static str,
+    },
     In {
         property: String,
         values: Vec<Literal>,
@@ -97,6 +114,16 @@ pub enum Expr {
         negated: bool,
     },
     Intersects(Shape),
+    /// `op(property, value)`: the property's instant against an instant or interval, on
+    /// the timeline of the property's type (days for `date`, microseconds for
+    /// `date-time`).
+    Temporal {
+        property: String,
+        op: TemporalOp,
+        value: Span,
+        /// Whether the property holds date-times (else dates).
+        timestamps: bool,
+    },
 }
 
 /// A parsed filter, ready to test features with.

@@ -1,8 +1,10 @@
 //! Turns tokens into a typed filter, checking names and types against the queryables.
 
 use super::lexer::{CompareOp, Spanned, Token};
+use super::temporal::{Span, TemporalOp, OPEN_END, OPEN_START};
 use super::{Cql2Error, Expr, Literal, Shape};
 use crate::crs::{Crs, LonLat};
+use crate::features::datetime::{parse_date, parse_timestamp};
 use geo::{Coord, LineString, Polygon};
 use std::collections::BTreeMap;
 
@@ -166,6 +168,16 @@ impl<'a> Parser<'a> {
             self.at += 1;
             return self.intersects();
         }
+        if let Token::Word {
+            text,
+            quoted: false,
+        } = &first.token
+        {
+            if let Some(op) = TemporalOp::from_name(text).filter(|_| self.next_opens()) {
+                self.at += 1;
+                return self.temporal(op, first.position);
+            }
+        }
         let left = self.operand()?;
         let negated = self.eat_keyword("NOT");
         let at = self.position();
@@ -267,11 +279,28 @@ impl<'a> Parser<'a> {
             (Operand::Value(lit, pos), Operand::Property { name, kind, .. }) => {
                 (name, kind, lit, pos, op.flipped())
             }
-            (Operand::Property { .. }, Operand::Property { position, .. }) => {
-                return Err(Cql2Error::new(
+            (
+                Operand::Property {
+                    name: left, kind, ..
+                },
+                Operand::Property {
+                    name: right,
+                    kind: right_kind,
                     position,
-                    "compare a property with a value, not with another property",
-                ))
+                },
+            ) => {
+                if kind != right_kind {
+                    return Err(Cql2Error::new(
+                        position,
+                        format!("'{left}' is a {kind} and '{right}' a {right_kind}: they do not compare"),
+                    ));
+                }
+                return Ok(Expr::CompareProperties {
+                    left,
+                    op,
+                    right,
+                    kind,
+                });
             }
             (Operand::Value(..), Operand::Value(..)) => {
                 return Err(Cql2Error::new(
@@ -300,14 +329,236 @@ impl<'a> Parser<'a> {
             ("string", Literal::Text(_))
                 | ("number", Literal::Number(_))
                 | ("boolean", Literal::Bool(_))
+                | ("date", Literal::Date(_))
+                | ("date-time", Literal::Timestamp(_))
         );
         if ok {
-            Ok(())
+            return Ok(());
+        }
+        // Times are compared as times, never as text: say how to write one.
+        let hint = match kind {
+            "date" => "; write a date as DATE('2024-01-01')",
+            "date-time" => "; write an instant as TIMESTAMP('2024-01-01T00:00:00Z')",
+            _ => "",
+        };
+        Err(Cql2Error::new(
+            at,
+            format!(
+                "'{name}' is a {kind}, and this value is {}{hint}",
+                lit.kind()
+            ),
+        ))
+    }
+
+    /// Whether the token after the current one is `(`: `DATE(` is a literal, a property
+    /// may still be called `date`.
+    fn next_opens(&self) -> bool {
+        self.tokens
+            .get(self.at + 1)
+            .is_some_and(|t| t.token == Token::Open)
+    }
+
+    fn at_time_literal(&self) -> bool {
+        self.peek().is_some_and(|t| {
+            (is_keyword(&t.token, "DATE") || is_keyword(&t.token, "TIMESTAMP")) && self.next_opens()
+        })
+    }
+
+    /// `DATE('2024-01-01')` or `TIMESTAMP('2024-01-01T00:00:00Z')`, at a DATE or TIMESTAMP
+    /// word followed by `(`.
+    fn time_literal(&mut self) -> Result<(Literal, usize), Cql2Error> {
+        let Some(word) = self.peek() else {
+            return Err(self.expected("DATE or TIMESTAMP"));
+        };
+        let date = is_keyword(&word.token, "DATE");
+        self.at += 1;
+        self.eat(&Token::Open, "'('")?;
+        let example = if date {
+            "DATE('2024-01-01')"
         } else {
-            Err(Cql2Error::new(
-                at,
-                format!("'{name}' is a {kind}, and this value is {}", lit.kind()),
-            ))
+            "TIMESTAMP('2024-01-01T00:00:00Z')"
+        };
+        let (text, at) = match self.peek() {
+            Some(Spanned {
+                token: Token::Text(s),
+                position,
+            }) => (s.clone(), *position),
+            _ => return Err(self.expected(&format!("a quoted value, as in {example}"))),
+        };
+        self.at += 1;
+        self.eat(&Token::Close, "')'")?;
+        let lit = if date {
+            parse_date(&text).map(Literal::Date)
+        } else {
+            parse_timestamp(&text).map(Literal::Timestamp)
+        }
+        .map_err(|e| Cql2Error::new(at, e))?;
+        Ok((lit, word.position))
+    }
+
+    /// `T_…(a, b)`: one side a date or date-time property, the other an instant of the
+    /// same type or an `INTERVAL`.
+    fn temporal(&mut self, op: TemporalOp, at: usize) -> Result<Expr, Cql2Error> {
+        self.eat(&Token::Open, &format!("'(' after {}", op.name()))?;
+        let a = self.temporal_argument()?;
+        self.eat(&Token::Comma, "','")?;
+        let b = self.temporal_argument()?;
+        self.eat(&Token::Close, "')'")?;
+        let (name, kind, position, other, op) = match (a, b) {
+            (TimeArgument::Property { position, .. }, TimeArgument::Property { .. }) => {
+                return Err(Cql2Error::new(
+                    position,
+                    format!(
+                        "{} compares a property with a time; two properties are not supported",
+                        op.name()
+                    ),
+                ))
+            }
+            (
+                TimeArgument::Property {
+                    name,
+                    kind,
+                    position,
+                },
+                other,
+            ) => (name, kind, position, other, op),
+            (
+                other,
+                TimeArgument::Property {
+                    name,
+                    kind,
+                    position,
+                },
+            ) => (name, kind, position, other, op.flipped()),
+            _ => {
+                return Err(Cql2Error::new(
+                    at,
+                    format!("one side of {} must be a property", op.name()),
+                ))
+            }
+        };
+        let timestamps = match kind {
+            "date" => false,
+            "date-time" => true,
+            _ => {
+                let times: Vec<&str> = self
+                    .properties
+                    .iter()
+                    .filter(|(_, k)| matches!(**k, "date" | "date-time"))
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                let which = if times.is_empty() {
+                    "this collection has no date or date-time properties".to_string()
+                } else {
+                    format!(
+                        "the date and date-time properties are: {}",
+                        times.join(", ")
+                    )
+                };
+                return Err(Cql2Error::new(
+                    position,
+                    format!(
+                        "{} compares times, and '{name}' is a {kind}; {which}",
+                        op.name()
+                    ),
+                ));
+            }
+        };
+        let value = match other {
+            TimeArgument::Property { position, .. } => {
+                return Err(Cql2Error::new(position, "expected a time here"))
+            }
+            TimeArgument::Instant(lit, lit_at) => {
+                self.check_type(&name, kind, &lit, lit_at)?;
+                Span::instant(time_of(&lit, lit_at)?)
+            }
+            TimeArgument::Interval { start, end, at } => {
+                let start = self.bound(&name, kind, start, OPEN_START)?;
+                let end = self.bound(&name, kind, end, OPEN_END)?;
+                if start > end {
+                    return Err(Cql2Error::new(at, "this interval ends before it starts"));
+                }
+                Span { start, end }
+            }
+        };
+        Ok(Expr::Temporal {
+            property: name,
+            op,
+            value,
+            timestamps,
+        })
+    }
+
+    fn temporal_argument(&mut self) -> Result<TimeArgument, Cql2Error> {
+        let at = self.position();
+        if self
+            .peek()
+            .is_some_and(|t| is_keyword(&t.token, "INTERVAL"))
+            && self.next_opens()
+        {
+            self.at += 2;
+            let start = self.interval_bound()?;
+            self.eat(&Token::Comma, "',' between the start and the end")?;
+            let end = self.interval_bound()?;
+            self.eat(&Token::Close, "')'")?;
+            return Ok(TimeArgument::Interval { start, end, at });
+        }
+        match self.operand()? {
+            Operand::Property {
+                name,
+                kind,
+                position,
+            } => Ok(TimeArgument::Property {
+                name,
+                kind,
+                position,
+            }),
+            Operand::Value(lit @ (Literal::Date(_) | Literal::Timestamp(_)), pos) => {
+                Ok(TimeArgument::Instant(lit, pos))
+            }
+            Operand::Value(_, pos) => Err(Cql2Error::new(
+                pos,
+                "expected a property, DATE('…'), TIMESTAMP('…') or INTERVAL(start, end)",
+            )),
+        }
+    }
+
+    fn interval_bound(&mut self) -> Result<Bound, Cql2Error> {
+        if self.at_time_literal() {
+            let (lit, at) = self.time_literal()?;
+            return Ok(Bound::Literal(lit, at));
+        }
+        match self.peek() {
+            Some(Spanned {
+                token: Token::Text(s),
+                position,
+            }) => {
+                let bound = if s == ".." {
+                    Bound::Open
+                } else {
+                    Bound::Text(s.clone(), *position)
+                };
+                self.at += 1;
+                Ok(bound)
+            }
+            _ => Err(self.expected("'2024-01-01', DATE('…'), TIMESTAMP('…') or '..'")),
+        }
+    }
+
+    /// One end of an interval on the property's timeline; `open` when it is `'..'`.
+    fn bound(&self, name: &str, kind: &str, bound: Bound, open: i64) -> Result<i64, Cql2Error> {
+        match bound {
+            Bound::Open => Ok(open),
+            Bound::Text(text, at) => if kind == "date" {
+                parse_date(&text)
+            } else {
+                parse_timestamp(&text)
+            }
+            .map_err(|e| Cql2Error::new(at, format!("'{name}' is a {kind}: {e}"))),
+            Bound::Literal(lit, at) => {
+                self.check_type(name, kind, &lit, at)?;
+                time_of(&lit, at)
+            }
         }
     }
 
@@ -323,7 +574,9 @@ impl<'a> Parser<'a> {
             return Err(self.expected("a property or a value"));
         };
         match &t.token {
-            Token::Word { text, quoted } if *quoted || !is_literal_word(text) => {
+            Token::Word { text, quoted }
+                if *quoted || !(is_literal_word(text) || self.at_time_literal()) =>
+            {
                 if !quoted && RESERVED.iter().any(|k| k.eq_ignore_ascii_case(text)) {
                     return Err(self.expected("a property or a value"));
                 }
@@ -355,6 +608,9 @@ impl<'a> Parser<'a> {
         let Some(t) = self.peek() else {
             return Err(self.expected("a value"));
         };
+        if self.at_time_literal() {
+            return self.time_literal();
+        }
         let lit = match &t.token {
             Token::Text(s) => Literal::Text(s.clone()),
             Token::Number(n) => Literal::Number(*n),
@@ -366,7 +622,11 @@ impl<'a> Parser<'a> {
                 text,
                 quoted: false,
             } if text.eq_ignore_ascii_case("false") => Literal::Bool(false),
-            _ => return Err(self.expected("a value ('text', a number, TRUE or FALSE)")),
+            _ => {
+                return Err(self.expected(
+                    "a value ('text', a number, TRUE, FALSE, DATE('…') or TIMESTAMP('…'))",
+                ))
+            }
         };
         self.at += 1;
         Ok((lit, t.position))
@@ -506,6 +766,40 @@ impl<'a> Parser<'a> {
 
 fn is_literal_word(text: &str) -> bool {
     text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false")
+}
+
+/// An argument of a temporal operator before its type is known.
+enum TimeArgument {
+    Property {
+        name: String,
+        kind: &'static str,
+        position: usize,
+    },
+    Instant(Literal, usize),
+    Interval {
+        start: Bound,
+        end: Bound,
+        at: usize,
+    },
+}
+
+/// One end of `INTERVAL(…)`: `'..'`, a quoted date or instant read by the property's
+/// type, or a DATE/TIMESTAMP literal.
+enum Bound {
+    Open,
+    Text(String, usize),
+    Literal(Literal, usize),
+}
+
+/// The point on its timeline of a DATE or TIMESTAMP literal.
+fn time_of(lit: &Literal, at: usize) -> Result<i64, Cql2Error> {
+    match lit {
+        Literal::Date(t) | Literal::Timestamp(t) => Ok(*t),
+        other => Err(Cql2Error::new(
+            at,
+            format!("expected a DATE or TIMESTAMP, found {}", other.kind()),
+        )),
+    }
 }
 
 enum Operand {

@@ -9,6 +9,8 @@ fn schema() -> BTreeMap<String, &'static str> {
         ("inwoners", "number"),
         ("pct_65plus", "number"),
         ("actief", "boolean"),
+        ("peildatum", "date"),
+        ("gemeten", "date-time"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -150,9 +152,9 @@ fn errors_point_at_the_trouble() {
     let shown = e.pointing_into("S_INTERSECTS(geometry, POINT(500 52))");
     assert!(shown.ends_with("\n                       ^"), "{shown}");
     assert!(error("").message.contains("empty"));
-    assert!(error("inwoners = inwoners")
+    assert!(error("inwoners = actief")
         .message
-        .contains("another property"));
+        .contains("they do not compare"));
 }
 
 #[test]
@@ -197,4 +199,152 @@ fn like_keeps_its_meaning_with_runs_and_long_patterns() {
     let many = "%a".repeat(30_000);
     assert!(!like("banana", &many));
     assert!(like(&"a".repeat(10), "%a%a%a%"));
+}
+
+#[test]
+fn dates_compare_as_dates() {
+    let f = json!({ "peildatum": "2024-03-01", "inwoners": 10 });
+    assert!(passes("peildatum = DATE('2024-03-01')", f.clone()));
+    assert!(passes("peildatum > DATE('2024-02-29')", f.clone()));
+    assert!(passes("peildatum >= DATE('2024-03-01')", f.clone()));
+    assert!(!passes("peildatum < DATE('2024-03-01')", f.clone()));
+    assert!(passes("peildatum <= date('2024-03-01')", f.clone()));
+    assert!(passes("peildatum <> DATE('2023-03-01')", f.clone()));
+    assert!(passes("DATE('2025-01-01') > peildatum", f.clone()));
+    assert!(passes(
+        "peildatum BETWEEN DATE('2024-01-01') AND DATE('2024-12-31')",
+        f.clone()
+    ));
+    assert!(passes(
+        "peildatum IN (DATE('2023-01-01'), DATE('2024-03-01'))",
+        f.clone()
+    ));
+    // A feature without the date: unknown both ways, as with any missing value.
+    let none = json!({ "inwoners": 10 });
+    assert!(!passes("peildatum < DATE('2030-01-01')", none.clone()));
+    assert!(!passes("NOT peildatum < DATE('2030-01-01')", none.clone()));
+    assert!(passes("peildatum IS NULL", none));
+}
+
+#[test]
+fn timestamps_compare_as_instants_whatever_their_zone() {
+    let f = json!({ "gemeten": "2024-06-30T12:00:00+02:00" });
+    assert!(passes(
+        "gemeten = TIMESTAMP('2024-06-30T10:00:00Z')",
+        f.clone()
+    ));
+    assert!(passes(
+        "gemeten < TIMESTAMP('2024-06-30T10:00:00.001Z')",
+        f.clone()
+    ));
+    assert!(passes(
+        "gemeten > TIMESTAMP('2024-06-30T11:59:59+02:00')",
+        f.clone()
+    ));
+    assert!(!passes("gemeten > TIMESTAMP('2024-06-30T10:00:00Z')", f));
+}
+
+#[test]
+fn temporal_operators_against_instants_and_intervals() {
+    let f = json!({ "peildatum": "2024-03-01", "gemeten": "2024-06-30T10:00:00Z" });
+    let yes = [
+        "T_INTERSECTS(peildatum, INTERVAL('2024-01-01', '2024-12-31'))",
+        "T_DURING(peildatum, INTERVAL('2024-01-01', '..'))",
+        "T_DURING(peildatum, INTERVAL(DATE('2024-01-01'), DATE('2024-12-31')))",
+        "T_BEFORE(peildatum, DATE('2024-03-02'))",
+        "T_AFTER(peildatum, INTERVAL('..', '2024-02-29'))",
+        "T_EQUALS(peildatum, DATE('2024-03-01'))",
+        "T_DISJOINT(peildatum, INTERVAL('2025-01-01', '..'))",
+        "T_INTERSECTS(peildatum, INTERVAL('2024-03-01', '2024-03-01'))",
+        // The literal first: T_AFTER(b, a) is T_BEFORE(a, b).
+        "T_AFTER(DATE('2024-03-02'), peildatum)",
+        "T_CONTAINS(INTERVAL('2024-01-01', '2024-12-31'), peildatum)",
+        "T_MEETS(peildatum, INTERVAL('2024-03-01', '2024-04-01'))",
+        "T_STARTS(peildatum, INTERVAL('2024-03-01', '2024-04-01'))",
+        "T_FINISHES(peildatum, INTERVAL('..', '2024-03-01'))",
+        "t_intersects(gemeten, INTERVAL('2024-06-30T00:00:00Z', '2024-06-30T23:59:59Z'))",
+        "T_BEFORE(gemeten, TIMESTAMP('2024-06-30T10:00:01Z'))",
+        "NOT T_BEFORE(peildatum, DATE('2024-01-01')) AND peildatum IS NOT NULL",
+    ];
+    for filter in yes {
+        assert!(passes(filter, f.clone()), "{filter}");
+    }
+    let no = [
+        "T_BEFORE(peildatum, DATE('2024-03-01'))",
+        "T_DURING(peildatum, INTERVAL('2024-03-01', '2024-12-31'))",
+        "T_EQUALS(peildatum, INTERVAL('2024-03-01', '2024-03-02'))",
+        "T_INTERSECTS(peildatum, INTERVAL('2025-01-01', '..'))",
+        "T_AFTER(gemeten, TIMESTAMP('2024-06-30T10:00:00Z'))",
+    ];
+    for filter in no {
+        assert!(!passes(filter, f.clone()), "{filter}");
+    }
+    // Unknown when the feature has no date: neither the test nor its negation passes.
+    assert!(!passes(
+        "T_BEFORE(peildatum, DATE('2030-01-01'))",
+        json!({})
+    ));
+    assert!(!passes(
+        "NOT T_BEFORE(peildatum, DATE('2030-01-01'))",
+        json!({})
+    ));
+}
+
+#[test]
+fn times_of_the_wrong_type_are_refused_with_the_reason() {
+    for (filter, expected, at) in [
+        ("inwoners > DATE('2024-01-01')", "'inwoners' is a number, and this value is a DATE", 11),
+        ("peildatum = 20240101", "'peildatum' is a date, and this value is a number; write a date as DATE('2024-01-01')", 12),
+        ("peildatum = '2024-01-01'", "is a date, and this value is text", 12),
+        ("peildatum = TIMESTAMP('2024-01-01T00:00:00Z')", "is a date, and this value is a TIMESTAMP", 12),
+        ("gemeten < DATE('2024-01-01')", "write an instant as TIMESTAMP", 10),
+        ("peildatum = DATE('2024-02-30')", "not a day of the calendar", 17),
+        ("peildatum = DATE('2024-01-01T00:00:00Z')", "has a time of day", 17),
+        ("gemeten = TIMESTAMP('2024-01-01')", "with a zone", 20),
+        ("peildatum = DATE(20240101)", "a quoted value, as in DATE('2024-01-01')", 17),
+        ("T_BEFORE(inwoners, DATE('2024-01-01'))", "T_BEFORE compares times, and 'inwoners' is a number; the date and date-time properties are: gemeten, peildatum", 9),
+        ("T_BEFORE(peildatum, 5)", "expected a property, DATE", 20),
+        ("T_BEFORE(peildatum, gemeten)", "two properties", 9),
+        ("T_BEFORE(DATE('2024-01-01'), DATE('2025-01-01'))", "must be a property", 0),
+        ("T_DURING(peildatum, INTERVAL('2024-12-31', '2024-01-01'))", "ends before it starts", 20),
+        ("T_DURING(peildatum, INTERVAL('2024-01-01T00:00:00Z', '..'))", "'peildatum' is a date", 29),
+        ("T_DURING(peildatum, INTERVAL(5, '..'))", "or '..'", 29),
+        ("T_DURING(peildatum, INTERVAL('2024-01-01'))", "',' between the start and the end", 41),
+        ("LIKE peildatum", "a property or a value", 0),
+        ("peildatum LIKE '2024%'", "LIKE compares text, and 'peildatum' is a date", 10),
+    ] {
+        let e = error(filter);
+        assert!(e.message.contains(expected), "{filter}: {e}");
+        assert_eq!(e.position, at, "{filter}: {e}");
+    }
+}
+
+#[test]
+fn a_property_may_still_be_called_date() {
+    let mut props = schema();
+    props.insert("date".into(), "string");
+    let f = Filter::parse("date = 'x'", &props, Crs::Crs84).expect("a property named date");
+    assert!(f.matches(&feature(json!({ "date": "x" })), &|_| true));
+}
+
+#[test]
+fn two_properties_of_one_type_compare() {
+    let f = json!({ "inwoners": 1500, "pct_65plus": 20, "peildatum": "2024-03-01",
+                    "naam": "B", "gemeentecode": "A" });
+    assert!(passes("inwoners > pct_65plus", f.clone()));
+    assert!(!passes("inwoners = pct_65plus", f.clone()));
+    assert!(passes("naam > gemeentecode", f.clone()));
+    // Unknown when either side is missing.
+    assert!(!passes("inwoners > pct_65plus", json!({ "inwoners": 1 })));
+    assert!(!passes(
+        "NOT inwoners > pct_65plus",
+        json!({ "inwoners": 1 })
+    ));
+    let e = error("inwoners = naam");
+    assert!(
+        e.message
+            .contains("'inwoners' is a number and 'naam' a string"),
+        "{e}"
+    );
+    assert_eq!(e.position, 11);
 }
