@@ -28,6 +28,7 @@ pub use manifest::{
 };
 pub use osm::read_bytes as read_osm_bytes;
 pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
+pub use osm::ways::{read_ways, RawWay, RawWays};
 pub use osm::OsmOptions;
 pub use register::{
     read_bytes as read_register_bytes, ColumnNames, DecimalMark, Delimiter, RegisterOptions,

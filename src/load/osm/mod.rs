@@ -13,6 +13,7 @@
 
 mod pbf;
 pub mod tags;
+pub mod ways;
 
 use super::error::SourceError;
 use super::geometry::{self, GeometryProblem, PointIn};

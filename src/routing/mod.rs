@@ -1,0 +1,253 @@
+//! Travel along the network: walking, cycling and driving times over OpenStreetMap
+//! roads and paths, instead of straight lines.
+//!
+//! `profile` says who may use a way and how fast, `graph` builds one compact graph per
+//! mode from an extract, `snap` finds where a point meets it, `search` runs Dijkstra
+//! from one or many sources. [`Networks::from_pbf`] does it all for an extract.
+
+pub mod graph;
+pub mod profile;
+pub mod search;
+pub mod snap;
+
+pub use graph::{Graph, GraphSize};
+pub use profile::Mode;
+pub use search::Trip;
+pub use snap::{Snap, TooFar, DEFAULT_SNAP_LIMIT_M};
+
+use crate::crs::LonLat;
+use crate::load::{read_ways, SourceError};
+use snap::Snapper;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RoutingError {
+    #[error("building the routing graph: {0}")]
+    Read(#[from] SourceError),
+    #[error("{path} has no road or path any of the modes {modes} may use")]
+    NothingRoutable { path: PathBuf, modes: String },
+    #[error("the {mode} start point: {source}")]
+    From {
+        mode: Mode,
+        #[source]
+        source: TooFar,
+    },
+    #[error("the {mode} destination: {source}")]
+    To {
+        mode: Mode,
+        #[source]
+        source: TooFar,
+    },
+}
+
+/// One mode's graph and the index for snapping to it.
+pub struct Network {
+    pub graph: Graph,
+    snapper: Snapper,
+}
+
+/// The speed of the stretch between a point and the network, km/h: walking for
+/// pedestrians, cycling for cyclists, and a car park's pace for cars.
+pub fn off_network_kmh(mode: Mode) -> f64 {
+    match mode {
+        Mode::Foot => f64::from(profile::WALKING_KMH),
+        Mode::Bicycle => f64::from(profile::CYCLING_KMH),
+        Mode::Car => 15.0,
+    }
+}
+
+impl Network {
+    pub fn new(graph: Graph) -> Network {
+        let snapper = Snapper::new(&graph);
+        Network { graph, snapper }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.graph.mode
+    }
+
+    /// The graph's size with the snapping index.
+    pub fn size(&self) -> GraphSize {
+        let mut size = self.graph.size();
+        size.bytes += self.snapper.bytes();
+        size
+    }
+
+    /// Where `at` meets this mode's network, if within `limit_m`.
+    pub fn snap(&self, at: LonLat, limit_m: f64) -> Result<Snap, TooFar> {
+        self.snapper.snap(&self.graph, at, limit_m)
+    }
+
+    /// The fastest trip between two points, each snapped within `limit_m`; `Ok(None)`
+    /// when the destination cannot be reached from the start.
+    pub fn trip(
+        &self,
+        from: LonLat,
+        to: LonLat,
+        limit_m: f64,
+    ) -> Result<Option<Trip>, RoutingError> {
+        let mode = self.mode();
+        let a = self
+            .snap(from, limit_m)
+            .map_err(|source| RoutingError::From { mode, source })?;
+        let b = self
+            .snap(to, limit_m)
+            .map_err(|source| RoutingError::To { mode, source })?;
+        Ok(search::trip(&self.graph, &a, &b, off_network_kmh(mode)))
+    }
+}
+
+/// The graphs of the modes built from one extract.
+pub struct Networks {
+    pub source: PathBuf,
+    networks: Vec<Network>,
+    pub build_seconds: f64,
+}
+
+impl Networks {
+    /// Reads the extract once and builds a graph for each of `modes`.
+    pub fn from_pbf(path: &Path, modes: &[Mode]) -> Result<Networks, RoutingError> {
+        let started = Instant::now();
+        let raw = read_ways(path, profile::way_rules)?;
+        let networks: Vec<Network> = modes
+            .iter()
+            .map(|m| Network::new(Graph::build(&raw, *m)))
+            .collect();
+        drop(raw);
+        if networks.iter().all(|n| n.graph.edges().is_empty()) {
+            return Err(RoutingError::NothingRoutable {
+                path: path.to_path_buf(),
+                modes: modes
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        let build_seconds = started.elapsed().as_secs_f64();
+        for n in &networks {
+            let size = n.size();
+            tracing::info!(
+                path = %path.display(),
+                mode = n.mode().name(),
+                nodes = size.nodes,
+                edges = size.edges,
+                megabytes = size.bytes / 1_000_000,
+                "routing graph built"
+            );
+        }
+        Ok(Networks {
+            source: path.to_path_buf(),
+            networks,
+            build_seconds,
+        })
+    }
+
+    pub fn get(&self, mode: Mode) -> Option<&Network> {
+        self.networks.iter().find(|n| n.mode() == mode)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Network> {
+        self.networks.iter()
+    }
+}
+
+/// One multi-source search towards a set of targets (a category's facilities): every
+/// point can then ask which target it reaches first, and in what time, without a search
+/// of its own.
+pub struct Catchment<'a> {
+    network: &'a Network,
+    reach: search::Reach,
+    /// Targets by the edge they snapped to: (target index, fraction, off metres), for
+    /// a point on the same edge, which may reach a target without passing a node.
+    on_edge: std::collections::HashMap<u32, Vec<(u32, f64, f64)>>,
+    /// The indices of the targets farther than the limit from this mode's network.
+    pub unsnapped: Vec<usize>,
+}
+
+impl Network {
+    /// Searches from everywhere towards `targets` (over incoming arcs, so one-way
+    /// streets count in the direction one travels to a target), each snapped within
+    /// `limit_m`; `within_s` bounds the search (infinity: the whole graph).
+    pub fn towards(&self, targets: &[LonLat], limit_m: f64, within_s: f64) -> Catchment<'_> {
+        let off_kmh = off_network_kmh(self.mode());
+        let mut seeds = Vec::new();
+        let mut on_edge: std::collections::HashMap<u32, Vec<(u32, f64, f64)>> =
+            std::collections::HashMap::new();
+        let mut unsnapped = Vec::new();
+        for (i, at) in targets.iter().enumerate() {
+            let Ok(snap) = self.snap(*at, limit_m) else {
+                unsnapped.push(i);
+                continue;
+            };
+            let e = &self.graph.edges()[snap.edge as usize];
+            let off_t = snap.off_m * 3.6 / off_kmh;
+            for (node, time, length) in search::edge_ends(e, snap.fraction, false) {
+                seeds.push(search::Seed {
+                    node,
+                    time_s: time + off_t,
+                    length_m: length + snap.off_m,
+                    origin: i as u32,
+                });
+            }
+            on_edge
+                .entry(snap.edge)
+                .or_default()
+                .push((i as u32, snap.fraction, snap.off_m));
+        }
+        let reach = search::multi_source(&self.graph, self.graph.incoming(), &seeds, within_s);
+        Catchment {
+            network: self,
+            reach,
+            on_edge,
+            unsnapped,
+        }
+    }
+}
+
+impl Catchment<'_> {
+    /// The target `at` reaches first (its index) and the trip there; `Ok(None)` when it
+    /// reaches none (within the search's bound).
+    pub fn from(&self, at: LonLat, limit_m: f64) -> Result<Option<(u32, Trip)>, TooFar> {
+        let snap = self.network.snap(at, limit_m)?;
+        Ok(self.from_snap(&snap))
+    }
+
+    /// The same for a point already snapped.
+    pub fn from_snap(&self, snap: &Snap) -> Option<(u32, Trip)> {
+        let graph = &self.network.graph;
+        let off_kmh = off_network_kmh(self.network.mode());
+        let e = &graph.edges()[snap.edge as usize];
+        let off_t = snap.off_m * 3.6 / off_kmh;
+        let mut best: Option<(u32, Trip)> = None;
+        let mut offer = |origin: u32, time_s: f64, length_m: f64| {
+            if best.is_none_or(|(_, b)| time_s < b.time_s) {
+                best = Some((origin, Trip { time_s, length_m }));
+            }
+        };
+        for (node, time, length) in search::edge_ends(e, snap.fraction, true) {
+            if let Some(label) = self.reach.get(node) {
+                offer(
+                    label.origin,
+                    label.time_s + time + off_t,
+                    label.length_m + length + snap.off_m,
+                );
+            }
+        }
+        for &(origin, fraction, target_off) in self.on_edge.get(&snap.edge).into_iter().flatten() {
+            let ahead = fraction >= snap.fraction;
+            if (ahead && e.forward) || (!ahead && e.backward) {
+                let share = (fraction - snap.fraction).abs();
+                let off_m = snap.off_m + target_off;
+                offer(
+                    origin,
+                    f64::from(e.time_s) * share + off_m * 3.6 / off_kmh,
+                    f64::from(e.length_m) * share + off_m,
+                );
+            }
+        }
+        best
+    }
+}
