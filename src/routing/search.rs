@@ -66,8 +66,11 @@ fn run(
 ) {
     let mut heap = BinaryHeap::new();
     for s in seeds {
-        if s.time_s <= limit_s && labels.improve(s.node, s.time_s, s.length_m, s.origin) {
-            heap.push(Reverse((key(s.time_s), s.node)));
+        if s.time_s > limit_s {
+            continue;
+        }
+        if let Some(stored) = labels.improve(s.node, s.time_s, s.length_m, s.origin) {
+            heap.push(Reverse((key(stored), s.node)));
         }
     }
     while let Some(Reverse((k, node))) = heap.pop() {
@@ -82,9 +85,13 @@ fn run(
         }
         for (to, time, length) in arcs.arcs(node) {
             let t = here.time_s + f64::from(time);
-            if t <= limit_s && labels.improve(to, t, here.length_m + f64::from(length), here.origin)
+            if t > limit_s {
+                continue;
+            }
+            if let Some(stored) =
+                labels.improve(to, t, here.length_m + f64::from(length), here.origin)
             {
-                heap.push(Reverse((key(t), to)));
+                heap.push(Reverse((key(stored), to)));
             }
         }
     }
@@ -93,8 +100,9 @@ fn run(
 /// Where a search keeps its labels.
 trait Labels {
     fn get(&self, node: u32) -> Option<Label>;
-    /// Keeps the label if it is better; says whether it was.
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> bool;
+    /// Keeps the label if it is better and gives the time as stored (the heap's key
+    /// must be that, not the unrounded time); `None` when it was not better.
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64>;
 }
 
 impl Labels for Reach {
@@ -102,17 +110,16 @@ impl Labels for Reach {
         Reach::get(self, node)
     }
 
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> bool {
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64> {
         let i = node as usize;
         // Compared in f32, as stored, so a label is not improved by rounding alone.
-        if (time_s as f32) < self.time_s[i] {
-            self.time_s[i] = time_s as f32;
+        let stored = time_s as f32;
+        (stored < self.time_s[i]).then(|| {
+            self.time_s[i] = stored;
             self.length_m[i] = length_m as f32;
             self.origin[i] = origin;
-            true
-        } else {
-            false
-        }
+            f64::from(stored)
+        })
     }
 }
 
@@ -122,9 +129,9 @@ impl Labels for HashMap<u32, Label> {
         HashMap::get(self, &node).copied()
     }
 
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> bool {
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64> {
         match self.get(&node) {
-            Some(l) if l.time_s <= time_s => false,
+            Some(l) if l.time_s <= time_s => None,
             _ => {
                 self.insert(
                     node,
@@ -134,7 +141,7 @@ impl Labels for HashMap<u32, Label> {
                         origin,
                     },
                 );
-                true
+                Some(time_s)
             }
         }
     }
