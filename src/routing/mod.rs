@@ -251,3 +251,118 @@ impl Catchment<'_> {
         best
     }
 }
+
+impl std::fmt::Debug for Networks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Networks")
+            .field("source", &self.source)
+            .field(
+                "modes",
+                &self.networks.iter().map(|n| n.size()).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// What `/status` says of the routing graphs: per mode their size, or that distances
+/// are straight lines.
+pub fn status(networks: Option<&Networks>) -> serde_json::Value {
+    match networks {
+        None => serde_json::json!({
+            "loaded": false,
+            "distances": "hemelsbreed: straight lines (× the circuity factor for an estimate by road); load an OSM extract with routing = true for distances along the network",
+        }),
+        Some(n) => serde_json::json!({
+            "loaded": true,
+            "distances": "along the network (walking, cycling, driving)",
+            "path": n.source,
+            "build_seconds": (n.build_seconds * 10.0).round() / 10.0,
+            "modes": n.networks.iter().map(|net| {
+                let size = net.size();
+                (net.mode().name().to_string(), serde_json::json!({
+                    "nodes": size.nodes,
+                    "edges": size.edges,
+                    "arcs": size.arcs,
+                    "megabytes": (size.bytes as f64 / 1e5).round() / 10.0,
+                }))
+            }).collect::<serde_json::Map<_, _>>(),
+        }),
+    }
+}
+
+/// One bounded search from a point (a resident's address): the trip to any other point
+/// within the bound then costs a snap and a look-up.
+pub struct FromPoint<'a> {
+    network: &'a Network,
+    snap: Snap,
+    labels: std::collections::HashMap<u32, search::Label>,
+}
+
+impl Network {
+    /// Searches from `at` (snapped within `limit_m`) over outgoing arcs up to
+    /// `within_s` seconds.
+    pub fn from_point(
+        &self,
+        at: LonLat,
+        limit_m: f64,
+        within_s: f64,
+    ) -> Result<FromPoint<'_>, TooFar> {
+        let snap = self.snap(at, limit_m)?;
+        let e = &self.graph.edges()[snap.edge as usize];
+        let off_t = snap.off_m * 3.6 / off_network_kmh(self.mode());
+        let seeds: Vec<search::Seed> = search::edge_ends(e, snap.fraction, true)
+            .into_iter()
+            .map(|(node, time, length)| search::Seed {
+                node,
+                time_s: time + off_t,
+                length_m: length + snap.off_m,
+                origin: 0,
+            })
+            .collect();
+        let labels = search::within(self.graph.outgoing(), &seeds, within_s);
+        Ok(FromPoint {
+            network: self,
+            snap,
+            labels,
+        })
+    }
+}
+
+impl FromPoint<'_> {
+    /// The trip to `to` (snapped within `limit_m`); `Ok(None)` when it is not reached
+    /// within the search's bound.
+    pub fn to(&self, to: LonLat, limit_m: f64) -> Result<Option<Trip>, TooFar> {
+        let target = self.network.snap(to, limit_m)?;
+        let graph = &self.network.graph;
+        let off_kmh = off_network_kmh(self.network.mode());
+        let e = &graph.edges()[target.edge as usize];
+        let off_t = target.off_m * 3.6 / off_kmh;
+        let mut best: Option<Trip> = None;
+        for (node, time, length) in search::edge_ends(e, target.fraction, false) {
+            if let Some(l) = self.labels.get(&node) {
+                let t = l.time_s + time + off_t;
+                if best.is_none_or(|b| t < b.time_s) {
+                    best = Some(Trip {
+                        time_s: t,
+                        length_m: l.length_m + length + target.off_m,
+                    });
+                }
+            }
+        }
+        if target.edge == self.snap.edge {
+            let ahead = target.fraction >= self.snap.fraction;
+            if (ahead && e.forward) || (!ahead && e.backward) {
+                let share = (target.fraction - self.snap.fraction).abs();
+                let off_m = self.snap.off_m + target.off_m;
+                let t = f64::from(e.time_s) * share + off_m * 3.6 / off_kmh;
+                if best.is_none_or(|b| t < b.time_s) {
+                    best = Some(Trip {
+                        time_s: t,
+                        length_m: f64::from(e.length_m) * share + off_m,
+                    });
+                }
+            }
+        }
+        Ok(best)
+    }
+}

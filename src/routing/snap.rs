@@ -35,6 +35,46 @@ pub struct TooFar {
 /// margin), for finding the edges near a point.
 pub struct Snapper {
     tree: RTree<GeomWithData<Rectangle<[f32; 2]>, u32>>,
+    /// Per edge: whether it belongs to a large connected part of the network. Points
+    /// snap to those when one is within reach: a scrap of footway inside a building or
+    /// cut off at the extract's edge leads nowhere (OSRM does the same with its "tiny
+    /// components").
+    large: Vec<bool>,
+}
+
+/// A connected part with at least this many nodes (or the largest part, if smaller) is
+/// large.
+const LARGE_COMPONENT_NODES: usize = 500;
+
+/// Per edge, whether its connected part (directions ignored) is large.
+fn large_components(graph: &Graph) -> Vec<bool> {
+    let n = graph.node_count();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut x: u32) -> u32 {
+        while parent[x as usize] != x {
+            let up = parent[parent[x as usize] as usize];
+            parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+    for e in graph.edges() {
+        let (a, b) = (root(&mut parent, e.from), root(&mut parent, e.to));
+        if a != b {
+            parent[a as usize] = b;
+        }
+    }
+    let mut size = vec![0usize; n];
+    for v in 0..n as u32 {
+        let r = root(&mut parent, v);
+        size[r as usize] += 1;
+    }
+    let threshold = LARGE_COMPONENT_NODES.min(size.iter().copied().max().unwrap_or(0));
+    graph
+        .edges()
+        .iter()
+        .map(|e| size[root(&mut parent, e.from) as usize] >= threshold)
+        .collect()
 }
 
 /// Widening of every box so f32 rounding never loses an edge (degrees, ~1 m).
@@ -66,15 +106,18 @@ impl Snapper {
             .collect();
         Snapper {
             tree: RTree::bulk_load(boxes),
+            large: large_components(graph),
         }
     }
 
     pub fn bytes(&self) -> usize {
         // The leaves; the inner nodes add a few percent.
         self.tree.size() * std::mem::size_of::<GeomWithData<Rectangle<[f32; 2]>, u32>>()
+            + self.large.len()
     }
 
-    /// The nearest edge within `limit_m` of `at`.
+    /// The nearest edge within `limit_m` of `at` in a large part of the network, else
+    /// the nearest in a small part.
     pub fn snap(&self, graph: &Graph, at: LonLat, limit_m: f64) -> Result<Snap, TooFar> {
         let metres_per_deg = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
         let cos = at.lat.to_radians().cos().max(0.01);
@@ -91,7 +134,8 @@ impl Snapper {
                 (d[1] - at.lat) * metres_per_deg,
             ]
         };
-        let mut best: Option<Snap> = None;
+        // The best in a large part, and the best in a small one.
+        let mut best: [Option<Snap>; 2] = [None, None];
         for candidate in self.tree.locate_in_envelope_intersecting(&window) {
             let edge = candidate.data;
             let e = &graph.edges()[edge as usize];
@@ -99,16 +143,17 @@ impl Snapper {
             let Some((off, along, total)) = nearest_on_line(&points) else {
                 continue;
             };
-            if off > limit_m || best.is_some_and(|b| b.off_m <= off) {
+            let slot = &mut best[usize::from(!self.large[edge as usize])];
+            if off > limit_m || slot.is_some_and(|b| b.off_m <= off) {
                 continue;
             }
-            best = Some(Snap {
+            *slot = Some(Snap {
                 edge,
                 fraction: if total > 0.0 { along / total } else { 0.0 },
                 off_m: off,
             });
         }
-        best.ok_or(TooFar { limit_m })
+        best[0].or(best[1]).ok_or(TooFar { limit_m })
     }
 }
 
