@@ -210,3 +210,30 @@ fn one_search_gives_everyone_their_nearest_facility() {
     assert_eq!(which, 1);
     assert!((t.time_s - 2.0 * NORTH_EW * 0.12).abs() < 0.1, "{t:?}");
 }
+
+#[test]
+fn an_isochrone_is_the_network_reached_in_time() {
+    let net = networks();
+    let foot = net.get(Mode::Foot).unwrap();
+    // Two minutes on foot from P: 166.67 m. P → S2 is 111.1951 m (80.06 s); the 39.94 s
+    // left reach 55.47 m towards S0 and 55.47 m towards S4: 222.14 m of lines.
+    let lines = foot.isochrone(p(), LIMIT, 120.0).expect("P snaps");
+    let metres: f64 = lines
+        .iter()
+        .flat_map(|l| l.windows(2))
+        .map(|w| haversine(w[0], w[1]))
+        .sum();
+    assert!(
+        (metres - (NS + 2.0 * 55.47)).abs() < 1.0,
+        "{metres} m in {lines:?}"
+    );
+    // Nothing north of the river: the bridge is 136.9 m further than reached.
+    assert!(lines.iter().flatten().all(|q| q.lat < 52.0005), "{lines:?}");
+}
+
+fn haversine(a: LonLat, b: LonLat) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2)
+        + la1.cos() * la2.cos() * ((b.lon - a.lon).to_radians() / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}

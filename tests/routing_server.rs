@@ -109,6 +109,40 @@ fn status_and_nearest_give_network_times_where_a_graph_is_loaded() {
 }
 
 #[test]
+fn an_isochrone_along_the_network_and_its_bad_requests() {
+    let Some(dir) = data_dir("an_isochrone_along_the_network_and_its_bad_requests", true) else {
+        return;
+    };
+    let server = start(dir.path());
+    let lines = |modus: &str| {
+        let fc = server.json(&format!(
+            "/api/isochrone?lon=4.3713&lat=51.9990&minuten=5&modus={modus}"
+        ));
+        assert_eq!(fc["type"], "FeatureCollection");
+        let f = &fc["features"][0];
+        assert_eq!(f["geometry"]["type"], "MultiLineString");
+        f["geometry"]["coordinates"]
+            .as_array()
+            .expect("lines")
+            .len()
+    };
+    let (walk, cycle) = (lines("lopen"), lines("fietsen"));
+    assert!(walk > 10, "{walk} lines walking");
+    assert!(
+        cycle > walk,
+        "cycling reaches more in 5 minutes: {cycle} against {walk}"
+    );
+    for bad in [
+        "/api/isochrone?lon=4.3713&lat=51.9990&minuten=0",
+        "/api/isochrone?lon=4.3713&lat=51.9990&minuten=61",
+        "/api/isochrone?lon=4.3713&lat=51.9990&modus=vliegen",
+    ] {
+        let (status, _, body) = server.get(bad);
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
+}
+
+#[test]
 fn without_a_graph_distances_are_said_to_be_straight_lines() {
     let Some(dir) = data_dir(
         "without_a_graph_distances_are_said_to_be_straight_lines",
@@ -123,4 +157,7 @@ fn without_a_graph_distances_are_said_to_be_straight_lines() {
     let first = &answer["voorzieningen"][0];
     assert!(first["afstand_m"].as_f64().is_some(), "{answer}");
     assert!(first.get("lopen").is_none(), "{first}");
+    let (status, _, body) = server.get("/api/isochrone?lon=4.3713&lat=51.9990");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("hemelsbreed"), "{body}");
 }

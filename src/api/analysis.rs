@@ -753,3 +753,75 @@ pub async fn scenario(
         "rangorde_na": top.ranked,
     })))
 }
+
+/// The longest isochrone asked for, minutes: a resident's trip, and a bound on the work.
+const MAX_ISOCHRONE_MIN: f64 = 60.0;
+
+/// `GET /api/isochrone`: the network reachable from a point within t minutes by one mode,
+/// as GeoJSON lines (the stretches of road and path, the last one cut where time runs
+/// out). Needs a loaded road network; without one it says so.
+pub async fn isochrone(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &with(&[], &["minuten", "modus"]))?;
+    let s = state.snapshot();
+    let from = p.point(&s.dataset)?;
+    let minutes = p.number("minuten")?.unwrap_or(15.0);
+    if !(minutes > 0.0 && minutes <= MAX_ISOCHRONE_MIN) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'minuten': give a number of minutes above 0 and at most {MAX_ISOCHRONE_MIN}"
+        )));
+    }
+    let mode = match p.get("modus") {
+        None => crate::routing::Mode::Foot,
+        Some(m) => m
+            .parse::<crate::routing::Mode>()
+            .map_err(|e| ApiError::BadRequest(format!("parameter 'modus': {e}")))?,
+    };
+    let Some(networks) = s.routing.as_deref() else {
+        return Err(ApiError::NotFound(
+            "no road network is loaded, so there are no isochrones: distances are straight lines (hemelsbreed); load an OSM extract with routing = true".into(),
+        ));
+    };
+    let Some(network) = networks.get(mode) else {
+        return Err(ApiError::NotFound(format!(
+            "no {} network is loaded",
+            mode.dutch()
+        )));
+    };
+    let at = from.rd().to_wgs84();
+    let lines = network
+        .isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "geen weg of pad om te {} binnen {:.0} m van het punt",
+                mode.dutch(),
+                e.limit_m
+            ))
+        })?;
+    let coordinates: Vec<Vec<[f64; 2]>> = lines
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|p| [(p.lon * 1e6).round() / 1e6, (p.lat * 1e6).round() / 1e6])
+                .collect()
+        })
+        .collect();
+    Ok(Json(json!({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": { "type": "MultiLineString", "coordinates": coordinates },
+            "properties": {
+                "modus": mode.dutch(),
+                "minuten": minutes,
+                "lijnen": coordinates.len(),
+                "uitleg": format!(
+                    "de wegen en paden die binnen {minutes} minuten {} bereikbaar zijn, over het netwerk",
+                    mode.dutch()
+                ),
+            },
+        }],
+    })))
+}

@@ -178,6 +178,7 @@ fn routes() -> Router<Shared> {
         .route("/conformance", get(features::conformance))
         .route("/api", get(features::api))
         .route("/api/nearest", get(analysis::nearest))
+        .route("/api/isochrone", get(analysis::isochrone))
         .route("/api/within", get(analysis::within))
         .route("/api/area-at", get(analysis::area_at))
         .route("/api/housing", get(analysis::housing))

@@ -46,6 +46,50 @@ pub enum RoutingError {
 pub struct Network {
     pub graph: Graph,
     snapper: Snapper,
+    /// The edges at each node, for drawing what a search reached.
+    edge_index: Incidence,
+}
+
+/// Edge indices per node, in compressed sparse row form.
+struct Incidence {
+    first: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl Incidence {
+    fn new(graph: &Graph) -> Incidence {
+        let n = graph.node_count();
+        let mut first = vec![0u32; n + 1];
+        for e in graph.edges() {
+            first[e.from as usize + 1] += 1;
+            if e.to != e.from {
+                first[e.to as usize + 1] += 1;
+            }
+        }
+        for i in 0..n {
+            first[i + 1] += first[i];
+        }
+        let mut next = first.clone();
+        let mut edges = vec![0u32; first[n] as usize];
+        for (i, e) in graph.edges().iter().enumerate() {
+            for node in [e.from, e.to] {
+                if node == e.to && e.to == e.from {
+                    continue;
+                }
+                edges[next[node as usize] as usize] = i as u32;
+                next[node as usize] += 1;
+            }
+        }
+        Incidence { first, edges }
+    }
+
+    fn at(&self, node: u32) -> std::ops::Range<usize> {
+        self.first[node as usize] as usize..self.first[node as usize + 1] as usize
+    }
+
+    fn bytes(&self) -> usize {
+        (self.first.len() + self.edges.len()) * 4
+    }
 }
 
 /// The speed of the stretch between a point and the network, km/h: walking for
@@ -61,7 +105,12 @@ pub fn off_network_kmh(mode: Mode) -> f64 {
 impl Network {
     pub fn new(graph: Graph) -> Network {
         let snapper = Snapper::new(&graph);
-        Network { graph, snapper }
+        let edge_index = Incidence::new(&graph);
+        Network {
+            graph,
+            snapper,
+            edge_index,
+        }
     }
 
     pub fn mode(&self) -> Mode {
@@ -71,7 +120,7 @@ impl Network {
     /// The graph's size with the snapping index.
     pub fn size(&self) -> GraphSize {
         let mut size = self.graph.size();
-        size.bytes += self.snapper.bytes();
+        size.bytes += self.snapper.bytes() + self.edge_index.bytes();
         size
     }
 
@@ -365,4 +414,123 @@ impl FromPoint<'_> {
         }
         Ok(best)
     }
+}
+
+impl Network {
+    /// The network reachable from `at` within `within_s`: every stretch of road or path
+    /// reached, the last part of each cut where the time runs out, as lines of points.
+    pub fn isochrone(
+        &self,
+        at: LonLat,
+        limit_m: f64,
+        within_s: f64,
+    ) -> Result<Vec<Vec<LonLat>>, TooFar> {
+        let search = self.from_point(at, limit_m, within_s)?;
+        let graph = &self.graph;
+        let point = |p: [i32; 2]| LonLat::new(f64::from(p[0]) * 1e-7, f64::from(p[1]) * 1e-7);
+        let mut lines = Vec::new();
+        // Each edge at a reached node, once: as far as the time left at each end
+        // allows, whole when the two reaches meet.
+        let edges: std::collections::BTreeSet<usize> = search
+            .labels
+            .keys()
+            .flat_map(|&node| self.edges_at(node).map(|(i, _)| i))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for edge_index in edges {
+            let e = &graph.edges()[edge_index];
+            let t = f64::from(e.time_s);
+            let share = |node: u32, allowed: bool| -> f64 {
+                match search.labels.get(&node) {
+                    Some(l) if allowed && l.time_s < within_s => {
+                        if t > 0.0 {
+                            ((within_s - l.time_s) / t).min(1.0)
+                        } else {
+                            1.0
+                        }
+                    }
+                    _ => 0.0,
+                }
+            };
+            let (from_share, to_share) = (share(e.from, e.forward), share(e.to, e.backward));
+            let shape = graph.shape(e);
+            if from_share + to_share >= 1.0 {
+                seen.insert(edge_index);
+                lines.push(shape.iter().copied().map(point).collect());
+                continue;
+            }
+            if from_share > 0.0 {
+                lines.push(cut(shape, from_share).into_iter().map(point).collect());
+            }
+            if to_share > 0.0 {
+                let back: Vec<[i32; 2]> = shape.iter().rev().copied().collect();
+                lines.push(cut(&back, to_share).into_iter().map(point).collect());
+            }
+        }
+        // The edge the point stands on, from the point, unless it was drawn whole.
+        let e = &graph.edges()[search.snap.edge as usize];
+        let mut shape: Vec<[i32; 2]> = graph.shape(e).to_vec();
+        if !seen.contains(&(search.snap.edge as usize)) {
+            let (f, t) = (search.snap.fraction, f64::from(e.time_s));
+            let off_t = search.snap.off_m * 3.6 / off_network_kmh(self.mode());
+            let reach = if t > 0.0 {
+                (within_s - off_t).max(0.0) / t
+            } else {
+                1.0
+            };
+            let (lo, hi) = (
+                if e.backward { (f - reach).max(0.0) } else { f },
+                if e.forward { (f + reach).min(1.0) } else { f },
+            );
+            let tail = cut(&shape, hi);
+            shape = cut(
+                &tail.into_iter().rev().collect::<Vec<_>>(),
+                1.0 - lo / hi.max(1e-12),
+            );
+            if shape.len() >= 2 {
+                lines.push(shape.into_iter().map(point).collect());
+            }
+        }
+        Ok(lines)
+    }
+
+    /// The edges at a node, with their index (a scan of the node's arcs would not say
+    /// which edge an arc came from, so the edge list is searched by its ends).
+    fn edges_at(&self, node: u32) -> impl Iterator<Item = (usize, &graph::Edge)> {
+        let range = self.edge_index.at(node);
+        range.map(move |i| {
+            let e = self.edge_index.edges[i] as usize;
+            (e, &self.graph.edges()[e])
+        })
+    }
+}
+
+/// The first `share` of a line, by length (in degrees, longitude scaled by the cosine of
+/// the latitude: close enough over a few kilometres for drawing).
+fn cut(shape: &[[i32; 2]], share: f64) -> Vec<[i32; 2]> {
+    if shape.len() < 2 || share >= 1.0 {
+        return shape.to_vec();
+    }
+    // Degrees of longitude shrink with latitude: scale them to be comparable.
+    let seg = |a: [i32; 2], b: [i32; 2]| {
+        let cos = (f64::from(a[1]) * 1e-7).to_radians().cos();
+        (f64::from(b[0] - a[0]) * cos).hypot(f64::from(b[1] - a[1]))
+    };
+    let total: f64 = shape.windows(2).map(|w| seg(w[0], w[1])).sum();
+    let mut want = total * share.max(0.0);
+    let mut out = vec![shape[0]];
+    for w in shape.windows(2) {
+        let len = seg(w[0], w[1]);
+        if len >= want {
+            let t = if len > 0.0 { want / len } else { 0.0 };
+            out.push([
+                w[0][0] + (f64::from(w[1][0] - w[0][0]) * t).round() as i32,
+                w[0][1] + (f64::from(w[1][1] - w[0][1]) * t).round() as i32,
+            ]);
+            return out;
+        }
+        want -= len;
+        out.push(w[1]);
+    }
+    out
 }
