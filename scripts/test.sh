@@ -171,10 +171,11 @@ else
 fi
 ( cd web && npx --no-install tsc --noEmit ) && echo "TypeScript: no type errors"
 
-step "Python test clients (OWSLib, schemathesis, openapi-spec-validator, PySAL access) in target/pyenv"
+step "Python test clients (OWSLib, schemathesis, openapi-spec-validator, PySAL access, networkx) in target/pyenv"
 # The OGC client and contract tests run these against the real server. Pinned, in a
 # virtualenv of the project's own, so the machine's Python stays untouched.
-PY_PINS=(OWSLib==0.35.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0 pandas==2.3.3 numpy==2.3.5)
+# networkx: the independent router of the routing cross-check (tests/routing_networkx.rs).
+PY_PINS=(OWSLib==0.35.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0 pandas==2.3.3 numpy==2.3.5 networkx==3.4.2)
 # PySAL access imports only pandas and numpy; without --no-deps it would pull in
 # geopandas, shapely, pyproj and scipy, which the cross-check does not use.
 PY_NODEPS=(access==1.1.10.post3)
@@ -196,7 +197,7 @@ for pin in "${PY_NODEPS[@]}"; do
   grep -qx "$(echo "$pin" | tr 'A-Z' 'a-z')" <<<"$have" \
     || target/pyenv/bin/pip install -q --disable-pip-version-check --no-deps "$pin"
 done
-target/pyenv/bin/pip freeze | grep -i -E '^(owslib|schemathesis|openapi-spec-validator|access|pandas)=='
+target/pyenv/bin/pip freeze | grep -i -E '^(owslib|schemathesis|openapi-spec-validator|access|pandas|networkx)=='
 
 step "format (cargo fmt --check)"
 cargo fmt --all -- --check

@@ -17,6 +17,7 @@ pub mod fetch;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod routing;
 pub mod text;
 pub mod tiles;
 pub mod topology;

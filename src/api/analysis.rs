@@ -184,12 +184,74 @@ pub async fn nearest(
             })
         })
         .collect();
+    let mut voorzieningen: Vec<Value> = found.iter().map(nearby_json).collect();
+    let afstanden = match s.routing.as_deref() {
+        Some(networks) => {
+            let at = from.rd().to_wgs84();
+            let places: Vec<crate::crs::LonLat> =
+                found.iter().map(|n| n.facility.location.wgs84).collect();
+            for (mode, times) in network_times(networks, at, &places) {
+                for (v, t) in voorzieningen.iter_mut().zip(times) {
+                    v[mode.dutch()] = t;
+                }
+            }
+            "over het netwerk"
+        }
+        None => "hemelsbreed",
+    };
     Ok(Json(json!({
         "circuity": config.circuity,
-        "note": "afstand_m is in a straight line; reisafstand_m = afstand_m × circuity, an estimate of the distance by road",
-        "voorzieningen": found.iter().map(nearby_json).collect::<Vec<_>>(),
+        "note": "afstand_m is in a straight line; reisafstand_m = afstand_m × circuity, an estimate of the distance by road; where a road network is loaded, lopen and fietsen give the time and distance along it",
+        "afstanden": afstanden,
+        "voorzieningen": voorzieningen,
         "buiten_dekking": uncovered,
     })))
+}
+
+/// How far a resident's network search reaches: beyond it a trip is "more than".
+const NETWORK_SEARCH_S: f64 = 30.0 * 60.0;
+
+/// Walking and cycling times along the network from `at` to each place: per mode one
+/// bounded search, then a look-up per place. A point off the network (farther than the
+/// snap limit from any path of the mode) gets the reason instead of a time.
+fn network_times(
+    networks: &crate::routing::Networks,
+    at: crate::crs::LonLat,
+    places: &[crate::crs::LonLat],
+) -> Vec<(crate::routing::Mode, Vec<Value>)> {
+    use crate::routing::{Mode, DEFAULT_SNAP_LIMIT_M as LIMIT};
+    let mut out = Vec::new();
+    for mode in [Mode::Foot, Mode::Bicycle] {
+        let Some(network) = networks.get(mode) else {
+            continue;
+        };
+        let times = match network.from_point(at, LIMIT, NETWORK_SEARCH_S) {
+            Err(e) => vec![
+                json!({ "uitleg": format!("geen weg of pad binnen {:.0} m van het punt", e.limit_m) });
+                places.len()
+            ],
+            Ok(search) => places
+                .iter()
+                .map(|p| match search.to(*p, LIMIT) {
+                    Ok(Some(trip)) => json!({
+                        "minuten": (trip.time_s / 6.0).round() / 10.0,
+                        "afstand_m": trip.length_m.round(),
+                    }),
+                    Ok(None) => json!({
+                        "uitleg": format!(
+                            "meer dan {} minuten, of niet bereikbaar",
+                            NETWORK_SEARCH_S / 60.0
+                        ),
+                    }),
+                    Err(e) => json!({
+                        "uitleg": format!("geen weg of pad binnen {:.0} m van de voorziening", e.limit_m)
+                    }),
+                })
+                .collect(),
+        };
+        out.push((mode, times));
+    }
+    out
 }
 
 /// `GET /api/within`: every voorziening within a radius, nearest first, paged.
@@ -689,5 +751,77 @@ pub async fn scenario(
         "dekking": top.coverage,
         "opmerkingen": notes,
         "rangorde_na": top.ranked,
+    })))
+}
+
+/// The longest isochrone asked for, minutes: a resident's trip, and a bound on the work.
+const MAX_ISOCHRONE_MIN: f64 = 60.0;
+
+/// `GET /api/isochrone`: the network reachable from a point within t minutes by one mode,
+/// as GeoJSON lines (the stretches of road and path, the last one cut where time runs
+/// out). Needs a loaded road network; without one it says so.
+pub async fn isochrone(
+    State(state): State<Shared>,
+    Query(pairs): Pairs,
+) -> Result<Json<Value>, ApiError> {
+    let p = Params::new(&pairs, &with(&[], &["minuten", "modus"]))?;
+    let s = state.snapshot();
+    let from = p.point(&s.dataset)?;
+    let minutes = p.number("minuten")?.unwrap_or(15.0);
+    if !(minutes > 0.0 && minutes <= MAX_ISOCHRONE_MIN) {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'minuten': give a number of minutes above 0 and at most {MAX_ISOCHRONE_MIN}"
+        )));
+    }
+    let mode = match p.get("modus") {
+        None => crate::routing::Mode::Foot,
+        Some(m) => m
+            .parse::<crate::routing::Mode>()
+            .map_err(|e| ApiError::BadRequest(format!("parameter 'modus': {e}")))?,
+    };
+    let Some(networks) = s.routing.as_deref() else {
+        return Err(ApiError::NotFound(
+            "no road network is loaded, so there are no isochrones: distances are straight lines (hemelsbreed); load an OSM extract with routing = true".into(),
+        ));
+    };
+    let Some(network) = networks.get(mode) else {
+        return Err(ApiError::NotFound(format!(
+            "no {} network is loaded",
+            mode.dutch()
+        )));
+    };
+    let at = from.rd().to_wgs84();
+    let lines = network
+        .isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "geen weg of pad om te {} binnen {:.0} m van het punt",
+                mode.dutch(),
+                e.limit_m
+            ))
+        })?;
+    let coordinates: Vec<Vec<[f64; 2]>> = lines
+        .iter()
+        .map(|l| {
+            l.iter()
+                .map(|p| [(p.lon * 1e6).round() / 1e6, (p.lat * 1e6).round() / 1e6])
+                .collect()
+        })
+        .collect();
+    Ok(Json(json!({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "geometry": { "type": "MultiLineString", "coordinates": coordinates },
+            "properties": {
+                "modus": mode.dutch(),
+                "minuten": minutes,
+                "lijnen": coordinates.len(),
+                "uitleg": format!(
+                    "de wegen en paden die binnen {minutes} minuten {} bereikbaar zijn, over het netwerk",
+                    mode.dutch()
+                ),
+            },
+        }],
     })))
 }

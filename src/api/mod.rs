@@ -57,6 +57,9 @@ pub struct Snapshot {
     /// The categories the map and the profiles speak about, with what each one's access
     /// rests on: found once per snapshot, not per request.
     pub analysed: Vec<(crate::model::Category, crate::analysis::basis::AccessBasis)>,
+    /// The walking, cycling and driving graphs, when an extract was loaded for them;
+    /// without them every distance is a straight line (hemelsbreed).
+    pub routing: Option<Arc<crate::routing::Networks>>,
     /// What-if baselines per level and category, made on first use.
     baselines: std::sync::Mutex<BaselineCache>,
 }
@@ -83,6 +86,7 @@ impl Snapshot {
             tile_plan,
             projected: Default::default(),
             analysed,
+            routing: loaded.routing,
             baselines: Default::default(),
         }
     }
@@ -174,6 +178,7 @@ fn routes() -> Router<Shared> {
         .route("/conformance", get(features::conformance))
         .route("/api", get(features::api))
         .route("/api/nearest", get(analysis::nearest))
+        .route("/api/isochrone", get(analysis::isochrone))
         .route("/api/within", get(analysis::within))
         .route("/api/area-at", get(analysis::area_at))
         .route("/api/housing", get(analysis::housing))
@@ -412,6 +417,7 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "sources": s.dataset.sources,
         "analysis": s.analysis,
         "tile_cache": s.tiles.stats(),
+        "routing": crate::routing::status(s.routing.as_deref()),
         "report": s.report,
     });
     let mut dirs = vec![state.data_dir().to_path_buf(), s.report.data_dir.clone()];
@@ -546,6 +552,7 @@ mod operations_tests {
             dataset: ds,
             report: LoadReport::default(),
             analysis: Default::default(),
+            routing: None,
         };
         Arc::new(
             AppState::new(Snapshot::new(loaded), std::path::PathBuf::from("."), None)
@@ -733,6 +740,7 @@ mod operations_tests {
             dataset: dataset(vec![a, b], vec![h]),
             report: LoadReport::default(),
             analysis: Default::default(),
+            routing: None,
         };
         let s = Arc::new(AppState::new(
             Snapshot::new(loaded),
@@ -870,6 +878,7 @@ mod operations_tests {
             dataset: ds,
             report,
             analysis: Default::default(),
+            routing: None,
         };
         let s = Arc::new(AppState::new(
             Snapshot::new(loaded),

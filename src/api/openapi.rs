@@ -234,6 +234,23 @@ fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
         "The k nearest voorzieningen to a point, with straight-line and estimated road distance",
         nearest, ok("Nearest first"), &[400]) }),
     );
+    let mut isochrone = point();
+    isochrone.push(query(
+        "minuten",
+        "Minutes of travel (default 15).",
+        json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 60, "default": 15 }),
+    ));
+    isochrone.push(query(
+        "modus",
+        "lopen (foot, the default), fietsen (bicycle) or auto (car).",
+        json!({ "type": "string", "enum": ["lopen", "fietsen", "auto", "foot", "bicycle", "car"] }),
+    ));
+    paths.insert(
+        "/api/isochrone".into(),
+        json!({ "get": operation(
+        "The roads and paths reachable from a point within t minutes along the network (GeoJSON lines); 404 when no road network is loaded",
+        isochrone, ok("A FeatureCollection of one MultiLineString"), &[400, 404]) }),
+    );
     let mut within = point();
     within.push(query("radius", "Radius in metres (required).", json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MAX_RADIUS_M })));
     within.push(categorie(

@@ -28,6 +28,7 @@ pub use manifest::{
 };
 pub use osm::read_bytes as read_osm_bytes;
 pub use osm::tags::{Rule, TagPattern, RULES as OSM_TAG_RULES};
+pub use osm::ways::{read_ways, RawWay, RawWays};
 pub use osm::OsmOptions;
 pub use register::{
     read_bytes as read_register_bytes, ColumnNames, DecimalMark, Delimiter, RegisterOptions,
@@ -51,6 +52,38 @@ pub struct Loaded {
     pub report: LoadReport,
     /// The analysis settings: the defaults with the manifest's `[analysis]` applied.
     pub analysis: crate::analysis::config::AnalysisConfig,
+    /// The walking, cycling and driving graphs, when an OSM source asks for them.
+    pub routing: Option<std::sync::Arc<crate::routing::Networks>>,
+}
+
+/// Builds the routing graphs of an OSM source that asks for them (`routing = true`). A
+/// failure is a warning on that source: the facilities stand, distances stay straight
+/// lines. One extract carries the network; a second asking is told so.
+fn routing_graphs(
+    path: &Path,
+    routing: &mut Option<std::sync::Arc<crate::routing::Networks>>,
+    report: &mut SourceReport,
+) {
+    let mut warn = |problem: String| {
+        report.issue(Issue {
+            record: 0,
+            id: None,
+            field: Some("routing".into()),
+            action: Action::Warning,
+            problem,
+        })
+    };
+    if let Some(first) = routing.as_ref() {
+        warn(format!(
+            "routing graphs are built from one extract only, and {} already has them; cut one extract covering both with osmium",
+            first.source.display()
+        ));
+        return;
+    }
+    match crate::routing::Networks::from_pbf(path, &crate::routing::Mode::ALL) {
+        Ok(n) => *routing = Some(std::sync::Arc::new(n)),
+        Err(e) => warn(format!("{e}; distances stay straight lines (hemelsbreed)")),
+    }
 }
 
 pub fn read_manifest(dir: &Path) -> Result<Manifest, LoadError> {
@@ -108,6 +141,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     let mut earlier = Vec::new();
     // Opened at the first PostGIS source, and shared by the rest.
     let mut database = None;
+    let mut routing = None;
 
     // Whatever their place in the manifest: postcode tables first (registers geocode with
     // them), then areas, then the figures that join onto areas, then facilities.
@@ -205,7 +239,11 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
                         id,
                         options,
                     };
-                    osm::read(&src, &mut seen_ids, &mut report)
+                    let read = osm::read(&src, &mut seen_ids, &mut report);
+                    if options.routing && read.is_ok() {
+                        routing_graphs(&path, &mut routing, &mut report);
+                    }
+                    read
                 }
                 (None, FacilityFormat::Register(options)) => {
                     let src = register::RegisterSource {
@@ -295,6 +333,7 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
     Ok(Loaded {
         dataset,
         analysis,
+        routing,
         report: LoadReport {
             data_dir: dir.to_path_buf(),
             sources: reports,

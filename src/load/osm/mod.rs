@@ -13,6 +13,7 @@
 
 mod pbf;
 pub mod tags;
+pub mod ways;
 
 use super::error::SourceError;
 use super::geometry::{self, GeometryProblem, PointIn};
@@ -36,6 +37,10 @@ pub struct OsmOptions {
     /// gemeente's own `office=social_worker` wijkteams.
     #[serde(default)]
     pub categories: BTreeMap<TagPattern, Category>,
+    /// Also build the walking, cycling and driving graphs from this extract
+    /// (`crate::routing`), so distances are measured along the network.
+    #[serde(default)]
+    pub routing: bool,
 }
 
 pub struct OsmSource<'a> {

@@ -235,7 +235,7 @@ impl<'a> Scan<'a> {
     /// Decompressing and decoding the blocks is most of the time a read takes; reading
     /// the blobs themselves is cheap. At most a few blocks per thread are in flight, so
     /// memory stays bounded whatever the file's size.
-    fn blocks<T: Send>(
+    pub(super) fn blocks<T: Send>(
         &self,
         reader: impl Read + Send,
         pass: &str,

@@ -1,0 +1,283 @@
+//! Routing graph figures: build time, size and peak RSS, one multi-source run, and a
+//! resident's searches (nearest by network, a 15-minute isochrone).
+//!
+//! 1. The real extracts of `../shared/data/osm_nl_fixtures` (read from PBF and built).
+//! 2. A SYNTHETIC grid network handed to the graph builder in memory (no PBF is written):
+//!    `WIJKATLAS_BENCH_ROUTING_SIDE` junctions a side (default 1,500, i.e. 2.25 M
+//!    junctions; 4,500 gives 20 M, the size of the Dutch foot network after
+//!    contraction), every street with one shape node between junctions, 0.001° apart.
+//!    Peak RSS there includes the synthetic input, as a real read holds its ways too.
+//!
+//! Run: `cargo bench --bench routing`. Figures are printed, never asserted.
+
+use std::time::Instant;
+use wijkatlas::crs::LonLat;
+use wijkatlas::load::{RawWay, RawWays};
+use wijkatlas::routing::profile::{way_rules, WayRules};
+use wijkatlas::routing::search::{multi_source, within, Seed};
+use wijkatlas::routing::{Graph, Mode, Network, Networks};
+
+const SIDE_ENV: &str = "WIJKATLAS_BENCH_ROUTING_SIDE";
+
+fn vm_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn mb(kb: u64) -> f64 {
+    kb as f64 / 1024.0
+}
+
+struct Lcg(u64);
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// A resident's searches on one network: a 15-minute isochrone and nearest-by-network
+/// (a 30-minute search from the point, then look-ups), each timed over `runs` points.
+fn resident(network: &Network, points: &[LonLat]) {
+    let mut iso = Vec::new();
+    let mut near = Vec::new();
+    let mut reached = 0usize;
+    for p in points {
+        let started = Instant::now();
+        if let Ok(s) = network.snap(*p, 500.0) {
+            let e = &network.graph.edges()[s.edge as usize];
+            let seeds: Vec<Seed> = [(e.from, 0.0), (e.to, 0.0)]
+                .iter()
+                .map(|&(node, t)| Seed {
+                    node,
+                    time_s: t,
+                    length_m: 0.0,
+                    origin: 0,
+                })
+                .collect();
+            reached += within(network.graph.outgoing(), &seeds, 15.0 * 60.0).len();
+        }
+        iso.push(started.elapsed().as_secs_f64() * 1e3);
+        let started = Instant::now();
+        if let Ok(search) = network.from_point(*p, 500.0, 30.0 * 60.0) {
+            for q in points.iter().take(5) {
+                let _ = search.to(*q, 500.0);
+            }
+        }
+        near.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    let pct = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(f64::total_cmp);
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    };
+    println!(
+        "  {}: 15-min isochrone p50 {:.2} ms, p99 {:.2} ms ({} nodes reached on average); nearest by network (30-min search + 5 look-ups) p50 {:.2} ms, p99 {:.2} ms; {} points",
+        network.mode(),
+        pct(&mut iso, 0.5),
+        pct(&mut iso, 0.99),
+        reached / points.len().max(1),
+        pct(&mut near, 0.5),
+        pct(&mut near, 0.99),
+        points.len()
+    );
+}
+
+fn multi(graph: &Graph, sources: usize, rng: &mut Lcg) {
+    let n = graph.node_count();
+    let seeds: Vec<Seed> = (0..sources)
+        .map(|i| Seed {
+            node: rng.below(n) as u32,
+            time_s: 0.0,
+            length_m: 0.0,
+            origin: i as u32,
+        })
+        .collect();
+    let started = Instant::now();
+    let reach = multi_source(graph, graph.incoming(), &seeds, f64::INFINITY);
+    let secs = started.elapsed().as_secs_f64();
+    let reached = reach.time_s.iter().filter(|t| t.is_finite()).count();
+    println!(
+        "  {}: one multi-source run from {sources} facilities over {n} nodes: {secs:.2} s ({reached} reached)",
+        graph.mode
+    );
+}
+
+fn real() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/osm_nl_fixtures");
+    for name in ["delft_tudelft_2025-08", "amsterdam_centrum_2026-02"] {
+        let path = dir.join(format!("{name}.osm.pbf"));
+        if !path.exists() {
+            println!("{}: not here, skipped", path.display());
+            continue;
+        }
+        reset_peak_rss();
+        let before = vm_kb("VmRSS");
+        let started = Instant::now();
+        let networks = match Networks::from_pbf(&path, &Mode::ALL) {
+            Ok(n) => n,
+            Err(e) => {
+                println!("{name}: {e}");
+                continue;
+            }
+        };
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{name}: read and built foot, bicycle and car graphs in {secs:.2} s; peak RSS {:.0} MB (before {:.0} MB)",
+            mb(vm_kb("VmHWM")),
+            mb(before)
+        );
+        let mut rng = Lcg(7);
+        for network in networks.iter() {
+            let size = network.size();
+            println!(
+                "  {}: {} nodes, {} edges, {} arcs, {:.1} MB",
+                network.mode(),
+                size.nodes,
+                size.edges,
+                size.arcs,
+                size.bytes as f64 / 1e6
+            );
+            multi(&network.graph, 20, &mut rng);
+            let g = &network.graph;
+            let points: Vec<LonLat> = (0..200)
+                .map(|_| {
+                    let c = g.coord(rng.below(g.node_count()) as u32);
+                    LonLat::new(f64::from(c[0]) * 1e-7, f64::from(c[1]) * 1e-7)
+                })
+                .collect();
+            resident(network, &points);
+        }
+    }
+}
+
+/// A square grid of `side` × `side` junctions with one shape node between neighbours.
+fn grid(side: usize) -> RawWays<WayRules> {
+    let rules = way_rules(&[("highway", "residential")]).expect("routable");
+    let fine = 2 * side - 1; // junctions and shape nodes along a line
+    let id = |r: usize, c: usize| (r * fine + c) as i64 + 1;
+    let mut ways = Vec::with_capacity(2 * side);
+    let mut refs = Vec::with_capacity(2 * side * fine);
+    // Streets along rows (every junction row) and columns (every junction column).
+    for r in (0..fine).step_by(2) {
+        let start = refs.len();
+        refs.extend((0..fine).map(|c| id(r, c)));
+        ways.push(RawWay {
+            osm_id: ways.len() as i64 + 1,
+            rules,
+            start,
+            end: refs.len(),
+        });
+    }
+    for c in (0..fine).step_by(2) {
+        let start = refs.len();
+        refs.extend((0..fine).map(|r| id(r, c)));
+        ways.push(RawWay {
+            osm_id: ways.len() as i64 + 1,
+            rules,
+            start,
+            end: refs.len(),
+        });
+    }
+    // Nodes used: every node on a junction row or column.
+    let mut node_ids = Vec::new();
+    let mut positions = Vec::new();
+    for r in 0..fine {
+        for c in 0..fine {
+            if r % 2 == 0 || c % 2 == 0 {
+                node_ids.push(id(r, c));
+                // 0.0005° steps from 3.5°E 51°N: a grid over the Netherlands' width.
+                positions.push(Some([
+                    35_000_000 + (c as i32) * 5_000,
+                    510_000_000 + (r as i32) * 5_000,
+                ]));
+            }
+        }
+    }
+    RawWays {
+        ways,
+        refs,
+        node_ids,
+        positions,
+    }
+}
+
+fn synthetic() {
+    let side: usize = std::env::var(SIDE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(1500);
+    reset_peak_rss();
+    let started = Instant::now();
+    let raw = grid(side);
+    println!(
+        "SYNTHETIC grid {side} × {side}: {} ways, {} references, {} nodes made in {:.1} s (RSS {:.0} MB)",
+        raw.ways.len(),
+        raw.refs.len(),
+        raw.node_ids.len(),
+        started.elapsed().as_secs_f64(),
+        mb(vm_kb("VmRSS"))
+    );
+    let mut rng = Lcg(11);
+    let mut total_bytes = 0usize;
+    let started_all = Instant::now();
+    let mut networks = Vec::new();
+    for mode in [Mode::Foot, Mode::Bicycle] {
+        let started = Instant::now();
+        let graph = Graph::build(&raw, mode);
+        let graph_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let network = Network::new(graph);
+        let size = network.size();
+        total_bytes += size.bytes;
+        println!(
+            "  {mode}: graph {graph_s:.1} s + snapping index {:.1} s: {} nodes, {} edges, {:.0} MB; peak RSS so far {:.0} MB",
+            started.elapsed().as_secs_f64(),
+            size.nodes,
+            size.edges,
+            size.bytes as f64 / 1e6,
+            mb(vm_kb("VmHWM"))
+        );
+        networks.push(network);
+    }
+    println!(
+        "  foot + bicycle built in {:.1} s, {:.0} MB of graphs; peak RSS {:.0} MB with the input",
+        started_all.elapsed().as_secs_f64(),
+        total_bytes as f64 / 1e6,
+        mb(vm_kb("VmHWM"))
+    );
+    drop(raw);
+    for network in &networks {
+        multi(&network.graph, 5_000, &mut rng);
+        let g = &network.graph;
+        let points: Vec<LonLat> = (0..200)
+            .map(|_| {
+                let c = g.coord(rng.below(g.node_count()) as u32);
+                LonLat::new(f64::from(c[0]) * 1e-7, f64::from(c[1]) * 1e-7)
+            })
+            .collect();
+        resident(network, &points);
+    }
+}
+
+fn main() {
+    println!(
+        "{} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    real();
+    synthetic();
+}
