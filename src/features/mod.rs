@@ -9,6 +9,7 @@ pub mod csv_cell;
 pub mod datetime;
 pub mod encode;
 mod query;
+mod spatial;
 
 pub use query::{
     BboxFilter, Format, ItemsQuery, Parameter, ParameterValue, QueryError, DEFAULT_LIMIT,
@@ -77,6 +78,9 @@ pub struct Collection {
     pub properties: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
+    /// For each located feature's position in the dataset (its areas of this level, or
+    /// its facilities): its position here. Turns the dataset's R-tree answers into items.
+    by_origin: Vec<u32>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
     /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
@@ -121,10 +125,29 @@ impl Collection {
         self.by_id.get(id).map(|&i| &self.items[i])
     }
 
+    /// Positions of the items that can match the query (in id order): those near the
+    /// places it asks about (through the R-tree, see `spatial`) and with the values its
+    /// equality conditions on an indexed property ask for; `None` when it has neither
+    /// and every item is a candidate. A superset: the full conditions are still tested
+    /// on each.
+    fn candidates(&self, dataset: &Dataset, q: &ItemsQuery) -> Option<Vec<usize>> {
+        let mut best: Option<Vec<usize>> = None;
+        for rd in spatial::required_boxes(q.bbox.as_ref().map(|b| &b.rd), q.filter.as_ref()) {
+            let near = spatial::positions_in_box(self, dataset, &rd);
+            best = Some(match best {
+                None => near,
+                Some(prev) => spatial::intersect(prev, &near),
+            });
+        }
+        match (best, self.value_candidates(q)) {
+            (Some(near), Some(valued)) => Some(spatial::intersect(near, &valued)),
+            (near, valued) => near.or(valued),
+        }
+    }
+
     /// Positions of the items that can match the query's equality conditions on an
-    /// indexed property (in id order), or `None` when it has none and every item is a
-    /// candidate. A superset: the full conditions are still tested on each.
-    fn candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
+    /// indexed property (in id order), or `None` when it has none.
+    fn value_candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
         let mut terms: Vec<(&str, Vec<String>)> = q
             .properties
             .iter()
@@ -157,6 +180,12 @@ impl Collection {
         best
     }
 
+    /// Positions of the features whose box meets an RD box, in id order, through the
+    /// R-tree (a superset for areas: their exact outline is for the caller to test).
+    pub fn positions_in_rd_box(&self, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
+        spatial::positions_in_box(self, dataset, rd)
+    }
+
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
         let unfiltered = q.properties.is_empty()
@@ -171,7 +200,7 @@ impl Collection {
                 items,
             };
         }
-        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(q) {
+        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(dataset, q) {
             Some(positions) => Box::new(positions.into_iter().filter_map(|i| self.items.get(i))),
             None => Box::new(self.items.iter()),
         };
@@ -550,6 +579,19 @@ fn collection(
         .enumerate()
         .map(|(i, it)| (it.id.clone(), i))
         .collect();
+    let located = items
+        .iter()
+        .filter(|it| matches!(it.origin, Origin::Located(_)))
+        .count();
+    let mut by_origin = vec![u32::MAX; located];
+    for (position, item) in items.iter().enumerate() {
+        if let Origin::Located(i) = item.origin {
+            if let Some(slot) = by_origin.get_mut(i) {
+                // A collection is far below 4 billion features.
+                *slot = u32::try_from(position).unwrap_or(u32::MAX);
+            }
+        }
+    }
     let mut lookup: HashMap<&'static str, HashMap<String, Vec<usize>>> = HashMap::new();
     for name in INDEXED {
         // Only text-valued properties: a number would be missed by a text lookup.
@@ -579,6 +621,7 @@ fn collection(
         properties,
         items,
         by_id,
+        by_origin,
         lookup,
         generalised: (0..=MAX_GENERALISED_ZOOM)
             .map(|_| std::sync::OnceLock::new())

@@ -7,6 +7,8 @@ use crate::crs::RdPoint;
 use crate::features::{Collection, OutlineRd, MAX_GENERALISED_ZOOM};
 use crate::model::Dataset;
 use geo::{BoundingRect, MapCoords, MultiPolygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,6 +17,24 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Debug, Default)]
 pub struct ProjectedLayer {
     pub outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>>,
+    /// The boxes of `outlines` (item positions as data), so a tile finds the outlines
+    /// that meet it without a look at every one.
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+}
+
+impl ProjectedLayer {
+    /// Positions of the outlines whose box meets a Web Mercator box (min x, min y, max
+    /// x, max y; edges included), in item order.
+    pub fn in_box(&self, window: [f64; 4]) -> Vec<usize> {
+        let envelope = AABB::from_corners([window[0], window[1]], [window[2], window[3]]);
+        let mut found: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|e| e.data)
+            .collect();
+        found.sort_unstable();
+        found
+    }
 }
 
 /// Per snapshot: the projected outlines of each area collection, per zoom as they are
@@ -47,7 +67,7 @@ impl Projected {
 }
 
 fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLayer {
-    let outlines = collection
+    let outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>> = collection
         .items
         .iter()
         .map(
@@ -64,5 +84,18 @@ fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLay
             },
         )
         .collect();
-    ProjectedLayer { outlines }
+    let tree = RTree::bulk_load(
+        outlines
+            .iter()
+            .enumerate()
+            .filter_map(|(n, o)| {
+                let (_, b) = o.as_ref()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                    n,
+                ))
+            })
+            .collect(),
+    );
+    ProjectedLayer { outlines, tree }
 }
