@@ -1,8 +1,13 @@
 //! The served feature collections, written once per snapshot and queried without a server.
 //!
-//! Every feature is serialised once per CRS when the snapshot is built; a request only
-//! selects features and joins their ready-made bytes, so no request reprojects or
-//! re-encodes geometry.
+//! Every feature is serialised once, in CRS84 (the default every map and client asks
+//! for), when the snapshot is built; a request for it only selects features and joins
+//! their ready-made bytes. The other CRSs are written when asked for, from the outlines
+//! the dataset holds in both datums, so the snapshot keeps one copy of each feature.
+//!
+//! A property that is null in every feature of a collection is left out of its
+//! features (and so of its pages, tiles and downloads); the queryables still list it
+//! when the model says its type, so a filter on it is valid and matches nothing.
 
 pub mod cql2;
 pub mod csv_cell;
@@ -38,10 +43,11 @@ pub struct Item {
     pub bbox_rd: [f64; 4],
     /// The reference year of its figures, when known.
     pub year: Option<u16>,
-    /// Properties, for filtering; the served ones are inside the fragments.
+    /// Properties, for filtering; the served ones are inside the fragment. Without the
+    /// properties null in every feature of the collection.
     pub props: Map<String, Value>,
-    /// The whole GeoJSON Feature, in the order of [`Crs::ALL`].
-    fragments: [Bytes; 3],
+    /// The whole GeoJSON Feature in CRS84.
+    fragment: Bytes,
     /// Where the feature is in the dataset.
     origin: Origin,
 }
@@ -55,13 +61,11 @@ enum Origin {
 }
 
 impl Item {
-    pub fn fragment(&self, crs: Crs) -> &Bytes {
-        &self.fragments[crs_slot(crs)]
+    /// The whole GeoJSON Feature in CRS84, written when the snapshot was built; other
+    /// CRSs through [`Collection::render`].
+    pub fn crs84_fragment(&self) -> &Bytes {
+        &self.fragment
     }
-}
-
-fn crs_slot(crs: Crs) -> usize {
-    Crs::ALL.iter().position(|c| *c == crs).unwrap_or(0)
 }
 
 #[derive(Debug)]
@@ -74,8 +78,12 @@ pub struct Collection {
     pub extent: Option<[f64; 4]>,
     /// Reference years of the data, when known.
     pub years: Vec<u16>,
-    /// Property names and the JSON type of their values, for filters and queryables.
+    /// Property names with a value in some feature, and the JSON type of their values:
+    /// the columns of pages and downloads, the fields of tiles.
     pub properties: BTreeMap<String, &'static str>,
+    /// What filters may name: [`Self::properties`] and those null in every feature
+    /// whose type the model gives (see [`encode::model_type`]).
+    pub queryables: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
     /// For each located feature's position in the dataset (its areas of this level, or
@@ -312,8 +320,8 @@ impl Collection {
         zoom: Option<u8>,
     ) -> Bytes {
         let generalised = zoom.and_then(|z| self.generalised(dataset, z));
-        if select.is_none() && generalised.is_none() {
-            return item.fragment(crs).clone();
+        if select.is_none() && generalised.is_none() && crs == Crs::Crs84 {
+            return item.fragment.clone();
         }
         let props = match select {
             Some(names) => {
@@ -359,7 +367,6 @@ impl Collection {
         &self,
         items: &[&Item],
         format: Format,
-        crs: Crs,
         select: Option<&[String]>,
     ) -> usize {
         let columns = select.map_or(self.properties.len(), <[String]>::len);
@@ -380,7 +387,8 @@ impl Collection {
                         .sum(),
                     _ => 0,
                 };
-                item.fragment(crs).len() + text + columns * per_cell + 16
+                // RD's and EPSG:4326's numbers take no more characters than CRS84's.
+                item.fragment.len() + text + columns * per_cell + 16
             })
             .fold(1024, usize::saturating_add)
     }
@@ -494,7 +502,8 @@ fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
         Some(Value::String(s)) => s.eq_ignore_ascii_case(wanted),
         Some(Value::Number(n)) => wanted.parse::<f64>().ok() == n.as_f64(),
         Some(Value::Bool(b)) => wanted.parse::<bool>().ok() == Some(*b),
-        Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
+        // A property left out of a feature is null there (see `drop_null_everywhere`).
+        None | Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
         _ => false,
     }
 }
@@ -534,23 +543,44 @@ fn build_item(
     write: impl Fn(&mut String, &str, Crs),
 ) -> Item {
     let props_json = Value::Object(props.clone()).to_string();
-    let fragments = Crs::ALL.map(|crs| {
-        let mut s = String::new();
-        write(&mut s, &props_json, crs);
-        Bytes::from(s)
-    });
+    let mut s = String::new();
+    write(&mut s, &props_json, Crs::Crs84);
     let bbox_rd = bbox.map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
     Item {
         id,
         year,
         bbox_rd,
         props,
-        fragments,
+        fragment: Bytes::from(s),
         origin,
     }
 }
 
-fn collection(
+/// Takes out of every feature's properties those null (or missing) in all of them, and
+/// returns their names.
+fn drop_null_everywhere<'a>(all: impl Iterator<Item = &'a mut Map<String, Value>>) -> Vec<String> {
+    let mut all: Vec<&mut Map<String, Value>> = all.collect();
+    let mut names: BTreeMap<&str, bool> = BTreeMap::new();
+    for props in &all {
+        for (k, v) in props.iter() {
+            *names.entry(k.as_str()).or_insert(false) |= !v.is_null();
+        }
+    }
+    let empty: Vec<String> = names
+        .into_iter()
+        .filter(|(_, valued)| !valued)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    for props in &mut all {
+        for k in &empty {
+            props.remove(k);
+        }
+    }
+    empty
+}
+
+/// A collection's features and where they came from, before the indexes are made.
+struct Parts {
     id: &'static str,
     title: &'static str,
     description: String,
@@ -558,7 +588,21 @@ fn collection(
     items: Vec<Item>,
     extent: Option<[f64; 4]>,
     years: Vec<u16>,
-) -> Collection {
+    /// Properties null in every feature, taken out of them.
+    null_everywhere: Vec<String>,
+}
+
+fn collection(parts: Parts) -> Collection {
+    let Parts {
+        id,
+        title,
+        description,
+        kind,
+        items,
+        extent,
+        years,
+        null_everywhere,
+    } = parts;
     let mut properties = BTreeMap::new();
     for item in &items {
         for (k, v) in &item.props {
@@ -572,6 +616,12 @@ fn collection(
         let texts = items.iter().filter_map(|it| it.props.get(name)?.as_str());
         if let Some(format) = datetime::text_format(texts) {
             *kind = format;
+        }
+    }
+    let mut queryables = properties.clone();
+    for name in null_everywhere {
+        if let Some(t) = encode::model_type(&name) {
+            queryables.entry(name).or_insert(t);
         }
     }
     let by_id = items
@@ -619,6 +669,7 @@ fn collection(
         extent,
         years,
         properties,
+        queryables,
         items,
         by_id,
         by_origin,
@@ -662,16 +713,29 @@ pub fn build(
             .collect();
         years.sort_unstable();
         years.dedup();
-        let mut items: Vec<Item> = areas
+        let mut located: Vec<Map<String, Value>> = areas
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                if let Some(r) = a.geometry.wgs84.bounding_rect() {
-                    extent = union(extent, r);
-                }
+            .map(|a| {
                 let mut props = encode::area_properties(a.into(), dataset);
                 if let Some(extra) = indicators.get(&a.code) {
                     props.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                props
+            })
+            .collect();
+        let mut unlocated: Vec<Map<String, Value>> = dataset
+            .unlocated(level)
+            .iter()
+            .map(|a| encode::area_properties(a.into(), dataset))
+            .collect();
+        let null_everywhere = drop_null_everywhere(located.iter_mut().chain(unlocated.iter_mut()));
+        let mut items: Vec<Item> = areas
+            .iter()
+            .zip(located)
+            .enumerate()
+            .map(|(i, (a, props))| {
+                if let Some(r) = a.geometry.wgs84.bounding_rect() {
+                    extent = union(extent, r);
                 }
                 build_item(
                     a.code.to_string(),
@@ -683,16 +747,23 @@ pub fn build(
                 )
             })
             .collect();
-        items.extend(dataset.unlocated(level).iter().enumerate().map(|(i, a)| {
-            build_item(
-                a.code.to_string(),
-                a.year,
-                None,
-                encode::area_properties(a.into(), dataset),
-                Origin::Unlocated(i),
-                |s, p, _| encode::write_unlocated_feature(s, a, p),
-            )
-        }));
+        items.extend(
+            dataset
+                .unlocated(level)
+                .iter()
+                .zip(unlocated)
+                .enumerate()
+                .map(|(i, (a, props))| {
+                    build_item(
+                        a.code.to_string(),
+                        a.year,
+                        None,
+                        props,
+                        Origin::Unlocated(i),
+                        |s, p, _| encode::write_unlocated_feature(s, a, p),
+                    )
+                }),
+        );
         // Id order, located or not, so pages are stable and ids easy to find.
         items.sort_by(|a, b| a.id.cmp(&b.id));
         let (title, description) = match level {
@@ -700,26 +771,32 @@ pub fn build(
             AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
             AreaLevel::Buurt => ("Buurten", "Buurten met kerncijfers van het CBS"),
         };
-        out.push(collection(
-            level.collection(),
+        out.push(collection(Parts {
+            id: level.collection(),
             title,
-            description.to_string(),
-            CollectionKind::Areas(level),
+            description: description.to_string(),
+            kind: CollectionKind::Areas(level),
             items,
             extent,
             years,
-        ));
+            null_everywhere,
+        }));
     }
     let facilities = dataset.voorzieningen();
     if !facilities.is_empty() {
         let mut extent = None;
+        let mut all_props: Vec<Map<String, Value>> = facilities
+            .iter()
+            .map(|v| encode::facility_properties(v, dataset))
+            .collect();
+        let null_everywhere = drop_null_everywhere(all_props.iter_mut());
         let items = facilities
             .iter()
+            .zip(all_props)
             .enumerate()
-            .map(|(i, v)| {
+            .map(|(i, (v, props))| {
                 let p = geo::Point::new(v.location.wgs84.lon, v.location.wgs84.lat);
                 extent = union(extent, Rect::new(p.0, p.0));
-                let props = encode::facility_properties(v, dataset);
                 let rd = geo::Coord {
                     x: v.location.rd.x,
                     y: v.location.rd.y,
@@ -734,15 +811,18 @@ pub fn build(
                 )
             })
             .collect();
-        out.push(collection(
-            FACILITIES,
-            "Voorzieningen",
-            "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts".into(),
-            CollectionKind::Facilities,
+        out.push(collection(Parts {
+            id: FACILITIES,
+            title: "Voorzieningen",
+            description:
+                "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts"
+                    .into(),
+            kind: CollectionKind::Facilities,
             items,
             extent,
-            vec![],
-        ));
+            years: vec![],
+            null_everywhere,
+        }));
     }
     out
 }
