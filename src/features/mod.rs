@@ -121,6 +121,27 @@ pub enum OutlineRd<'a> {
     Point(geo::Coord<f64>),
 }
 
+/// The outlines of a collection at one zoom, from [`Collection::outlines_at_zoom`].
+pub struct ZoomOutlines<'a> {
+    collection: &'a Collection,
+    dataset: &'a Dataset,
+    kept: Option<&'a [geo::MultiPolygon<f64>]>,
+    made: Option<Vec<geo::MultiPolygon<f64>>>,
+}
+
+impl ZoomOutlines<'_> {
+    /// The feature's outline at this zoom (generalised when it applies).
+    pub fn get(&self, item: &Item) -> Option<OutlineRd<'_>> {
+        let Origin::Located(i) = item.origin else {
+            return None;
+        };
+        match self.kept.or(self.made.as_deref()).and_then(|g| g.get(i)) {
+            Some(outline) => Some(OutlineRd::Area(outline)),
+            None => self.collection.outline_rd(self.dataset, item),
+        }
+    }
+}
+
 /// The result of a query: how many matched, and the page asked for.
 #[derive(Debug)]
 pub struct Page<'a> {
@@ -295,18 +316,53 @@ impl Collection {
     /// and kept with the snapshot; `None` where no simplification applies (facilities,
     /// or zooms at which it would move nothing a map shows).
     fn generalised(&self, dataset: &Dataset, zoom: u8) -> Option<&[geo::MultiPolygon<f64>]> {
+        let slot = self.generalised.get(usize::from(zoom))?;
+        if let Some(made) = slot.get() {
+            return Some(made);
+        }
+        let made = self.generalise(dataset, zoom)?;
+        Some(slot.get_or_init(|| made))
+    }
+
+    /// The outlines of this collection's areas simplified for `zoom`, made anew.
+    fn generalise(&self, dataset: &Dataset, zoom: u8) -> Option<Vec<geo::MultiPolygon<f64>>> {
         let CollectionKind::Areas(level) = self.kind else {
             return None;
         };
-        let slot = self.generalised.get(usize::from(zoom))?;
-        Some(slot.get_or_init(|| {
-            let outlines: Vec<geo::MultiPolygon<f64>> = dataset
-                .areas(level)
-                .iter()
-                .map(|a| a.geometry.rd.clone())
-                .collect();
-            crate::topology::simplify_coverage(&outlines, crate::topology::tolerance_for_zoom(zoom))
-        }))
+        if zoom > MAX_GENERALISED_ZOOM {
+            return None;
+        }
+        let outlines: Vec<geo::MultiPolygon<f64>> = dataset
+            .areas(level)
+            .iter()
+            .map(|a| a.geometry.rd.clone())
+            .collect();
+        Some(crate::topology::simplify_coverage(
+            &outlines,
+            crate::topology::tolerance_for_zoom(zoom),
+        ))
+    }
+
+    /// Every feature's outline as a map at `zoom` draws it (as [`Self::outline_for_zoom`]
+    /// gives), for a caller that keeps its own copy: the generalised outlines are made
+    /// for it and not kept with the snapshot, unless a GeoJSON request already had them
+    /// kept. Tiles keep theirs projected (`crate::tiles::projected`), so the snapshot
+    /// need not hold a second copy per zoom.
+    pub fn outlines_at_zoom<'a>(&'a self, dataset: &'a Dataset, zoom: u8) -> ZoomOutlines<'a> {
+        let kept = self
+            .generalised
+            .get(usize::from(zoom))
+            .and_then(std::sync::OnceLock::get);
+        let made = match kept {
+            Some(_) => None,
+            None => self.generalise(dataset, zoom),
+        };
+        ZoomOutlines {
+            collection: self,
+            dataset,
+            kept: kept.map(Vec::as_slice),
+            made,
+        }
     }
 
     /// The feature as served: the ready-made bytes, or, when only some properties or a

@@ -48,6 +48,14 @@ pub struct Projected {
 type Slot = Arc<OnceLock<Arc<ProjectedLayer>>>;
 
 impl Projected {
+    /// Lets go of the outlines of the zooms up to `max_zoom`, once their tiles are made
+    /// and cached: they are made again should such a tile be asked for after the cache
+    /// let it go. Keeps the snapshot's memory at start to what serving needs.
+    pub fn release_up_to(&self, max_zoom: u8) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.retain(|(_, z), _| *z > max_zoom);
+    }
+
     /// The projected outlines of `collection` for `zoom`, made on first use.
     pub fn layer(
         &self,
@@ -67,22 +75,21 @@ impl Projected {
 }
 
 fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLayer {
+    let at_zoom = collection.outlines_at_zoom(dataset, zoom);
     let outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>> = collection
         .items
         .iter()
-        .map(
-            |item| match collection.outline_for_zoom(dataset, item, zoom)? {
-                OutlineRd::Area(mp) => {
-                    let m = mp.map_coords(|c| {
-                        let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
-                        geo::Coord { x, y }
-                    });
-                    let b = m.bounding_rect()?;
-                    Some((m, [b.min().x, b.min().y, b.max().x, b.max().y]))
-                }
-                OutlineRd::Point(_) => None,
-            },
-        )
+        .map(|item| match at_zoom.get(item)? {
+            OutlineRd::Area(mp) => {
+                let m = mp.map_coords(|c| {
+                    let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
+                    geo::Coord { x, y }
+                });
+                let b = m.bounding_rect()?;
+                Some((m, [b.min().x, b.min().y, b.max().x, b.max().y]))
+            }
+            OutlineRd::Point(_) => None,
+        })
         .collect();
     let tree = RTree::bulk_load(
         outlines
