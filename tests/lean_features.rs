@@ -17,10 +17,20 @@ fn properties_null_everywhere_are_left_out_but_stay_queryable() {
         // Every property a feature carries has a value in some feature.
         let mut valued: HashMap<String, bool> = HashMap::new();
         for item in &c.items {
+            let in_crs84: serde_json::Value =
+                serde_json::from_slice(&c.render(dataset, item, Crs::Crs84, None, None))
+                    .expect("a feature is JSON");
             for crs in Crs::ALL {
                 let f: serde_json::Value =
                     serde_json::from_slice(&c.render(dataset, item, crs, None, None))
                         .expect("a feature is JSON");
+                // Written on request in other CRSs, with the same properties and id.
+                assert_eq!(
+                    f["properties"], in_crs84["properties"],
+                    "{} {crs:?}",
+                    item.id
+                );
+                assert_eq!(f["id"], in_crs84["id"], "{} {crs:?}", item.id);
                 for (k, v) in f["properties"].as_object().expect("properties") {
                     *valued.entry(k.clone()).or_default() |= !v.is_null();
                 }

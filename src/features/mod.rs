@@ -48,6 +48,9 @@ pub struct Item {
     pub props: Map<String, Value>,
     /// The whole GeoJSON Feature in CRS84.
     fragment: Bytes,
+    /// The length of its properties object, which every feature ends with (before the
+    /// closing brace): a feature written in another CRS takes that text as it is.
+    props_len: usize,
     /// Where the feature is in the dataset.
     origin: Origin,
 }
@@ -61,6 +64,15 @@ enum Origin {
 }
 
 impl Item {
+    /// The properties as the ready-made feature has them, as JSON text.
+    fn props_json(&self) -> &str {
+        let end = self.fragment.len().saturating_sub(1);
+        let start = end.saturating_sub(self.props_len);
+        // Written from a String in `build_item`, so UTF-8, and cut at the properties'
+        // own bounds; the fallback is never taken.
+        std::str::from_utf8(self.fragment.get(start..end).unwrap_or_default()).unwrap_or("{}")
+    }
+
     /// The whole GeoJSON Feature in CRS84, written when the snapshot was built; other
     /// CRSs through [`Collection::render`].
     pub fn crs84_fragment(&self) -> &Bytes {
@@ -385,9 +397,9 @@ impl Collection {
                     .iter()
                     .filter_map(|n| item.props.get(n).map(|v| (n.clone(), v.clone())))
                     .collect();
-                Value::Object(props).to_string()
+                std::borrow::Cow::Owned(Value::Object(props).to_string())
             }
-            None => Value::Object(item.props.clone()).to_string(),
+            None => std::borrow::Cow::Borrowed(item.props_json()),
         };
         let mut s = String::new();
         match (self.kind, item.origin) {
@@ -608,6 +620,7 @@ fn build_item(
         bbox_rd,
         props,
         fragment: Bytes::from(s),
+        props_len: props_json.len(),
         origin,
     }
 }
