@@ -525,7 +525,7 @@ fn items_answer(
         // Thrown away by the caller; the page may be short.
         return Err(ApiError::Internal("stopped".into()));
     }
-    let estimate = c.estimate_bytes(&page.items, format, q.crs, q.select.as_deref());
+    let estimate = c.estimate_bytes(&page.items, format, q.select.as_deref());
     if estimate > cap {
         return Err(ApiError::BadRequest(format!(
             "this answer would be about {} MB, more than this server sends at once ({} MB); ask for fewer features (limit, offset) or fewer properties",
@@ -634,7 +634,7 @@ pub async fn item(
     Ok(with_crs(
         (
             [(header::CONTENT_TYPE, GEOJSON)],
-            with_links(item.fragment(crs), &links),
+            with_links(&c.render(&s.dataset, item, crs, None, None), &links),
         )
             .into_response(),
         crs,
@@ -668,7 +668,7 @@ pub async fn queryables(
         let mut main = String::from(
             r#"<p>Gebruik deze namen in filters, bijvoorbeeld <code>?gemeentecode=GM0344</code>.</p><table><caption>Eigenschappen</caption><thead><tr><th scope="col">naam</th><th scope="col">type</th><th scope="col">betekenis</th></tr></thead><tbody>"#,
         );
-        for (name, kind) in &c.properties {
+        for (name, kind) in &c.queryables {
             main.push_str(&format!(
                 r#"<tr><th scope="row"><code>{}</code></th><td>{kind}</td><td>{}</td></tr>"#,
                 escape(name),
@@ -711,7 +711,7 @@ pub fn queryables_schema(c: &Collection) -> Value {
         crate::features::CollectionKind::Facilities => "https://geojson.org/schema/Point.json",
     };
     properties.insert("geometry".into(), json!({ "$ref": geometry }));
-    for (name, kind) in &c.properties {
+    for (name, kind) in &c.queryables {
         // Dates and date-times are text in JSON; the format says which (CQL2 DATE/TIMESTAMP).
         let mut p = match *kind {
             "date" | "date-time" => json!({ "type": "string", "format": kind }),

@@ -160,7 +160,7 @@ fn content_id(collections: &[Collection]) -> String {
     for c in collections {
         h.write(c.id.as_bytes());
         for item in &c.items {
-            h.write(item.fragment(crate::crs::Crs::Crs84));
+            h.write(item.crs84_fragment());
         }
     }
     format!("{:016x}", h.finish())

@@ -63,7 +63,7 @@ fn items_parameters(c: &Collection) -> Vec<Value> {
             v
         })
         .collect();
-    for (name, kind) in &c.properties {
+    for (name, kind) in &c.queryables {
         // The parser reads every filter value as text and compares it by the property's type.
         out.push(json!({
             "name": name, "in": "query", "required": false,

@@ -124,6 +124,22 @@ impl<'a> From<&'a UnlocatedArea> for AreaFacts<'a> {
     }
 }
 
+/// The JSON type the model gives a property of an area or a voorziening, whatever the
+/// data: so a property null in every feature can still be listed and filtered on.
+/// `None` for names the model does not fix (a source's own columns, analysis results).
+pub fn model_type(name: &str) -> Option<&'static str> {
+    if crate::model::Figure::ALL.iter().any(|f| f.key() == name) {
+        return Some("number");
+    }
+    match name {
+        "code" | "naam" | "niveau" | "gemeentecode" | "gemeentenaam" | "wijkcode" | "bron"
+        | "id" | "categorie" | "categorie_naam" | "subtype" | "adres" | "postcode" | "plaats"
+        | "precisie" | "buurtcode" => Some("string"),
+        "jaar" | "woningen_punten" | "pct_sociale_huur_punten" | "capaciteit" => Some("number"),
+        _ => None,
+    }
+}
+
 pub fn area_properties(area: AreaFacts<'_>, dataset: &Dataset) -> Map<String, Value> {
     let mut props = Map::new();
     props.insert("code".into(), json!(area.code));

@@ -1,14 +1,20 @@
 //! The served feature collections, written once per snapshot and queried without a server.
 //!
-//! Every feature is serialised once per CRS when the snapshot is built; a request only
-//! selects features and joins their ready-made bytes, so no request reprojects or
-//! re-encodes geometry.
+//! Every feature is serialised once, in CRS84 (the default every map and client asks
+//! for), when the snapshot is built; a request for it only selects features and joins
+//! their ready-made bytes. The other CRSs are written when asked for, from the outlines
+//! the dataset holds in both datums, so the snapshot keeps one copy of each feature.
+//!
+//! A property that is null in every feature of a collection is left out of its
+//! features (and so of its pages, tiles and downloads); the queryables still list it
+//! when the model says its type, so a filter on it is valid and matches nothing.
 
 pub mod cql2;
 pub mod csv_cell;
 pub mod datetime;
 pub mod encode;
 mod query;
+mod spatial;
 
 pub use query::{
     BboxFilter, Format, ItemsQuery, Parameter, ParameterValue, QueryError, DEFAULT_LIMIT,
@@ -37,10 +43,14 @@ pub struct Item {
     pub bbox_rd: [f64; 4],
     /// The reference year of its figures, when known.
     pub year: Option<u16>,
-    /// Properties, for filtering; the served ones are inside the fragments.
+    /// Properties, for filtering; the served ones are inside the fragment. Without the
+    /// properties null in every feature of the collection.
     pub props: Map<String, Value>,
-    /// The whole GeoJSON Feature, in the order of [`Crs::ALL`].
-    fragments: [Bytes; 3],
+    /// The whole GeoJSON Feature in CRS84.
+    fragment: Bytes,
+    /// The length of its properties object, which every feature ends with (before the
+    /// closing brace): a feature written in another CRS takes that text as it is.
+    props_len: usize,
     /// Where the feature is in the dataset.
     origin: Origin,
 }
@@ -54,13 +64,20 @@ enum Origin {
 }
 
 impl Item {
-    pub fn fragment(&self, crs: Crs) -> &Bytes {
-        &self.fragments[crs_slot(crs)]
+    /// The properties as the ready-made feature has them, as JSON text.
+    fn props_json(&self) -> &str {
+        let end = self.fragment.len().saturating_sub(1);
+        let start = end.saturating_sub(self.props_len);
+        // Written from a String in `build_item`, so UTF-8, and cut at the properties'
+        // own bounds; the fallback is never taken.
+        std::str::from_utf8(self.fragment.get(start..end).unwrap_or_default()).unwrap_or("{}")
     }
-}
 
-fn crs_slot(crs: Crs) -> usize {
-    Crs::ALL.iter().position(|c| *c == crs).unwrap_or(0)
+    /// The whole GeoJSON Feature in CRS84, written when the snapshot was built; other
+    /// CRSs through [`Collection::render`].
+    pub fn crs84_fragment(&self) -> &Bytes {
+        &self.fragment
+    }
 }
 
 #[derive(Debug)]
@@ -73,10 +90,17 @@ pub struct Collection {
     pub extent: Option<[f64; 4]>,
     /// Reference years of the data, when known.
     pub years: Vec<u16>,
-    /// Property names and the JSON type of their values, for filters and queryables.
+    /// Property names with a value in some feature, and the JSON type of their values:
+    /// the columns of pages and downloads, the fields of tiles.
     pub properties: BTreeMap<String, &'static str>,
+    /// What filters may name: [`Self::properties`] and those null in every feature
+    /// whose type the model gives (see [`encode::model_type`]).
+    pub queryables: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
+    /// For each located feature's position in the dataset (its areas of this level, or
+    /// its facilities): its position here. Turns the dataset's R-tree answers into items.
+    by_origin: Vec<u32>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
     /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
@@ -109,6 +133,27 @@ pub enum OutlineRd<'a> {
     Point(geo::Coord<f64>),
 }
 
+/// The outlines of a collection at one zoom, from [`Collection::outlines_at_zoom`].
+pub struct ZoomOutlines<'a> {
+    collection: &'a Collection,
+    dataset: &'a Dataset,
+    kept: Option<&'a [geo::MultiPolygon<f64>]>,
+    made: Option<Vec<geo::MultiPolygon<f64>>>,
+}
+
+impl ZoomOutlines<'_> {
+    /// The feature's outline at this zoom (generalised when it applies).
+    pub fn get(&self, item: &Item) -> Option<OutlineRd<'_>> {
+        let Origin::Located(i) = item.origin else {
+            return None;
+        };
+        match self.kept.or(self.made.as_deref()).and_then(|g| g.get(i)) {
+            Some(outline) => Some(OutlineRd::Area(outline)),
+            None => self.collection.outline_rd(self.dataset, item),
+        }
+    }
+}
+
 /// The result of a query: how many matched, and the page asked for.
 #[derive(Debug)]
 pub struct Page<'a> {
@@ -121,10 +166,29 @@ impl Collection {
         self.by_id.get(id).map(|&i| &self.items[i])
     }
 
+    /// Positions of the items that can match the query (in id order): those near the
+    /// places it asks about (through the R-tree, see `spatial`) and with the values its
+    /// equality conditions on an indexed property ask for; `None` when it has neither
+    /// and every item is a candidate. A superset: the full conditions are still tested
+    /// on each.
+    fn candidates(&self, dataset: &Dataset, q: &ItemsQuery) -> Option<Vec<usize>> {
+        let mut best: Option<Vec<usize>> = None;
+        for rd in spatial::required_boxes(q.bbox.as_ref().map(|b| &b.rd), q.filter.as_ref()) {
+            let near = spatial::positions_in_box(self, dataset, &rd);
+            best = Some(match best {
+                None => near,
+                Some(prev) => spatial::intersect(prev, &near),
+            });
+        }
+        match (best, self.value_candidates(q)) {
+            (Some(near), Some(valued)) => Some(spatial::intersect(near, &valued)),
+            (near, valued) => near.or(valued),
+        }
+    }
+
     /// Positions of the items that can match the query's equality conditions on an
-    /// indexed property (in id order), or `None` when it has none and every item is a
-    /// candidate. A superset: the full conditions are still tested on each.
-    fn candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
+    /// indexed property (in id order), or `None` when it has none.
+    fn value_candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
         let mut terms: Vec<(&str, Vec<String>)> = q
             .properties
             .iter()
@@ -157,6 +221,12 @@ impl Collection {
         best
     }
 
+    /// Positions of the features whose box meets an RD box, in id order, through the
+    /// R-tree (a superset for areas: their exact outline is for the caller to test).
+    pub fn positions_in_rd_box(&self, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
+        spatial::positions_in_box(self, dataset, rd)
+    }
+
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
         let unfiltered = q.properties.is_empty()
@@ -171,7 +241,7 @@ impl Collection {
                 items,
             };
         }
-        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(q) {
+        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(dataset, q) {
             Some(positions) => Box::new(positions.into_iter().filter_map(|i| self.items.get(i))),
             None => Box::new(self.items.iter()),
         };
@@ -258,18 +328,53 @@ impl Collection {
     /// and kept with the snapshot; `None` where no simplification applies (facilities,
     /// or zooms at which it would move nothing a map shows).
     fn generalised(&self, dataset: &Dataset, zoom: u8) -> Option<&[geo::MultiPolygon<f64>]> {
+        let slot = self.generalised.get(usize::from(zoom))?;
+        if let Some(made) = slot.get() {
+            return Some(made);
+        }
+        let made = self.generalise(dataset, zoom)?;
+        Some(slot.get_or_init(|| made))
+    }
+
+    /// The outlines of this collection's areas simplified for `zoom`, made anew.
+    fn generalise(&self, dataset: &Dataset, zoom: u8) -> Option<Vec<geo::MultiPolygon<f64>>> {
         let CollectionKind::Areas(level) = self.kind else {
             return None;
         };
-        let slot = self.generalised.get(usize::from(zoom))?;
-        Some(slot.get_or_init(|| {
-            let outlines: Vec<geo::MultiPolygon<f64>> = dataset
-                .areas(level)
-                .iter()
-                .map(|a| a.geometry.rd.clone())
-                .collect();
-            crate::topology::simplify_coverage(&outlines, crate::topology::tolerance_for_zoom(zoom))
-        }))
+        if zoom > MAX_GENERALISED_ZOOM {
+            return None;
+        }
+        let outlines: Vec<geo::MultiPolygon<f64>> = dataset
+            .areas(level)
+            .iter()
+            .map(|a| a.geometry.rd.clone())
+            .collect();
+        Some(crate::topology::simplify_coverage(
+            &outlines,
+            crate::topology::tolerance_for_zoom(zoom),
+        ))
+    }
+
+    /// Every feature's outline as a map at `zoom` draws it (as [`Self::outline_for_zoom`]
+    /// gives), for a caller that keeps its own copy: the generalised outlines are made
+    /// for it and not kept with the snapshot, unless a GeoJSON request already had them
+    /// kept. Tiles keep theirs projected (`crate::tiles::projected`), so the snapshot
+    /// need not hold a second copy per zoom.
+    pub fn outlines_at_zoom<'a>(&'a self, dataset: &'a Dataset, zoom: u8) -> ZoomOutlines<'a> {
+        let kept = self
+            .generalised
+            .get(usize::from(zoom))
+            .and_then(std::sync::OnceLock::get);
+        let made = match kept {
+            Some(_) => None,
+            None => self.generalise(dataset, zoom),
+        };
+        ZoomOutlines {
+            collection: self,
+            dataset,
+            kept: kept.map(Vec::as_slice),
+            made,
+        }
     }
 
     /// The feature as served: the ready-made bytes, or, when only some properties or a
@@ -283,8 +388,8 @@ impl Collection {
         zoom: Option<u8>,
     ) -> Bytes {
         let generalised = zoom.and_then(|z| self.generalised(dataset, z));
-        if select.is_none() && generalised.is_none() {
-            return item.fragment(crs).clone();
+        if select.is_none() && generalised.is_none() && crs == Crs::Crs84 {
+            return item.fragment.clone();
         }
         let props = match select {
             Some(names) => {
@@ -292,9 +397,9 @@ impl Collection {
                     .iter()
                     .filter_map(|n| item.props.get(n).map(|v| (n.clone(), v.clone())))
                     .collect();
-                Value::Object(props).to_string()
+                std::borrow::Cow::Owned(Value::Object(props).to_string())
             }
-            None => Value::Object(item.props.clone()).to_string(),
+            None => std::borrow::Cow::Borrowed(item.props_json()),
         };
         let mut s = String::new();
         match (self.kind, item.origin) {
@@ -330,7 +435,6 @@ impl Collection {
         &self,
         items: &[&Item],
         format: Format,
-        crs: Crs,
         select: Option<&[String]>,
     ) -> usize {
         let columns = select.map_or(self.properties.len(), <[String]>::len);
@@ -351,7 +455,8 @@ impl Collection {
                         .sum(),
                     _ => 0,
                 };
-                item.fragment(crs).len() + text + columns * per_cell + 16
+                // RD's and EPSG:4326's numbers take no more characters than CRS84's.
+                item.fragment.len() + text + columns * per_cell + 16
             })
             .fold(1024, usize::saturating_add)
     }
@@ -465,7 +570,8 @@ fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
         Some(Value::String(s)) => s.eq_ignore_ascii_case(wanted),
         Some(Value::Number(n)) => wanted.parse::<f64>().ok() == n.as_f64(),
         Some(Value::Bool(b)) => wanted.parse::<bool>().ok() == Some(*b),
-        Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
+        // A property left out of a feature is null there (see `drop_null_everywhere`).
+        None | Some(Value::Null) => wanted.eq_ignore_ascii_case("null"),
         _ => false,
     }
 }
@@ -505,23 +611,45 @@ fn build_item(
     write: impl Fn(&mut String, &str, Crs),
 ) -> Item {
     let props_json = Value::Object(props.clone()).to_string();
-    let fragments = Crs::ALL.map(|crs| {
-        let mut s = String::new();
-        write(&mut s, &props_json, crs);
-        Bytes::from(s)
-    });
+    let mut s = String::new();
+    write(&mut s, &props_json, Crs::Crs84);
     let bbox_rd = bbox.map_or([0.0; 4], |r| [r.min().x, r.min().y, r.max().x, r.max().y]);
     Item {
         id,
         year,
         bbox_rd,
         props,
-        fragments,
+        fragment: Bytes::from(s),
+        props_len: props_json.len(),
         origin,
     }
 }
 
-fn collection(
+/// Takes out of every feature's properties those null (or missing) in all of them, and
+/// returns their names.
+fn drop_null_everywhere<'a>(all: impl Iterator<Item = &'a mut Map<String, Value>>) -> Vec<String> {
+    let mut all: Vec<&mut Map<String, Value>> = all.collect();
+    let mut names: BTreeMap<&str, bool> = BTreeMap::new();
+    for props in &all {
+        for (k, v) in props.iter() {
+            *names.entry(k.as_str()).or_insert(false) |= !v.is_null();
+        }
+    }
+    let empty: Vec<String> = names
+        .into_iter()
+        .filter(|(_, valued)| !valued)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    for props in &mut all {
+        for k in &empty {
+            props.remove(k);
+        }
+    }
+    empty
+}
+
+/// A collection's features and where they came from, before the indexes are made.
+struct Parts {
     id: &'static str,
     title: &'static str,
     description: String,
@@ -529,7 +657,21 @@ fn collection(
     items: Vec<Item>,
     extent: Option<[f64; 4]>,
     years: Vec<u16>,
-) -> Collection {
+    /// Properties null in every feature, taken out of them.
+    null_everywhere: Vec<String>,
+}
+
+fn collection(parts: Parts) -> Collection {
+    let Parts {
+        id,
+        title,
+        description,
+        kind,
+        items,
+        extent,
+        years,
+        null_everywhere,
+    } = parts;
     let mut properties = BTreeMap::new();
     for item in &items {
         for (k, v) in &item.props {
@@ -545,11 +687,30 @@ fn collection(
             *kind = format;
         }
     }
+    let mut queryables = properties.clone();
+    for name in null_everywhere {
+        if let Some(t) = encode::model_type(&name) {
+            queryables.entry(name).or_insert(t);
+        }
+    }
     let by_id = items
         .iter()
         .enumerate()
         .map(|(i, it)| (it.id.clone(), i))
         .collect();
+    let located = items
+        .iter()
+        .filter(|it| matches!(it.origin, Origin::Located(_)))
+        .count();
+    let mut by_origin = vec![u32::MAX; located];
+    for (position, item) in items.iter().enumerate() {
+        if let Origin::Located(i) = item.origin {
+            if let Some(slot) = by_origin.get_mut(i) {
+                // A collection is far below 4 billion features.
+                *slot = u32::try_from(position).unwrap_or(u32::MAX);
+            }
+        }
+    }
     let mut lookup: HashMap<&'static str, HashMap<String, Vec<usize>>> = HashMap::new();
     for name in INDEXED {
         // Only text-valued properties: a number would be missed by a text lookup.
@@ -577,8 +738,10 @@ fn collection(
         extent,
         years,
         properties,
+        queryables,
         items,
         by_id,
+        by_origin,
         lookup,
         generalised: (0..=MAX_GENERALISED_ZOOM)
             .map(|_| std::sync::OnceLock::new())
@@ -619,16 +782,29 @@ pub fn build(
             .collect();
         years.sort_unstable();
         years.dedup();
-        let mut items: Vec<Item> = areas
+        let mut located: Vec<Map<String, Value>> = areas
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                if let Some(r) = a.geometry.wgs84.bounding_rect() {
-                    extent = union(extent, r);
-                }
+            .map(|a| {
                 let mut props = encode::area_properties(a.into(), dataset);
                 if let Some(extra) = indicators.get(&a.code) {
                     props.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                props
+            })
+            .collect();
+        let mut unlocated: Vec<Map<String, Value>> = dataset
+            .unlocated(level)
+            .iter()
+            .map(|a| encode::area_properties(a.into(), dataset))
+            .collect();
+        let null_everywhere = drop_null_everywhere(located.iter_mut().chain(unlocated.iter_mut()));
+        let mut items: Vec<Item> = areas
+            .iter()
+            .zip(located)
+            .enumerate()
+            .map(|(i, (a, props))| {
+                if let Some(r) = a.geometry.wgs84.bounding_rect() {
+                    extent = union(extent, r);
                 }
                 build_item(
                     a.code.to_string(),
@@ -640,16 +816,23 @@ pub fn build(
                 )
             })
             .collect();
-        items.extend(dataset.unlocated(level).iter().enumerate().map(|(i, a)| {
-            build_item(
-                a.code.to_string(),
-                a.year,
-                None,
-                encode::area_properties(a.into(), dataset),
-                Origin::Unlocated(i),
-                |s, p, _| encode::write_unlocated_feature(s, a, p),
-            )
-        }));
+        items.extend(
+            dataset
+                .unlocated(level)
+                .iter()
+                .zip(unlocated)
+                .enumerate()
+                .map(|(i, (a, props))| {
+                    build_item(
+                        a.code.to_string(),
+                        a.year,
+                        None,
+                        props,
+                        Origin::Unlocated(i),
+                        |s, p, _| encode::write_unlocated_feature(s, a, p),
+                    )
+                }),
+        );
         // Id order, located or not, so pages are stable and ids easy to find.
         items.sort_by(|a, b| a.id.cmp(&b.id));
         let (title, description) = match level {
@@ -657,26 +840,32 @@ pub fn build(
             AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
             AreaLevel::Buurt => ("Buurten", "Buurten met kerncijfers van het CBS"),
         };
-        out.push(collection(
-            level.collection(),
+        out.push(collection(Parts {
+            id: level.collection(),
             title,
-            description.to_string(),
-            CollectionKind::Areas(level),
+            description: description.to_string(),
+            kind: CollectionKind::Areas(level),
             items,
             extent,
             years,
-        ));
+            null_everywhere,
+        }));
     }
     let facilities = dataset.voorzieningen();
     if !facilities.is_empty() {
         let mut extent = None;
+        let mut all_props: Vec<Map<String, Value>> = facilities
+            .iter()
+            .map(|v| encode::facility_properties(v, dataset))
+            .collect();
+        let null_everywhere = drop_null_everywhere(all_props.iter_mut());
         let items = facilities
             .iter()
+            .zip(all_props)
             .enumerate()
-            .map(|(i, v)| {
+            .map(|(i, (v, props))| {
                 let p = geo::Point::new(v.location.wgs84.lon, v.location.wgs84.lat);
                 extent = union(extent, Rect::new(p.0, p.0));
-                let props = encode::facility_properties(v, dataset);
                 let rd = geo::Coord {
                     x: v.location.rd.x,
                     y: v.location.rd.y,
@@ -691,15 +880,18 @@ pub fn build(
                 )
             })
             .collect();
-        out.push(collection(
-            FACILITIES,
-            "Voorzieningen",
-            "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts".into(),
-            CollectionKind::Facilities,
+        out.push(collection(Parts {
+            id: FACILITIES,
+            title: "Voorzieningen",
+            description:
+                "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts"
+                    .into(),
+            kind: CollectionKind::Facilities,
             items,
             extent,
-            vec![],
-        ));
+            years: vec![],
+            null_everywhere,
+        }));
     }
     out
 }

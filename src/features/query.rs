@@ -324,7 +324,7 @@ impl ItemsQuery {
             Some(text) => Some(
                 Filter::parse(
                     text,
-                    &collection.properties,
+                    &collection.queryables,
                     filter_crs.unwrap_or(Crs::Crs84),
                 )
                 .map_err(|e| err("filter", e.pointing_into(text)))?,
@@ -343,7 +343,7 @@ impl ItemsQuery {
             },
         };
         let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
-            if collection.properties.contains_key(name) {
+            if collection.queryables.contains_key(name) {
                 Ok(name.to_string())
             } else {
                 Err(err(
@@ -392,8 +392,8 @@ impl ItemsQuery {
             if is_parameter(k) {
                 continue;
             }
-            if !collection.properties.contains_key(k) {
-                let known: Vec<&str> = collection.properties.keys().map(String::as_str).collect();
+            if !collection.queryables.contains_key(k) {
+                let known: Vec<&str> = collection.queryables.keys().map(String::as_str).collect();
                 return Err(err(
                     k,
                     format!(

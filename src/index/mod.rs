@@ -82,6 +82,17 @@ impl SpatialIndex {
             .map(|e| e.data)
     }
 
+    /// Indices of facilities inside the RD box, edges included.
+    pub fn facilities_in_box(
+        &self,
+        min: RdPoint,
+        max: RdPoint,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.facilities
+            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
+            .map(|e| e.data)
+    }
+
     /// Facilities by increasing distance from `p`, optionally of one category, lazily.
     pub fn nearest_facilities<'a>(
         &'a self,

@@ -15,12 +15,35 @@ pub const EXTENT: u32 = 4096;
 pub const BUFFER: u32 = 64;
 
 /// The collection's features that meet the tile, as a layer named after it. Area
-/// outlines come from `projected` (in Web Mercator for this zoom, made once).
+/// outlines come from `projected` (in Web Mercator for this zoom, made once); the
+/// features near the tile are found through the R-trees.
 pub fn layer(
     collection: &Collection,
     dataset: &Dataset,
     projected: &Projected,
     id: TileId,
+) -> LayerBuilder {
+    layer_of(collection, dataset, projected, id, false)
+}
+
+/// The same layer made by a look at every feature of the collection, as tiles were
+/// made before the R-trees: the reference a test holds [`layer`] to. Serves nothing.
+#[doc(hidden)]
+pub fn layer_scanning_every_feature(
+    collection: &Collection,
+    dataset: &Dataset,
+    projected: &Projected,
+    id: TileId,
+) -> LayerBuilder {
+    layer_of(collection, dataset, projected, id, true)
+}
+
+fn layer_of(
+    collection: &Collection,
+    dataset: &Dataset,
+    projected: &Projected,
+    id: TileId,
+    every: bool,
 ) -> LayerBuilder {
     let b = id.bounds();
     let scale = f64::from(EXTENT) / (b[2] - b[0]);
@@ -40,12 +63,36 @@ pub fn layer(
     let window_rd = rd_window(id, margin / scale);
     let areas = matches!(collection.kind, crate::features::CollectionKind::Areas(_))
         .then(|| projected.layer(collection, dataset, id.z));
+    // Only the features near the tile, through the R-trees, in item order as a scan of
+    // every one would find them (so tiles are the same, ids included).
+    let near = match &areas {
+        _ if every => (0..collection.items.len()).collect(),
+        Some(areas) => areas.in_box(window),
+        None => collection.positions_in_rd_box(
+            dataset,
+            &geo::Rect::new(
+                geo::Coord {
+                    x: window_rd[0],
+                    y: window_rd[1],
+                },
+                geo::Coord {
+                    x: window_rd[2],
+                    y: window_rd[3],
+                },
+            ),
+        ),
+    };
     let mut layer = LayerBuilder::new(collection.id, EXTENT);
-    for (n, item) in collection.items.iter().enumerate() {
+    for n in near {
+        let Some(item) = collection.items.get(n) else {
+            continue;
+        };
         let geometry = if let Some(areas) = &areas {
             let Some(Some((mp, bb))) = areas.outlines.get(n) else {
                 continue;
             };
+            // The tree's answer again, cheaply: so `layer_of` over every item is the
+            // scan the tree stands in for.
             if bb[0] > window[2] || bb[2] < window[0] || bb[1] > window[3] || bb[3] < window[1] {
                 continue;
             }

@@ -88,6 +88,8 @@ pub fn pregenerate(
             }
         }
     }
+    // These tiles are cached now; their outlines would only hold memory.
+    projected.release_up_to(PREGENERATED_MAX_ZOOM);
     made
 }
 

@@ -7,6 +7,8 @@ use crate::crs::RdPoint;
 use crate::features::{Collection, OutlineRd, MAX_GENERALISED_ZOOM};
 use crate::model::Dataset;
 use geo::{BoundingRect, MapCoords, MultiPolygon};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,6 +17,24 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Debug, Default)]
 pub struct ProjectedLayer {
     pub outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>>,
+    /// The boxes of `outlines` (item positions as data), so a tile finds the outlines
+    /// that meet it without a look at every one.
+    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+}
+
+impl ProjectedLayer {
+    /// Positions of the outlines whose box meets a Web Mercator box (min x, min y, max
+    /// x, max y; edges included), in item order.
+    pub fn in_box(&self, window: [f64; 4]) -> Vec<usize> {
+        let envelope = AABB::from_corners([window[0], window[1]], [window[2], window[3]]);
+        let mut found: Vec<usize> = self
+            .tree
+            .locate_in_envelope_intersecting(&envelope)
+            .map(|e| e.data)
+            .collect();
+        found.sort_unstable();
+        found
+    }
 }
 
 /// Per snapshot: the projected outlines of each area collection, per zoom as they are
@@ -28,6 +48,14 @@ pub struct Projected {
 type Slot = Arc<OnceLock<Arc<ProjectedLayer>>>;
 
 impl Projected {
+    /// Lets go of the outlines of the zooms up to `max_zoom`, once their tiles are made
+    /// and cached: they are made again should such a tile be asked for after the cache
+    /// let it go. Keeps the snapshot's memory at start to what serving needs.
+    pub fn release_up_to(&self, max_zoom: u8) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.retain(|(_, z), _| *z > max_zoom);
+    }
+
     /// The projected outlines of `collection` for `zoom`, made on first use.
     pub fn layer(
         &self,
@@ -47,22 +75,34 @@ impl Projected {
 }
 
 fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLayer {
-    let outlines = collection
+    let at_zoom = collection.outlines_at_zoom(dataset, zoom);
+    let outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>> = collection
         .items
         .iter()
-        .map(
-            |item| match collection.outline_for_zoom(dataset, item, zoom)? {
-                OutlineRd::Area(mp) => {
-                    let m = mp.map_coords(|c| {
-                        let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
-                        geo::Coord { x, y }
-                    });
-                    let b = m.bounding_rect()?;
-                    Some((m, [b.min().x, b.min().y, b.max().x, b.max().y]))
-                }
-                OutlineRd::Point(_) => None,
-            },
-        )
+        .map(|item| match at_zoom.get(item)? {
+            OutlineRd::Area(mp) => {
+                let m = mp.map_coords(|c| {
+                    let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
+                    geo::Coord { x, y }
+                });
+                let b = m.bounding_rect()?;
+                Some((m, [b.min().x, b.min().y, b.max().x, b.max().y]))
+            }
+            OutlineRd::Point(_) => None,
+        })
         .collect();
-    ProjectedLayer { outlines }
+    let tree = RTree::bulk_load(
+        outlines
+            .iter()
+            .enumerate()
+            .filter_map(|(n, o)| {
+                let (_, b) = o.as_ref()?;
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                    n,
+                ))
+            })
+            .collect(),
+    );
+    ProjectedLayer { outlines, tree }
 }

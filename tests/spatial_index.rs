@@ -1,0 +1,280 @@
+//! The R-trees stand in for a scan of every feature: `bbox`, `S_INTERSECTS` and tiles
+//! answered through them must give the same features, in the same order, as a look at
+//! every feature of the bundled data does, for many boxes and tiles across the country.
+
+use geo::Intersects;
+use std::collections::HashMap;
+use std::path::Path;
+use wijkatlas::crs::RdPoint;
+use wijkatlas::features::{self, Collection, ItemsQuery, OutlineRd};
+use wijkatlas::model::Dataset;
+use wijkatlas::tiles::{self, projected::Projected, TileId};
+
+fn bundled() -> (Dataset, Vec<Collection>) {
+    let loaded = wijkatlas::load::load_dir(Path::new("data")).expect("the bundled data loads");
+    let collections = features::build(&loaded.dataset, &HashMap::new());
+    (loaded.dataset, collections)
+}
+
+/// A fixed-seed generator (a 64-bit LCG), so a failing box can be found again.
+struct Lcg(u64);
+impl Lcg {
+    fn unit(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn between(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.unit()
+    }
+}
+
+/// A box in RD metres from 50 m to 60 km wide: every other one near a feature of the
+/// collection (so most meet something), the rest anywhere over the Netherlands.
+fn rd_box(rng: &mut Lcg, c: &Collection) -> [f64; 4] {
+    let located: Vec<&[f64; 4]> = c
+        .items
+        .iter()
+        .map(|i| &i.bbox_rd)
+        .filter(|b| b[2] > 0.0)
+        .collect();
+    let (x, y) = if rng.unit() < 0.5 && !located.is_empty() {
+        let b = located[(rng.unit() * located.len() as f64) as usize % located.len()];
+        (rng.between(b[0], b[2]), rng.between(b[1], b[3]))
+    } else {
+        (
+            rng.between(20_000.0, 270_000.0),
+            rng.between(310_000.0, 610_000.0),
+        )
+    };
+    let (w, h) = (
+        50.0 * 1200f64.powf(rng.unit()),
+        50.0 * 1200f64.powf(rng.unit()),
+    );
+    [x - w / 2.0, y - h / 2.0, x + w / 2.0, y + h / 2.0]
+}
+
+/// The box around an RD box's corners in longitude and latitude (RD's axes are turned
+/// against them).
+fn lonlat_box([x0, y0, x1, y1]: [f64; 4]) -> String {
+    let corners =
+        [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|(x, y)| RdPoint::new(x, y).to_wgs84());
+    let lon = corners.iter().map(|c| c.lon);
+    let lat = corners.iter().map(|c| c.lat);
+    format!(
+        "{},{},{},{}",
+        lon.clone().fold(f64::MAX, f64::min),
+        lat.clone().fold(f64::MAX, f64::min),
+        lon.fold(f64::MIN, f64::max),
+        lat.fold(f64::MIN, f64::max)
+    )
+}
+
+fn query(c: &Collection, pairs: &[(&str, String)]) -> ItemsQuery {
+    let pairs: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    ItemsQuery::parse(&pairs, c).unwrap_or_else(|e| panic!("{pairs:?}: {e}"))
+}
+
+fn ids(c: &Collection, dataset: &Dataset, q: &ItemsQuery) -> Vec<String> {
+    c.query(dataset, q)
+        .items
+        .iter()
+        .map(|i| i.id.clone())
+        .collect()
+}
+
+/// The features whose own geometry meets the RD box, by looking at every one, in the
+/// collection's order.
+fn scan(c: &Collection, dataset: &Dataset, rd: &geo::Rect<f64>) -> Vec<String> {
+    c.items
+        .iter()
+        .filter(|item| match c.outline_rd(dataset, item) {
+            Some(OutlineRd::Area(mp)) => mp.intersects(rd),
+            Some(OutlineRd::Point(p)) => {
+                (rd.min().x..=rd.max().x).contains(&p.x) && (rd.min().y..=rd.max().y).contains(&p.y)
+            }
+            None => false,
+        })
+        .map(|item| item.id.clone())
+        .collect()
+}
+
+#[test]
+fn bbox_through_the_index_is_the_scan_in_both_crs() {
+    let (dataset, collections) = bundled();
+    let mut rng = Lcg(20261206);
+    let mut nonempty = 0;
+    for c in &collections {
+        for _ in 0..60 {
+            let b = rd_box(&mut rng, c);
+            let rd = format!("{},{},{},{}", b[0], b[1], b[2], b[3]);
+            let lonlat = lonlat_box(b);
+            for pairs in [
+                vec![("bbox", rd.clone()), ("bbox-crs", "EPSG:28992".to_string())],
+                vec![("bbox", lonlat.clone())],
+            ] {
+                let mut all = pairs.clone();
+                all.push(("limit", "10000".into()));
+                let q = query(c, &all);
+                let expected = scan(c, &dataset, &q.bbox.as_ref().expect("a bbox").rd);
+                let got = ids(c, &dataset, &q);
+                assert_eq!(got, expected, "{} {pairs:?}", c.id);
+                nonempty += usize::from(!got.is_empty());
+                // A page from the middle is the same slice of the scan.
+                let mut paged = pairs.clone();
+                paged.extend([("offset", "3".to_string()), ("limit", "4".to_string())]);
+                let page = c.query(&dataset, &query(c, &paged));
+                assert_eq!(page.matched, expected.len(), "{} {pairs:?}", c.id);
+                let slice: Vec<String> = expected.iter().skip(3).take(4).cloned().collect();
+                let got: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
+                assert_eq!(got, slice, "{} {pairs:?} offset 3", c.id);
+            }
+        }
+    }
+    // Boxes that meet nothing would pass against any index: most must find features.
+    assert!(
+        nonempty > collections.len() * 60,
+        "only {nonempty} boxes met features"
+    );
+}
+
+#[test]
+fn bbox_with_a_property_filter_is_the_scan_narrowed() {
+    let (dataset, collections) = bundled();
+    let c = collections
+        .iter()
+        .find(|c| c.id == "wijken")
+        .expect("bundled wijken");
+    // Utrecht's wijken and a box over its west side and beyond.
+    let rd = "125000,450000,136000,460000";
+    let q = query(
+        c,
+        &[
+            ("bbox", rd.into()),
+            ("bbox-crs", "EPSG:28992".into()),
+            ("gemeentecode", "GM0344".into()),
+            ("limit", "10000".into()),
+        ],
+    );
+    let expected: Vec<String> = scan(c, &dataset, &q.bbox.as_ref().expect("a bbox").rd)
+        .into_iter()
+        .filter(|id| id.starts_with("WK0344"))
+        .collect();
+    assert!(!expected.is_empty(), "the box meets Utrecht's wijken");
+    assert_eq!(ids(c, &dataset, &q), expected);
+}
+
+#[test]
+fn s_intersects_through_the_index_is_the_scan() {
+    let (dataset, collections) = bundled();
+    let mut rng = Lcg(7);
+    let mut nonempty = 0;
+    let mut cases = 0;
+    for c in &collections {
+        for _ in 0..40 {
+            let [x0, y0, x1, y1] = rd_box(&mut rng, c);
+            let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+            let shapes = [
+                format!("BBOX({x0},{y0},{x1},{y1})"),
+                format!("POINT({mx} {my})"),
+                // A triangle: its box holds features its outline does not meet.
+                format!("POLYGON(({x0} {y0},{x1} {y0},{mx} {y1},{x0} {y0}))"),
+            ];
+            for shape in shapes {
+                let narrowed = format!("S_INTERSECTS(geometry,{shape})");
+                // Inside an OR the spatial test cannot narrow: every feature is tested.
+                let nothing = if c.properties.contains_key("code") {
+                    "code = 'nothing'"
+                } else {
+                    "id = 'nothing'"
+                };
+                let scanned = format!("{narrowed} OR {nothing}");
+                let get = |filter: &str| {
+                    let q = query(
+                        c,
+                        &[
+                            ("filter", filter.to_string()),
+                            ("filter-crs", "EPSG:28992".into()),
+                            ("limit", "10000".into()),
+                        ],
+                    );
+                    ids(c, &dataset, &q)
+                };
+                let got = get(&narrowed);
+                assert_eq!(got, get(&scanned), "{} {narrowed}", c.id);
+                if shape.starts_with("BBOX") {
+                    // The same box as a bbox parameter, against the independent scan.
+                    let q = query(
+                        c,
+                        &[
+                            ("bbox", format!("{x0},{y0},{x1},{y1}")),
+                            ("bbox-crs", "EPSG:28992".into()),
+                            ("limit", "10000".into()),
+                        ],
+                    );
+                    assert_eq!(got, scan(c, &dataset, &q.bbox.expect("a bbox").rd));
+                }
+                // Two spatial terms under AND: both narrow, and the answer is the same.
+                let both = format!(
+                    "{narrowed} AND S_INTERSECTS(geometry,BBOX({},{},{},{}))",
+                    x0 - 500.0,
+                    y0 - 500.0,
+                    x1,
+                    y1
+                );
+                let both_scanned = format!("({both}) OR {nothing}");
+                assert_eq!(get(&both), get(&both_scanned), "{} {both}", c.id);
+                nonempty += usize::from(!got.is_empty());
+                cases += 1;
+            }
+        }
+    }
+    assert!(
+        nonempty * 2 > cases,
+        "only {nonempty} of {cases} filters met features"
+    );
+}
+
+#[test]
+fn tiles_through_the_index_are_the_scanned_tiles() {
+    let (dataset, collections) = bundled();
+    let projected = Projected::default();
+    let mut rng = Lcg(42);
+    let mut with_features = 0;
+    let mut tiles_made = 0;
+    for c in &collections {
+        let extent = c.extent.expect("bundled collections have an extent");
+        for z in [3u8, 5, 7, 9, 10, 12, 14] {
+            let n = 1u32 << z;
+            for _ in 0..12 {
+                // A tile under a random point of the extent.
+                let lon = rng.between(extent[0], extent[2]);
+                let lat = rng.between(extent[1], extent[3]);
+                let x = ((lon + 180.0) / 360.0 * f64::from(n)) as u32;
+                let lat_r = lat.to_radians();
+                let y = ((1.0 - (lat_r.tan() + 1.0 / lat_r.cos()).ln() / std::f64::consts::PI)
+                    / 2.0
+                    * f64::from(n)) as u32;
+                let id = TileId::new(u32::from(z), x, y).expect("a tile on the grid");
+                let indexed = tiles::layer(c, &dataset, &projected, id);
+                let scanned =
+                    tiles::encode::layer_scanning_every_feature(c, &dataset, &projected, id);
+                assert_eq!(indexed.is_empty(), scanned.is_empty(), "{} {id:?}", c.id);
+                with_features += usize::from(!indexed.is_empty());
+                tiles_made += 1;
+                let a = tiles::mvt::encode(vec![indexed.finish()]);
+                let b = tiles::mvt::encode(vec![scanned.finish()]);
+                assert_eq!(a, b, "{} tile {id:?}", c.id);
+            }
+        }
+    }
+    assert!(
+        with_features * 2 > tiles_made,
+        "only {with_features} of {tiles_made} tiles had features"
+    );
+}
