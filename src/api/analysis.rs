@@ -161,6 +161,7 @@ fn with(names: &[&str], more: &[&'static str]) -> Vec<&'static str> {
 pub async fn nearest(
     State(state): State<Shared>,
     Query(pairs): Pairs,
+    deadline: Deadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["k", "categorie"]))?;
     let s = state.snapshot();
@@ -185,12 +186,17 @@ pub async fn nearest(
         })
         .collect();
     let mut voorzieningen: Vec<Value> = found.iter().map(nearby_json).collect();
-    let afstanden = match s.routing.as_deref() {
+    let afstanden = match s.routing.clone() {
         Some(networks) => {
             let at = from.rd().to_wgs84();
             let places: Vec<crate::crs::LonLat> =
                 found.iter().map(|n| n.facility.location.wgs84).collect();
-            for (mode, times) in network_times(networks, at, &places) {
+            // Graph searches are CPU work: off the async workers, under the deadline.
+            let timed = compute::run(&state, &deadline, Cost::Light, move || {
+                network_times(&networks, at, &places)
+            })
+            .await?;
+            for (mode, times) in timed {
                 for (v, t) in voorzieningen.iter_mut().zip(times) {
                     v[mode.dutch()] = t;
                 }
@@ -509,23 +515,29 @@ pub async fn gaps(
         )));
     }
     let gemeente = gemeente_param(&p, &s.dataset)?;
-    let mut ranking = {
+    // One computation (a request's deadline serves one): the ranking and, for f=xlsx,
+    // the workbook (up to a whole level's rows of XML, zipped), off the async workers.
+    let (ranking, total, matched, workbook_bytes) = {
         let s = s.clone();
         compute::run(&state, &deadline, Cost::Heavy, move || {
-            crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis)
+            let mut ranking = crate::analysis::gap::rank(&s.dataset, level, category, &s.analysis);
+            let total = ranking.ranked.len();
+            ranking
+                .ranked
+                .retain(|r| gemeente.is_none_or(|g| r.gemeentecode == g));
+            let matched = ranking.ranked.len();
+            ranking.ranked.truncate(limit);
+            let bytes = workbook.then(|| {
+                let attribution = super::features::attribution(&s);
+                let sheets = super::ranking_xlsx::sheets(&ranking, &s.dataset, &attribution);
+                super::xlsx::workbook(&sheets)
+            });
+            (ranking, total, matched, bytes)
         })
         .await?
     };
-    let total = ranking.ranked.len();
-    ranking
-        .ranked
-        .retain(|r| gemeente.is_none_or(|g| r.gemeentecode == g));
-    let matched = ranking.ranked.len();
-    ranking.ranked.truncate(limit);
-    if workbook {
-        let attribution = super::features::attribution(&s);
-        let sheets = super::ranking_xlsx::sheets(&ranking, &s.dataset, &attribution);
-        let bytes = super::xlsx::workbook(&sheets)
+    if let Some(bytes) = workbook_bytes {
+        let bytes = bytes
             .map_err(|e| ApiError::Internal(format!("the workbook could not be written: {e}")))?;
         let file = match gemeente {
             Some(g) => format!(
@@ -763,6 +775,7 @@ const MAX_ISOCHRONE_MIN: f64 = 60.0;
 pub async fn isochrone(
     State(state): State<Shared>,
     Query(pairs): Pairs,
+    deadline: Deadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["minuten", "modus"]))?;
     let s = state.snapshot();
@@ -779,27 +792,43 @@ pub async fn isochrone(
             .parse::<crate::routing::Mode>()
             .map_err(|e| ApiError::BadRequest(format!("parameter 'modus': {e}")))?,
     };
-    let Some(networks) = s.routing.as_deref() else {
+    let Some(networks) = s.routing.clone() else {
         return Err(ApiError::NotFound(
             "no road network is loaded, so there are no isochrones: distances are straight lines (hemelsbreed); load an OSM extract with routing = true".into(),
         ));
     };
-    let Some(network) = networks.get(mode) else {
+    if networks.get(mode).is_none() {
         return Err(ApiError::NotFound(format!(
             "no {} network is loaded",
             mode.dutch()
         )));
-    };
+    }
     let at = from.rd().to_wgs84();
-    let lines = network
-        .isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "geen weg of pad om te {} binnen {:.0} m van het punt",
-                mode.dutch(),
-                e.limit_m
-            ))
-        })?;
+    // A graph search: off the async workers, admitted as expensive work.
+    let searched = compute::run(&state, &deadline, Cost::Heavy, move || {
+        networks.get(mode).map(|network| {
+            network.isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
+        })
+    })
+    .await?;
+    let Some(searched) = searched else {
+        return Err(ApiError::Internal("the network went missing".into()));
+    };
+    let lines = searched.map_err(|e| {
+        ApiError::BadRequest(format!(
+            "geen weg of pad om te {} binnen {:.0} m van het punt",
+            mode.dutch(),
+            e.limit_m
+        ))
+    })?;
+    // Bounded before the answer is written: about 25 bytes a rounded coordinate pair.
+    let points: usize = lines.iter().map(|l| l.len()).sum();
+    let cap = state.limits().max_response_bytes;
+    if points.saturating_mul(25) > cap {
+        return Err(ApiError::BadRequest(format!(
+            "parameter 'minuten': the isochrone of {minutes} minutes has {points} points, more than this server sends in one answer ({cap} bytes); ask for fewer minutes"
+        )));
+    }
     let coordinates: Vec<Vec<[f64; 2]>> = lines
         .iter()
         .map(|l| {
