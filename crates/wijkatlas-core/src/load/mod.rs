@@ -478,7 +478,7 @@ pub fn default_data_dir() -> PathBuf {
     if local.join(MANIFEST_FILE).exists() {
         local
     } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))
     }
 }
 
