@@ -203,13 +203,20 @@ step "format (cargo fmt --check)"
 cargo fmt --all -- --check
 
 step "lints (cargo clippy -D warnings)"
-cargo clippy --locked --all-targets "${timing_flags[@]}" -- -D warnings
+cargo clippy --locked --workspace --all-targets "${timing_flags[@]}" -- -D warnings
 
-step "test build (cargo test --no-run: the library, the server binary and every test binary)"
-cargo test --locked --no-run "${timing_flags[@]}"
+step "the core crate alone (no HTTP stack in its dependency tree)"
+if cargo tree --locked -p wijkatlas-core -e normal --prefix none | grep -E '^(axum|hyper|tower|tower-http) '; then
+  echo "wijkatlas-core depends on an HTTP crate (listed above); it must build without the server" >&2
+  exit 1
+fi
+echo "cargo tree -p wijkatlas-core: no axum, hyper or tower"
+
+step "test build (cargo test --no-run: both crates, the server binary and every test binary)"
+cargo test --locked --workspace --no-run "${timing_flags[@]}"
 
 step "tests (unit, loader fixtures, CRS reference points, real server on a real port, web map in Chromium)"
-cargo test --locked
+cargo test --locked --workspace
 echo "web map screenshots and downloads: target/e2e/ ($(ls target/e2e 2>/dev/null | wc -l) files)"
 
 step "reload under load (wrk against the real server while the data is reloaded)"

@@ -3,11 +3,11 @@
 //! Resident lookups carry a person's location in the query string: the request log
 //! names the route only, and no handler here logs or stores a point.
 
+use super::compute::RequestDeadline;
 use super::compute::{self, Cost};
 use super::{ApiError, AppState};
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
 use crate::analysis::{gap, housing, AnalysisError};
-use crate::deadline::Deadline;
 use crate::model::{Area, AreaLevel, Category, Dataset};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -161,7 +161,7 @@ fn with(names: &[&str], more: &[&'static str]) -> Vec<&'static str> {
 pub async fn nearest(
     State(state): State<Shared>,
     Query(pairs): Pairs,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["k", "categorie"]))?;
     let s = state.snapshot();
@@ -429,7 +429,7 @@ pub async fn housing(
 pub async fn access(
     State(state): State<Shared>,
     Query(pairs): Pairs,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau"])?;
     let s = state.snapshot();
@@ -486,7 +486,7 @@ pub async fn access(
 pub async fn gaps(
     State(state): State<Shared>,
     Query(pairs): Pairs,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Response, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit", "f"])?;
     let workbook = match p.get("f") {
@@ -590,7 +590,7 @@ pub async fn search(
 pub async fn suggest(
     State(state): State<Shared>,
     Query(pairs): Pairs,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "n", "gemeente"])?;
     let s = state.snapshot();
@@ -683,7 +683,7 @@ struct OpenBody {
 /// `POST /api/scenario`: what if voorzieningen open, close or change capacity.
 pub async fn scenario(
     State(state): State<Shared>,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     use crate::analysis::scenario::{run_from, Opened, Scenario};
@@ -775,7 +775,7 @@ const MAX_ISOCHRONE_MIN: f64 = 60.0;
 pub async fn isochrone(
     State(state): State<Shared>,
     Query(pairs): Pairs,
-    deadline: Deadline,
+    RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["minuten", "modus"]))?;
     let s = state.snapshot();

@@ -72,19 +72,24 @@ pub fn out_of_time(state: &AppState) -> ApiError {
     }
 }
 
-/// A handler's deadline: the one the timeout middleware set for this request.
-impl<S: Send + Sync> FromRequestParts<S> for Deadline {
+/// A handler's deadline: the one the timeout middleware set for this request. (A
+/// wrapper, since `Deadline` belongs to the core crate, which knows nothing of axum.)
+pub struct RequestDeadline(pub Deadline);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestDeadline {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
-            .extensions
-            .get::<Deadline>()
-            .cloned()
-            .unwrap_or_else(|| {
-                Deadline::after(std::time::Duration::from_secs(
-                    crate::config::DEFAULT_REQUEST_TIMEOUT_S,
-                ))
-            }))
+        Ok(RequestDeadline(
+            parts
+                .extensions
+                .get::<Deadline>()
+                .cloned()
+                .unwrap_or_else(|| {
+                    Deadline::after(std::time::Duration::from_secs(
+                        crate::config::DEFAULT_REQUEST_TIMEOUT_S,
+                    ))
+                }),
+        ))
     }
 }

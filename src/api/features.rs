@@ -484,7 +484,7 @@ pub async fn items(
     Query(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
-    deadline: crate::deadline::Deadline,
+    super::compute::RequestDeadline(deadline): super::compute::RequestDeadline,
 ) -> Result<Response, ApiError> {
     let s = state.snapshot();
     let c = find(&s, &id)?;

@@ -64,7 +64,7 @@ pub async fn profile(
     Path(code): Path<String>,
     Query(pairs): Query<Vec<(String, String)>>,
     headers: HeaderMap,
-    deadline: crate::deadline::Deadline,
+    super::compute::RequestDeadline(deadline): super::compute::RequestDeadline,
 ) -> Result<Response, ApiError> {
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
         return Err(ApiError::BadRequest(format!(

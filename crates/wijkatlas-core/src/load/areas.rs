@@ -167,139 +167,18 @@ impl<'a> AreaRecords<'a> {
         seen: &mut SeenCodes,
         report: &mut SourceReport,
     ) {
-        let src = self.src;
-        let geometry_field: &str = &self.geometry_field;
         report.read += 1;
         report.kept += 1;
-        let reject = |report: &mut SourceReport,
-                      id: Option<String>,
-                      field: Option<&str>,
-                      problem: String| {
-            report.issue(Issue {
-                record,
-                id,
-                field: field.map(str::to_string),
-                action: Action::Rejected,
-                problem,
-            })
-        };
-
-        let Some((code_col, code_value)) =
-            find_column(props, src.code_field, code_columns(src.level))
-        else {
-            let looked = src
-                .code_field
-                .map(|c| vec![c])
-                .unwrap_or_else(|| code_columns(src.level).to_vec());
-            reject(
-                report,
-                row_key.map(str::to_string),
-                None,
-                format!("no CBS code (looked for columns {})", looked.join(", ")),
-            );
+        let Ok((code_col, code)) = self.code(record, row_key, props, seen, report) else {
             return;
         };
-        let code_text = values::text(code_value).unwrap_or_default();
-        let code = match AreaCode::parse_at(&code_text, src.level) {
-            Ok(c) => c,
-            Err(e) => {
-                let id = match (code_text.is_empty(), row_key) {
-                    (true, Some(key)) => key.to_string(),
-                    _ => code_text,
-                };
-                reject(report, Some(id), Some(code_col), e.to_string());
-                return;
-            }
-        };
-        if let Some(first) = seen.get(&code) {
-            reject(
-                report,
-                Some(code.to_string()),
-                Some(code_col),
-                format!("duplicate code; first seen in {first}"),
-            );
+        let Ok(placed) = self.place(record, code, geometry, report) else {
             return;
-        }
-
-        let mut repairs = Vec::new();
-        let geometry = match geometry(self.crs, &mut repairs) {
-            Ok(g) => Some(g),
-            // A record without any geometry is still an area with figures: keep it and
-            // serve it without an outline, rather than lose its figures.
-            Err(GeometryProblem::Missing) => {
-                report.issue(Issue {
-                    record,
-                    id: Some(code.to_string()),
-                    field: Some(geometry_field.into()),
-                    action: Action::Warning,
-                    problem: "no geometry: served with \"geometry\": null, left out of maps, lookups and analysis".into(),
-                });
-                None
-            }
-            Err(problem) => {
-                self.outside.note(&problem);
-                reject(
-                    report,
-                    Some(code.to_string()),
-                    Some(geometry_field),
-                    problem.to_string(),
-                );
-                return;
-            }
         };
-        if !repairs.is_empty() {
-            report.issue(Issue {
-                record,
-                id: Some(code.to_string()),
-                field: Some(geometry_field.into()),
-                action: Action::Repaired,
-                problem: describe_repairs(&repairs).join("; "),
-            });
-        }
-        let placed = match geometry {
-            None => None,
-            Some(geometry) => {
-                let Some(interior_point_rd) = demand_point(&geometry.rd) else {
-                    reject(
-                        report,
-                        Some(code.to_string()),
-                        Some(geometry_field),
-                        "polygon has no interior".into(),
-                    );
-                    return;
-                };
-                Some((geometry, interior_point_rd))
-            }
-        };
-
+        let src = self.src;
         let name_col = find_column(props, src.name_field, name_columns(src.level));
-        let name = match name_col.and_then(|(_, v)| values::text(v)) {
-            Some(n) => n,
-            None => {
-                report.issue(Issue {
-                    record,
-                    id: Some(code.to_string()),
-                    field: name_col.map(|(c, _)| c.to_string()),
-                    action: Action::Warning,
-                    problem: "no name; the code is used as its name".into(),
-                });
-                code.to_string()
-            }
-        };
-
-        if src.level != AreaLevel::Gemeente {
-            check_parent(
-                props,
-                code,
-                AreaLevel::Gemeente,
-                "gemeentecode",
-                record,
-                report,
-            );
-        }
-        if src.level == AreaLevel::Buurt {
-            check_parent(props, code, AreaLevel::Wijk, "wijkcode", record, report);
-        }
+        let name = name_or_code(name_col, code, record, report);
+        check_parents(props, code, src.level, record, report);
 
         let mut figures = KeyFigures::default();
         let mut extra = ExtraProperties::new();
@@ -347,6 +226,118 @@ impl<'a> AreaRecords<'a> {
         }
     }
 
+    /// The record's CBS code and the column it is in; a record without a valid code, or
+    /// with one already taken, is rejected.
+    fn code<'p>(
+        &self,
+        record: u64,
+        row_key: Option<&str>,
+        props: &'p serde_json::Map<String, serde_json::Value>,
+        seen: &SeenCodes,
+        report: &mut SourceReport,
+    ) -> Result<(&'p str, AreaCode), Rejected> {
+        let src = self.src;
+        let Some((code_col, code_value)) =
+            find_column(props, src.code_field, code_columns(src.level))
+        else {
+            let looked = src
+                .code_field
+                .map(|c| vec![c])
+                .unwrap_or_else(|| code_columns(src.level).to_vec());
+            return Err(reject(
+                report,
+                record,
+                row_key.map(str::to_string),
+                None,
+                format!("no CBS code (looked for columns {})", looked.join(", ")),
+            ));
+        };
+        let code_text = values::text(code_value).unwrap_or_default();
+        let code = match AreaCode::parse_at(&code_text, src.level) {
+            Ok(c) => c,
+            Err(e) => {
+                let id = match (code_text.is_empty(), row_key) {
+                    (true, Some(key)) => key.to_string(),
+                    _ => code_text,
+                };
+                return Err(reject(
+                    report,
+                    record,
+                    Some(id),
+                    Some(code_col),
+                    e.to_string(),
+                ));
+            }
+        };
+        if let Some(first) = seen.get(&code) {
+            return Err(reject(
+                report,
+                record,
+                Some(code.to_string()),
+                Some(code_col),
+                format!("duplicate code; first seen in {first}"),
+            ));
+        }
+        Ok((code_col, code))
+    }
+
+    /// The record's outline (repaired where needed) and its demand point; `None` for a
+    /// record without geometry, which is kept without an outline.
+    fn place(
+        &mut self,
+        record: u64,
+        code: AreaCode,
+        geometry: impl FnOnce(Crs, &mut Vec<geometry::Repair>) -> Result<AreaGeometry, GeometryProblem>,
+        report: &mut SourceReport,
+    ) -> Result<Option<(AreaGeometry, Point)>, Rejected> {
+        let geometry_field: &str = &self.geometry_field;
+        let mut repairs = Vec::new();
+        let geometry = match geometry(self.crs, &mut repairs) {
+            Ok(g) => g,
+            // A record without any geometry is still an area with figures: keep it and
+            // serve it without an outline, rather than lose its figures.
+            Err(GeometryProblem::Missing) => {
+                report.issue(Issue {
+                    record,
+                    id: Some(code.to_string()),
+                    field: Some(geometry_field.into()),
+                    action: Action::Warning,
+                    problem: "no geometry: served with \"geometry\": null, left out of maps, lookups and analysis".into(),
+                });
+                return Ok(None);
+            }
+            Err(problem) => {
+                self.outside.note(&problem);
+                return Err(reject(
+                    report,
+                    record,
+                    Some(code.to_string()),
+                    Some(geometry_field),
+                    problem.to_string(),
+                ));
+            }
+        };
+        if !repairs.is_empty() {
+            report.issue(Issue {
+                record,
+                id: Some(code.to_string()),
+                field: Some(geometry_field.into()),
+                action: Action::Repaired,
+                problem: describe_repairs(&repairs).join("; "),
+            });
+        }
+        let Some(interior_point_rd) = demand_point(&geometry.rd) else {
+            return Err(reject(
+                report,
+                record,
+                Some(code.to_string()),
+                Some(geometry_field),
+                "polygon has no interior".into(),
+            ));
+        };
+        Ok(Some((geometry, interior_point_rd)))
+    }
+
     /// The areas read, or an error when no record at all lay in the Netherlands.
     pub fn finish(self, report: &SourceReport) -> Result<AreaLayer, SourceError> {
         self.outside.check(self.src.path, report.read, self.crs)?;
@@ -354,6 +345,71 @@ impl<'a> AreaRecords<'a> {
             located: self.areas,
             unlocated: self.unlocated,
         })
+    }
+}
+
+/// A record turned away; its reason is in the report.
+struct Rejected;
+
+fn reject(
+    report: &mut SourceReport,
+    record: u64,
+    id: Option<String>,
+    field: Option<&str>,
+    problem: String,
+) -> Rejected {
+    report.issue(Issue {
+        record,
+        id,
+        field: field.map(str::to_string),
+        action: Action::Rejected,
+        problem,
+    });
+    Rejected
+}
+
+/// The area's name, or its code (with a warning) when the record has none.
+fn name_or_code(
+    name_col: Option<(&str, &serde_json::Value)>,
+    code: AreaCode,
+    record: u64,
+    report: &mut SourceReport,
+) -> String {
+    match name_col.and_then(|(_, v)| values::text(v)) {
+        Some(n) => n,
+        None => {
+            report.issue(Issue {
+                record,
+                id: Some(code.to_string()),
+                field: name_col.map(|(c, _)| c.to_string()),
+                action: Action::Warning,
+                problem: "no name; the code is used as its name".into(),
+            });
+            code.to_string()
+        }
+    }
+}
+
+/// Checks the gemeente (and, for a buurt, the wijk) a record names against its code.
+fn check_parents(
+    props: &serde_json::Map<String, serde_json::Value>,
+    code: AreaCode,
+    level: AreaLevel,
+    record: u64,
+    report: &mut SourceReport,
+) {
+    if level != AreaLevel::Gemeente {
+        check_parent(
+            props,
+            code,
+            AreaLevel::Gemeente,
+            "gemeentecode",
+            record,
+            report,
+        );
+    }
+    if level == AreaLevel::Buurt {
+        check_parent(props, code, AreaLevel::Wijk, "wijkcode", record, report);
     }
 }
 

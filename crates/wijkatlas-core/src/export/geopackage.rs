@@ -94,9 +94,9 @@ pub fn write(
     sources: &[SourceInfo],
     replace: bool,
 ) -> Result<(), ExportError> {
-    let fail = |e: rusqlite::Error| ExportError::GeoPackage {
+    let fail = |message: String| ExportError::GeoPackage {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message,
     };
     if path.exists() {
         if !replace {
@@ -104,17 +104,29 @@ pub fn write(
                 path: path.to_path_buf(),
             });
         }
-        std::fs::remove_file(path).map_err(|e| ExportError::GeoPackage {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+        std::fs::remove_file(path).map_err(|e| fail(e.to_string()))?;
     }
-    let mut conn = Connection::open(path).map_err(fail)?;
-    conn.pragma_update(None, "application_id", APPLICATION_ID)
-        .map_err(fail)?;
-    conn.pragma_update(None, "user_version", USER_VERSION)
-        .map_err(fail)?;
-    let tx = conn.transaction().map_err(fail)?;
+    fill(path, tables, sources).map_err(|e| fail(e.to_string()))
+}
+
+/// Creates the file and writes everything in one transaction.
+fn fill(path: &Path, tables: &[Table], sources: &[SourceInfo]) -> rusqlite::Result<()> {
+    let mut conn = Connection::open(path)?;
+    conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+    conn.pragma_update(None, "user_version", USER_VERSION)?;
+    let tx = conn.transaction()?;
+    write_metadata(&tx)?;
+    let changed = now_utc();
+    for table in tables {
+        register_table(&tx, table, &changed)?;
+        insert_rows(&tx, table)?;
+    }
+    write_sources(&tx, sources, &changed)?;
+    tx.commit()
+}
+
+/// The GeoPackage's own tables, and the reference systems its layers use.
+fn write_metadata(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
         "CREATE TABLE gpkg_spatial_ref_sys (
            srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
@@ -132,7 +144,7 @@ pub fn write(
            CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
            CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));",
     )
-    .map_err(fail)?;
+    ?;
     let srs = [
         (
             "Undefined cartesian SRS",
@@ -171,88 +183,103 @@ pub fn write(
         tx.execute(
             "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             rusqlite::params![name, id, org, code, definition, description],
-        )
-        .map_err(fail)?;
+        )?;
     }
-    let changed = now_utc();
+    Ok(())
+}
 
-    for table in tables {
-        let mut columns = vec![
-            format!(
-                "{} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL",
-                quote(KEY_COLUMN)
-            ),
-            format!("{} {}", quote(GEOMETRY_COLUMN), table.geometry.name()),
+/// Creates a feature table and enters it in `gpkg_contents` (with its extent) and
+/// `gpkg_geometry_columns`.
+fn register_table(
+    tx: &rusqlite::Transaction<'_>,
+    table: &Table,
+    changed: &str,
+) -> rusqlite::Result<()> {
+    let mut columns = vec![
+        format!(
+            "{} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL",
+            quote(KEY_COLUMN)
+        ),
+        format!("{} {}", quote(GEOMETRY_COLUMN), table.geometry.name()),
+    ];
+    columns.extend(
+        table
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", quote(&c.name), sql_type(c.kind))),
+    );
+    tx.execute_batch(&format!(
+        "CREATE TABLE {} ({})",
+        quote(&table.name),
+        columns.join(", ")
+    ))?;
+    let extent = table.extent();
+    tx.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id)
+         VALUES (?1, 'features', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        rusqlite::params![
+            table.name,
+            table.title,
+            table.description,
+            changed,
+            extent.map(|e| e[0]),
+            extent.map(|e| e[1]),
+            extent.map(|e| e[2]),
+            extent.map(|e| e[3]),
+            SRID
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, ?4, 0, 0)",
+        rusqlite::params![table.name, GEOMETRY_COLUMN, table.geometry.name(), SRID],
+    )?;
+    Ok(())
+}
+
+/// The `INSERT` of a row of `columns` (quoted) into `table`.
+fn insert_statement(table: &str, columns: &[String]) -> String {
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        quote(table),
+        columns.join(", "),
+        placeholders.join(", ")
+    )
+}
+
+/// A feature table's rows: numbered from 1, the geometry as a GeoPackage blob.
+fn insert_rows(tx: &rusqlite::Transaction<'_>, table: &Table) -> rusqlite::Result<()> {
+    use rusqlite::types::Value as S;
+    let names: Vec<String> = [KEY_COLUMN, GEOMETRY_COLUMN]
+        .into_iter()
+        .map(quote)
+        .chain(table.columns.iter().map(|c| quote(&c.name)))
+        .collect();
+    let mut insert = tx.prepare(&insert_statement(&table.name, &names))?;
+    for (i, row) in table.rows.iter().enumerate() {
+        let mut values = vec![
+            S::Integer(i as i64 + 1),
+            row.wkb
+                .as_ref()
+                .map_or(S::Null, |w| S::Blob(blob(w, row.bbox))),
         ];
-        columns.extend(
-            table
-                .columns
+        values.extend(
+            row.values
                 .iter()
-                .map(|c| format!("{} {}", quote(&c.name), sql_type(c.kind))),
+                .zip(&table.columns)
+                .map(|(v, c)| to_sql(v, c.kind)),
         );
-        tx.execute_batch(&format!(
-            "CREATE TABLE {} ({})",
-            quote(&table.name),
-            columns.join(", ")
-        ))
-        .map_err(fail)?;
-        let extent = table.extent();
-        tx.execute(
-            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change, min_x, min_y, max_x, max_y, srs_id)
-             VALUES (?1, 'features', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            rusqlite::params![
-                table.name,
-                table.title,
-                table.description,
-                changed,
-                extent.map(|e| e[0]),
-                extent.map(|e| e[1]),
-                extent.map(|e| e[2]),
-                extent.map(|e| e[3]),
-                SRID
-            ],
-        )
-        .map_err(fail)?;
-        tx.execute(
-            "INSERT INTO gpkg_geometry_columns VALUES (?1, ?2, ?3, ?4, 0, 0)",
-            rusqlite::params![table.name, GEOMETRY_COLUMN, table.geometry.name(), SRID],
-        )
-        .map_err(fail)?;
-
-        let placeholders: Vec<String> = (1..=table.columns.len() + 2)
-            .map(|i| format!("?{i}"))
-            .collect();
-        let names: Vec<String> = [KEY_COLUMN, GEOMETRY_COLUMN]
-            .into_iter()
-            .map(quote)
-            .chain(table.columns.iter().map(|c| quote(&c.name)))
-            .collect();
-        let mut insert = tx
-            .prepare(&format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                quote(&table.name),
-                names.join(", "),
-                placeholders.join(", ")
-            ))
-            .map_err(fail)?;
-        for (i, row) in table.rows.iter().enumerate() {
-            use rusqlite::types::Value as S;
-            let mut values = vec![
-                S::Integer(i as i64 + 1),
-                row.wkb
-                    .as_ref()
-                    .map_or(S::Null, |w| S::Blob(blob(w, row.bbox))),
-            ];
-            values.extend(
-                row.values
-                    .iter()
-                    .zip(&table.columns)
-                    .map(|(v, c)| to_sql(v, c.kind)),
-            );
-            insert.execute(params_from_iter(values)).map_err(fail)?;
-        }
+        insert.execute(params_from_iter(values))?;
     }
+    Ok(())
+}
 
+/// The sources, with licence and credit, as an attributes table beside the layers.
+fn write_sources(
+    tx: &rusqlite::Transaction<'_>,
+    sources: &[SourceInfo],
+    changed: &str,
+) -> rusqlite::Result<()> {
     let (columns, rows) = super::sources_table(sources);
     let defs: Vec<String> = std::iter::once(format!(
         "{} INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL",
@@ -268,29 +295,21 @@ pub fn write(
         "CREATE TABLE {} ({})",
         quote(SOURCES_TABLE),
         defs.join(", ")
-    ))
-    .map_err(fail)?;
+    ))?;
     tx.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, last_change)
          VALUES (?1, 'attributes', ?1, 'Bronnen met licentie en naamsvermelding', ?2)",
         rusqlite::params![SOURCES_TABLE, changed],
-    )
-    .map_err(fail)?;
+    )?;
+    let names: Vec<String> = columns.iter().map(|c| quote(&c.name)).collect();
+    let insert = insert_statement(SOURCES_TABLE, &names);
     for row in rows {
-        let names: Vec<String> = columns.iter().map(|c| quote(&c.name)).collect();
-        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
         tx.execute(
-            &format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                quote(SOURCES_TABLE),
-                names.join(", "),
-                placeholders.join(", ")
-            ),
+            &insert,
             params_from_iter(row.iter().zip(&columns).map(|(v, c)| to_sql(v, c.kind))),
-        )
-        .map_err(fail)?;
+        )?;
     }
-    tx.commit().map_err(fail)
+    Ok(())
 }
 
 #[cfg(test)]

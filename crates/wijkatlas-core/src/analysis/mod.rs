@@ -11,8 +11,10 @@ pub mod change;
 pub mod config;
 pub mod coverage;
 pub mod demand;
-#[cfg(test)]
-pub(crate) mod fixture;
+/// SYNTHETIC areas and facilities for unit tests, here and in the server crate.
+#[cfg(any(test, feature = "fixtures"))]
+#[doc(hidden)]
+pub mod fixture;
 pub mod gap;
 pub mod housing;
 pub mod indicators;

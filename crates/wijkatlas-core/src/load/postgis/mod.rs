@@ -186,146 +186,211 @@ fn regclass(schema: Option<&str>, name: &str) -> String {
     }
 }
 
+/// Plans the reading of a layer: what the database says of it, in named steps.
 fn plan(
     db: &mut Database,
     layer: &PostgisLayer,
     label: &str,
     declared: Option<Crs>,
 ) -> Result<Plan, PostgisError> {
-    let q = |db: &Database, e: postgres::Error| db.query_error(label, &e);
-    let has_postgis: bool = db
-        .client
-        .query_one("SELECT to_regclass('geometry_columns') IS NOT NULL", &[])
-        .and_then(|r| r.try_get(0))
-        .map_err(|e| q(db, e))?;
-    if !has_postgis {
-        return Err(PostgisError::NoPostgis {
-            target: db.target.described().to_string(),
-        });
-    }
-
-    // What the catalogue says: the geometry columns with their SRIDs, and the key.
-    let mut catalogued: Vec<(String, i32)> = Vec::new();
-    let mut primary_key = None;
-    if let Relation::Table { schema, name } = &layer.relation {
-        let wanted = regclass(schema.as_deref(), name);
-        let found = db
-            .client
-            .query_opt(
-                "SELECT n.nspname::text, c.relname::text FROM pg_class c \
-                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)",
-                &[&wanted],
-            )
-            .map_err(|e| q(db, e))?;
-        let Some(found) = found else {
-            let tables: Vec<String> = db
-                .client
-                .query(
-                    "SELECT DISTINCT f_table_schema::text || '.' || f_table_name::text FROM geometry_columns \
-                     UNION SELECT DISTINCT f_table_schema::text || '.' || f_table_name::text FROM geography_columns \
-                     ORDER BY 1",
-                    &[],
-                )
-                .map_err(|e| q(db, e))?
-                .iter()
-                .filter_map(|r| r.try_get(0).ok())
-                .collect();
-            return Err(PostgisError::NoRelation {
-                layer: label.to_string(),
-                available: if tables.is_empty() {
-                    "none".into()
-                } else {
-                    tables.join(", ")
-                },
-            });
-        };
-        let (schema, name): (String, String) = (found.get(0), found.get(1));
-        for row in db
-            .client
-            .query(
-                "SELECT f_geometry_column::text, srid FROM geometry_columns \
-                 WHERE f_table_schema::text = $1 AND f_table_name::text = $2 \
-                 UNION ALL SELECT f_geography_column::text, srid FROM geography_columns \
-                 WHERE f_table_schema::text = $1 AND f_table_name::text = $2",
-                &[&schema, &name],
-            )
-            .map_err(|e| q(db, e))?
-        {
-            catalogued.push((row.get(0), row.get(1)));
-        }
-        let keys: Vec<String> = db
-            .client
-            .query(
-                "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a \
-                 ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
-                 WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
-                &[&wanted],
-            )
-            .map_err(|e| q(db, e))?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        if let [only] = keys.as_slice() {
-            primary_key = Some(only.clone());
-        }
-    }
-
+    require_postgis(db, label)?;
+    let catalogue = match &layer.relation {
+        Relation::Table { schema, name } => catalogue(db, schema.as_deref(), name, label)?,
+        Relation::Query(_) => Catalogue::default(),
+    };
     // What a SELECT * returns, which for a query is all there is to know.
     let from = from_clause(&layer.relation);
     let statement = db
         .client
         .prepare(&format!("SELECT * FROM {from}"))
-        .map_err(|e| q(db, e))?;
+        .map_err(|e| db.query_error(label, &e))?;
     let all: Vec<(String, Type)> = statement
         .columns()
         .iter()
         .map(|c| (c.name().to_string(), c.type_().clone()))
         .collect();
+    let geometry_column = geometry_column(layer, label, &all)?;
+    let key_name = layer.key_column.clone().or(catalogue.primary_key);
+    let (columns, key) = property_columns(&all, &geometry_column, key_name.as_deref());
+    if let (Some(wanted), None) = (&layer.key_column, key) {
+        return Err(PostgisError::Query {
+            layer: label.to_string(),
+            message: format!(
+                "has no column '{wanted}' for key_column (its columns: {})",
+                list(&all.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            ),
+        });
+    }
+    let g = format!("q.{}", quote(&geometry_column));
+    let srid = match catalogue.srids.iter().find(|(c, _)| *c == geometry_column) {
+        Some((_, srid)) if *srid > 0 => *srid,
+        // An unconstrained column or a query: the first row's SRID stands for the layer.
+        _ => db
+            .client
+            .query_opt(
+                &format!("SELECT ST_SRID({g}) FROM {from} WHERE {g} IS NOT NULL LIMIT 1"),
+                &[],
+            )
+            .map_err(|e| db.query_error(label, &e))?
+            .map_or(0, |r| r.get::<_, i32>(0)),
+    };
+    let crs = layer_crs(declared, srid, label)?;
+    let sql = select_sql(&g, &from, &columns, key);
+    Ok(Plan {
+        label: label.to_string(),
+        sql,
+        geometry_column,
+        srid,
+        crs,
+        columns,
+        key,
+    })
+}
+
+fn require_postgis(db: &mut Database, label: &str) -> Result<(), PostgisError> {
+    let has_postgis: bool = db
+        .client
+        .query_one("SELECT to_regclass('geometry_columns') IS NOT NULL", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| db.query_error(label, &e))?;
+    if has_postgis {
+        Ok(())
+    } else {
+        Err(PostgisError::NoPostgis {
+            target: db.target.described().to_string(),
+        })
+    }
+}
+
+/// What the catalogue says of a table: its geometry columns with their SRIDs, and its
+/// primary key when it is one column.
+#[derive(Debug, Default)]
+struct Catalogue {
+    srids: Vec<(String, i32)>,
+    primary_key: Option<String>,
+}
+
+fn catalogue(
+    db: &mut Database,
+    schema: Option<&str>,
+    name: &str,
+    label: &str,
+) -> Result<Catalogue, PostgisError> {
+    let q = |db: &Database, e: postgres::Error| db.query_error(label, &e);
+    let wanted = regclass(schema, name);
+    let found = db
+        .client
+        .query_opt(
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)",
+            &[&wanted],
+        )
+        .map_err(|e| q(db, e))?;
+    let Some(found) = found else {
+        return Err(no_relation(db, label));
+    };
+    let (schema, name): (String, String) = (found.get(0), found.get(1));
+    let srids = db
+        .client
+        .query(
+            "SELECT f_geometry_column::text, srid FROM geometry_columns \
+             WHERE f_table_schema::text = $1 AND f_table_name::text = $2 \
+             UNION ALL SELECT f_geography_column::text, srid FROM geography_columns \
+             WHERE f_table_schema::text = $1 AND f_table_name::text = $2",
+            &[&schema, &name],
+        )
+        .map_err(|e| q(db, e))?
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    let keys: Vec<String> = db
+        .client
+        .query(
+            "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a \
+             ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+             WHERE i.indrelid = to_regclass($1) AND i.indisprimary",
+            &[&wanted],
+        )
+        .map_err(|e| q(db, e))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let primary_key = match keys.as_slice() {
+        [only] => Some(only.clone()),
+        _ => None,
+    };
+    Ok(Catalogue { srids, primary_key })
+}
+
+/// A table that is not there, with the spatial tables that are (or the error of
+/// asking for them).
+fn no_relation(db: &mut Database, label: &str) -> PostgisError {
+    let tables = db.client.query(
+        "SELECT DISTINCT f_table_schema::text || '.' || f_table_name::text FROM geometry_columns \
+         UNION SELECT DISTINCT f_table_schema::text || '.' || f_table_name::text FROM geography_columns \
+         ORDER BY 1",
+        &[],
+    );
+    let tables: Vec<String> = match tables {
+        Ok(rows) => rows.iter().filter_map(|r| r.try_get(0).ok()).collect(),
+        Err(e) => return db.query_error(label, &e),
+    };
+    PostgisError::NoRelation {
+        layer: label.to_string(),
+        available: if tables.is_empty() {
+            "none".into()
+        } else {
+            tables.join(", ")
+        },
+    }
+}
+
+/// The geometry column to read: the one named, else the only one.
+fn geometry_column(
+    layer: &PostgisLayer,
+    label: &str,
+    all: &[(String, Type)],
+) -> Result<String, PostgisError> {
     let geometries: Vec<&str> = all
         .iter()
         .filter(|(_, t)| is_geometry(t))
         .map(|(n, _)| n.as_str())
         .collect();
-    let geometry_column = match (&layer.geometry_column, geometries.as_slice()) {
-        (Some(named), _) if geometries.contains(&named.as_str()) => named.clone(),
-        (Some(named), _) => {
-            return Err(PostgisError::GeometryColumn {
-                layer: label.to_string(),
-                message: format!(
-                    "has no geometry column '{named}' (its geometry columns: {})",
-                    list(&geometries)
-                ),
-            })
-        }
-        (None, [only]) => only.to_string(),
-        (None, []) => {
-            return Err(PostgisError::GeometryColumn {
-                layer: label.to_string(),
-                message: "has no geometry or geography column".into(),
-            })
-        }
-        (None, several) => {
-            return Err(PostgisError::GeometryColumn {
-                layer: label.to_string(),
-                message: format!(
-                    "has several geometry columns ({}); name one with geometry_column = \"…\"",
-                    several.join(", ")
-                ),
-            })
-        }
+    let problem = |message: String| PostgisError::GeometryColumn {
+        layer: label.to_string(),
+        message,
     };
+    match (&layer.geometry_column, geometries.as_slice()) {
+        (Some(named), _) if geometries.contains(&named.as_str()) => Ok(named.clone()),
+        (Some(named), _) => Err(problem(format!(
+            "has no geometry column '{named}' (its geometry columns: {})",
+            list(&geometries)
+        ))),
+        (None, [only]) => Ok(only.to_string()),
+        (None, []) => Err(problem("has no geometry or geography column".into())),
+        (None, several) => Err(problem(format!(
+            "has several geometry columns ({}); name one with geometry_column = \"…\"",
+            several.join(", ")
+        ))),
+    }
+}
 
-    let key_name = layer.key_column.clone().or(primary_key);
+/// The readable columns besides the geometry, and the position of the key among them.
+fn property_columns(
+    all: &[(String, Type)],
+    geometry_column: &str,
+    key_name: Option<&str>,
+) -> (Vec<Column>, Option<usize>) {
     let mut columns = Vec::new();
     let mut key = None;
-    for (name, t) in &all {
-        if *name == geometry_column {
+    for (name, t) in all {
+        if name == geometry_column {
             continue;
         }
         let Some(read) = Read::for_type(t) else {
             continue;
         };
-        let is_key = key_name.as_deref() == Some(name.as_str());
+        let is_key = key_name == Some(name.as_str());
         if is_key {
             key = Some(columns.len());
         }
@@ -336,46 +401,30 @@ fn plan(
             property: !(is_key && read.is_integer() && name != "id"),
         });
     }
-    if let (Some(wanted), None) = (&layer.key_column, key) {
-        return Err(PostgisError::Query {
-            layer: label.to_string(),
-            message: format!(
-                "has no column '{wanted}' for key_column (its columns: {})",
-                list(&all.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
-            ),
-        });
-    }
+    (columns, key)
+}
 
-    let g = format!("q.{}", quote(&geometry_column));
-    let srid = match catalogued.iter().find(|(c, _)| *c == geometry_column) {
-        Some((_, srid)) if *srid > 0 => *srid,
-        // An unconstrained column or a query: the first row's SRID stands for the layer.
-        _ => db
-            .client
-            .query_opt(
-                &format!("SELECT ST_SRID({g}) FROM {from} WHERE {g} IS NOT NULL LIMIT 1"),
-                &[],
-            )
-            .map_err(|e| q(db, e))?
-            .map_or(0, |r| r.get::<_, i32>(0)),
-    };
-    let crs = match (declared, srid) {
-        (Some(crs), _) => crs,
-        (None, 28992) => Crs::RdNew,
+/// The layer's CRS: the manifest's, else the SRID's.
+fn layer_crs(declared: Option<Crs>, srid: i32, label: &str) -> Result<Crs, PostgisError> {
+    match (declared, srid) {
+        (Some(crs), _) => Ok(crs),
+        (None, 28992) => Ok(Crs::RdNew),
         // PostGIS keeps x = longitude whatever EPSG says about the axis order.
-        (None, 4326) => Crs::Crs84,
+        (None, 4326) => Ok(Crs::Crs84),
         // An empty layer has no SRID to go by; its rows decide nothing.
-        (None, 0) => Crs::Crs84,
-        (None, other) => {
-            return Err(PostgisError::UnsupportedSrid {
-                layer: label.to_string(),
-                srid: other,
-            })
-        }
-    };
+        (None, 0) => Ok(Crs::Crs84),
+        (None, other) => Err(PostgisError::UnsupportedSrid {
+            layer: label.to_string(),
+            srid: other,
+        }),
+    }
+}
 
+/// The SELECT that streams the layer: geometry as WKB and its SRID, then the columns
+/// (cast to text where the reader parses them), in key order when there is a key.
+fn select_sql(g: &str, from: &str, columns: &[Column], key: Option<usize>) -> String {
     let mut select = vec![format!("ST_AsBinary({g})"), format!("ST_SRID({g})")];
-    for c in &columns {
+    for c in columns {
         let col = format!("q.{}", quote(&c.name));
         select.push(if c.read.cast() {
             format!("{col}::text")
@@ -387,15 +436,7 @@ fn plan(
         Some(k) => format!(" ORDER BY q.{}", quote(k)),
         None => String::new(),
     };
-    Ok(Plan {
-        label: label.to_string(),
-        sql: format!("SELECT {} FROM {from}{order}", select.join(", ")),
-        geometry_column,
-        srid,
-        crs,
-        columns,
-        key,
-    })
+    format!("SELECT {} FROM {from}{order}", select.join(", "))
 }
 
 fn list(names: &[&str]) -> String {

@@ -14,6 +14,7 @@ mod postcodes;
 pub mod postgis;
 mod register;
 mod report;
+mod source;
 mod validity;
 mod values;
 mod voorzieningen;
@@ -37,7 +38,7 @@ pub use register::{
 pub use report::{Action, Issue, LoadReport, PlacementReport, SourceReport, SourceStatus};
 pub use validity::surely_valid;
 
-use crate::model::{AreaCode, AreaLevel, Dataset, EarlierAreas, SourceId, SourceInfo};
+use crate::model::{AreaCode, AreaLevel, Dataset, SourceId, SourceInfo};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -129,22 +130,52 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
             path: dir.join(MANIFEST_FILE),
             message,
         })?;
-    let mut sources = Vec::with_capacity(manifest.sources.len());
-    let mut reports = Vec::with_capacity(manifest.sources.len());
-    let mut areas: [Vec<_>; 3] = Default::default();
-    let mut unlocated: [Vec<_>; 3] = Default::default();
-    let mut facilities = Vec::new();
-    let mut postcode_table = BTreeMap::new();
-    let mut dwelling_points = Vec::new();
-    let mut seen_codes = SeenCodes::new();
-    let mut seen_ids = HashSet::new();
-    let mut earlier = Vec::new();
-    // Opened at the first PostGIS source, and shared by the rest.
-    let mut database = None;
-    let mut routing = None;
+    let mut loading = source::Loading::new(&manifest.postgis);
+    let mut slots: Vec<Option<(SourceInfo, SourceReport)>> = vec![None; manifest.sources.len()];
+    for i in reading_order(&manifest) {
+        slots[i] = Some(read_source(
+            dir,
+            &manifest.sources[i],
+            SourceId(i),
+            &mut loading,
+        ));
+    }
+    decide_coverages(
+        dir,
+        &manifest,
+        &loading.areas,
+        &mut loading.facilities,
+        &mut slots,
+    );
+    let (sources, mut reports): (Vec<_>, Vec<_>) = slots.into_iter().flatten().unzip();
+    warn_unknown_parents(&loading.areas, &mut reports);
+    let dataset = Dataset::assemble(
+        sources,
+        loading.areas,
+        loading.facilities,
+        loading.postcodes,
+        loading.dwellings,
+    )
+    .with_unlocated(loading.unlocated)
+    .with_earlier(loading.earlier);
+    let placement = placement_report(&dataset);
+    Ok(Loaded {
+        dataset,
+        analysis,
+        routing: loading.routing,
+        report: LoadReport {
+            data_dir: dir.to_path_buf(),
+            sources: reports,
+            placement,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+    })
+}
 
-    // Whatever their place in the manifest: postcode tables first (registers geocode with
-    // them), then areas, then the figures that join onto areas, then facilities.
+/// The manifest's sources in the order they must be read, whatever their place in it:
+/// postcode tables first (registers geocode with them), then areas, then the figures
+/// that join onto areas, then facilities and dwellings.
+fn reading_order(manifest: &Manifest) -> Vec<usize> {
     let mut order: Vec<usize> = (0..manifest.sources.len()).collect();
     order.sort_by_key(|&i| match manifest.sources[i].kind {
         SourceKind::Postcodes => 0,
@@ -152,194 +183,60 @@ pub fn load_dir(dir: &Path) -> Result<Loaded, LoadError> {
         SourceKind::Figures { .. } => 2,
         SourceKind::Voorzieningen { .. } | SourceKind::Woningen { .. } => 3,
     });
-    let mut slots: Vec<Option<(SourceInfo, SourceReport)>> = vec![None; manifest.sources.len()];
+    order
+}
 
-    for i in order {
-        let spec = &manifest.sources[i];
-        let id = SourceId(i);
-        let path = spec.resolve(dir);
-        let source_started = Instant::now();
-        let mut report = SourceReport::new(&spec.name, path.clone(), spec.kind.label());
-        tracing::debug!(source = %spec.name, path = %path.display(), "reading");
-        let outcome = match &spec.kind {
-            SourceKind::Areas {
-                level,
-                code_field,
-                name_field,
-                layer,
-                vintage,
-            } => {
-                let src = areas::AreaSource {
-                    path: &path,
-                    id,
-                    level: *level,
-                    crs: spec.crs,
-                    year: spec.year,
-                    code_field: code_field.as_deref(),
-                    name_field: name_field.as_deref(),
-                    layer: layer.as_deref(),
-                };
-                // An earlier year repeats today's codes; it only has to be unique in itself.
-                let mut own_codes = SeenCodes::new();
-                let seen = match vintage {
-                    Vintage::Current => &mut seen_codes,
-                    Vintage::Earlier => &mut own_codes,
-                };
-                let read = match (&spec.postgis, extension(&path).as_str()) {
-                    (Some(layer), _) => {
-                        open_database(&mut database, &manifest.postgis).and_then(|db| {
-                            postgis::read_areas(db, layer, &src, seen, &spec.name, &mut report)
-                        })
-                    }
-                    (None, "gpkg") => geopackage::read(&src, seen, &spec.name, &mut report),
-                    (None, "geojson" | "json") => areas::read(&src, seen, &spec.name, &mut report),
-                    (None, other) => Err(SourceError::UnsupportedFormat {
-                        path: path.clone(),
-                        extension: other.to_string(),
-                        kind: "areas (use .gpkg, .geojson or .json)",
-                    }),
-                };
-                read.map(|layer| match (vintage, spec.year) {
-                    (Vintage::Earlier, Some(year)) => earlier.push(EarlierAreas {
-                        level: *level,
-                        year,
-                        source: id,
-                        areas: layer.located,
-                    }),
-                    _ => {
-                        areas[level.index()].extend(layer.located);
-                        unlocated[level.index()].extend(layer.unlocated);
-                    }
-                })
-            }
-            SourceKind::Voorzieningen { category, format } => match (&spec.postgis, format) {
-                (Some(layer), _) => {
-                    let src = voorzieningen::FacilitySource {
-                        path: &path,
-                        id,
-                        crs: spec.crs,
-                        default_category: *category,
-                    };
-                    open_database(&mut database, &manifest.postgis).and_then(|db| {
-                        postgis::read_facilities(db, layer, &src, &mut seen_ids, &mut report)
-                    })
-                }
-                (None, FacilityFormat::GeoJson) => {
-                    let src = voorzieningen::FacilitySource {
-                        path: &path,
-                        id,
-                        crs: spec.crs,
-                        default_category: *category,
-                    };
-                    voorzieningen::read(&src, &mut seen_ids, &mut report)
-                }
-                (None, FacilityFormat::OsmPbf(options)) => {
-                    let src = osm::OsmSource {
-                        path: &path,
-                        id,
-                        options,
-                    };
-                    let read = osm::read(&src, &mut seen_ids, &mut report);
-                    if options.routing && read.is_ok() {
-                        routing_graphs(&path, &mut routing, &mut report);
-                    }
-                    read
-                }
-                (None, FacilityFormat::Register(options)) => {
-                    let src = register::RegisterSource {
-                        path: &path,
-                        name: &spec.name,
-                        id,
-                        crs: spec.crs,
-                        default_category: *category,
-                        options,
-                        postcodes: &postcode_table,
-                    };
-                    register::read(&src, &mut seen_ids, &mut report)
-                }
-            }
-            .map(|read| facilities.extend(read)),
-            SourceKind::Woningen { social_field } => {
-                check_extension(&path, &["geojson", "json", "csv"], "woningen").and_then(|()| {
-                    let src = dwellings::DwellingSource {
-                        path: &path,
-                        id,
-                        crs: spec.crs,
-                        social_field: social_field.as_deref(),
-                    };
-                    dwellings::read(&src, &mut report).map(|read| dwelling_points.extend(read))
-                })
-            }
-            SourceKind::Figures { level, code_field } => {
-                check_extension(&path, &["csv", "txt"], "figures").and_then(|()| {
-                    let src = figures_csv::FiguresSource {
-                        path: &path,
-                        level: *level,
-                        code_field: code_field.as_deref(),
-                    };
-                    figures_csv::apply(&src, &mut areas[level.index()], &mut report)
-                })
-            }
-            SourceKind::Postcodes => check_extension(&path, &["csv"], "postcodes").and_then(|()| {
-                postcodes::read(&path, &mut report).map(|table| postcode_table.extend(table))
-            }),
+/// Reads one source into `loading`: what it is (for the dataset) and how its records
+/// fared (a source that cannot be read is marked failed, and the load goes on).
+fn read_source(
+    dir: &Path,
+    spec: &SourceSpec,
+    id: SourceId,
+    loading: &mut source::Loading<'_>,
+) -> (SourceInfo, SourceReport) {
+    let path = spec.resolve(dir);
+    let source_started = Instant::now();
+    let mut report = SourceReport::new(&spec.name, path.clone(), spec.kind.label());
+    tracing::debug!(source = %spec.name, path = %path.display(), "reading");
+    let outcome = source::for_entry(spec, &path, id).and_then(|s| s.read(loading, &mut report));
+    if let Err(e) = outcome {
+        report.status = SourceStatus::Failed {
+            error: e.to_string(),
         };
-        if let Err(e) = outcome {
-            report.status = SourceStatus::Failed {
-                error: e.to_string(),
-            };
-        }
-        report.elapsed_ms = source_started.elapsed().as_millis() as u64;
-        tracing::info!(
-            source = %spec.name,
-            read = report.read,
-            kept = report.kept,
-            rejected = report.rejected,
-            repaired = report.repaired,
-            ms = report.elapsed_ms,
-            "source loaded"
-        );
-        let attribution = spec.attribution.clone().or_else(|| {
-            matches!(
-                spec.kind,
-                SourceKind::Voorzieningen {
-                    format: FacilityFormat::OsmPbf(_),
-                    ..
-                }
-            )
-            .then(|| "© OpenStreetMap contributors".to_string())
-        });
-        let info = SourceInfo {
-            name: spec.name.clone(),
-            path,
-            year: spec.year,
-            licence: spec.licence.clone(),
-            attribution,
-            coverage: None,
-        };
-        slots[i] = Some((info, report));
     }
-    decide_coverages(dir, &manifest, &areas, &mut facilities, &mut slots);
-    for (info, report) in slots.into_iter().flatten() {
-        sources.push(info);
-        reports.push(report);
-    }
+    report.elapsed_ms = source_started.elapsed().as_millis() as u64;
+    tracing::info!(
+        source = %spec.name,
+        read = report.read,
+        kept = report.kept,
+        rejected = report.rejected,
+        repaired = report.repaired,
+        ms = report.elapsed_ms,
+        "source loaded"
+    );
+    let info = SourceInfo {
+        name: spec.name.clone(),
+        path,
+        year: spec.year,
+        licence: spec.licence.clone(),
+        attribution: attribution(spec),
+        coverage: None,
+    };
+    (info, report)
+}
 
-    warn_unknown_parents(&areas, &mut reports);
-    let dataset = Dataset::assemble(sources, areas, facilities, postcode_table, dwelling_points)
-        .with_unlocated(unlocated)
-        .with_earlier(earlier);
-    let placement = placement_report(&dataset);
-    Ok(Loaded {
-        dataset,
-        analysis,
-        routing,
-        report: LoadReport {
-            data_dir: dir.to_path_buf(),
-            sources: reports,
-            placement,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        },
+/// The credit a source's data asks for: the manifest's, else OpenStreetMap's for an
+/// OSM extract (ODbL requires it).
+fn attribution(spec: &SourceSpec) -> Option<String> {
+    spec.attribution.clone().or_else(|| {
+        matches!(
+            spec.kind,
+            SourceKind::Voorzieningen {
+                format: FacilityFormat::OsmPbf(_),
+                ..
+            }
+        )
+        .then(|| "© OpenStreetMap contributors".to_string())
     })
 }
 
@@ -378,38 +275,6 @@ fn decide_coverages(
                 };
             }
         }
-    }
-}
-
-/// The load's database connection, opened on first use; a connection that failed fails
-/// every PostGIS source with the same reason.
-fn open_database<'d>(
-    slot: &'d mut Option<Result<postgis::Database, postgis::PostgisError>>,
-    settings: &PostgisSettings,
-) -> Result<&'d mut postgis::Database, SourceError> {
-    match slot.get_or_insert_with(|| postgis::Database::open(settings)) {
-        Ok(db) => Ok(db),
-        Err(e) => Err(e.clone().into()),
-    }
-}
-
-fn extension(path: &Path) -> String {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase()
-}
-
-fn check_extension(path: &Path, allowed: &[&str], kind: &'static str) -> Result<(), SourceError> {
-    let ext = extension(path);
-    if allowed.contains(&ext.as_str()) {
-        Ok(())
-    } else {
-        Err(SourceError::UnsupportedFormat {
-            path: path.to_path_buf(),
-            extension: ext,
-            kind,
-        })
     }
 }
 
@@ -478,7 +343,7 @@ pub fn default_data_dir() -> PathBuf {
     if local.join(MANIFEST_FILE).exists() {
         local
     } else {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"))
     }
 }
 

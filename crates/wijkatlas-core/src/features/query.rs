@@ -232,16 +232,39 @@ fn is_parameter(name: &str) -> bool {
 }
 
 impl ItemsQuery {
+    /// Reads the items query string: every parameter checked, every property named
+    /// known to the collection.
     pub fn parse(
         pairs: &[(String, String)],
         collection: &Collection,
     ) -> Result<ItemsQuery, QueryError> {
-        let get = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let params = Params::new(pairs, collection)?;
+        Ok(ItemsQuery {
+            // In this order, so that of several bad parameters the same one is named
+            // every time.
+            limit: params.limit()?,
+            offset: params.offset()?,
+            crs: params.crs("crs")?.unwrap_or(Crs::Crs84),
+            bbox: params.bbox()?,
+            format: params.format()?,
+            datetime: params.datetime()?,
+            filter: params.filter()?,
+            zoom: params.zoom()?,
+            sort: params.sort()?,
+            select: params.select()?,
+            properties: params.property_filters()?,
+        })
+    }
+}
+
+/// The query string of an items request, each parameter given at most once.
+struct Params<'a> {
+    pairs: &'a [(String, String)],
+    collection: &'a Collection,
+}
+
+impl<'a> Params<'a> {
+    fn new(pairs: &'a [(String, String)], collection: &'a Collection) -> Result<Self, QueryError> {
         // A set, not a count per pair: a URL of thousands of parameters is checked in
         // time linear in their number.
         let mut seen = std::collections::HashSet::with_capacity(pairs.len());
@@ -250,62 +273,89 @@ impl ItemsQuery {
                 return Err(err(k, "given more than once"));
             }
         }
-        let limit = match get("limit") {
-            None => DEFAULT_LIMIT,
+        Ok(Params { pairs, collection })
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn limit(&self) -> Result<usize, QueryError> {
+        match self.get("limit") {
+            None => Ok(DEFAULT_LIMIT),
             Some(v) => match v.parse::<usize>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => {
-                    return Err(err(
-                        "limit",
-                        format!("'{v}' is not a whole number from 1 to {MAX_LIMIT}"),
-                    ))
-                }
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                _ => Err(err(
+                    "limit",
+                    format!("'{v}' is not a whole number from 1 to {MAX_LIMIT}"),
+                )),
             },
-        };
-        let offset = match get("offset") {
-            None => 0,
+        }
+    }
+
+    fn offset(&self) -> Result<usize, QueryError> {
+        match self.get("offset") {
+            None => Ok(0),
             Some(v) => v.parse::<usize>().map_err(|_| {
                 err(
                     "offset",
                     format!("'{v}' is not a whole number of 0 or more"),
                 )
-            })?,
+            }),
+        }
+    }
+
+    fn crs(&self, name: &str) -> Result<Option<Crs>, QueryError> {
+        self.get(name)
+            .map(|v| v.parse::<Crs>().map_err(|e| err(name, e.to_string())))
+            .transpose()
+    }
+
+    fn bbox(&self) -> Result<Option<BboxFilter>, QueryError> {
+        let bbox_crs = self.crs("bbox-crs")?;
+        match self.get("bbox") {
+            None if bbox_crs.is_some() => Err(err("bbox-crs", "given without a bbox")),
+            None => Ok(None),
+            Some(v) => parse_bbox(v, bbox_crs.unwrap_or(Crs::Crs84)).map(Some),
+        }
+    }
+
+    fn format(&self) -> Result<Option<Format>, QueryError> {
+        let Some(name) = self.get("f") else {
+            return Ok(None);
         };
-        let parse_crs = |name: &str| -> Result<Option<Crs>, QueryError> {
-            get(name)
-                .map(|v| v.parse::<Crs>().map_err(|e| err(name, e.to_string())))
-                .transpose()
-        };
-        let crs = parse_crs("crs")?.unwrap_or(Crs::Crs84);
-        let bbox_crs = parse_crs("bbox-crs")?;
-        let bbox = match get("bbox") {
-            None if bbox_crs.is_some() => return Err(err("bbox-crs", "given without a bbox")),
-            None => None,
-            Some(v) => Some(parse_bbox(v, bbox_crs.unwrap_or(Crs::Crs84))?),
-        };
-        let format = match get("f") {
-            None => None,
-            Some(name) => Some(Format::parse(name).ok_or_else(|| {
-                err(
-                    "f",
-                    format!(
-                        "'{name}' is not a format this collection offers ({})",
-                        Format::NAMES.join(", ")
-                    ),
-                )
-            })?),
-        };
-        let datetime = match get("datetime") {
-            None => None,
-            Some(_) if collection.years.is_empty() => {
-                return Err(err(
-                    "datetime",
-                    format!("'{}' has no reference year to filter on", collection.id),
-                ))
-            }
-            Some(v) => Some(DateInterval::parse(v).map_err(|e| err("datetime", e))?),
-        };
-        match get("filter-lang") {
+        Format::parse(name).map(Some).ok_or_else(|| {
+            err(
+                "f",
+                format!(
+                    "'{name}' is not a format this collection offers ({})",
+                    Format::NAMES.join(", ")
+                ),
+            )
+        })
+    }
+
+    fn datetime(&self) -> Result<Option<DateInterval>, QueryError> {
+        match self.get("datetime") {
+            None => Ok(None),
+            Some(_) if self.collection.years.is_empty() => Err(err(
+                "datetime",
+                format!(
+                    "'{}' has no reference year to filter on",
+                    self.collection.id
+                ),
+            )),
+            Some(v) => DateInterval::parse(v)
+                .map(Some)
+                .map_err(|e| err("datetime", e)),
+        }
+    }
+
+    fn filter(&self) -> Result<Option<Filter>, QueryError> {
+        match self.get("filter-lang") {
             None => {}
             Some(lang) if lang.eq_ignore_ascii_case("cql2-text") => {}
             Some(other) => {
@@ -315,115 +365,104 @@ impl ItemsQuery {
                 ))
             }
         }
-        let filter_crs = parse_crs("filter-crs")?;
-        let filter = match get("filter") {
-            None if filter_crs.is_some() => {
-                return Err(err("filter-crs", "given without a filter"))
-            }
-            None => None,
-            Some(text) => Some(
-                Filter::parse(
-                    text,
-                    &collection.queryables,
-                    filter_crs.unwrap_or(Crs::Crs84),
-                )
-                .map_err(|e| err("filter", e.pointing_into(text)))?,
-            ),
-        };
-        let zoom = match get("zoom") {
-            None => None,
+        let filter_crs = self.crs("filter-crs")?;
+        match self.get("filter") {
+            None if filter_crs.is_some() => Err(err("filter-crs", "given without a filter")),
+            None => Ok(None),
+            Some(text) => Filter::parse(
+                text,
+                &self.collection.queryables,
+                filter_crs.unwrap_or(Crs::Crs84),
+            )
+            .map(Some)
+            .map_err(|e| err("filter", e.pointing_into(text))),
+        }
+    }
+
+    fn zoom(&self) -> Result<Option<u8>, QueryError> {
+        match self.get("zoom") {
+            None => Ok(None),
             Some(v) => match v.parse::<u8>() {
-                Ok(z) if z <= 24 => Some(z),
-                _ => {
-                    return Err(err(
-                        "zoom",
-                        format!("'{v}' is not a whole number from 0 to 24"),
-                    ))
-                }
+                Ok(z) if z <= 24 => Ok(Some(z)),
+                _ => Err(err(
+                    "zoom",
+                    format!("'{v}' is not a whole number from 0 to 24"),
+                )),
             },
-        };
-        let known = |name: &str, parameter: &str| -> Result<String, QueryError> {
-            if collection.queryables.contains_key(name) {
-                Ok(name.to_string())
-            } else {
-                Err(err(
-                    parameter,
-                    format!(
-                        "'{name}' is not a property of '{}'; see /collections/{}/queryables",
-                        collection.id, collection.id
-                    ),
-                ))
-            }
-        };
-        let list = |v: &str| {
-            v.split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        };
+        }
+    }
+
+    /// `name` when the collection has such a property; else an error for `parameter`.
+    fn known(&self, name: &str, parameter: &str) -> Result<String, QueryError> {
+        let id = &self.collection.id;
+        if self.collection.queryables.contains_key(name) {
+            Ok(name.to_string())
+        } else {
+            Err(err(
+                parameter,
+                format!("'{name}' is not a property of '{id}'; see /collections/{id}/queryables"),
+            ))
+        }
+    }
+
+    fn sort(&self) -> Result<Vec<(String, bool)>, QueryError> {
         let mut sort = Vec::new();
-        if let Some(v) = get("sortby") {
-            for term in list(v) {
-                let (name, descending) = match term.strip_prefix('-') {
-                    Some(n) => (n, true),
-                    None => (term.strip_prefix('+').unwrap_or(&term), false),
-                };
-                sort.push((known(name, "sortby")?, descending));
+        for term in list(self.get("sortby").unwrap_or_default()) {
+            let (name, descending) = match term.strip_prefix('-') {
+                Some(n) => (n, true),
+                None => (term.strip_prefix('+').unwrap_or(term), false),
+            };
+            sort.push((self.known(name, "sortby")?, descending));
+        }
+        Ok(sort)
+    }
+
+    fn select(&self) -> Result<Option<Vec<String>>, QueryError> {
+        let Some(v) = self.get("properties") else {
+            return Ok(None);
+        };
+        // Each name once, in the order first given: a name repeated thousands of
+        // times in a URL would otherwise be a column thousands of times.
+        let mut names: Vec<String> = Vec::new();
+        for n in list(v) {
+            let n = self.known(n, "properties")?;
+            if !names.contains(&n) {
+                names.push(n);
             }
         }
-        let select = match get("properties") {
-            None => None,
-            Some(v) => {
-                // Each name once, in the order first given: a name repeated thousands of
-                // times in a URL would otherwise be a column thousands of times.
-                let mut names: Vec<String> = Vec::new();
-                for n in list(v) {
-                    let n = known(&n, "properties")?;
-                    if !names.contains(&n) {
-                        names.push(n);
-                    }
-                }
-                Some(names)
-            }
-        };
+        Ok(Some(names))
+    }
+
+    /// `?gemeentecode=GM0505`: every pair that is not a parameter must name a property.
+    fn property_filters(&self) -> Result<Vec<(String, String)>, QueryError> {
+        let collection = self.collection;
         let mut properties = Vec::new();
-        for (k, v) in pairs {
+        for (k, v) in self.pairs {
             if is_parameter(k) {
                 continue;
             }
             if !collection.queryables.contains_key(k) {
                 let known: Vec<&str> = collection.queryables.keys().map(String::as_str).collect();
+                let parameters: Vec<&str> = ITEMS_PARAMETERS.iter().map(|p| p.name).collect();
                 return Err(err(
                     k,
                     format!(
                         "not a parameter nor a property of '{}'; parameters: {}; properties: {}",
                         collection.id,
-                        ITEMS_PARAMETERS
-                            .iter()
-                            .map(|p| p.name)
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        parameters.join(", "),
                         known.join(", ")
                     ),
                 ));
             }
             properties.push((k.clone(), v.clone()));
         }
-        Ok(ItemsQuery {
-            limit,
-            offset,
-            bbox,
-            crs,
-            format,
-            datetime,
-            zoom,
-            filter,
-            properties,
-            sort,
-            select,
-        })
+        Ok(properties)
     }
+}
+
+/// The names of a comma-separated list, blanks left out.
+fn list(v: &str) -> impl Iterator<Item = &str> {
+    v.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `minx,miny,maxx,maxy` in the axis order of `crs` (EPSG:4326: lat before lon), or the
