@@ -1111,7 +1111,7 @@ def build_readme(r, sizes, hashes, checks, facts):
     a("")
     a("## Manifest")
     a("")
-    a("The server finds these files through `wijkatlas.toml` in this folder (see `src/load/manifest.rs`). "
+    a("The server finds these files through `wijkatlas.toml` in this folder (see `crates/wijkatlas-core/src/load/manifest.rs`). "
       "That file is maintained by hand, not by this script. It must list the six files above, each with "
       "its `kind` (`areas` with `level`, `voorzieningen` with `category` and `dekking`, or `postcodes`), "
       "`year`, `licence` and `attribution` as given in this README. If you rename an output here, update the "
