@@ -807,14 +807,24 @@ pub async fn isochrone(
     // A graph search: off the async workers, admitted as expensive work.
     let searched = compute::run(&state, &deadline, Cost::Heavy, move || {
         networks.get(mode).map(|network| {
-            network.isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
+            network
+                .isochrone(at, crate::routing::DEFAULT_SNAP_LIMIT_M, minutes * 60.0)
+                .map(|lines| {
+                    // The length of road and path reached, for the maps' text alternative.
+                    let length_m: f64 = lines
+                        .iter()
+                        .flat_map(|l| l.windows(2))
+                        .map(|w| w[0].to_rd().distance_m(w[1].to_rd()))
+                        .sum();
+                    (lines, length_m)
+                })
         })
     })
     .await?;
     let Some(searched) = searched else {
         return Err(ApiError::Internal("the network went missing".into()));
     };
-    let lines = searched.map_err(|e| {
+    let (lines, length_m) = searched.map_err(|e| {
         ApiError::BadRequest(format!(
             "geen weg of pad om te {} binnen {:.0} m van het punt",
             mode.dutch(),
@@ -846,6 +856,7 @@ pub async fn isochrone(
                 "modus": mode.dutch(),
                 "minuten": minutes,
                 "lijnen": coordinates.len(),
+                "lengte_m": length_m.round(),
                 "uitleg": format!(
                     "de wegen en paden die binnen {minutes} minuten {} bereikbaar zijn, over het netwerk",
                     mode.dutch()

@@ -241,8 +241,15 @@ async fn config(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
             "missing": index.missing.iter().map(|k| json!({ "key": k, "label": label(k) })).collect::<Vec<_>>(),
         })
     });
+    // Whether distances run along a road network, and by which modes: the pages show
+    // network times and the isochrone control only when one is loaded.
+    let netwerk = s
+        .routing
+        .as_ref()
+        .map(|n| json!({ "modi": n.iter().map(|net| net.mode().dutch()).collect::<Vec<_>>() }));
     Json(json!({
         "snapshot": s.id,
+        "netwerk": netwerk,
         "need": need,
         "areaProperties": area_properties,
         "categories": categories,

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod browser;
+pub mod delft;
 pub mod file_server;
 pub mod national;
 pub mod national_gpkg;

@@ -469,7 +469,7 @@ try {
   await idle(planner);
   const mapBox = await planner.locator('#kaart canvas').boundingBox();
   await planner.mouse.click(mapBox.x + facility.x, mapBox.y + facility.y);
-  const closeButton = planner.locator('.maplibregl-popup button:not(.maplibregl-popup-close-button)');
+  const closeButton = planner.locator('.maplibregl-popup button.sluit-wat-als');
   await closeButton.waitFor();
   await closeButton.click();
   await planner.waitForFunction(() => window.wijkatlas.state.scenario);

@@ -43,6 +43,8 @@ export interface Config {
   socialRentTargetPct: number;
   /** The need index at the analysis level: its components and those the level lacks. */
   need: { components: NeedComponent[]; missing: { key: string; label: string }[] } | null;
+  /** The road network's modes (lopen, fietsen, auto) when one is loaded; null: distances are straight lines. */
+  netwerk: { modi: string[] } | null;
   /** The combined vector tiles: a URL template on this server and each layer's first zoom. */
   tiles: { url: string; layers: { collection: string; minzoom: number }[] };
 }
@@ -130,6 +132,20 @@ export interface Nearby {
   lat: number;
   afstand_m: number;
   reisafstand_m: number;
+  /** Along the network, where a road network is loaded: a time, or why there is none. */
+  lopen?: NetworkTime;
+  fietsen?: NetworkTime;
+}
+
+export type NetworkTime = { minuten: number; afstand_m: number } | { uitleg: string };
+
+/** The properties of an isochrone's one feature. */
+export interface Reach {
+  modus: string;
+  minuten: number;
+  lijnen: number;
+  lengte_m: number;
+  uitleg: string;
 }
 
 export interface PlaceHit {
@@ -191,8 +207,20 @@ export interface Uncovered {
   uitleg: string;
 }
 
-export function nearest(lon: number, lat: number, category: string, k: number): Promise<{ voorzieningen: Nearby[]; buiten_dekking: Uncovered[] }> {
+export interface NearestAnswer {
+  /** `over het netwerk` where a road network is loaded, else `hemelsbreed`. */
+  afstanden: string;
+  voorzieningen: Nearby[];
+  buiten_dekking: Uncovered[];
+}
+
+export function nearest(lon: number, lat: number, category: string, k: number): Promise<NearestAnswer> {
   return getJson(`/api/nearest?lon=${lon}&lat=${lat}&categorie=${encodeURIComponent(category)}&k=${k}`);
+}
+
+/** The roads and paths reachable within `minutes` by `modus`, as one MultiLineString feature. */
+export function isochrone(lon: number, lat: number, minutes: number, modus: string): Promise<GeoJSON.FeatureCollection> {
+  return getJson(`/api/isochrone?lon=${lon}&lat=${lat}&minuten=${minutes}&modus=${encodeURIComponent(modus)}`);
 }
 
 export function searchPlaces(text: string): Promise<{ resultaten: PlaceHit[] }> {

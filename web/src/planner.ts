@@ -12,6 +12,7 @@ import type { DutchColumn } from './csv';
 import { distance, escapeHtml, number, signed } from './format';
 import { LAYERS, NO_DATA, classOf, fillColour, type MapLayer } from './layers';
 import { addAreaLabels, addGemeenteLabels, basemapShown, bboxOf, createMap, maplibregl, whenIdle } from './map';
+import { pickingReach, reachLegend, reachOffered, setUpReach, showReachFrom } from './planner_reach';
 
 const COLLECTION: Record<string, string> = { gemeente: 'gemeenten', wijk: 'wijken', buurt: 'buurten' };
 const LEVEL_WORD: Record<string, string> = { gemeente: 'gemeente', wijk: 'wijk', buurt: 'buurt' };
@@ -181,6 +182,7 @@ async function main() {
   applyLayer(map);
   renderList();
   wireEvents(map);
+  setUpReach(map, config, { legendChanged: renderLegend, beforePicking: () => sheet?.close(), below: 'voorzieningen-cluster' });
   mark('layersAdded');
   await whenIdle(map);
   mark('idle');
@@ -403,7 +405,8 @@ function applyLayer(map: maplibregl.Map) {
   const t0 = performance.now();
   const layer = state.layer;
   const onGemeenten = layer.source === 'gemeenten';
-  map.setLayoutProperty('gemeenten-doel', 'visibility', onGemeenten ? 'visible' : 'none');
+  // Data without a gemeente level (a city's wijken alone) has no such layer.
+  if (map.getLayer('gemeenten-doel')) map.setLayoutProperty('gemeenten-doel', 'visibility', onGemeenten ? 'visible' : 'none');
   for (const id of AREA_FILLS) map.setLayoutProperty(id, 'visibility', onGemeenten ? 'none' : 'visible');
   if (onGemeenten) map.setPaintProperty('gemeenten-doel', 'fill-color', fillColour(layer, state.category));
   else for (const id of AREA_FILLS) map.setPaintProperty(id, 'fill-color', fillColour(layer, state.category));
@@ -453,7 +456,7 @@ function renderLegend() {
     .join('');
   $('legenda').innerHTML = `<h2 id="legenda-titel">${escapeHtml(layer.title)}</h2><p class="klein">${escapeHtml(about)}</p><ul class="klassen">${items}</ul><p class="klein">${escapeHtml(layer.explain)}</p>${legendNotes(layer)}${
     state.scenario && layer.state ? '<p class="wat-als-actief">Wat-als is actief: de kaart toont de uitkomst van het scenario.</p>' : ''
-  }`;
+  }${reachLegend()}`;
 }
 
 function currentRanked(): Ranked[] {
@@ -1041,7 +1044,7 @@ function wireEvents(map: maplibregl.Map) {
   });
   for (const id of AREA_FILLS) {
     map.on('click', id, (e) => {
-      if (placing) return;
+      if (placing || pickingReach()) return;
       // A click on a facility (to close it) is meant for the facility, not the area under it.
       if (map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS.filter((l) => map.getLayer(l)) }).length) return;
       // So is a click on a placed or suggested facility's marker.
@@ -1060,14 +1063,20 @@ function wireEvents(map: maplibregl.Map) {
   });
   map.on('click', 'voorzieningen-punt', (e) => {
     const f = e.features?.[0];
-    if (!f) return;
+    if (!f || pickingReach()) return;
     const p = f.properties ?? {};
     const id = String(p.id);
     const closed = state.closed.has(id);
     const el = document.createElement('div');
-    el.innerHTML = `<strong>${escapeHtml(p.naam)}</strong><br>${escapeHtml(p.categorie_naam)}<br>${escapeHtml([p.adres, p.postcode, p.plaats].filter(Boolean).join(', '))}<br><button type="button">${closed ? 'Heropen (wat-als)' : 'Sluit (wat-als)'}</button>`;
+    const reach = reachOffered(state.config) ? ' <button type="button" class="bereik-hier">Bereik vanaf hier</button>' : '';
+    el.innerHTML = `<strong>${escapeHtml(p.naam)}</strong><br>${escapeHtml(p.categorie_naam)}<br>${escapeHtml([p.adres, p.postcode, p.plaats].filter(Boolean).join(', '))}<div class="knoppen popup-knoppen"><button type="button" class="sluit-wat-als">${closed ? 'Heropen (wat-als)' : 'Sluit (wat-als)'}</button>${reach}</div>`;
     const popup = new maplibregl.Popup({ maxWidth: '300px' }).setLngLat(e.lngLat).setDOMContent(el).addTo(map);
-    el.querySelector('button')?.addEventListener('click', () => {
+    el.querySelector('.bereik-hier')?.addEventListener('click', () => {
+      const [lon, lat] = (f.geometry as GeoJSON.Point).coordinates;
+      popup.remove();
+      void showReachFrom({ lon, lat, label: String(p.naam ?? 'de voorziening') });
+    });
+    el.querySelector('.sluit-wat-als')?.addEventListener('click', () => {
       if (closed) state.closed.delete(id);
       else state.closed.add(id);
       (map.getSource('voorzieningen') as maplibregl.GeoJSONSource).setData(facilityData());
