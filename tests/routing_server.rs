@@ -289,6 +289,10 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
         }
     }
     assert!(checked > 0, "no wijk has network figures");
+    println!(
+        "{checked} wijk × category × mode figures checked over {} categories; {report}",
+        categories.len()
+    );
 
     // CSV, queryables (with where they come from), tiles.
     let name = format!("{}_fietsen_inwoners_binnen_15min", categories[0]);
@@ -339,6 +343,7 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
             assert!(a >= b, "opening takes nobody out of reach: {t}");
         }
     }
+    println!("what-if along the network: {}", out["totaal_netwerk"]);
     // The straight-line outcome is still there.
     assert!(out["totaal"]["binnen_bereik_na"].is_array(), "{out}");
 }

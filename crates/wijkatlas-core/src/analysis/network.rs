@@ -203,7 +203,6 @@ impl LevelNetwork<'_> {
         catchment: &super::access::Catchment,
     ) -> Result<Vec<(Option<f64>, Option<f64>)>, Stopped> {
         use super::access::{two_step_costs, Demand, Supply};
-        use rstar::primitives::GeomWithData;
         let within_s = catchment.radius_m;
         let (demand, index): (Vec<Demand>, Vec<usize>) = self
             .points
@@ -222,37 +221,25 @@ impl LevelNetwork<'_> {
                 (d, k)
             })
             .unzip();
-        let tree: rstar::RTree<GeomWithData<[f64; 2], usize>> = rstar::RTree::bulk_load(
-            index
-                .iter()
-                .enumerate()
-                .map(|(i, &k)| GeomWithData::new(self.points[k].rd, i))
-                .collect(),
-        );
-        // Nothing travels faster than the mode's top pace (a ferry's aside, which is
-        // slow): beyond that straight-line radius no point can be within the time.
-        let reach_m = within_s * self.top_speed_ms() + DEFAULT_SNAP_LIMIT_M;
-        let mut pairs = Vec::new();
-        let mut supply = Vec::with_capacity(facilities.len());
-        for (j, &(at, capacity)) in facilities.iter().enumerate() {
-            let rd = at.to_rd();
-            supply.push(Supply { at: rd, capacity });
-            let search = match self.network.from_point(at, DEFAULT_SNAP_LIMIT_M, within_s) {
-                Ok(search) => search,
-                Err(crate::routing::RoutingError::Stopped(stopped)) => return Err(stopped),
-                Err(_) => continue, // off the network: it reaches nobody along it
-            };
-            for e in tree.locate_within_distance([rd.x, rd.y], reach_m * reach_m) {
-                let Some(snap) = self.points[index[e.data]].snap else {
-                    continue;
-                };
-                if let Some(trip) = search.to_snap(&snap) {
-                    if trip.time_s <= within_s {
-                        pairs.push((e.data, j, trip.time_s));
-                    }
-                }
-            }
+        // Pairs of every point; those of the points measured, renumbered.
+        let mut position = vec![usize::MAX; self.points.len()];
+        for (i, &k) in index.iter().enumerate() {
+            position[k] = i;
         }
+        let located: Vec<LonLat> = facilities.iter().map(|f| f.0).collect();
+        let pairs: Vec<(usize, usize, f64)> = self
+            .time_pairs(&located, within_s)?
+            .into_iter()
+            .filter(|(k, _, _)| position[*k] != usize::MAX)
+            .map(|(k, j, t)| (position[k], j, t))
+            .collect();
+        let supply: Vec<Supply> = facilities
+            .iter()
+            .map(|&(at, capacity)| Supply {
+                at: at.to_rd(),
+                capacity,
+            })
+            .collect();
         let scores = two_step_costs(&demand, &supply, catchment, &pairs);
         let mut sums = vec![(0.0, false); self.areas];
         for (i, &k) in index.iter().enumerate() {
@@ -272,6 +259,48 @@ impl LevelNetwork<'_> {
                 (score, score.zip(mean).map(|(a, m)| a / m))
             })
             .collect())
+    }
+
+    /// Every (point, facility, seconds) within `within_s` along the network, the point
+    /// indices in the order the points were given: one search per facility, bounded
+    /// by the time, over the points within the straight-line reach of that time.
+    pub fn time_pairs(
+        &self,
+        facilities: &[LonLat],
+        within_s: f64,
+    ) -> Result<Vec<(usize, usize, f64)>, Stopped> {
+        use rstar::primitives::GeomWithData;
+        let tree: rstar::RTree<GeomWithData<[f64; 2], usize>> = rstar::RTree::bulk_load(
+            self.points
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.snap.is_some())
+                .map(|(k, p)| GeomWithData::new(p.rd, k))
+                .collect(),
+        );
+        // Nothing travels faster than the mode's top pace (a ferry's aside, which is
+        // slow): beyond that straight-line radius no point can be within the time.
+        let reach_m = within_s * self.top_speed_ms() + 2.0 * DEFAULT_SNAP_LIMIT_M;
+        let mut pairs = Vec::new();
+        for (j, &at) in facilities.iter().enumerate() {
+            let search = match self.network.from_point(at, DEFAULT_SNAP_LIMIT_M, within_s) {
+                Ok(search) => search,
+                Err(crate::routing::RoutingError::Stopped(stopped)) => return Err(stopped),
+                Err(_) => continue, // off the network: it reaches nobody along it
+            };
+            let rd = at.to_rd();
+            for e in tree.locate_within_distance([rd.x, rd.y], reach_m * reach_m) {
+                let Some(snap) = self.points[e.data].snap else {
+                    continue;
+                };
+                if let Some(trip) = search.to_snap(&snap) {
+                    if trip.time_s <= within_s {
+                        pairs.push((e.data, j, trip.time_s));
+                    }
+                }
+            }
+        }
+        Ok(pairs)
     }
 
     /// The mode's fastest pace on land, m/s.
@@ -396,25 +425,29 @@ pub fn total_within(measured: &Measured) -> [f64; 3] {
 /// The title and description of a network indicator's property name (for the
 /// queryables and the pages), saying where it comes from; `None` for any other name.
 pub fn describe(name: &str) -> Option<(String, String)> {
-    let category = Category::ALL
-        .into_iter()
-        .find(|c| name.starts_with(&format!("{}_", c.key())))?;
-    let rest = &name[category.key().len() + 1..];
-    let mode = MODES
-        .into_iter()
-        .find(|m| rest.starts_with(&format!("{}_", m.dutch())))?;
-    let what = category.label().to_lowercase();
+    // Every category and mode is tried: a key may hold an underscore itself.
+    Category::ALL.iter().find_map(|&category| {
+        let rest = name.strip_prefix(category.key())?.strip_prefix('_')?;
+        MODES.into_iter().find_map(|mode| {
+            let what = rest.strip_prefix(mode.dutch())?.strip_prefix('_')?;
+            describe_one(category, mode, what)
+        })
+    })
+}
+
+fn describe_one(category: Category, mode: Mode, what: &str) -> Option<(String, String)> {
+    let label = category.label().to_lowercase();
     let how = match mode {
         Mode::Foot => "lopend",
         _ => "op de fiets",
     };
-    let title = match &rest[mode.dutch().len() + 1..] {
-        "minuten" => format!("Reistijd {how} tot de dichtstbijzijnde {what} over het netwerk (minuten, gemiddeld over de inwoners)"),
-        "afstand_m" => format!("Afstand {how} tot de dichtstbijzijnde {what} over het netwerk (m, gemiddeld over de inwoners)"),
-        "inwoners_binnen_10min" => format!("Inwoners binnen 10 minuten {how} van een {what} over het netwerk"),
-        "inwoners_binnen_15min" => format!("Inwoners binnen 15 minuten {how} van een {what} over het netwerk"),
-        "inwoners_binnen_20min" => format!("Inwoners binnen 20 minuten {how} van een {what} over het netwerk"),
-        "toegang" => format!("Toegang tot {what} (E2SFCA met de reistijd {how} over het netwerk als kosten; 1 = gemiddeld)"),
+    let title = match what {
+        "minuten" => format!("Reistijd {how} tot de dichtstbijzijnde {label} over het netwerk (minuten, gemiddeld over de inwoners)"),
+        "afstand_m" => format!("Afstand {how} tot de dichtstbijzijnde {label} over het netwerk (m, gemiddeld over de inwoners)"),
+        "inwoners_binnen_10min" => format!("Inwoners binnen 10 minuten {how} van een {label} over het netwerk"),
+        "inwoners_binnen_15min" => format!("Inwoners binnen 15 minuten {how} van een {label} over het netwerk"),
+        "inwoners_binnen_20min" => format!("Inwoners binnen 20 minuten {how} van een {label} over het netwerk"),
+        "toegang" => format!("Toegang tot {label} (E2SFCA met de reistijd {how} over het netwerk als kosten; 1 = gemiddeld)"),
         _ => return None,
     };
     Some((title, format!("{SOURCE}; {METHOD}")))
