@@ -8,6 +8,9 @@ use crate::model::{AreaCode, Dataset};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 
+/// Extra properties per area code.
+pub type Properties = HashMap<AreaCode, Map<String, Value>>;
+
 /// Rounds for display: indicator values carry no more precision than they have.
 fn round(v: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
@@ -93,10 +96,7 @@ pub fn with_network(
     dataset: &Dataset,
     config: &AnalysisConfig,
     networks: Option<&crate::routing::Networks>,
-) -> (
-    HashMap<AreaCode, Map<String, Value>>,
-    Option<network::NetworkReport>,
-) {
+) -> (Properties, Option<network::NetworkReport>) {
     let mut out = properties(dataset, config);
     let Some(networks) = networks else {
         return (out, None);
@@ -125,13 +125,7 @@ pub fn network_properties(
     dataset: &Dataset,
     config: &AnalysisConfig,
     networks: &crate::routing::Networks,
-) -> Result<
-    Option<(
-        HashMap<AreaCode, Map<String, Value>>,
-        network::NetworkReport,
-    )>,
-    crate::deadline::Stopped,
-> {
+) -> Result<Option<(Properties, network::NetworkReport)>, crate::deadline::Stopped> {
     let started = std::time::Instant::now();
     let Some(level) = default_level(dataset) else {
         return Ok(None);

@@ -41,6 +41,10 @@ pub struct LevelNetwork<'a> {
     areas: usize,
 }
 
+/// An area's E2SFCA score along the network and its normalised value (1 = the
+/// population-weighted mean); `None` when no facility is within the catchment.
+pub type Access = (Option<f64>, Option<f64>);
+
 /// One area's figures along the network for one category and mode.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AreaFigures {
@@ -201,7 +205,7 @@ impl LevelNetwork<'_> {
         population: &[Option<f64>],
         measured: &[bool],
         catchment: &super::access::Catchment,
-    ) -> Result<Vec<(Option<f64>, Option<f64>)>, Stopped> {
+    ) -> Result<Vec<Access>, Stopped> {
         use super::access::{two_step_costs, Demand, Supply};
         let within_s = catchment.radius_m;
         let (demand, index): (Vec<Demand>, Vec<usize>) = self
