@@ -343,7 +343,10 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
             assert!(a >= b, "opening takes nobody out of reach: {t}");
         }
     }
-    println!("what-if along the network: {}", out["totaal_netwerk"]);
+    println!(
+        "what-if along the network, {} opened: {}",
+        categories[0], out["totaal_netwerk"]
+    );
     // The straight-line outcome is still there.
     assert!(out["totaal"]["binnen_bereik_na"].is_array(), "{out}");
 }
