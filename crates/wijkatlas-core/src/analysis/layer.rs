@@ -3,7 +3,7 @@
 
 use super::config::AnalysisConfig;
 use super::need::{self, Need};
-use super::{assess, calibrate, default_level, demand, gap, network};
+use super::{assess, calibrate, default_level, demand, gap, network, network_access};
 use crate::model::{AreaCode, Dataset};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -170,7 +170,8 @@ pub fn network_properties(
                     .iter()
                     .map(|s| (s.at.to_wgs84(), s.capacity))
                     .collect();
-                let catchment = network::time_catchment(&config.settings(category).catchment, mode);
+                let catchment =
+                    network_access::time_catchment(&config.settings(category).catchment, mode);
                 let scores = level_net.e2sfca(&supply, &population, &covered, &catchment)?;
                 let name = format!("{}_{}_toegang", category.key(), mode.dutch());
                 for (a, (_, normalised)) in areas.iter().zip(&scores) {

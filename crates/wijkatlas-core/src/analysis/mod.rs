@@ -21,6 +21,7 @@ pub mod indicators;
 pub mod layer;
 pub mod need;
 pub mod network;
+pub mod network_access;
 pub mod profile;
 pub mod proximity;
 pub mod scenario;
