@@ -68,7 +68,7 @@ fn resident(network: &Network, points: &[LonLat]) {
                     origin: 0,
                 })
                 .collect();
-            reached += within(network.graph.outgoing(), &seeds, 15.0 * 60.0).len();
+            reached += within(network.graph.outgoing(), &seeds, 15.0 * 60.0).map_or(0, |l| l.len());
         }
         iso.push(started.elapsed().as_secs_f64() * 1e3);
         let started = Instant::now();
@@ -106,7 +106,8 @@ fn multi(graph: &Graph, sources: usize, rng: &mut Lcg) {
         })
         .collect();
     let started = Instant::now();
-    let reach = multi_source(graph, graph.incoming(), &seeds, f64::INFINITY);
+    let reach =
+        multi_source(graph, graph.incoming(), &seeds, f64::INFINITY).expect("no deadline here");
     let secs = started.elapsed().as_secs_f64();
     let reached = reach.time_s.iter().filter(|t| t.is_finite()).count();
     println!(
@@ -271,6 +272,73 @@ fn synthetic() {
             .collect();
         resident(network, &points);
     }
+    indicators(&networks, &mut rng);
+}
+
+/// All network indicators for all categories and both modes, as a snapshot makes them:
+/// per mode the demand points snapped once, then per category one multi-source search
+/// and a look-up per point. SYNTHETIC demand: `WIJKATLAS_BENCH_ROUTING_POINTS` points
+/// (default 100,000, about the country's occupied 100 m cells of a large province) in
+/// areas of ten; per category a made-up number of facilities from 50 to 5,000.
+fn indicators(networks: &[Network], rng: &mut Lcg) {
+    use wijkatlas::analysis::network::LevelNetwork;
+    use wijkatlas::model::Category;
+    let count: usize = std::env::var("WIJKATLAS_BENCH_ROUTING_POINTS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(100_000);
+    let g = &networks[0].graph;
+    let random_point = |rng: &mut Lcg| {
+        let c = g.coord(rng.below(g.node_count()) as u32);
+        // Up to ~50 m off the node, as homes lie off the street.
+        LonLat::new(
+            f64::from(c[0]) * 1e-7 + (rng.below(1000) as f64 - 500.0) * 1e-7,
+            f64::from(c[1]) * 1e-7 + (rng.below(1000) as f64 - 500.0) * 1e-7,
+        )
+    };
+    let areas = count.div_ceil(10);
+    let points: Vec<(usize, LonLat, f64)> = (0..count)
+        .map(|k| (k / 10, random_point(rng), 0.1))
+        .collect();
+    let sizes = [5_000, 2_000, 1_000, 500, 200, 120, 50];
+    let facilities: Vec<Vec<LonLat>> = Category::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            (0..sizes[i % sizes.len()])
+                .map(|_| random_point(rng))
+                .collect()
+        })
+        .collect();
+    let population = vec![Some(1000.0); areas];
+    let measured = vec![true; areas];
+    let started_all = Instant::now();
+    for network in networks {
+        let started = Instant::now();
+        let level = LevelNetwork::new(network, &points, areas, 500.0);
+        let snap_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut reached = 0.0;
+        for f in &facilities {
+            let m = level
+                .measure(f, &population, &measured)
+                .expect("no deadline in a bench");
+            reached += m.areas.iter().filter(|a| a.time_s.is_some()).count() as f64;
+        }
+        println!(
+            "  {}: network indicators of {} categories for {count} demand points in {areas} areas: snapping {snap_s:.1} s, searches and look-ups {:.1} s ({:.0} areas reached per category)",
+            network.mode(),
+            facilities.len(),
+            started.elapsed().as_secs_f64(),
+            reached / facilities.len() as f64
+        );
+    }
+    println!(
+        "  all network indicators, {} categories × walking and cycling: {:.1} s; peak RSS {:.0} MB",
+        facilities.len(),
+        started_all.elapsed().as_secs_f64(),
+        mb(vm_kb("VmHWM"))
+    );
 }
 
 fn main() {

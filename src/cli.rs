@@ -484,7 +484,8 @@ fn export(args: ExportArgs) -> Result<(), CliError> {
     let dir = args.data.unwrap_or_else(load::default_data_dir);
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
-    let tables = crate::export::tables(&loaded.dataset, &loaded.analysis);
+    let tables =
+        crate::export::tables(&loaded.dataset, &loaded.analysis, loaded.routing.as_deref());
     let sources = &loaded.dataset.sources;
     let written: Vec<(String, usize)> = match (args.to, args.out) {
         (ExportTo::Gpkg, Some(out)) => {

@@ -4,6 +4,8 @@
 //! wijken reach nothing). Every wijk's value must agree to 1e-9 (relative), and missing
 //! must be missing on both sides.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Command;
@@ -241,4 +243,84 @@ fn weighted_demand_points_agree_with_pysal_point_by_point() {
         points.len()
     );
     assert!(compared > 3000, "{compared}");
+}
+
+/// E2SFCA with network time as its cost, against PySAL `access` given the same cost
+/// matrix. The network is REAL (the TU Delft OpenStreetMap extract of
+/// `../shared/data/osm_nl_fixtures`); the demand points, their populations and the
+/// facilities are SYNTHETIC (a grid over the campus, made-up numbers). Our pairs go to
+/// PySAL up to 1.5 × d0, so its cut-off and ours are both exercised.
+#[test]
+fn e2sfca_on_walking_time_agrees_with_pysal_access_given_our_cost_matrix() {
+    use wijkatlas::analysis::network::LevelNetwork;
+    use wijkatlas::crs::LonLat;
+    use wijkatlas::routing::{Mode, Networks};
+    let (root, python) = pysal_python();
+    let test = "e2sfca_on_walking_time_agrees_with_pysal_access_given_our_cost_matrix";
+    let Some(pbf) =
+        common::skip::shared_data(test, "osm_nl_fixtures/delft_tudelft_2025-08.osm.pbf")
+    else {
+        return;
+    };
+    let networks = Networks::from_pbf(&pbf, &[Mode::Foot]).expect("the extract builds");
+    let foot = networks.get(Mode::Foot).expect("foot");
+    // A SYNTHETIC grid of 16 × 8 points, one per "area", and six facilities on it.
+    let mut points = Vec::new();
+    for i in 0..16 {
+        for j in 0..8 {
+            let at = LonLat::new(4.355 + 0.002 * f64::from(i), 51.990 + 0.002 * f64::from(j));
+            points.push((points.len(), at, 1.0));
+        }
+    }
+    let n = points.len();
+    let population: Vec<Option<f64>> = (0..n)
+        .map(|k| Some(100.0 + (k * 37 % 300) as f64))
+        .collect();
+    let facilities: Vec<(LonLat, f64)> = [3usize, 29, 50, 77, 100, 121]
+        .iter()
+        .enumerate()
+        .map(|(c, &k)| (points[k].1, 1.0 + c as f64))
+        .collect();
+    let level = LevelNetwork::new(foot, &points, n, 500.0);
+    let e2 = Catchment {
+        radius_m: 600.0, // seconds here: 10 minutes' walk
+        decay: Decay::Steps(LUO_QI_STEPS),
+    };
+    let measured = vec![true; n];
+    let ours = level
+        .e2sfca(&facilities, &population, &measured, &e2)
+        .expect("no deadline here");
+    let located: Vec<LonLat> = facilities.iter().map(|f| f.0).collect();
+    let pairs = level.time_pairs(&located, 900.0).expect("no deadline here");
+    assert!(pairs.iter().any(|p| p.2 > 600.0), "pairs past d0 are given");
+    let spec = json!({
+        "demand": (0..n).map(|k| json!({ "id": format!("p{k}"), "population": population[k] })).collect::<Vec<_>>(),
+        "supply": facilities.iter().enumerate().map(|(j, f)| json!({ "id": format!("f{j}"), "capacity": f.1 })).collect::<Vec<_>>(),
+        "cost": pairs.iter().map(|&(k, j, t)| json!({ "origin": format!("p{k}"), "dest": format!("f{j}"), "cost": t })).collect::<Vec<_>>(),
+        "max_cost": e2.radius_m,
+        "bounds": e2.zone_bounds(),
+        "weights": LUO_QI_STEPS,
+    });
+    let pysal = run_pysal(&python, &root, &spec);
+    let same = |ours: Option<f64>, theirs: &Value| match (ours, theirs.as_f64()) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(f64::MIN_POSITIVE),
+        _ => false,
+    };
+    let mut scored = 0;
+    for (k, (score, normalised)) in ours.iter().enumerate() {
+        let p = &pysal[format!("p{k}")];
+        assert!(same(*score, &p["e2"]), "p{k}: e2 {score:?} vs {}", p["e2"]);
+        assert!(
+            same(*normalised, &p["e2n"]),
+            "p{k}: normalised {normalised:?} vs {}",
+            p["e2n"]
+        );
+        scored += usize::from(score.is_some());
+    }
+    println!(
+        "compared {n} points along the walking network ({} pairs within 15 min); {scored} reach a facility within 10 min",
+        pairs.len()
+    );
+    assert!(scored > 10 && scored < n, "{scored} of {n}");
 }

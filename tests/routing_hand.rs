@@ -183,7 +183,9 @@ fn one_search_gives_everyone_their_nearest_facility() {
     let net = networks();
     let foot = net.get(Mode::Foot).unwrap();
     // Two facilities: 0 at S4, 1 at N0.
-    let catchment = foot.towards(&[s(4), n(0)], LIMIT, f64::INFINITY);
+    let catchment = foot
+        .towards(&[s(4), n(0)], LIMIT, f64::INFINITY)
+        .expect("no deadline here");
     assert!(catchment.unsnapped.is_empty());
     let nearest = |at| catchment.from(at, LIMIT).expect("snaps").expect("reaches");
     // P → S2 → S4: 111.1951 + 136.917 = 248.11 m (to N0 it is 470.50 m).
@@ -203,7 +205,8 @@ fn one_search_gives_everyone_their_nearest_facility() {
     let car = net
         .get(Mode::Car)
         .unwrap()
-        .towards(&[s(4), n(0)], LIMIT, f64::INFINITY);
+        .towards(&[s(4), n(0)], LIMIT, f64::INFINITY)
+        .expect("no deadline here");
     assert_eq!(car.from(n(4), LIMIT).expect("snaps"), None);
     // From N2 by car: N0 is 136.91 m away at 30 km/h.
     let (which, t) = car.from(n(2), LIMIT).expect("snaps").expect("reaches");
@@ -236,4 +239,124 @@ fn haversine(a: LonLat, b: LonLat) -> f64 {
     let h = ((la2 - la1) / 2.0).sin().powi(2)
         + la1.cos() * la2.cos() * ((b.lon - a.lon).to_radians() / 2.0).sin().powi(2);
     2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// The network indicators of `wijkatlas::analysis::network` on the river, against the
+/// figures worked out by hand (facility at S4; walking 0.72 s/m, cycling 0.24 s/m, the
+/// stretch off the network at the mode's pace):
+///
+/// - P walks P → S2 → S4: 111.1951 + 136.917 = 248.112 m, 178.641 s; it cycles from the
+///   south street (P is 111.195 m off it: 26.687 s) 136.917 m more: 59.547 s.
+/// - N2 walks to N4 (136.911 m, 98.576 s) and takes the ferry (300 s): 398.576 s over
+///   359.301 m; it cycles round by the bridge, 633.135 m in 151.952 s.
+/// - Q, 0.004° north of N2 (444.780 m off the north street), adds 320.242 s walking
+///   (718.818 s over 804.082 m: between 10 and 15 minutes) or 106.747 s cycling
+///   (258.700 s over 1,077.916 m).
+/// - S0 walks 4 × 68.4585 = 273.834 m to S4: 197.161 s.
+/// - The far point, 890 m from any road, is not snapped: it is counted off the network
+///   and adds nothing.
+#[test]
+fn network_indicators_per_area_by_hand() {
+    use wijkatlas::analysis::network::{total_within, LevelNetwork};
+    let net = networks();
+    let q = LonLat::new(4.302, 52.006);
+    let far = LonLat::new(4.302, 52.010);
+    // Area 0 (1,000 people): P and N2, half each. Area 1 (400): Q 3/4, the far point 1/4.
+    // Area 2 (population unpublished): S0. Area 3 (outside the coverage): S0.
+    let points = [
+        (0, p(), 0.5),
+        (0, n(2), 0.5),
+        (1, q, 0.75),
+        (1, far, 0.25),
+        (2, s(0), 1.0),
+        (3, s(0), 1.0),
+    ];
+    let population = [Some(1000.0), Some(400.0), None, Some(50.0)];
+    let measured = [true, true, true, false];
+    let close = |got: Option<f64>, want: f64, tol: f64| {
+        let got = got.expect("a figure");
+        assert!(
+            (got - want).abs() <= tol,
+            "got {got:.3}, expected {want:.3}"
+        );
+    };
+
+    let foot = LevelNetwork::new(net.get(Mode::Foot).unwrap(), &points, 4, LIMIT);
+    assert_eq!(foot.points(), 6);
+    assert_eq!(foot.off_network(), 1, "the far point only");
+    let m = foot
+        .measure(&[s(4)], &population, &measured)
+        .expect("no deadline here");
+    assert_eq!(m.facilities_off_network, 0);
+    assert_eq!(m.points_unreached, 0);
+    close(m.areas[0].time_s, (178.641 + 398.576) / 2.0, 0.3);
+    close(m.areas[0].length_m, (248.112 + 359.301) / 2.0, 0.3);
+    assert_eq!(m.areas[0].people_within, Some([1000.0; 3]));
+    // Area 1: the mean over the point that is on the network (its weight renormalised).
+    close(m.areas[1].time_s, 718.818, 0.5);
+    close(m.areas[1].length_m, 804.082, 0.5);
+    assert_eq!(m.areas[1].people_within, Some([0.0, 300.0, 300.0]));
+    close(m.areas[2].time_s, 197.161, 0.2);
+    assert_eq!(m.areas[2].people_within, None, "no published population");
+    assert_eq!(m.areas[3], Default::default(), "not measured");
+    assert_eq!(total_within(&m), [1000.0, 1300.0, 1300.0]);
+
+    let bike = LevelNetwork::new(net.get(Mode::Bicycle).unwrap(), &points, 4, LIMIT);
+    let m = bike
+        .measure(&[s(4)], &population, &measured)
+        .expect("no deadline here");
+    close(m.areas[0].time_s, (59.547 + 151.952) / 2.0, 0.3);
+    close(m.areas[0].length_m, (248.112 + 633.135) / 2.0, 0.3);
+    close(m.areas[1].time_s, 258.700, 0.3);
+    close(m.areas[1].length_m, 1077.916, 0.5);
+    assert_eq!(m.areas[1].people_within, Some([300.0; 3]));
+
+    // A what-if: a second facility placed at N2 is one more seed. Q then walks
+    // 444.780 m to it (320.242 s, within 10 minutes) and N2 is on it.
+    let m = foot
+        .measure(&[s(4), n(2)], &population, &measured)
+        .expect("no deadline here");
+    close(m.areas[1].time_s, 320.242, 0.3);
+    close(m.areas[0].time_s, 178.641 / 2.0, 0.3);
+    assert_eq!(total_within(&m), [1300.0; 3]);
+    // A facility in the water is reported, not snapped.
+    let m = foot
+        .measure(&[s(4), far], &population, &measured)
+        .expect("no deadline here");
+    assert_eq!(m.facilities_off_network, 1);
+}
+
+#[test]
+fn searches_stop_when_the_deadline_has_passed() {
+    use std::time::Duration;
+    use wijkatlas::deadline::{Deadline, Stopped};
+    let net = networks();
+    let foot = net.get(Mode::Foot).unwrap();
+    // Inside a run whose deadline has passed, each search itself answers Stopped.
+    let passed = Deadline::after(Duration::ZERO);
+    let mut towards = None;
+    let mut from_point = None;
+    let mut trip = None;
+    let after = passed.run(|| {
+        towards = Some(foot.towards(&[s(4)], LIMIT, f64::INFINITY).map(|_| ()));
+        from_point = Some(foot.from_point(p(), LIMIT, 600.0).map(|_| ()));
+        trip = Some(foot.trip(p(), n(0), LIMIT));
+    });
+    assert_eq!(after, Err(Stopped));
+    assert_eq!(towards, Some(Err(Stopped)));
+    assert!(
+        matches!(from_point, Some(Err(RoutingError::Stopped(_)))),
+        "{from_point:?}"
+    );
+    assert!(
+        matches!(trip, Some(Err(RoutingError::Stopped(_)))),
+        "{trip:?}"
+    );
+    // With time left, the same searches answer.
+    let mut trip = None;
+    let ok = Deadline::after(Duration::from_secs(60)).run(|| {
+        trip = Some(foot.trip(p(), n(0), LIMIT));
+    });
+    assert_eq!(ok, Ok(()));
+    assert!(matches!(trip, Some(Ok(Some(_)))), "{trip:?}");
 }

@@ -86,7 +86,8 @@ fn compare(test: &str, name: &str, modes: &[Mode]) {
                         length_m: 0.0,
                         origin: 0,
                     };
-                    let reach = multi_source(graph, graph.outgoing(), &[seed], f64::INFINITY);
+                    let reach = multi_source(graph, graph.outgoing(), &[seed], f64::INFINITY)
+                        .expect("no deadline here");
                     let reached: Vec<u32> =
                         (0..n as u32).filter(|v| reach.get(*v).is_some()).collect();
                     (reached.len() * 4 >= n).then_some((source, reach, reached))

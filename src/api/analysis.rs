@@ -195,7 +195,8 @@ pub async fn nearest(
             let timed = compute::run(&state, &deadline, Cost::Light, move || {
                 network_times(&networks, at, &places)
             })
-            .await?;
+            .await?
+            .map_err(|_| compute::out_of_time(&state))?;
             for (mode, times) in timed {
                 for (v, t) in voorzieningen.iter_mut().zip(times) {
                     v[mode.dutch()] = t;
@@ -219,21 +220,23 @@ const NETWORK_SEARCH_S: f64 = 30.0 * 60.0;
 
 /// Walking and cycling times along the network from `at` to each place: per mode one
 /// bounded search, then a look-up per place. A point off the network (farther than the
-/// snap limit from any path of the mode) gets the reason instead of a time.
+/// snap limit from any path of the mode) gets the reason instead of a time. Stops when
+/// the request's deadline passes.
 fn network_times(
     networks: &crate::routing::Networks,
     at: crate::crs::LonLat,
     places: &[crate::crs::LonLat],
-) -> Vec<(crate::routing::Mode, Vec<Value>)> {
-    use crate::routing::{Mode, DEFAULT_SNAP_LIMIT_M as LIMIT};
+) -> Result<Vec<(crate::routing::Mode, Vec<Value>)>, crate::deadline::Stopped> {
+    use crate::routing::{Mode, RoutingError, DEFAULT_SNAP_LIMIT_M as LIMIT};
     let mut out = Vec::new();
     for mode in [Mode::Foot, Mode::Bicycle] {
         let Some(network) = networks.get(mode) else {
             continue;
         };
         let times = match network.from_point(at, LIMIT, NETWORK_SEARCH_S) {
+            Err(RoutingError::Stopped(stopped)) => return Err(stopped),
             Err(e) => vec![
-                json!({ "uitleg": format!("geen weg of pad binnen {:.0} m van het punt", e.limit_m) });
+                json!({ "uitleg": format!("geen weg of pad binnen {:.0} m van het punt", too_far_m(&e)) });
                 places.len()
             ],
             Ok(search) => places
@@ -257,7 +260,16 @@ fn network_times(
         };
         out.push((mode, times));
     }
-    out
+    Ok(out)
+}
+
+/// The snap limit a point missed, from a routing error about its start.
+fn too_far_m(e: &crate::routing::RoutingError) -> f64 {
+    use crate::routing::RoutingError;
+    match e {
+        RoutingError::From { source, .. } | RoutingError::To { source, .. } => source.limit_m,
+        _ => crate::routing::DEFAULT_SNAP_LIMIT_M,
+    }
 }
 
 /// `GET /api/within`: every voorziening within a radius, nearest first, paged.
@@ -743,27 +755,60 @@ pub async fn scenario(
         capacity: b.capaciteit.into_iter().collect(),
         moved,
     };
-    let out = {
+    let placed: Vec<crate::crs::LonLat> = scenario
+        .open
+        .iter()
+        .map(|o| o.at)
+        .chain(scenario.moved.iter().map(|(_, at)| *at))
+        .map(|at| at.rd().to_wgs84())
+        .collect();
+    let (out, network) = {
         let s = s.clone();
         compute::run(&state, &deadline, Cost::Heavy, move || {
             // The baseline is made on the first what-if of a level and category after a
             // load and kept with the snapshot; later what-ifs compute only the "after".
             let baseline = s.baseline(level, category);
-            run_from(&s.dataset, &baseline, &scenario, &s.analysis)
+            let out = run_from(&s.dataset, &baseline, &scenario, &s.analysis)?;
+            // Along the network as well, where one is loaded: the straight-line outcome
+            // stays as it is.
+            let network = match &s.routing {
+                Some(networks) => {
+                    let after =
+                        crate::analysis::scenario::supply_after(&s.dataset, category, &scenario)?;
+                    Some(baseline.network_totals(
+                        &s.dataset,
+                        &s.analysis,
+                        &after,
+                        &placed,
+                        networks,
+                    ))
+                }
+                None => None,
+            };
+            Ok::<_, AnalysisError>((out, network))
         })
         .await??
     };
+    let network = network
+        .transpose()
+        .map_err(|_| compute::out_of_time(&state))?;
     let mut top = out.after;
     top.ranked.truncate(50);
-    Ok(Json(json!({
+    let mut answer = json!({
         "categorie": category.key(),
         "niveau": level,
         "gewijzigd": out.changed,
         "totaal": out.totals,
+        "afstanden": if network.is_some() { "over het netwerk" } else { "hemelsbreed" },
         "dekking": top.coverage,
         "opmerkingen": notes,
         "rangorde_na": top.ranked,
-    })))
+    });
+    // Only where a network is loaded: without one the answer is as before.
+    if let Some(totals) = network {
+        answer["totaal_netwerk"] = json!(totals);
+    }
+    Ok(Json(answer))
 }
 
 /// The longest isochrone asked for, minutes: a resident's trip, and a bound on the work.
@@ -824,12 +869,13 @@ pub async fn isochrone(
     let Some(searched) = searched else {
         return Err(ApiError::Internal("the network went missing".into()));
     };
-    let (lines, length_m) = searched.map_err(|e| {
-        ApiError::BadRequest(format!(
+    let (lines, length_m) = searched.map_err(|e| match e {
+        crate::routing::RoutingError::Stopped(_) => compute::out_of_time(&state),
+        e => ApiError::BadRequest(format!(
             "geen weg of pad om te {} binnen {:.0} m van het punt",
             mode.dutch(),
-            e.limit_m
-        ))
+            too_far_m(&e)
+        )),
     })?;
     // Bounded before the answer is written: about 25 bytes a rounded coordinate pair.
     let points: usize = lines.iter().map(|l| l.len()).sum();

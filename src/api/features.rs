@@ -724,6 +724,10 @@ pub fn queryables_schema(c: &Collection) -> Value {
                 p["description"] = json!(format!("in {unit}; null when CBS publishes no value"));
             }
         }
+        if let Some((title, description)) = crate::analysis::network::describe(name) {
+            p["title"] = json!(title);
+            p["description"] = json!(description);
+        }
         properties.insert(name.clone(), p);
     }
     json!({

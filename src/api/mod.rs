@@ -60,6 +60,9 @@ pub struct Snapshot {
     /// The walking, cycling and driving graphs, when an extract was loaded for them;
     /// without them every distance is a straight line (hemelsbreed).
     pub routing: Option<Arc<crate::routing::Networks>>,
+    /// What the layer's network indicators rest on (off-network points per mode), when
+    /// a road network is loaded.
+    pub network_indicators: Option<crate::analysis::network::NetworkReport>,
     /// What-if baselines per level and category, made on first use.
     baselines: std::sync::Mutex<BaselineCache>,
 }
@@ -71,7 +74,11 @@ type BaselineCache = std::collections::HashMap<
 
 impl Snapshot {
     pub fn new(loaded: Loaded) -> Self {
-        let indicators = crate::analysis::layer::properties(&loaded.dataset, &loaded.analysis);
+        let (indicators, network_indicators) = crate::analysis::layer::with_network(
+            &loaded.dataset,
+            &loaded.analysis,
+            loaded.routing.as_deref(),
+        );
         let collections = crate::features::build(&loaded.dataset, &indicators);
         let tile_plan = crate::tiles::combined::plan(&collections, &loaded.dataset);
         let analysed = crate::analysis::basis::analysed_categories(&loaded.dataset);
@@ -87,6 +94,7 @@ impl Snapshot {
             projected: Default::default(),
             analysed,
             routing: loaded.routing,
+            network_indicators,
             baselines: Default::default(),
         }
     }
@@ -167,6 +175,15 @@ fn content_id(collections: &[Collection]) -> String {
 }
 
 type Shared = Arc<AppState>;
+
+/// `/status`'s `routing`: the graphs, and what the layer's network indicators rest on.
+fn routing_status(s: &Snapshot) -> serde_json::Value {
+    let mut v = crate::routing::status(s.routing.as_deref());
+    if let Some(report) = &s.network_indicators {
+        v["indicatoren"] = serde_json::to_value(report).unwrap_or_default();
+    }
+    v
+}
 
 pub fn router(state: Arc<AppState>) -> Router {
     with_layers(routes(), state)
@@ -417,7 +434,7 @@ async fn status(State(state): State<Shared>) -> Json<serde_json::Value> {
         "sources": s.dataset.sources,
         "analysis": s.analysis,
         "tile_cache": s.tiles.stats(),
-        "routing": crate::routing::status(s.routing.as_deref()),
+        "routing": routing_status(&s),
         "report": s.report,
     });
     let mut dirs = vec![state.data_dir().to_path_buf(), s.report.data_dir.clone()];

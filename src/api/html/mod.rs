@@ -92,6 +92,9 @@ fn cell(value: Option<&Value>) -> (String, bool) {
 
 /// The Dutch label and unit of a property, when it is one of the key figures.
 pub fn property_label(name: &str) -> Option<String> {
+    if let Some((title, _)) = crate::analysis::network::describe(name) {
+        return Some(title);
+    }
     Figure::ALL.iter().find(|f| f.key() == name).map(|f| {
         let unit = f.quantity().unit();
         if unit.is_empty() {

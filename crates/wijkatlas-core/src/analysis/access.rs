@@ -115,11 +115,27 @@ fn pairs(demand: &[Demand], supply: &[Supply], radius: f64) -> Vec<(usize, usize
 }
 
 pub fn two_step(demand: &[Demand], supply: &[Supply], catchment: &Catchment) -> Scores {
-    let pairs = pairs(demand, supply, catchment.radius_m);
+    two_step_costs(
+        demand,
+        supply,
+        catchment,
+        &pairs(demand, supply, catchment.radius_m),
+    )
+}
+
+/// E2SFCA over any cost: `pairs` are (demand index, supply index, cost) for every pair
+/// within the catchment (and only those), in the catchment's unit (metres in a straight line, or seconds
+/// along the network, as PySAL `access` takes any cost matrix).
+pub fn two_step_costs(
+    demand: &[Demand],
+    supply: &[Supply],
+    catchment: &Catchment,
+    pairs: &[(usize, usize, f64)],
+) -> Scores {
     // Step 1: the weighted demand on each facility.
     let mut weighted_demand = vec![0.0; supply.len()];
     let mut in_reach = vec![false; supply.len()];
-    for &(i, j, d) in &pairs {
+    for &(i, j, d) in pairs {
         if let Some(p) = demand[i].population {
             weighted_demand[j] += p * catchment.weight(d);
             in_reach[j] = true;
@@ -135,7 +151,7 @@ pub fn two_step(demand: &[Demand], supply: &[Supply], catchment: &Catchment) -> 
         .collect();
     // Step 2: each demand point sums the ratios of the facilities it reaches.
     let mut score: Vec<Option<f64>> = vec![None; demand.len()];
-    for &(i, j, d) in &pairs {
+    for &(i, j, d) in pairs {
         if let Some(r) = ratio[j] {
             *score[i].get_or_insert(0.0) += r * catchment.weight(d);
         }

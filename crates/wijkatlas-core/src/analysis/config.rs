@@ -122,6 +122,11 @@ pub struct AnalysisConfig {
     /// The need index's figures and weights (see `need::DEFAULT_WEIGHTS`).
     #[serde(serialize_with = "weights_by_key")]
     pub need_weights: Vec<(Figure, f64)>,
+    /// Also E2SFCA with network time as its cost, per walking and cycling, where a road
+    /// network is loaded (`{categorie}_lopen_toegang`, `_fietsen_toegang`): one bounded
+    /// search per facility, so off unless asked for.
+    #[serde(rename = "toegang_over_netwerk")]
+    pub network_access: bool,
     per_category: Vec<(Category, CategorySettings)>,
 }
 
@@ -143,6 +148,7 @@ impl Default for AnalysisConfig {
         AnalysisConfig {
             circuity: DEFAULT_CIRCUITY,
             need_weights: super::need::DEFAULT_WEIGHTS.to_vec(),
+            network_access: false,
             per_category: Category::ALL
                 .iter()
                 .map(|&c| (c, default_settings(c)))
@@ -166,6 +172,7 @@ impl AnalysisConfig {
 /// ```toml
 /// [analysis]
 /// circuity = 1.25
+/// toegang_over_netwerk = true  # E2SFCA on walking and cycling time too
 /// [analysis.categorie.huisarts]
 /// catchment_m = 4000
 /// methode = "e2sfca"          # or "2sfca" (every distance within d0 weighs 1)
@@ -184,6 +191,8 @@ pub struct AnalysisSettings {
     /// Need index weights by figure key (`pct_65plus = 0.4`); replaces the whole set.
     #[serde(default, rename = "behoefte")]
     pub need_weights: BTreeMap<String, f64>,
+    /// E2SFCA along the network too (see [`AnalysisConfig::network_access`]).
+    pub toegang_over_netwerk: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -217,6 +226,7 @@ impl AnalysisConfig {
             }
             config.circuity = c;
         }
+        config.network_access = settings.toegang_over_netwerk.unwrap_or(false);
         if !settings.need_weights.is_empty() {
             let mut weights = Vec::new();
             for (key, w) in &settings.need_weights {

@@ -3,10 +3,13 @@
 
 use super::config::AnalysisConfig;
 use super::need::{self, Need};
-use super::{assess, calibrate, default_level, demand, gap};
+use super::{assess, calibrate, default_level, demand, gap, network, network_access};
 use crate::model::{AreaCode, Dataset};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
+
+/// Extra properties per area code.
+pub type Properties = HashMap<AreaCode, Map<String, Value>>;
 
 /// Rounds for display: indicator values carry no more precision than they have.
 fn round(v: f64, decimals: i32) -> f64 {
@@ -84,4 +87,138 @@ pub fn properties(
         }
     }
     out
+}
+
+/// [`properties`] with, when a road network is loaded, the indicators along it beside
+/// the straight-line ones, and what those rest on. Without a network the properties are
+/// the straight-line ones alone (the network names are absent, not null).
+pub fn with_network(
+    dataset: &Dataset,
+    config: &AnalysisConfig,
+    networks: Option<&crate::routing::Networks>,
+) -> (Properties, Option<network::NetworkReport>) {
+    let mut out = properties(dataset, config);
+    let Some(networks) = networks else {
+        return (out, None);
+    };
+    match network_properties(dataset, config, networks) {
+        Ok(Some((extra, report))) => {
+            for (code, props) in extra {
+                out.entry(code).or_default().extend(props);
+            }
+            (out, Some(report))
+        }
+        Ok(None) => (out, None),
+        Err(crate::deadline::Stopped) => {
+            tracing::warn!("the network indicators were stopped before they were done");
+            (out, None)
+        }
+    }
+}
+
+/// Per area of the analysis level and every category with voorzieningen, walking and
+/// cycling: `{categorie}_{lopen|fietsen}_minuten` (mean time to the nearest, one
+/// decimal), `_afstand_m` (mean distance along the network) and
+/// `_inwoners_binnen_10min`/`15min`/`20min`; `null` outside the category's coverage.
+/// Categories measured by CBS's distance have no points to search from and get none.
+pub fn network_properties(
+    dataset: &Dataset,
+    config: &AnalysisConfig,
+    networks: &crate::routing::Networks,
+) -> Result<Option<(Properties, network::NetworkReport)>, crate::deadline::Stopped> {
+    let started = std::time::Instant::now();
+    let Some(level) = default_level(dataset) else {
+        return Ok(None);
+    };
+    let areas = dataset.areas(level);
+    let demand = demand::demand_points(dataset, level);
+    let snapped = network::level_networks(networks, &demand);
+    let categories: Vec<_> = super::basis::analysed_categories(dataset)
+        .into_iter()
+        .filter(|(_, b)| *b == super::basis::AccessBasis::Voorzieningen)
+        .map(|(c, _)| c)
+        .collect();
+    let mut out: HashMap<AreaCode, Map<String, Value>> = HashMap::new();
+    let mut modes = Vec::new();
+    for level_net in &snapped {
+        let mode = level_net.mode();
+        let mut reports = Vec::new();
+        for &category in &categories {
+            let (population, covered) = network::populations(dataset, level, category, config);
+            let measured = level_net.measure(
+                &network::facilities(dataset, category),
+                &population,
+                &covered,
+            )?;
+            let names = network::property_names(category, mode);
+            for (a, m) in areas.iter().zip(&measured.areas) {
+                let props = out.entry(a.code).or_default();
+                props.insert(
+                    names[0].clone(),
+                    json!(m.time_s.map(|t| round(t / 60.0, 1))),
+                );
+                props.insert(names[1].clone(), json!(m.length_m.map(f64::round)));
+                for k in 0..3 {
+                    props.insert(
+                        names[2 + k].clone(),
+                        json!(m.people_within.map(|p| p[k].round())),
+                    );
+                }
+            }
+            if config.network_access {
+                let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
+                    .iter()
+                    .map(|s| (s.at.to_wgs84(), s.capacity))
+                    .collect();
+                let catchment =
+                    network_access::time_catchment(&config.settings(category).catchment, mode);
+                let scores = level_net.e2sfca(&supply, &population, &covered, &catchment)?;
+                let name = format!("{}_{}_toegang", category.key(), mode.dutch());
+                for (a, (_, normalised)) in areas.iter().zip(&scores) {
+                    out.entry(a.code)
+                        .or_default()
+                        .insert(name.clone(), json!(normalised.map(|x| round(x, 3))));
+                }
+            }
+            reports.push(network::CategoryReport {
+                categorie: category.key(),
+                voorzieningen_buiten_netwerk: measured.facilities_off_network,
+                vraagpunten_zonder_bereik: measured.points_unreached,
+            });
+        }
+        let off = level_net.off_network();
+        if off > 0 {
+            // Counts only: the points are where people live.
+            tracing::warn!(
+                mode = mode.name(),
+                points = level_net.points(),
+                off_network = off,
+                "demand points farther than the snap limit from every path are left out of the network indicators"
+            );
+        }
+        modes.push(network::ModeReport {
+            modus: mode.dutch(),
+            vraagpunten: level_net.points(),
+            vraagpunten_buiten_netwerk: off,
+            snap_grens_m: crate::routing::DEFAULT_SNAP_LIMIT_M,
+            categorieen: reports,
+        });
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        categories = categories.len(),
+        modes = modes.len(),
+        ms = (seconds * 1000.0) as u64,
+        "network indicators made"
+    );
+    Ok(Some((
+        out,
+        network::NetworkReport {
+            niveau: level,
+            methode: network::METHOD,
+            bron: network::SOURCE,
+            modi: modes,
+            seconden: round(seconds, 2),
+        },
+    )))
 }

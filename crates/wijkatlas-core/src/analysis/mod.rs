@@ -20,6 +20,8 @@ pub mod housing;
 pub mod indicators;
 pub mod layer;
 pub mod need;
+pub mod network;
+pub mod network_access;
 pub mod profile;
 pub mod proximity;
 pub mod scenario;

@@ -159,6 +159,24 @@ pub fn run_from(
             max: MAX_CHANGES,
         });
     }
+    let supply = supply_after(dataset, category, scenario)?;
+    let after = gap::rank_with(dataset, level, category, config, &baseline.demand, &supply);
+    let (changed, totals) = compare(&baseline.before, &after);
+    Ok(Outcome {
+        after,
+        changed,
+        totals,
+    })
+}
+
+/// The supply of `category` after the scenario: the loaded voorzieningen with those
+/// closed left out, those moved at their new place, new capacities, and the opened
+/// ones; an unknown id or a capacity out of range is refused.
+pub fn supply_after(
+    dataset: &Dataset,
+    category: Category,
+    scenario: &Scenario,
+) -> Result<Vec<Supply>, AnalysisError> {
     let loaded: Vec<_> = dataset
         .voorzieningen()
         .iter()
@@ -207,13 +225,65 @@ pub fn run_from(
             capacity: o.capacity,
         });
     }
-    let after = gap::rank_with(dataset, level, category, config, &baseline.demand, &supply);
-    let (changed, totals) = compare(&baseline.before, &after);
-    Ok(Outcome {
-        after,
-        changed,
-        totals,
-    })
+    Ok(supply)
+}
+
+/// People within 10, 15 and 20 minutes along one mode's network, before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NetworkTotals {
+    pub modus: &'static str,
+    pub minuten: [f64; 3],
+    pub binnen_voor: [f64; 3],
+    pub binnen_na: [f64; 3],
+    /// Opened or moved facilities farther than the snap limit from the mode's network:
+    /// they reach nobody along it.
+    pub nieuw_buiten_netwerk: usize,
+}
+
+impl Baseline {
+    /// The scenario's effect along the network, per walking and cycling: one
+    /// multi-source search from the supply before and one from the supply after (a
+    /// placed facility is one more seed), over the demand points of the areas inside
+    /// the category's coverage. `placed` are the points the scenario opens or moves
+    /// facilities to. Stops when the request's deadline passes.
+    pub fn network_totals(
+        &self,
+        dataset: &Dataset,
+        config: &AnalysisConfig,
+        after: &[Supply],
+        placed: &[crate::crs::LonLat],
+        networks: &crate::routing::Networks,
+    ) -> Result<Vec<NetworkTotals>, crate::deadline::Stopped> {
+        use super::network;
+        let before: Vec<crate::crs::LonLat> = gap::loaded_supply(dataset, self.category)
+            .iter()
+            .map(|s| s.at.to_wgs84())
+            .collect();
+        let after: Vec<crate::crs::LonLat> = after.iter().map(|s| s.at.to_wgs84()).collect();
+        let (population, covered) =
+            network::populations(dataset, self.level, self.category, config);
+        let mut out = Vec::new();
+        for level_net in network::level_networks(networks, &self.demand) {
+            let b = level_net.measure(&before, &population, &covered)?;
+            let a = level_net.measure(&after, &population, &covered)?;
+            out.push(NetworkTotals {
+                modus: level_net.mode().dutch(),
+                minuten: network::MINUTES,
+                binnen_voor: network::total_within(&b),
+                binnen_na: network::total_within(&a),
+                nieuw_buiten_netwerk: placed
+                    .iter()
+                    .filter(|p| {
+                        level_net
+                            .network()
+                            .snap(**p, crate::routing::DEFAULT_SNAP_LIMIT_M)
+                            .is_err()
+                    })
+                    .count(),
+            });
+        }
+        Ok(out)
+    }
 }
 
 /// A relative change smaller than this is rounding, not a change.

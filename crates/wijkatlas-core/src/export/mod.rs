@@ -108,8 +108,13 @@ pub const KEY_COLUMN: &str = "fid";
 pub const GEOMETRY_COLUMN: &str = "geom";
 
 /// The tables of a loaded dataset: each collection, its areas carrying the indicators.
-pub fn tables(dataset: &Dataset, analysis: &AnalysisConfig) -> Vec<Table> {
-    let indicators = crate::analysis::layer::properties(dataset, analysis);
+/// With a road network loaded, the layer carries the indicators along it too.
+pub fn tables(
+    dataset: &Dataset,
+    analysis: &AnalysisConfig,
+    routing: Option<&crate::routing::Networks>,
+) -> Vec<Table> {
+    let (indicators, _) = crate::analysis::layer::with_network(dataset, analysis, routing);
     let collections = features::build(dataset, &indicators);
     collections
         .iter()

@@ -40,6 +40,9 @@ pub enum RoutingError {
         #[source]
         source: TooFar,
     },
+    /// The request's deadline passed during the search (see [`crate::deadline`]).
+    #[error("the search was stopped: {0}")]
+    Stopped(#[from] crate::deadline::Stopped),
 }
 
 /// One mode's graph and the index for snapping to it.
@@ -144,7 +147,7 @@ impl Network {
         let b = self
             .snap(to, limit_m)
             .map_err(|source| RoutingError::To { mode, source })?;
-        Ok(search::trip(&self.graph, &a, &b, off_network_kmh(mode)))
+        Ok(search::trip(&self.graph, &a, &b, off_network_kmh(mode))?)
     }
 }
 
@@ -219,8 +222,14 @@ pub struct Catchment<'a> {
 impl Network {
     /// Searches from everywhere towards `targets` (over incoming arcs, so one-way
     /// streets count in the direction one travels to a target), each snapped within
-    /// `limit_m`; `within_s` bounds the search (infinity: the whole graph).
-    pub fn towards(&self, targets: &[LonLat], limit_m: f64, within_s: f64) -> Catchment<'_> {
+    /// `limit_m`; `within_s` bounds the search (infinity: the whole graph). Stops when
+    /// the request's deadline passes.
+    pub fn towards(
+        &self,
+        targets: &[LonLat],
+        limit_m: f64,
+        within_s: f64,
+    ) -> Result<Catchment<'_>, crate::deadline::Stopped> {
         let off_kmh = off_network_kmh(self.mode());
         let mut seeds = Vec::new();
         let mut on_edge: std::collections::HashMap<u32, Vec<(u32, f64, f64)>> =
@@ -246,13 +255,13 @@ impl Network {
                 .or_default()
                 .push((i as u32, snap.fraction, snap.off_m));
         }
-        let reach = search::multi_source(&self.graph, self.graph.incoming(), &seeds, within_s);
-        Catchment {
+        let reach = search::multi_source(&self.graph, self.graph.incoming(), &seeds, within_s)?;
+        Ok(Catchment {
             network: self,
             reach,
             on_edge,
             unsnapped,
-        }
+        })
     }
 }
 
@@ -349,14 +358,17 @@ pub struct FromPoint<'a> {
 
 impl Network {
     /// Searches from `at` (snapped within `limit_m`) over outgoing arcs up to
-    /// `within_s` seconds.
+    /// `within_s` seconds; stops when the request's deadline passes.
     pub fn from_point(
         &self,
         at: LonLat,
         limit_m: f64,
         within_s: f64,
-    ) -> Result<FromPoint<'_>, TooFar> {
-        let snap = self.snap(at, limit_m)?;
+    ) -> Result<FromPoint<'_>, RoutingError> {
+        let mode = self.mode();
+        let snap = self
+            .snap(at, limit_m)
+            .map_err(|source| RoutingError::From { mode, source })?;
         let e = &self.graph.edges()[snap.edge as usize];
         let off_t = snap.off_m * 3.6 / off_network_kmh(self.mode());
         let seeds: Vec<search::Seed> = search::edge_ends(e, snap.fraction, true)
@@ -368,7 +380,7 @@ impl Network {
                 origin: 0,
             })
             .collect();
-        let labels = search::within(self.graph.outgoing(), &seeds, within_s);
+        let labels = search::within(self.graph.outgoing(), &seeds, within_s)?;
         Ok(FromPoint {
             network: self,
             snap,
@@ -382,6 +394,11 @@ impl FromPoint<'_> {
     /// within the search's bound.
     pub fn to(&self, to: LonLat, limit_m: f64) -> Result<Option<Trip>, TooFar> {
         let target = self.network.snap(to, limit_m)?;
+        Ok(self.to_snap(&target))
+    }
+
+    /// The same for a point already snapped.
+    pub fn to_snap(&self, target: &Snap) -> Option<Trip> {
         let graph = &self.network.graph;
         let off_kmh = off_network_kmh(self.network.mode());
         let e = &graph.edges()[target.edge as usize];
@@ -412,7 +429,7 @@ impl FromPoint<'_> {
                 }
             }
         }
-        Ok(best)
+        best
     }
 }
 
@@ -424,7 +441,7 @@ impl Network {
         at: LonLat,
         limit_m: f64,
         within_s: f64,
-    ) -> Result<Vec<Vec<LonLat>>, TooFar> {
+    ) -> Result<Vec<Vec<LonLat>>, RoutingError> {
         let search = self.from_point(at, limit_m, within_s)?;
         let graph = &self.graph;
         let point = |p: [i32; 2]| LonLat::new(f64::from(p[0]) * 1e-7, f64::from(p[1]) * 1e-7);

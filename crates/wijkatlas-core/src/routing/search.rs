@@ -8,6 +8,7 @@
 
 use super::graph::{Csr, Edge, Graph};
 use super::snap::Snap;
+use crate::deadline::Stopped;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -55,15 +56,23 @@ fn key(time: f64) -> u64 {
     time.to_bits()
 }
 
+/// How many nodes a search settles between two looks at the deadline: often enough to
+/// stop within a millisecond or so, rarely enough that the clock costs nothing.
+const DEADLINE_EVERY: u32 = 4096;
+
 /// Dijkstra over `arcs` from `seeds`, up to `limit_s`, calling `settle` for each node
-/// when its label is final (in order of time); `settle` returns false to stop.
+/// when its label is final (in order of time); `settle` returns false to stop. Stops
+/// with [`Stopped`] when the request's deadline (installed on this thread by
+/// [`crate::deadline::Deadline::run`]) passes: a national search takes seconds.
 fn run(
     arcs: &Csr,
     seeds: &[Seed],
     limit_s: f64,
     labels: &mut impl Labels,
     mut settle: impl FnMut(u32, Label) -> bool,
-) {
+) -> Result<(), Stopped> {
+    crate::deadline::check()?;
+    let mut countdown = DEADLINE_EVERY;
     let mut heap = BinaryHeap::new();
     for s in seeds {
         if s.time_s > limit_s {
@@ -80,8 +89,13 @@ fn run(
         if key(here.time_s) != k {
             continue; // an older, worse entry
         }
+        countdown -= 1;
+        if countdown == 0 {
+            countdown = DEADLINE_EVERY;
+            crate::deadline::check()?;
+        }
         if !settle(node, here) {
-            return;
+            return Ok(());
         }
         for (to, time, length) in arcs.arcs(node) {
             let t = here.time_s + f64::from(time);
@@ -95,6 +109,7 @@ fn run(
             }
         }
     }
+    Ok(())
 }
 
 /// Where a search keeps its labels.
@@ -148,22 +163,27 @@ impl Labels for HashMap<u32, Label> {
 }
 
 /// Every node's nearest seed over `arcs`, within `limit_s` (infinity: everything).
-pub fn multi_source(graph: &Graph, arcs: &Csr, seeds: &[Seed], limit_s: f64) -> Reach {
+pub fn multi_source(
+    graph: &Graph,
+    arcs: &Csr,
+    seeds: &[Seed],
+    limit_s: f64,
+) -> Result<Reach, Stopped> {
     let n = graph.node_count();
     let mut reach = Reach {
         time_s: vec![f32::INFINITY; n],
         length_m: vec![f32::INFINITY; n],
         origin: vec![u32::MAX; n],
     };
-    run(arcs, seeds, limit_s, &mut reach, |_, _| true);
-    reach
+    run(arcs, seeds, limit_s, &mut reach, |_, _| true)?;
+    Ok(reach)
 }
 
 /// The nodes reachable from `seeds` within `limit_s` over `arcs`, with their labels.
-pub fn within(arcs: &Csr, seeds: &[Seed], limit_s: f64) -> HashMap<u32, Label> {
+pub fn within(arcs: &Csr, seeds: &[Seed], limit_s: f64) -> Result<HashMap<u32, Label>, Stopped> {
     let mut labels = HashMap::new();
-    run(arcs, seeds, limit_s, &mut labels, |_, _| true);
-    labels
+    run(arcs, seeds, limit_s, &mut labels, |_, _| true)?;
+    Ok(labels)
 }
 
 /// How travel along edge `e` from a point `fraction` along it reaches its ends: the
@@ -196,7 +216,7 @@ pub struct Trip {
 
 /// The fastest trip from one snapped point to another over the graph's outgoing arcs.
 /// `off_kmh` is the speed of the stretches between the points and the network.
-pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Option<Trip> {
+pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Result<Option<Trip>, Stopped> {
     let off = |m: f64| (m, m * 3.6 / off_kmh);
     let (off_l, off_t) = off(from.off_m + to.off_m);
     let mut best: Option<Trip> = None;
@@ -247,6 +267,6 @@ pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Option<Trip>
             }
             true
         },
-    );
-    best
+    )?;
+    Ok(best)
 }
