@@ -168,7 +168,7 @@ impl Snapper {
 
     /// The edges whose cell may hold an edge meeting the box `lo`–`hi` (1e-7 degrees):
     /// a superset of the edges whose own box meets it.
-    fn near(&self, lo: [i64; 2], hi: [i64; 2], mut visit: impl FnMut(u32)) {
+    fn near(&self, lo: [i64; 2], hi: [i64; 2], visit: &mut dyn FnMut(u32)) {
         let total = self.edges as u32;
         for level in 0..LEVELS {
             let shift = CELL_BITS + 2 * level as u32;
@@ -220,6 +220,19 @@ impl Snapper {
         let units = |d: f64| (d * 1e7).clamp(-1e12, 1e12) as i64;
         let lo = [units(at.lon - dlon) - 1, units(at.lat - dlat) - 1];
         let hi = [units(at.lon + dlon) + 1, units(at.lat + dlat) + 1];
+        self.nearest(graph, at, limit_m, |consider| self.near(lo, hi, consider))
+    }
+
+    /// The nearest of the `candidates` edges within `limit_m` of `at`, large parts first.
+    fn nearest(
+        &self,
+        graph: &Graph,
+        at: LonLat,
+        limit_m: f64,
+        candidates: impl FnOnce(&mut dyn FnMut(u32)),
+    ) -> Result<Snap, TooFar> {
+        let metres_per_deg = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+        let cos = at.lat.to_radians().cos().max(0.01);
         // Local metres around the point: exact enough over a few hundred metres.
         let local = |p: [i32; 2]| {
             let d = degrees(p);
@@ -231,7 +244,7 @@ impl Snapper {
         // The best in a large part, and the best in a small one.
         let mut best: [Option<Snap>; 2] = [None, None];
         let mut points: Vec<[f64; 2]> = Vec::new();
-        self.near(lo, hi, |edge| {
+        candidates(&mut |edge| {
             points.clear();
             points.extend(graph.shape(edge).map(local));
             let Some((off, along, total)) = nearest_on_line(&points) else {
@@ -279,7 +292,104 @@ fn nearest_on_line(points: &[[f64; 2]]) -> Option<(f64, f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::nearest_on_line;
+    use super::{nearest_on_line, Snapper};
+    use crate::crs::LonLat;
+    use crate::load::{RawWay, RawWays};
+    use crate::routing::graph::Graph;
+    use crate::routing::profile::{way_rules, Mode};
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    /// Ways at random around Delft: many short streets, some of a few kilometres, a
+    /// few crossing the country, so every level of the cell index holds edges.
+    fn random_ways(rng: &mut Lcg) -> RawWays<crate::routing::profile::WayRules> {
+        let rules = way_rules(&[("highway", "residential")]).expect("routable");
+        let mut positions = Vec::new();
+        let mut refs = Vec::new();
+        let mut ways = Vec::new();
+        for w in 0..600u64 {
+            let reach = match w % 50 {
+                0 => 30_000_000,
+                1..=5 => 400_000,
+                _ => 20_000,
+            };
+            let start = refs.len();
+            let (mut x, mut y) = (
+                43_000_000 + rng.below(2_000_000) as i32,
+                519_000_000 + rng.below(1_000_000) as i32,
+            );
+            for _ in 0..2 + rng.below(4) {
+                // Every fifth point reuses an earlier one, so ways meet.
+                if positions.len() > 10 && rng.below(5) == 0 {
+                    refs.push(rng.below(positions.len() as u64) as u32);
+                    continue;
+                }
+                refs.push(positions.len() as u32);
+                positions.push([x, y]);
+                x += rng.below(reach) as i32 - (reach / 2) as i32;
+                y += rng.below(reach) as i32 - (reach / 2) as i32;
+            }
+            ways.push(RawWay {
+                osm_id: w as i64 + 1,
+                rules,
+                start,
+                end: refs.len(),
+            });
+        }
+        let node_ids = (1..=positions.len() as i64).collect();
+        RawWays {
+            ways,
+            refs,
+            node_ids,
+            positions,
+        }
+    }
+
+    #[test]
+    fn the_cell_index_finds_what_a_scan_of_every_edge_finds() {
+        let mut rng = Lcg(2024);
+        let raw = random_ways(&mut rng);
+        let graph = Graph::build(&raw, Mode::Foot);
+        let snapper = Snapper::new(&graph);
+        assert!(
+            snapper.order.is_none(),
+            "a built graph keeps its edges in cell order"
+        );
+        let levels: std::collections::BTreeSet<u64> =
+            snapper.cells.iter().map(|c| c.0 >> 48).collect();
+        assert!(levels.len() >= 3, "levels used: {levels:?}");
+        let every = graph.edges().len() as u32;
+        let (mut found, mut refused) = (0, 0);
+        for _ in 0..2000 {
+            let at = LonLat::new(
+                4.2 + rng.below(250_000) as f64 * 1e-6,
+                51.85 + rng.below(150_000) as f64 * 1e-6,
+            );
+            for limit in [50.0, 500.0, 5_000.0] {
+                let indexed = snapper.snap(&graph, at, limit);
+                let scanned = snapper.nearest(&graph, at, limit, |f| (0..every).for_each(f));
+                assert_eq!(indexed, scanned, "at {at:?} within {limit} m");
+                if indexed.is_ok() {
+                    found += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            found > 1000 && refused > 100,
+            "{found} snapped, {refused} refused"
+        );
+    }
 
     #[test]
     fn the_nearest_point_of_a_line_and_how_far_along_it_is() {
