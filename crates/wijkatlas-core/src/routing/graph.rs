@@ -1,18 +1,23 @@
 //! The routing graph of one mode: junctions as nodes, the stretches of road between
-//! them as edges, stored in compressed sparse row arrays (u32 node ids, f32 seconds
-//! and metres) so the national foot network fits in memory.
+//! them as edges, kept compact (u32 node and edge ids, f32 seconds and metres, one
+//! adjacency list serving outgoing arcs, incoming arcs and the edges at a node) so the
+//! national foot and bicycle networks fit in memory together.
 //!
 //! Built in three steps from the ways of an extract ([`crate::load::read_ways`]):
 //! 1. split every way the mode may use at the nodes where it meets another way (or
-//!    ends, or leaves the extract): one edge per stretch, its length by the haversine
-//!    formula and its time by the way's speed or ferry duration;
+//!    ends, or leaves the extract): one piece per stretch, its length by the haversine
+//!    formula and its time by the way's speed or ferry duration; a piece is a range of
+//!    the way's node references, so no points are copied yet;
 //! 2. contract nodes of degree two (two ways joined end to end, a way split where its
-//!    tags change), when both sides allow the same directions, into one edge;
-//! 3. lay the edges out as arcs, outgoing per node (`forward`) and, when some edge is
-//!    one-way, incoming per node (`reverse`, for searches towards a facility).
+//!    tags change), when both sides allow the same directions, into one edge: a chain
+//!    of pieces;
+//! 3. lay the edges out in the snapping index's spatial order, with only the points
+//!    between their ends as their shape (the ends are the nodes' own positions), and
+//!    list the edges at each node once, for searches both ways.
 
 use super::profile::{Cost, Mode, Passage, WayRules};
 use crate::load::RawWays;
+use std::sync::Arc;
 
 /// Mean earth radius (IUGG), metres; the cross-check uses the same.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -26,7 +31,7 @@ pub fn haversine_m(a: [i32; 2], b: [i32; 2]) -> f64 {
     2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
 }
 
-/// A stretch of road between two graph nodes, with its shape.
+/// A stretch of road between two graph nodes; its shape is [`Graph::shape`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
     pub from: u32,
@@ -37,60 +42,88 @@ pub struct Edge {
     pub forward: bool,
     /// `to` → `from` is allowed.
     pub backward: bool,
-    /// Its points, `from` first: `Graph::shape[shape_start..shape_end]`.
-    pub shape_start: u32,
-    pub shape_end: u32,
 }
 
-/// Arcs per node in compressed sparse row form.
-#[derive(Debug, Clone, Default)]
-pub struct Csr {
-    /// Arcs of node `n` are `first[n]..first[n + 1]`.
+/// The edges and, per node, the edges at it: shared by the outgoing and the incoming
+/// view, so a graph with one-way streets holds its arcs once.
+#[derive(Debug)]
+struct Topology {
+    edges: Vec<Edge>,
+    /// The edges at node `n` are `ends[first[n]..first[n + 1]]`, each as
+    /// `edge << 1 | 1 when n is the edge's `to``; a loop is listed at both its ends.
     first: Vec<u32>,
-    target: Vec<u32>,
-    time_s: Vec<f32>,
-    length_m: Vec<f32>,
+    ends: Vec<u32>,
+    /// Arcs one may travel: an edge open both ways counts twice.
+    arcs: usize,
 }
 
-impl Csr {
-    fn from_arcs(nodes: usize, arcs: &[(u32, u32, f32, f32)]) -> Csr {
+impl Topology {
+    fn new(nodes: usize, edges: Vec<Edge>) -> Topology {
         let mut first = vec![0u32; nodes + 1];
-        for a in arcs {
-            first[a.0 as usize + 1] += 1;
+        for e in &edges {
+            first[e.from as usize + 1] += 1;
+            first[e.to as usize + 1] += 1;
         }
         for i in 0..nodes {
             first[i + 1] += first[i];
         }
         let mut next = first.clone();
-        let n = arcs.len();
-        let (mut target, mut time_s, mut length_m) = (vec![0; n], vec![0.0; n], vec![0.0; n]);
-        for &(from, to, time, length) in arcs {
-            let at = next[from as usize] as usize;
-            next[from as usize] += 1;
-            target[at] = to;
-            time_s[at] = time;
-            length_m[at] = length;
+        let mut ends = vec![0u32; first[nodes] as usize];
+        for (i, e) in edges.iter().enumerate() {
+            for (node, side) in [(e.from, 0), (e.to, 1)] {
+                ends[next[node as usize] as usize] = (i as u32) << 1 | side;
+                next[node as usize] += 1;
+            }
         }
-        Csr {
+        let arcs = edges
+            .iter()
+            .map(|e| usize::from(e.forward) + usize::from(e.backward))
+            .sum();
+        Topology {
+            edges,
             first,
-            target,
-            time_s,
-            length_m,
+            ends,
+            arcs,
         }
     }
 
-    /// The arcs of `node`: (other node, seconds, metres).
-    pub fn arcs(&self, node: u32) -> impl Iterator<Item = (u32, f32, f32)> + '_ {
-        let range = self.first[node as usize] as usize..self.first[node as usize + 1] as usize;
-        range.map(move |i| (self.target[i], self.time_s[i], self.length_m[i]))
-    }
-
-    pub fn arc_count(&self) -> usize {
-        self.target.len()
+    fn at(&self, node: u32) -> &[u32] {
+        &self.ends[self.first[node as usize] as usize..self.first[node as usize + 1] as usize]
     }
 
     fn bytes(&self) -> usize {
-        self.first.len() * 4 + self.target.len() * 12
+        self.edges.len() * std::mem::size_of::<Edge>() + (self.first.len() + self.ends.len()) * 4
+    }
+}
+
+/// The arcs of a graph one way round: leaving each node (`Graph::outgoing`) or arriving
+/// at it (`Graph::incoming`).
+#[derive(Debug, Clone)]
+pub struct Csr {
+    topo: Arc<Topology>,
+    /// Arcs arriving at a node, for searches towards a point.
+    towards: bool,
+}
+
+impl Csr {
+    /// The arcs of `node`: (other node, seconds, metres).
+    pub fn arcs(&self, node: u32) -> impl Iterator<Item = (u32, f32, f32)> + '_ {
+        let topo = &*self.topo;
+        let towards = self.towards;
+        topo.at(node).iter().filter_map(move |&end| {
+            let e = &topo.edges[(end >> 1) as usize];
+            // Leaving `node` along the edge, or arriving at it from the other end.
+            let (other, leaving, arriving) = if end & 1 == 0 {
+                (e.to, e.forward, e.backward)
+            } else {
+                (e.from, e.backward, e.forward)
+            };
+            (if towards { arriving } else { leaving }).then_some((other, e.time_s, e.length_m))
+        })
+    }
+
+    pub fn arc_count(&self) -> usize {
+        self.topo.arcs
     }
 }
 
@@ -101,12 +134,11 @@ pub struct Graph {
     osm_ids: Vec<i64>,
     /// (lon, lat) in 1e-7 degrees.
     coords: Vec<[i32; 2]>,
-    edges: Vec<Edge>,
-    shape: Vec<[i32; 2]>,
+    /// The points of edge `i` between its ends: `interior[shape_first[i]..shape_first[i + 1]]`.
+    shape_first: Vec<u32>,
+    interior: Vec<[i32; 2]>,
     forward: Csr,
-    /// Incoming arcs per node; `None` when every edge runs both ways, so incoming and
-    /// outgoing are the same.
-    reverse: Option<Csr>,
+    reverse: Csr,
 }
 
 /// How big a graph is, for `/status` and the bench.
@@ -124,12 +156,22 @@ impl Graph {
     }
 
     pub fn edges(&self) -> &[Edge] {
-        &self.edges
+        &self.forward.topo.edges
     }
 
-    /// The points of an edge, `from` first.
-    pub fn shape(&self, edge: &Edge) -> &[[i32; 2]] {
-        &self.shape[edge.shape_start as usize..edge.shape_end as usize]
+    /// The points of edge `edge` (an index into [`Graph::edges`]), `from` first.
+    pub fn shape(&self, edge: u32) -> impl DoubleEndedIterator<Item = [i32; 2]> + Clone + '_ {
+        let i = edge as usize;
+        let e = &self.edges()[i];
+        let inner = &self.interior[self.shape_first[i] as usize..self.shape_first[i + 1] as usize];
+        std::iter::once(self.coords[e.from as usize])
+            .chain(inner.iter().copied())
+            .chain(std::iter::once(self.coords[e.to as usize]))
+    }
+
+    /// The edges at `node` (indices into [`Graph::edges`]); a loop comes twice.
+    pub fn edges_at(&self, node: u32) -> impl Iterator<Item = u32> + '_ {
+        self.forward.topo.at(node).iter().map(|end| end >> 1)
     }
 
     pub fn osm_id(&self, node: u32) -> i64 {
@@ -153,42 +195,75 @@ impl Graph {
 
     /// Incoming arcs: for searches towards a point (the nearest facility of everyone).
     pub fn incoming(&self) -> &Csr {
-        self.reverse.as_ref().unwrap_or(&self.forward)
+        &self.reverse
     }
 
     pub fn size(&self) -> GraphSize {
-        let reverse = self.reverse.as_ref().map_or(0, Csr::bytes);
         GraphSize {
             nodes: self.node_count(),
-            edges: self.edges.len(),
+            edges: self.edges().len(),
             arcs: self.forward.arc_count(),
             bytes: self.osm_ids.len() * 8
                 + self.coords.len() * 8
-                + self.edges.len() * std::mem::size_of::<Edge>()
-                + self.shape.len() * 8
-                + self.forward.bytes()
-                + reverse,
+                + self.shape_first.len() * 4
+                + self.interior.len() * 8
+                + self.forward.topo.bytes(),
         }
     }
 
-    /// Builds the graph of `mode` from the ways read from an extract.
+    /// Builds the graph of `mode` from the ways read from an extract. Node and way
+    /// reference counts must fit in u32 (the whole of Europe does).
     pub fn build(raw: &RawWays<WayRules>, mode: Mode) -> Graph {
-        let slots = node_slots(raw);
-        let (edges, shape) = split_ways(raw, &slots, mode);
-        let (edges, shape) = contract(raw.node_ids.len(), edges, shape);
-        Graph::from_edges(raw, mode, edges, shape)
+        let pieces = split_ways(raw, mode);
+        let chains = contract(raw.node_ids.len(), &pieces);
+        Graph::lay_out(raw, mode, &pieces, chains)
     }
 
-    /// Renumbers the nodes the edges use (in OSM id order) and lays out the arcs.
-    fn from_edges(
-        raw: &RawWays<WayRules>,
-        mode: Mode,
-        mut edges: Vec<Edge>,
-        shape: Vec<[i32; 2]>,
-    ) -> Graph {
+    /// Renumbers the nodes the edges use (in OSM id order), puts the edges in spatial
+    /// order with their inner points, and lists the edges at each node.
+    fn lay_out(raw: &RawWays<WayRules>, mode: Mode, pieces: &[Piece], chains: Chains) -> Graph {
         const NONE: u32 = u32::MAX;
+        let (slots, pos) = (&raw.refs, |s: u32| raw.positions[s as usize]);
+        // The points of chain `c` from its start, each shared point once.
+        let links =
+            |c: usize| &chains.links[chains.first[c] as usize..chains.first[c + 1] as usize];
+        let each_point = |c: usize, f: &mut dyn FnMut([i32; 2])| {
+            for (k, &link) in links(c).iter().enumerate() {
+                let p = &pieces[(link >> 1) as usize];
+                let refs = &slots[p.start as usize..p.end as usize];
+                let skip = usize::from(k > 0);
+                if link & 1 == 1 {
+                    refs.iter().rev().skip(skip).for_each(|s| f(pos(*s)));
+                } else {
+                    refs.iter().skip(skip).for_each(|s| f(pos(*s)));
+                }
+            }
+        };
+        let point_count = |c: usize| -> usize {
+            links(c)
+                .iter()
+                .enumerate()
+                .map(|(k, &link)| {
+                    let p = &pieces[(link >> 1) as usize];
+                    (p.end - p.start) as usize - usize::from(k > 0)
+                })
+                .sum()
+        };
+        let mut order: Vec<(u64, u32)> = (0..chains.edges.len())
+            .map(|c| {
+                let (mut lo, mut hi) = ([i32::MAX; 2], [i32::MIN; 2]);
+                each_point(c, &mut |p| {
+                    for k in 0..2 {
+                        lo[k] = lo[k].min(p[k]);
+                        hi[k] = hi[k].max(p[k]);
+                    }
+                });
+                (super::snap::cell_key(lo, hi), c as u32)
+            })
+            .collect();
+        order.sort_unstable();
         let mut id = vec![NONE; raw.node_ids.len()];
-        for e in &edges {
+        for e in &chains.edges {
             id[e.from as usize] = 0;
             id[e.to as usize] = 0;
         }
@@ -198,60 +273,71 @@ impl Graph {
             if *new == 0 {
                 *new = osm_ids.len() as u32;
                 osm_ids.push(raw.node_ids[slot]);
-                coords.push(raw.positions[slot].unwrap_or_default());
+                coords.push(raw.positions[slot]);
             }
         }
-        for e in &mut edges {
-            e.from = id[e.from as usize];
-            e.to = id[e.to as usize];
+        osm_ids.shrink_to_fit();
+        coords.shrink_to_fit();
+        let mut edges = Vec::with_capacity(order.len());
+        let mut shape_first = Vec::with_capacity(order.len() + 1);
+        let inner_count: usize = (0..chains.edges.len())
+            .map(|c| point_count(c).saturating_sub(2))
+            .sum();
+        let mut interior = Vec::with_capacity(inner_count);
+        shape_first.push(0);
+        for &(_, c) in &order {
+            let e = chains.edges[c as usize];
+            edges.push(Edge {
+                from: id[e.from as usize],
+                to: id[e.to as usize],
+                ..e
+            });
+            // Every point but the two ends, which are the nodes' positions.
+            let last = point_count(c as usize).saturating_sub(1);
+            let mut i = 0;
+            each_point(c as usize, &mut |p| {
+                if i != 0 && i != last {
+                    interior.push(p);
+                }
+                i += 1;
+            });
+            shape_first.push(interior.len() as u32);
         }
-        let mut arcs = Vec::with_capacity(edges.len() * 2);
-        for e in &edges {
-            if e.forward {
-                arcs.push((e.from, e.to, e.time_s, e.length_m));
-            }
-            if e.backward {
-                arcs.push((e.to, e.from, e.time_s, e.length_m));
-            }
-        }
-        let forward = Csr::from_arcs(osm_ids.len(), &arcs);
-        let reverse = if edges.iter().all(|e| e.forward && e.backward) {
-            None
-        } else {
-            for a in &mut arcs {
-                std::mem::swap(&mut a.0, &mut a.1);
-            }
-            Some(Csr::from_arcs(osm_ids.len(), &arcs))
-        };
+        drop(id);
+        let topo = Arc::new(Topology::new(osm_ids.len(), edges));
         Graph {
             mode,
             osm_ids,
             coords,
-            edges,
-            shape,
-            forward,
-            reverse,
+            shape_first,
+            interior,
+            forward: Csr {
+                topo: Arc::clone(&topo),
+                towards: false,
+            },
+            reverse: Csr {
+                topo,
+                towards: true,
+            },
         }
     }
 }
 
-/// For every way reference, the index of its node in `raw.node_ids`, or `u32::MAX` when
-/// the node is not in the extract.
-fn node_slots(raw: &RawWays<WayRules>) -> Vec<u32> {
-    raw.refs
-        .iter()
-        .map(|id| {
-            raw.node_index(*id)
-                .filter(|i| raw.positions[*i].is_some())
-                .map_or(u32::MAX, |i| i as u32)
-        })
-        .collect()
+/// A stretch of one way between two junctions: an edge before contraction, its ends
+/// indices of `raw.node_ids` ("slots"), its points the references `start..end` (both
+/// ends included).
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    edge: Edge,
+    start: u32,
+    end: u32,
 }
 
 /// Step 1: every way the mode may use, split at junctions, way ends and the edge of the
-/// extract. Edge ends are slots of `raw.node_ids`.
-fn split_ways(raw: &RawWays<WayRules>, slots: &[u32], mode: Mode) -> (Vec<Edge>, Vec<[i32; 2]>) {
-    const MISSING: u32 = u32::MAX;
+/// extract.
+fn split_ways(raw: &RawWays<WayRules>, mode: Mode) -> Vec<Piece> {
+    const MISSING: u32 = RawWays::<WayRules>::MISSING;
+    let slots = &raw.refs;
     let usable = || {
         raw.ways
             .iter()
@@ -271,21 +357,18 @@ fn split_ways(raw: &RawWays<WayRules>, slots: &[u32], mode: Mode) -> (Vec<Edge>,
             *u = u.saturating_add(if end { 2 } else { 1 });
         }
     }
-    let pos = |s: u32| raw.positions[s as usize].unwrap_or_default();
-    let mut edges = Vec::new();
-    let mut shape: Vec<[i32; 2]> = Vec::new();
+    let pos = |s: u32| raw.positions[s as usize];
+    let mut pieces = Vec::new();
     for (w, passage) in usable() {
         let refs = &slots[w.start..w.end];
         let per_metre = seconds_per_metre(passage, || way_length(refs, &pos));
-        // The edge being walked: its first node (a slot) and where its shape begins.
+        // The piece being walked: its first node (a slot) and the reference it is at.
         let mut open: Option<(u32, usize)> = None;
         let mut length = 0.0f64;
         let mut previous = MISSING;
-        for &s in refs {
+        for (i, &s) in refs.iter().enumerate() {
             if s == MISSING {
-                if let Some((_, at)) = open.take() {
-                    shape.truncate(at);
-                }
+                open = None;
                 previous = MISSING;
                 continue;
             }
@@ -293,10 +376,7 @@ fn split_ways(raw: &RawWays<WayRules>, slots: &[u32], mode: Mode) -> (Vec<Edge>,
                 length += haversine_m(pos(previous), pos(s));
             }
             previous = s;
-            if open.is_some() {
-                shape.push(pos(s));
-            }
-            // The first node after a gap is an end, so an edge is always open here
+            // The first node after a gap is an end, so a piece is always open here
             // unless this node is a junction.
             if uses[s as usize] < 2 {
                 continue;
@@ -304,31 +384,30 @@ fn split_ways(raw: &RawWays<WayRules>, slots: &[u32], mode: Mode) -> (Vec<Edge>,
             if let Some((from, at)) = open.take() {
                 // A loop back to where it began (a path round a pond) is kept too: no
                 // search needs it, but points on it snap to it.
-                edges.push(Edge {
-                    from,
-                    to: s,
-                    length_m: length as f32,
-                    time_s: (length * per_metre) as f32,
-                    forward: passage.forward,
-                    backward: passage.backward,
-                    shape_start: at as u32,
-                    shape_end: shape.len() as u32,
+                pieces.push(Piece {
+                    edge: Edge {
+                        from,
+                        to: s,
+                        length_m: length as f32,
+                        time_s: (length * per_metre) as f32,
+                        forward: passage.forward,
+                        backward: passage.backward,
+                    },
+                    start: (w.start + at) as u32,
+                    end: (w.start + i + 1) as u32,
                 });
             }
-            open = Some((s, shape.len()));
-            shape.push(pos(s));
+            open = Some((s, i));
             length = 0.0;
         }
-        if let Some((_, at)) = open {
-            shape.truncate(at);
-        }
     }
-    (edges, shape)
+    pieces.shrink_to_fit();
+    pieces
 }
 
 fn way_length(refs: &[u32], pos: &impl Fn(u32) -> [i32; 2]) -> f64 {
     refs.windows(2)
-        .filter(|p| p[0] != u32::MAX && p[1] != u32::MAX)
+        .filter(|p| p[0] != RawWays::<WayRules>::MISSING && p[1] != RawWays::<WayRules>::MISSING)
         .map(|p| haversine_m(pos(p[0]), pos(p[1])))
         .sum()
 }
@@ -348,30 +427,40 @@ fn seconds_per_metre(passage: Passage, length: impl FnOnce() -> f64) -> f64 {
     }
 }
 
-/// Step 2: nodes with exactly two edges, to two different nodes, allowing the same
+/// The edges after contraction (ends still slots), each a chain of pieces.
+struct Chains {
+    edges: Vec<Edge>,
+    /// The pieces of edge `i` are `links[first[i]..first[i + 1]]`, each `piece << 1 | 1
+    /// when walked from its end to its start`.
+    first: Vec<u32>,
+    links: Vec<u32>,
+}
+
+/// Step 2: nodes with exactly two pieces, to two different nodes, allowing the same
 /// directions through them at the same speed, disappear into one edge. A chain that
-/// comes back to where it began stays as a loop. Edge ends stay slots.
-fn contract(slots: usize, edges: Vec<Edge>, shape: Vec<[i32; 2]>) -> (Vec<Edge>, Vec<[i32; 2]>) {
-    // Incident edges per node, as CSR.
+/// comes back to where it began stays as a loop.
+fn contract(slots: usize, pieces: &[Piece]) -> Chains {
+    // Incident pieces per node, as CSR.
     let mut first = vec![0u32; slots + 1];
-    for e in &edges {
-        first[e.from as usize + 1] += 1;
-        first[e.to as usize + 1] += 1;
+    for p in pieces {
+        first[p.edge.from as usize + 1] += 1;
+        first[p.edge.to as usize + 1] += 1;
     }
     for i in 0..slots {
         first[i + 1] += first[i];
     }
     let mut next = first.clone();
-    let mut incident = vec![0u32; edges.len() * 2];
-    for (i, e) in edges.iter().enumerate() {
-        for n in [e.from, e.to] {
+    let mut incident = vec![0u32; pieces.len() * 2];
+    for (i, p) in pieces.iter().enumerate() {
+        for n in [p.edge.from, p.edge.to] {
             incident[next[n as usize] as usize] = i as u32;
             next[n as usize] += 1;
         }
     }
     drop(next);
     let around = |n: u32| &incident[first[n as usize] as usize..first[n as usize + 1] as usize];
-    // Directions allowed leaving `n` along edge `e`: (away from n, towards n).
+    let edge = |i: u32| &pieces[i as usize].edge;
+    // Directions allowed leaving `n` along `e`: (away from n, towards n).
     let from_node = |e: &Edge, n: u32| {
         if e.from == n {
             (e.forward, e.backward)
@@ -382,7 +471,7 @@ fn contract(slots: usize, edges: Vec<Edge>, shape: Vec<[i32; 2]>) -> (Vec<Edge>,
     let other = |e: &Edge, n: u32| if e.from == n { e.to } else { e.from };
     let through = |n: u32| -> bool {
         let [a, b] = around(n) else { return false };
-        let (ea, eb) = (&edges[*a as usize], &edges[*b as usize]);
+        let (ea, eb) = (edge(*a), edge(*b));
         if other(ea, n) == n || other(eb, n) == n || other(ea, n) == other(eb, n) {
             return false;
         }
@@ -398,56 +487,51 @@ fn contract(slots: usize, edges: Vec<Edge>, shape: Vec<[i32; 2]>) -> (Vec<Edge>,
             <= 1e-5 * f64::from(ea.time_s) * f64::from(eb.length_m);
         a_in == b_out && b_in == a_out && same_pace
     };
-    let mut used = vec![false; edges.len()];
-    let mut out_edges = Vec::with_capacity(edges.len());
-    let mut out_shape = Vec::with_capacity(shape.len());
-    let edge_shape = |e: &Edge| &shape[e.shape_start as usize..e.shape_end as usize];
+    let mut used = vec![false; pieces.len()];
+    let mut edges = Vec::new();
+    let mut chain_first = vec![0u32];
+    let mut links = Vec::with_capacity(pieces.len());
     for start in 0..slots as u32 {
         if around(start).is_empty() || through(start) {
             continue;
         }
-        for &first_edge in around(start) {
-            if used[first_edge as usize] {
+        for &first_piece in around(start) {
+            if used[first_piece as usize] {
                 continue;
             }
-            let e = &edges[first_edge as usize];
-            let (forward, backward) = from_node(e, start);
-            let shape_start = out_shape.len() as u32;
+            let (forward, backward) = from_node(edge(first_piece), start);
             let (mut length, mut time) = (0.0f64, 0.0f64);
             let mut at = start;
-            let mut edge = first_edge;
+            let mut piece = first_piece;
             loop {
-                used[edge as usize] = true;
-                let e = &edges[edge as usize];
+                used[piece as usize] = true;
+                let e = edge(piece);
                 length += f64::from(e.length_m);
                 time += f64::from(e.time_s);
-                let points = edge_shape(e);
-                let skip = usize::from(at != start);
-                if e.from == at {
-                    out_shape.extend(points.iter().skip(skip));
-                } else {
-                    out_shape.extend(points.iter().rev().skip(skip));
-                }
+                links.push(piece << 1 | u32::from(e.from != at));
                 at = other(e, at);
                 if !through(at) {
                     break;
                 }
                 let [a, b] = around(at) else { break };
-                edge = if *a == edge { *b } else { *a };
+                piece = if *a == piece { *b } else { *a };
             }
-            out_edges.push(Edge {
+            edges.push(Edge {
                 from: start,
                 to: at,
                 length_m: length as f32,
                 time_s: time as f32,
                 forward,
                 backward,
-                shape_start,
-                shape_end: out_shape.len() as u32,
             });
+            chain_first.push(links.len() as u32);
         }
     }
-    out_shape.shrink_to_fit();
-    out_edges.shrink_to_fit();
-    (out_edges, out_shape)
+    edges.shrink_to_fit();
+    links.shrink_to_fit();
+    Chains {
+        edges,
+        first: chain_first,
+        links,
+    }
 }

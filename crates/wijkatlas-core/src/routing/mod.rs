@@ -49,50 +49,6 @@ pub enum RoutingError {
 pub struct Network {
     pub graph: Graph,
     snapper: Snapper,
-    /// The edges at each node, for drawing what a search reached.
-    edge_index: Incidence,
-}
-
-/// Edge indices per node, in compressed sparse row form.
-struct Incidence {
-    first: Vec<u32>,
-    edges: Vec<u32>,
-}
-
-impl Incidence {
-    fn new(graph: &Graph) -> Incidence {
-        let n = graph.node_count();
-        let mut first = vec![0u32; n + 1];
-        for e in graph.edges() {
-            first[e.from as usize + 1] += 1;
-            if e.to != e.from {
-                first[e.to as usize + 1] += 1;
-            }
-        }
-        for i in 0..n {
-            first[i + 1] += first[i];
-        }
-        let mut next = first.clone();
-        let mut edges = vec![0u32; first[n] as usize];
-        for (i, e) in graph.edges().iter().enumerate() {
-            for node in [e.from, e.to] {
-                if node == e.to && e.to == e.from {
-                    continue;
-                }
-                edges[next[node as usize] as usize] = i as u32;
-                next[node as usize] += 1;
-            }
-        }
-        Incidence { first, edges }
-    }
-
-    fn at(&self, node: u32) -> std::ops::Range<usize> {
-        self.first[node as usize] as usize..self.first[node as usize + 1] as usize
-    }
-
-    fn bytes(&self) -> usize {
-        (self.first.len() + self.edges.len()) * 4
-    }
 }
 
 /// The speed of the stretch between a point and the network, km/h: walking for
@@ -108,12 +64,7 @@ pub fn off_network_kmh(mode: Mode) -> f64 {
 impl Network {
     pub fn new(graph: Graph) -> Network {
         let snapper = Snapper::new(&graph);
-        let edge_index = Incidence::new(&graph);
-        Network {
-            graph,
-            snapper,
-            edge_index,
-        }
+        Network { graph, snapper }
     }
 
     pub fn mode(&self) -> Mode {
@@ -123,7 +74,7 @@ impl Network {
     /// The graph's size with the snapping index.
     pub fn size(&self) -> GraphSize {
         let mut size = self.graph.size();
-        size.bytes += self.snapper.bytes() + self.edge_index.bytes();
+        size.bytes += self.snapper.bytes();
         size
     }
 
@@ -451,7 +402,7 @@ impl Network {
         let edges: std::collections::BTreeSet<usize> = search
             .labels
             .keys()
-            .flat_map(|&node| self.edges_at(node).map(|(i, _)| i))
+            .flat_map(|&node| graph.edges_at(node).map(|i| i as usize))
             .collect();
         let mut seen = std::collections::HashSet::new();
         for edge_index in edges {
@@ -470,14 +421,14 @@ impl Network {
                 }
             };
             let (from_share, to_share) = (share(e.from, e.forward), share(e.to, e.backward));
-            let shape = graph.shape(e);
+            let shape: Vec<[i32; 2]> = graph.shape(edge_index as u32).collect();
             if from_share + to_share >= 1.0 {
                 seen.insert(edge_index);
                 lines.push(shape.iter().copied().map(point).collect());
                 continue;
             }
             if from_share > 0.0 {
-                lines.push(cut(shape, from_share).into_iter().map(point).collect());
+                lines.push(cut(&shape, from_share).into_iter().map(point).collect());
             }
             if to_share > 0.0 {
                 let back: Vec<[i32; 2]> = shape.iter().rev().copied().collect();
@@ -486,7 +437,7 @@ impl Network {
         }
         // The edge the point stands on, from the point, unless it was drawn whole.
         let e = &graph.edges()[search.snap.edge as usize];
-        let mut shape: Vec<[i32; 2]> = graph.shape(e).to_vec();
+        let mut shape: Vec<[i32; 2]> = graph.shape(search.snap.edge).collect();
         if !seen.contains(&(search.snap.edge as usize)) {
             let (f, t) = (search.snap.fraction, f64::from(e.time_s));
             let off_t = search.snap.off_m * 3.6 / off_network_kmh(self.mode());
@@ -509,16 +460,6 @@ impl Network {
             }
         }
         Ok(lines)
-    }
-
-    /// The edges at a node, with their index (a scan of the node's arcs would not say
-    /// which edge an arc came from, so the edge list is searched by its ends).
-    fn edges_at(&self, node: u32) -> impl Iterator<Item = (usize, &graph::Edge)> {
-        let range = self.edge_index.at(node);
-        range.map(move |i| {
-            let e = self.edge_index.edges[i] as usize;
-            (e, &self.graph.edges()[e])
-        })
     }
 }
 

@@ -4,8 +4,9 @@
 //! Two streaming passes, like the care reader: the first keeps the ways a `select`
 //! function accepts (with its verdict and their node ids), the second looks up only the
 //! nodes those ways use. Node ids are kept sorted in one array and positions in
-//! 1e-7 degrees (OSM's own precision) beside them, so memory is about 16 bytes per used
-//! node plus 8 per way reference, not a hash map per node.
+//! 1e-7 degrees (OSM's own precision) beside them, and each way reference becomes the
+//! u32 index of its node there, so memory is about 16 bytes per used node plus 4 per
+//! way reference (8 while the first pass runs), not a hash map per node.
 
 use super::pbf::Scan;
 use crate::load::error::SourceError;
@@ -32,19 +33,33 @@ pub struct RawWay<W> {
 #[derive(Debug)]
 pub struct RawWays<W> {
     pub ways: Vec<RawWay<W>>,
-    /// Node references of all ways, one after the other.
-    pub refs: Vec<i64>,
+    /// Node references of all ways, one after the other, as indices into `node_ids`;
+    /// [`RawWays::MISSING`] where the extract lacks the node (a way cut at its edge).
+    pub refs: Vec<u32>,
     /// Every referenced node id, sorted, once.
     pub node_ids: Vec<i64>,
-    /// The position of `node_ids[i]` as (lon, lat) in 1e-7 degrees; `None` when the
-    /// node is not in the extract (a way cut at its edge).
-    pub positions: Vec<Option<[i32; 2]>>,
+    /// The position of `node_ids[i]` as (lon, lat) in 1e-7 degrees;
+    /// [`RawWays::NOWHERE`] when the node is not in the extract.
+    pub positions: Vec<[i32; 2]>,
 }
 
 impl<W> RawWays<W> {
+    /// A reference to a node the extract lacks.
+    pub const MISSING: u32 = u32::MAX;
+    /// The position of a node the extract lacks (no real position: -214° longitude).
+    pub const NOWHERE: [i32; 2] = [i32::MIN, i32::MIN];
+
     /// The index of a node id in `node_ids`.
     pub fn node_index(&self, id: i64) -> Option<usize> {
         self.node_ids.binary_search(&id).ok()
+    }
+
+    /// The position of `node_ids[i]`, when the extract has it.
+    pub fn position(&self, i: usize) -> Option<[i32; 2]> {
+        self.positions
+            .get(i)
+            .copied()
+            .filter(|p| *p != Self::NOWHERE)
     }
 }
 
@@ -67,15 +82,36 @@ where
     };
     let none = BTreeMap::new();
     let scan = Scan::new(path, size, &none);
-    let (ways, refs, last_node_block) = selected_ways(&scan, open()?, &select)?;
-    let mut node_ids = refs.clone();
+    let (ways, ids, last_node_block) = selected_ways(&scan, open()?, &select)?;
+    let mut node_ids = ids.clone();
     node_ids.sort_unstable();
     node_ids.dedup();
     node_ids.shrink_to_fit();
+    if node_ids.len() >= RawWays::<W>::MISSING as usize || ids.len() >= u32::MAX as usize {
+        return Err(SourceError::Pbf {
+            path: path.to_path_buf(),
+            message: format!(
+                "routable ways use {} distinct nodes in {} references: more than a routing graph numbers (u32)",
+                node_ids.len(),
+                ids.len()
+            ),
+        });
+    }
+    // Each reference as the index of its node: half the memory of the ids.
+    let mut refs: Vec<u32> = ids
+        .iter()
+        .map(|id| node_ids.partition_point(|n| n < id) as u32)
+        .collect();
+    drop(ids);
     let positions = match last_node_block {
         Some(last) => positions(&scan, open()?, &node_ids, last)?,
-        None => vec![None; node_ids.len()],
+        None => vec![RawWays::<W>::NOWHERE; node_ids.len()],
     };
+    for r in &mut refs {
+        if positions[*r as usize] == RawWays::<W>::NOWHERE {
+            *r = RawWays::<W>::MISSING;
+        }
+    }
     Ok(RawWays {
         ways,
         refs,
@@ -146,8 +182,8 @@ fn positions(
     reader: impl Read + Send,
     wanted: &[i64],
     last: usize,
-) -> Result<Vec<Option<[i32; 2]>>, SourceError> {
-    let mut out = vec![None; wanted.len()];
+) -> Result<Vec<[i32; 2]>, SourceError> {
+    let mut out = vec![RawWays::<()>::NOWHERE; wanted.len()];
     scan.blocks(
         reader,
         "way node positions",
@@ -175,7 +211,7 @@ fn positions(
         },
         |_, here| {
             for (at, p) in here {
-                out[at] = Some(p);
+                out[at] = p;
             }
         },
     )?;
