@@ -11,51 +11,6 @@ use common::Server;
 use serde_json::Value;
 use std::path::Path;
 
-fn data_dir(test: &str, routing: bool) -> Option<tempfile::TempDir> {
-    let wijken =
-        common::skip::shared_data(test, "geoinzicht_wijken_gemeenten_2024/wijken_2024.geojson")?;
-    let pbf = common::skip::shared_data(test, "osm_nl_fixtures/delft_tudelft_2025-08.osm.pbf")?;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let all: Value =
-        serde_json::from_str(&std::fs::read_to_string(wijken).expect("read")).expect("JSON");
-    let delft: Vec<Value> = all["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .filter(|f| f["properties"]["gemeentenaam"] == "Delft")
-        .cloned()
-        .collect();
-    assert!(delft.len() > 5, "{} Delft wijken", delft.len());
-    let fc = serde_json::json!({"type": "FeatureCollection", "features": delft});
-    std::fs::write(dir.path().join("wijken.geojson"), fc.to_string()).expect("write");
-    let manifest = format!(
-        r#"name = "Delft, routing test"
-
-[[source]]
-name = "wijken"
-path = "wijken.geojson"
-kind = "areas"
-level = "wijk"
-code_field = "wijkcode"
-name_field = "wijknaam"
-year = 2024
-
-[[source]]
-name = "osm-delft"
-path = "{}"
-kind = "voorzieningen"
-year = 2025
-licence = "ODbL 1.0"
-
-[source.osm]
-routing = {routing}
-"#,
-        pbf.display()
-    );
-    std::fs::write(dir.path().join("wijkatlas.toml"), manifest).expect("write");
-    Some(dir)
-}
-
 fn start(dir: &Path) -> Server {
     Server::start(&["--data", dir.to_str().expect("path")])
 }
@@ -65,7 +20,7 @@ const NEAREST: &str = "/api/nearest?lon=4.3713&lat=51.9990&k=3";
 
 #[test]
 fn status_and_nearest_give_network_times_where_a_graph_is_loaded() {
-    let Some(dir) = data_dir(
+    let Some(dir) = common::delft::data_dir(
         "status_and_nearest_give_network_times_where_a_graph_is_loaded",
         true,
     ) else {
@@ -110,7 +65,9 @@ fn status_and_nearest_give_network_times_where_a_graph_is_loaded() {
 
 #[test]
 fn an_isochrone_along_the_network_and_its_bad_requests() {
-    let Some(dir) = data_dir("an_isochrone_along_the_network_and_its_bad_requests", true) else {
+    let Some(dir) =
+        common::delft::data_dir("an_isochrone_along_the_network_and_its_bad_requests", true)
+    else {
         return;
     };
     let server = start(dir.path());
@@ -144,7 +101,7 @@ fn an_isochrone_along_the_network_and_its_bad_requests() {
 
 #[test]
 fn without_a_graph_distances_are_said_to_be_straight_lines() {
-    let Some(dir) = data_dir(
+    let Some(dir) = common::delft::data_dir(
         "without_a_graph_distances_are_said_to_be_straight_lines",
         false,
     ) else {
@@ -215,7 +172,7 @@ fn tile_of(lon: f64, lat: f64, z: u32) -> (u32, u32) {
 
 #[test]
 fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_network() {
-    let Some(dir) = data_dir(
+    let Some(dir) = common::delft::data_dir(
         "network_indicators_are_layer_properties_and_the_what_if_counts_along_the_network",
         true,
     ) else {
