@@ -104,6 +104,10 @@ pub struct Baseline {
     pub category: Category,
     demand: LevelDemand,
     before: Ranking,
+    /// People within 10/15/20 minutes with the loaded voorzieningen, per mode with a
+    /// graph (in the order of the snapshot's networks): the "before" of every network
+    /// what-if, searched once on first use.
+    network_before: std::sync::OnceLock<Vec<[f64; 3]>>,
 }
 
 impl Baseline {
@@ -127,6 +131,7 @@ impl Baseline {
             category,
             demand,
             before,
+            network_before: std::sync::OnceLock::new(),
         }
     }
 }
@@ -245,7 +250,8 @@ impl Baseline {
     /// multi-source search from the supply before and one from the supply after (a
     /// placed facility is one more seed), over the demand points of the areas inside
     /// the category's coverage. `placed` are the points the scenario opens or moves
-    /// facilities to. Stops when the request's deadline passes.
+    /// facilities to. Stops when the request's deadline passes. `networks` must be the
+    /// graphs of the snapshot this baseline belongs to: the "before" is kept.
     pub fn network_totals(
         &self,
         dataset: &Dataset,
@@ -255,21 +261,36 @@ impl Baseline {
         networks: &crate::routing::Networks,
     ) -> Result<Vec<NetworkTotals>, crate::deadline::Stopped> {
         use super::network;
-        let before: Vec<crate::crs::LonLat> = gap::loaded_supply(dataset, self.category)
-            .iter()
-            .map(|s| s.at.to_wgs84())
-            .collect();
         let after: Vec<crate::crs::LonLat> = after.iter().map(|s| s.at.to_wgs84()).collect();
         let (population, covered) =
             network::populations(dataset, self.level, self.category, config);
+        let snapped = network::level_networks(networks, &self.demand);
+        let before_within = match self.network_before.get() {
+            Some(kept) => kept.clone(),
+            None => {
+                let before: Vec<crate::crs::LonLat> = gap::loaded_supply(dataset, self.category)
+                    .iter()
+                    .map(|s| s.at.to_wgs84())
+                    .collect();
+                let totals = snapped
+                    .iter()
+                    .map(|n| {
+                        n.measure(&before, &population, &covered)
+                            .map(|m| network::total_within(&m))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                // A concurrent request may have kept the same figures first.
+                let _ = self.network_before.set(totals.clone());
+                totals
+            }
+        };
         let mut out = Vec::new();
-        for level_net in network::level_networks(networks, &self.demand) {
-            let b = level_net.measure(&before, &population, &covered)?;
+        for (level_net, binnen_voor) in snapped.iter().zip(before_within) {
             let a = level_net.measure(&after, &population, &covered)?;
             out.push(NetworkTotals {
                 modus: level_net.mode().dutch(),
                 minuten: network::MINUTES,
-                binnen_voor: network::total_within(&b),
+                binnen_voor,
                 binnen_na: network::total_within(&a),
                 nieuw_buiten_netwerk: placed
                     .iter()
