@@ -566,3 +566,33 @@ fn datetime_keeps_the_features_of_the_reference_year() {
         assert!(body.contains(expected), "{query}: {body}");
     }
 }
+
+/// A page of ready-made features is answered in one piece with its length, and a page
+/// too large for one buffer is streamed: both must be the same features, whole.
+#[test]
+fn pages_are_sent_whole_with_their_length_or_streamed() {
+    let server = Server::start(&[]);
+    let (code, hs, body) = raw(&server, "/collections/wijken/items?limit=10", &[]);
+    assert_eq!(code, 200);
+    assert_eq!(
+        header(&hs, "content-length").map(|v| v.parse::<usize>().unwrap()),
+        Some(body.len()),
+        "a small page says its length"
+    );
+    // The bundled wijken are ~2 KB each: 1,000 of them pass one 256 KB buffer.
+    let (code, hs, large) = raw(&server, "/collections/wijken/items?limit=1000", &[]);
+    assert_eq!(code, 200);
+    assert!(large.len() > 256 * 1024, "{} bytes", large.len());
+    assert_eq!(
+        header(&hs, "content-length"),
+        None,
+        "a large page is streamed"
+    );
+    let large: Value = serde_json::from_slice(&large).expect("the streamed page is JSON");
+    let small: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(large["features"].as_array().unwrap().len(), 1000);
+    assert_eq!(
+        large["features"].as_array().unwrap()[..10],
+        small["features"].as_array().unwrap()[..]
+    );
+}
