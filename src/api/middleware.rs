@@ -1,11 +1,12 @@
 //! Cross-cutting HTTP behaviour: request ids, conditional GETs, caching headers.
 
+use super::layers::Inner;
 use super::{ApiError, AppState};
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse as _;
+use axum::response::Response;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -43,38 +44,67 @@ fn next_request_id() -> HeaderValue {
     HeaderValue::from_bytes(&buf[..len]).unwrap_or(HeaderValue::from_static("unnumbered"))
 }
 
-/// The outermost layer, one function rather than three so that a request passes one
-/// middleware future instead of three (each `from_fn` layer boxes one):
+/// The outermost step, around everything else:
 ///
 /// - gives every request an id, returns it in `X-Request-Id`, writes it into JSON error
 ///   bodies and logs failures with it, so a user's error report can be found in the logs;
+/// - counts every answer per route template and logs it (route, status, time; never the
+///   query, which can hold a resident's location);
 /// - names the snapshot in every answer, errors and 304s included. It is read when the
 ///   request starts, as the handler reads its own: a reload in between can make them
-///   differ, which on the ETagged routes `conditional_get` rules out by setting it from
-///   the snapshot its ETag was made of;
+///   differ, which on the ETagged routes `guard` rules out by setting it from the
+///   snapshot its ETag was made of;
 /// - sets the headers every answer carries (`security_headers`).
-pub async fn edge(
-    State(state): State<Arc<AppState>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn edge<S>(state: Arc<AppState>, mut request: Request, inner: Inner<S>) -> Response
+where
+    S: tower::Service<Request, Error = std::convert::Infallible>,
+    S::Response: axum::response::IntoResponse,
+{
+    let started = std::time::Instant::now();
     let snapshot = snapshot_value(&state.snapshot().id);
     let id = next_request_id();
     // One value for both: a clone shares its bytes.
     request.headers_mut().insert(REQUEST_ID, id.clone());
-    // Kept to name the route of a failure (the URI's bytes are shared, not copied).
+    // Cheap clones (a shared string, shared bytes), kept to name the route of an answer.
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .cloned();
     let uri = request.uri().clone();
-    let method = request.method().clone();
-    let mut response = next.run(request).await;
+    let method = method_name(request.method());
+    let mut response = inner.answer(request).await;
+    let took = started.elapsed();
     let status = response.status();
+    let route = route.as_ref().map_or("(no route)", |m| m.as_str());
+    state.metrics.record(method, route, status.as_u16(), took);
+    let id_text = id.to_str().unwrap_or("");
+    tracing::debug!(
+        request_id = id_text,
+        method,
+        route,
+        status = status.as_u16(),
+        ms = took.as_secs_f64() * 1000.0,
+        "answered"
+    );
     if status.is_client_error() || status.is_server_error() {
-        let id_text = id.to_str().unwrap_or("");
         // The path, never the query: queries can hold a resident's location.
         let path = uri.path();
         if status.is_server_error() {
-            tracing::error!(request_id = id_text, %method, path, status = status.as_u16(), "request failed");
+            tracing::error!(
+                request_id = id_text,
+                method,
+                path,
+                status = status.as_u16(),
+                "request failed"
+            );
         } else {
-            tracing::debug!(request_id = id_text, %method, path, status = status.as_u16(), "request refused");
+            tracing::debug!(
+                request_id = id_text,
+                method,
+                path,
+                status = status.as_u16(),
+                "request refused"
+            );
         }
         response = with_id_in_body(response, id_text).await;
     }
@@ -149,15 +179,51 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
     Response::from_parts(parts, body)
 }
 
-/// Weak ETags and 304s for the data routes: their answer is a pure function of the
-/// data snapshot, the request URI and whether the client prefers pages (the Accept
-/// header), so the tag can be computed before any work is done.
-pub async fn conditional_get(
-    State(state): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let cacheable = request.method() == Method::GET && {
+/// The step inside the compression, around the handler:
+///
+/// - a request still running after the configured time is answered 503. Its deadline
+///   goes with the request (handlers take it as an extractor) and is cancelled here, so
+///   CPU work on a blocking thread stops too rather than running on unseen;
+/// - weak ETags and 304s for the data routes: their answer is a pure function of the
+///   data snapshot, the request URI and whether the client prefers pages (the Accept
+///   header), so the tag is known before any work is done.
+pub async fn guard<S>(state: Arc<AppState>, mut request: Request, inner: Inner<S>) -> Response
+where
+    S: tower::Service<Request, Error = std::convert::Infallible>,
+    S::Response: axum::response::IntoResponse,
+{
+    let limit = state.limits().request_timeout;
+    let deadline = crate::deadline::Deadline::after(limit);
+    request.extensions_mut().insert(deadline.clone());
+    let tagged = is_cacheable(&request).then(|| {
+        let snapshot = state.snapshot();
+        let etag = entity_tag(&request, &snapshot.id);
+        (snapshot, etag)
+    });
+    if let Some((snapshot, etag)) = &tagged {
+        if if_none_match(request.headers(), etag) {
+            return with_validators(StatusCode::NOT_MODIFIED.into_response(), &snapshot.id, etag);
+        }
+    }
+    let response = match tokio::time::timeout(limit, inner.answer(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            deadline.cancel();
+            return super::compute::out_of_time(&state).into_response();
+        }
+    };
+    match &tagged {
+        Some((snapshot, etag)) if response.status().is_success() => {
+            with_validators(response, &snapshot.id, etag)
+        }
+        _ => response,
+    }
+}
+
+/// Whether a request's answer is a pure function of the snapshot and the request: a GET
+/// of a data route.
+fn is_cacheable(request: &Request) -> bool {
+    request.method() == Method::GET && {
         let p = request.uri().path();
         p == "/"
             || p == "/conformance"
@@ -165,11 +231,11 @@ pub async fn conditional_get(
             || p.starts_with("/collections")
             || p.starts_with("/tiles")
             || p.starts_with("/profiles/")
-    };
-    if !cacheable {
-        return next.run(request).await;
     }
-    let snapshot = state.snapshot();
+}
+
+/// The weak ETag of a cacheable request's answer from `snapshot`, made without its body.
+fn entity_tag(request: &Request, snapshot: &str) -> String {
     // DefaultHasher::new() has fixed keys (unlike a HashMap's RandomState), so every
     // replica of one release computes the same tag for the same request and data. The
     // release is in it because a new release may write the same data differently: during
@@ -182,57 +248,23 @@ pub async fn conditional_get(
     super::base_url::BaseUrl::from_headers(request.headers()).hash(&mut h);
     // Weak: the compression layer outside sends one URL as gzip, brotli or identity
     // bodies, and a strong tag may not be shared by different bytes (RFC 9110 §8.8.3).
-    // No body is read or hashed: the tag is known before the handler runs.
-    let etag = format!("W/\"{}-{:016x}\"", snapshot.id, h.finish());
-    let matches = if_none_match(request.headers(), &etag);
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        next.run(request).await
-    };
-    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-        let headers = response.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, v);
-        }
-        if let Some(v) = snapshot_value(&snapshot.id) {
-            headers.insert(SNAPSHOT, v);
-        }
-        headers.insert(header::VARY, HeaderValue::from_static("accept"));
-        // Revalidate every time: a reload can change any answer, and 304s are cheap.
-        headers.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, no-cache"),
-        );
-    }
-    response
+    format!("W/\"{snapshot}-{:016x}\"", h.finish())
 }
 
-/// Counts every answer per route template and logs it (route, status, time; never the
-/// query, which can hold a resident's location) with the request id.
-pub async fn observe(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let started = std::time::Instant::now();
-    // Both are cheap clones (a shared string, shared bytes), taken before the request
-    // moves on.
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .cloned();
-    let route = route.as_ref().map_or("(no route)", |m| m.as_str());
-    let id = request.headers().get(REQUEST_ID).cloned();
-    let method = method_name(request.method());
-    let response = next.run(request).await;
-    let took = started.elapsed();
-    let status = response.status().as_u16();
-    state.metrics.record(method, route, status, took);
-    let id = id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("");
-    tracing::debug!(
-        request_id = id,
-        method,
-        route,
-        status,
-        ms = took.as_secs_f64() * 1000.0,
-        "answered"
+/// An answer with its ETag and the headers that go with it.
+fn with_validators(mut response: Response, snapshot: &str, etag: &str) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        headers.insert(header::ETAG, v);
+    }
+    if let Some(v) = snapshot_value(snapshot) {
+        headers.insert(SNAPSHOT, v);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept"));
+    // Revalidate every time: a reload can change any answer, and 304s are cheap.
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
     );
     response
 }
@@ -244,26 +276,6 @@ fn method_name(m: &Method) -> &'static str {
         Method::POST => "POST",
         Method::OPTIONS => "OPTIONS",
         _ => "other",
-    }
-}
-
-/// A request still running after the configured time is answered 503. Its deadline
-/// goes with the request (handlers take it as an extractor) and is cancelled here, so
-/// CPU work on a blocking thread stops too rather than running on unseen.
-pub async fn timeout(
-    State(state): State<Arc<AppState>>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let limit = state.limits().request_timeout;
-    let deadline = crate::deadline::Deadline::after(limit);
-    request.extensions_mut().insert(deadline.clone());
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            deadline.cancel();
-            super::compute::out_of_time(&state).into_response()
-        }
     }
 }
 

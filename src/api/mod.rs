@@ -9,6 +9,7 @@ mod compute;
 mod error;
 mod features;
 mod html;
+mod layers;
 pub mod memory;
 mod metrics;
 mod middleware;
@@ -225,21 +226,11 @@ fn routes() -> Router<Shared> {
 /// (expensive requests are admitted by their handlers, see `admission`), panics caught, metrics, compression, CORS, the
 /// body limit, then the request id, the snapshot header and the security headers.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
+    use layers::{Step, StepLayer};
     routes
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::conditional_get,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::timeout,
-        ))
+        .layer(StepLayer::new(state.clone(), Step::Guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             middleware::panic_response,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::observe,
         ))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
@@ -252,10 +243,7 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             state.limits().max_body_bytes,
         ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::edge,
-        ))
+        .layer(StepLayer::new(state.clone(), Step::Edge))
         .with_state(state)
 }
 
