@@ -158,3 +158,53 @@ fn amsterdam_buurten_with_letter_codes() {
         .expect("the Dam is in a buurt");
     assert_eq!(buurt.code.gemeente().to_string(), "GM0363");
 }
+
+/// CBS's national buurten of 2014 (coarse): 1,061 outlines repaired on load. `make_valid`
+/// walks hash sets whose keys differ between hashers, so the repaired pieces once came
+/// out in another order in each load and replicas disagreed on the snapshot id (found
+/// with buurt BU03211252, two pieces touching at their least vertex). Loaded three times
+/// in this process, each load with fresh hash keys: the outlines must be identical.
+#[test]
+fn national_buurten_are_repaired_into_the_same_outlines_in_every_load() {
+    let Some(geometry) = shared(
+        "national_buurten_are_repaired_into_the_same_outlines_in_every_load",
+        "cbs_buurten_2014_coarse/buurten_2014_coarse.geojson",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!(
+            "[[source]]\nname = \"buurten_2014\"\npath = '{}'\nkind = \"areas\"\nlevel = \"buurt\"\ncode_field = \"statcode\"\nname_field = \"statnaam\"\nyear = 2014\n",
+            geometry.display()
+        ),
+    )
+    .unwrap();
+    let outlines = || {
+        let loaded = load::load_dir(dir.path()).expect("loads");
+        let report = &loaded.report.sources[0];
+        assert!(report.repaired > 1_000, "{} repaired", report.repaired);
+        loaded
+            .dataset
+            .areas(AreaLevel::Buurt)
+            .iter()
+            .map(|a| (a.code.to_string(), a.geometry.clone()))
+            .collect::<Vec<_>>()
+    };
+    let first = outlines();
+    assert_eq!(first.len(), 10_531);
+    for _ in 0..2 {
+        let again = outlines();
+        let differ: Vec<&str> = first
+            .iter()
+            .zip(&again)
+            .filter(|(a, b)| a != b)
+            .map(|(a, _)| a.0.as_str())
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "outlines differ between loads: {differ:?}"
+        );
+    }
+}

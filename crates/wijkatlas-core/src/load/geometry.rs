@@ -214,22 +214,40 @@ pub fn area_geometry_from_polygons<P: RawPosition>(
 /// `make_valid` walks hash sets seeded per process, so the same input comes back with
 /// its polygons, holes and ring starts in a different order in every process. Replicas
 /// must serve identical bytes (and a content-derived snapshot id), so the repaired
-/// outline is put in one order: each ring starts at its least vertex, holes and polygons
-/// are sorted by that vertex. Orientation is left as it is; only the order changes.
+/// outline is put in one order: each ring starts where its sequence of vertices is
+/// least, holes and polygons are sorted by their rings' vertices, whole rings compared
+/// (pieces of a repaired outline often share their least vertex, where they touch).
+/// Orientation is left as it is; only the order changes.
 fn canonical_order(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
-    fn least(ring: &LineString<f64>) -> (f64, f64) {
-        ring.0.first().map_or((f64::NAN, f64::NAN), |c| (c.x, c.y))
+    fn vertex(a: &Coord<f64>, b: &Coord<f64>) -> std::cmp::Ordering {
+        a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y))
     }
-    fn order(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
-        a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+    fn rings(a: &[Coord<f64>], b: &[Coord<f64>]) -> std::cmp::Ordering {
+        a.iter()
+            .zip(b)
+            .map(|(p, q)| vertex(p, q))
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.len().cmp(&b.len()))
     }
     fn rotate(ring: LineString<f64>) -> LineString<f64> {
         let mut open = ring.0;
         if open.len() > 1 && open.first() == open.last() {
             open.pop();
         }
-        let start = (0..open.len())
-            .min_by(|&i, &j| order((open[i].x, open[i].y), (open[j].x, open[j].y)))
+        // Of the starts at the least vertex (a ring may pass it twice), the one whose
+        // whole sequence is least.
+        let n = open.len();
+        let rotated = |start: usize| open[start..].iter().chain(&open[..start]).copied();
+        let start = (0..n)
+            .min_by(|&i, &j| {
+                vertex(&open[i], &open[j]).then_with(|| {
+                    rotated(i)
+                        .zip(rotated(j))
+                        .map(|(p, q)| vertex(&p, &q))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                })
+            })
             .unwrap_or(0);
         open.rotate_left(start);
         if let Some(&first) = open.first() {
@@ -242,11 +260,20 @@ fn canonical_order(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
             .map(|p| {
                 let (exterior, interiors) = p.into_inner();
                 let mut holes: Vec<LineString<f64>> = interiors.into_iter().map(rotate).collect();
-                holes.sort_by(|a, b| order(least(a), least(b)));
+                holes.sort_by(|a, b| rings(&a.0, &b.0));
                 Polygon::new(rotate(exterior), holes)
             })
             .collect();
-    polygons.sort_by(|a, b| order(least(a.exterior()), least(b.exterior())));
+    polygons.sort_by(|a, b| {
+        rings(&a.exterior().0, &b.exterior().0).then_with(|| {
+            let (ha, hb) = (a.interiors(), b.interiors());
+            ha.iter()
+                .zip(hb)
+                .map(|(x, y)| rings(&x.0, &y.0))
+                .find(|o| o.is_ne())
+                .unwrap_or_else(|| ha.len().cmp(&hb.len()))
+        })
+    });
     MultiPolygon(polygons)
 }
 
@@ -414,6 +441,31 @@ mod tests {
         ]);
         assert_eq!(canonical_order(a.clone()), canonical_order(b));
         assert_eq!(canonical_order(a.clone()), a);
+    }
+
+    /// As national buurt BU03211252 comes out of `make_valid`: two triangles that touch
+    /// at the least vertex of both, whose order was once left to the process's hashing.
+    #[test]
+    fn pieces_that_touch_at_their_least_vertex_come_out_in_one_order() {
+        let lower = LineString::from(vec![(0.0, 0.0), (1.0, -1.0), (2.0, -1.0), (0.0, 0.0)]);
+        let upper = LineString::from(vec![(0.0, 0.0), (1.0, 1.0), (1.0, 2.0), (0.0, 0.0)]);
+        // The same triangles, their rings started elsewhere.
+        let lower_later = LineString::from(vec![(2.0, -1.0), (0.0, 0.0), (1.0, -1.0), (2.0, -1.0)]);
+        let upper_later = LineString::from(vec![(1.0, 2.0), (0.0, 0.0), (1.0, 1.0), (1.0, 2.0)]);
+        let a = MultiPolygon(vec![
+            Polygon::new(lower.clone(), vec![]),
+            Polygon::new(upper.clone(), vec![]),
+        ]);
+        let b = MultiPolygon(vec![
+            Polygon::new(upper_later, vec![]),
+            Polygon::new(lower_later, vec![]),
+        ]);
+        let expected = MultiPolygon(vec![
+            Polygon::new(lower, vec![]),
+            Polygon::new(upper, vec![]),
+        ]);
+        assert_eq!(canonical_order(a), expected);
+        assert_eq!(canonical_order(b), expected);
     }
 
     #[test]
