@@ -98,6 +98,15 @@ load_now() {
 bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   local label="$1" dir="$2" layer="$3" bbox="$4" filter="$5" base page size ceiling fid load_start
   base=$(start "wijkatlas-$label" "$BIN" serve --addr 127.0.0.1:0 --data "$dir")
+  # Resident memory at start: once the tiles made ahead are cached (the server logs it).
+  local pid rss
+  pid=$(pgrep -f -- "--data $dir\$" | head -1)
+  for _ in $(seq 1 300); do
+    grep -q "tiles made ahead" "$work/wijkatlas-$label.log.err" 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 1
+  rss=$(awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status" 2>/dev/null || echo "?")
   page="$base/collections/$layer/items?limit=100"
   size=$(curl -s "$page" | wc -c)
   # The first feature of the page, percent-encoded for its path segment.
@@ -106,6 +115,7 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   echo
   load_start=$(load_now)
   echo "== $label ($DURATION s per route, $CONNECTIONS connections, $THREADS wrk threads; load average $load_start)"
+  echo "resident memory at start, tiles made ahead: ${rss} MB (issue 22's goal for national-2014: < 120 MB)"
   printf "%-34s %9s %10s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms"
   row "page: 100 $layer, full geometry" "$page"
   row "ceiling: static body, same size" "$ceiling/page"

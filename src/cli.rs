@@ -569,6 +569,8 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
     } = settings;
     api::memory::tune();
     let dir = data.unwrap_or_else(load::default_data_dir);
+    // A manifest that cannot be read is reported by the load itself.
+    api::memory::huge_pages(load::read_manifest(&dir).is_ok_and(|m| m.builds_routing_graphs()));
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
     // The manifest loaded just now; its channel, if any, is listened on from the start.
@@ -577,6 +579,8 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         Some((m.postgis, channel))
     });
     let snapshot = Snapshot::new(loaded).with_tile_cache(tile_cache_bytes);
+    // What reading the sources took and no longer needs.
+    api::memory::give_back();
     let state = Arc::new(
         AppState::new(snapshot, dir, admin_token)
             .with_web(web)
@@ -595,7 +599,10 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
         eprintln!("{}", startup_help(local));
         tracing::info!(addr = %local, "serving");
         let ahead = state.snapshot();
-        tokio::task::spawn_blocking(move || ahead.pregenerate_tiles());
+        tokio::task::spawn_blocking(move || {
+            ahead.pregenerate_tiles();
+            api::memory::give_back();
+        });
         if let Some((settings, channel)) = notify {
             // A thread of its own: it blocks on the database for the life of the process,
             // and the runtime must not wait for it when it shuts down.

@@ -213,7 +213,13 @@ impl AppState {
     pub async fn reload(&self) -> ReloadOutcome {
         let _one_at_a_time = self.reloading.lock().await;
         let dir = self.data_dir.clone();
-        let loaded = tokio::task::spawn_blocking(move || load::load_dir(&dir)).await;
+        let loaded = tokio::task::spawn_blocking(move || {
+            let loaded = load::load_dir(&dir);
+            // The sources' text and parse trees, freed on this thread.
+            super::memory::give_back();
+            loaded
+        })
+        .await;
         let outcome = match loaded {
             Err(join) => ReloadOutcome::Rejected {
                 reason: format!("the loader stopped unexpectedly: {join}"),
@@ -231,9 +237,12 @@ impl AppState {
                 let elapsed_ms = loaded.report.elapsed_ms;
                 // Serialising the layers is CPU work; keep it off the async workers.
                 let cap = self.tile_cache_bytes;
-                let snapshot =
-                    tokio::task::spawn_blocking(move || Snapshot::new(loaded).with_tile_cache(cap))
-                        .await;
+                let snapshot = tokio::task::spawn_blocking(move || {
+                    let snapshot = Snapshot::new(loaded).with_tile_cache(cap);
+                    super::memory::give_back();
+                    snapshot
+                })
+                .await;
                 match snapshot {
                     Ok(snapshot) => {
                         let snapshot_id = snapshot.id.clone();

@@ -25,6 +25,21 @@ pub struct Manifest {
     pub postgis: PostgisSettings,
 }
 
+impl Manifest {
+    /// Whether loading builds routing graphs (an OSM extract with `routing = true`).
+    pub fn builds_routing_graphs(&self) -> bool {
+        self.sources.iter().any(|s| {
+            matches!(
+                &s.kind,
+                SourceKind::Voorzieningen {
+                    format: FacilityFormat::OsmPbf(options),
+                    ..
+                } if options.routing
+            )
+        })
+    }
+}
+
 /// The variable read for the connection string when the manifest names none.
 pub const DATABASE_URL_ENV: &str = "WIJKATLAS_DATABASE_URL";
 
@@ -511,6 +526,24 @@ mod tests {
 
     fn parse(text: &str) -> Result<Manifest, String> {
         toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_manifest_says_whether_it_builds_routing_graphs() {
+        let osm = |options: &str| {
+            parse(&format!(
+                "[[source]]\nname = \"osm\"\npath = \"nl.osm.pbf\"\nkind = \"voorzieningen\"\n{options}"
+            ))
+            .expect("parses")
+        };
+        assert!(osm("[source.osm]\nrouting = true\n").builds_routing_graphs());
+        assert!(!osm("[source.osm]\nrouting = false\n").builds_routing_graphs());
+        assert!(!osm("").builds_routing_graphs());
+        let areas = parse(
+            "[[source]]\nname = \"b\"\npath = \"b.geojson\"\nkind = \"areas\"\nlevel = \"buurt\"\n",
+        )
+        .expect("parses");
+        assert!(!areas.builds_routing_graphs());
     }
 
     #[test]
