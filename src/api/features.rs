@@ -313,16 +313,35 @@ fn with_crs(mut response: Response, crs: Crs) -> Response {
 /// Rebuilds the query string with another offset (and another `f`, when given), for
 /// paging and alternate links.
 fn page_href(id: &str, pairs: &[(String, String)], offset: usize, f: Option<&str>) -> String {
-    let mut parts: Vec<String> = pairs
+    use std::fmt::Write as _;
+    let mut href = format!("/collections/{id}/items?");
+    for (k, v) in pairs
         .iter()
         .filter(|(k, _)| k != "offset" && (f.is_none() || k != "f"))
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
-    parts.push(format!("offset={offset}"));
-    if let Some(f) = f {
-        parts.push(format!("f={f}"));
+    {
+        encode_into(&mut href, k);
+        href.push('=');
+        encode_into(&mut href, v);
+        href.push('&');
     }
-    format!("/collections/{id}/items?{}", parts.join("&"))
+    let _ = write!(href, "offset={offset}");
+    if let Some(f) = f {
+        let _ = write!(href, "&f={f}");
+    }
+    href
+}
+
+/// One link object, `{"rel":…,"href":…,"type":…}`, its strings escaped as JSON.
+fn write_link(out: &mut Vec<u8>, rel: &str, href: &str, media: &str) {
+    let mut member = |name: &[u8], value: &str| {
+        out.extend_from_slice(name);
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, value);
+    };
+    member(br#"{"rel":"#, rel);
+    member(br#","href":"#, href);
+    member(br#","type":"#, media);
+    out.push(b'}');
 }
 
 /// The `next` and `prev` offsets of a page, when there are such pages.
@@ -333,14 +352,24 @@ fn neighbours(q: &ItemsQuery, page: &Page<'_>) -> (Option<usize>, Option<usize>)
 }
 
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
+    let mut out = String::with_capacity(s.len());
+    encode_into(&mut out, s);
+    out
+}
+
+/// Percent-encodes `s` onto `out`, keeping what a query value may hold as it is.
+fn encode_into(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    for b in s.bytes() {
+        match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
-                (b as char).to_string()
+                out.push(char::from(b))
             }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
 }
 
 /// A GeoJSON page as chunks: the head, then each feature with its separator.
@@ -354,33 +383,47 @@ fn items_body(
 ) -> Vec<bytes::Bytes> {
     let id = c.id;
     let (next, prev) = neighbours(q, page);
+    // Written out rather than built as a JSON value and serialised: this head is most
+    // of a small page's own work.
+    let mut opening = Vec::with_capacity(1024);
+    opening.extend_from_slice(br#"{"type":"FeatureCollection","numberMatched":"#);
+    opening.extend_from_slice(page.matched.to_string().as_bytes());
+    opening.extend_from_slice(br#","numberReturned":"#);
+    opening.extend_from_slice(page.items.len().to_string().as_bytes());
+    opening.extend_from_slice(br#","links":["#);
     let mut links = vec![
-        json!({ "rel": "self", "href": page_href(id, pairs, q.offset, None), "type": GEOJSON }),
-        json!({ "rel": "alternate", "href": page_href(id, pairs, q.offset, Some("html")), "type": "text/html" }),
-        json!({ "rel": "alternate", "href": page_href(id, pairs, q.offset, Some("csv")), "type": "text/csv" }),
+        ("self", page_href(id, pairs, q.offset, None), GEOJSON),
+        (
+            "alternate",
+            page_href(id, pairs, q.offset, Some("html")),
+            "text/html",
+        ),
+        (
+            "alternate",
+            page_href(id, pairs, q.offset, Some("csv")),
+            "text/csv",
+        ),
     ];
     if let Some(n) = next {
-        links
-            .push(json!({ "rel": "next", "href": page_href(id, pairs, n, None), "type": GEOJSON }));
+        links.push(("next", page_href(id, pairs, n, None), GEOJSON));
     }
     if let Some(p) = prev {
-        links
-            .push(json!({ "rel": "prev", "href": page_href(id, pairs, p, None), "type": GEOJSON }));
+        links.push(("prev", page_href(id, pairs, p, None), GEOJSON));
     }
-    links.push(json!({ "rel": "collection", "href": format!("/collections/{id}"), "type": JSON }));
-    let mut head = json!({
-        "type": "FeatureCollection",
-        "numberMatched": page.matched,
-        "numberReturned": page.items.len(),
-        "links": links,
-    });
-    base.absolutise(&mut head);
-    let head = head.to_string();
+    links.push(("collection", format!("/collections/{id}"), JSON));
+    for (i, (rel, href, media)) in links.iter().enumerate() {
+        if i > 0 {
+            opening.push(b',');
+        }
+        write_link(
+            &mut opening,
+            rel,
+            &format!("{}{href}", base.as_str()),
+            media,
+        );
+    }
+    opening.extend_from_slice(br#"],"features":["#);
     let mut chunks = Vec::with_capacity(2 * page.items.len() + 2);
-    // The head is an object; reopen it to append the ready-made features.
-    let mut opening = head.into_bytes();
-    opening.pop();
-    opening.extend_from_slice(br#","features":["#);
     chunks.push(bytes::Bytes::from(opening));
     for (i, item) in page.items.iter().enumerate() {
         if i > 0 {
