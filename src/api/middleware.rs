@@ -7,6 +7,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse as _;
 use axum::response::Response;
+use futures_util::FutureExt as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -181,6 +182,7 @@ async fn with_id_in_body(response: Response, id: &str) -> Response {
 
 /// The step inside the compression, around the handler:
 ///
+/// - a handler that panics is answered 500 (the request id is added by `edge`);
 /// - a request still running after the configured time is answered 503. Its deadline
 ///   goes with the request (handlers take it as an extractor) and is cancelled here, so
 ///   CPU work on a blocking thread stops too rather than running on unseen;
@@ -205,8 +207,11 @@ where
             return with_validators(StatusCode::NOT_MODIFIED.into_response(), &snapshot.id, etag);
         }
     }
-    let response = match tokio::time::timeout(limit, inner.answer(request)).await {
-        Ok(response) => response,
+    // A handler that panics is answered here, so the process and the connection go on.
+    let answered = std::panic::AssertUnwindSafe(inner.answer(request));
+    let response = match tokio::time::timeout(limit, answered.catch_unwind()).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(payload)) => panic_response(payload),
         Err(_) => {
             deadline.cancel();
             return super::compute::out_of_time(&state).into_response();
@@ -279,9 +284,9 @@ fn method_name(m: &Method) -> &'static str {
     }
 }
 
-/// A handler that panics is answered 500 (the request id is added by `edge`);
-/// the process and every other request go on.
-pub fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+/// The answer to a request whose handler panicked; the process and every other request
+/// go on.
+fn panic_response(_payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked; answered 500");
     super::ApiError::Internal(
         "an internal error stopped this request; it has been logged with the request id".into(),

@@ -229,9 +229,6 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     use layers::{Step, StepLayer};
     routes
         .layer(StepLayer::new(state.clone(), Step::Guard))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            middleware::panic_response,
-        ))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
         .layer(
