@@ -372,7 +372,7 @@ fn encode_into(out: &mut String, s: &str) {
     }
 }
 
-/// A GeoJSON page as chunks: the head, then each feature with its separator.
+/// A GeoJSON page: the head, then each feature with its separator.
 fn items_body(
     s: &Snapshot,
     c: &Collection,
@@ -380,7 +380,7 @@ fn items_body(
     q: &ItemsQuery,
     page: &Page<'_>,
     base: &BaseUrl,
-) -> Vec<bytes::Bytes> {
+) -> axum::body::Body {
     let id = c.id;
     let (next, prev) = neighbours(q, page);
     // Written out rather than built as a JSON value and serialised: this head is most
@@ -423,6 +423,31 @@ fn items_body(
         );
     }
     opening.extend_from_slice(br#"],"features":["#);
+    let ready_made = q.crs == Crs::Crs84 && q.select.is_none() && q.zoom.is_none();
+    if ready_made {
+        let size = opening.len()
+            + page
+                .items
+                .iter()
+                .map(|item| item.crs84_fragment().len() + 1)
+                .sum::<usize>()
+            + 2;
+        if size <= PAGE_BUFFER_BYTES {
+            // Copied straight from the snapshot's features: no handle to each of them is
+            // taken, whose shared counts both workers would otherwise bounce between
+            // their caches on every page.
+            let mut body = bytes::BytesMut::with_capacity(size);
+            body.extend_from_slice(&opening);
+            for (i, item) in page.items.iter().enumerate() {
+                if i > 0 {
+                    body.extend_from_slice(b",");
+                }
+                body.extend_from_slice(item.crs84_fragment());
+            }
+            body.extend_from_slice(b"]}");
+            return axum::body::Body::from(body.freeze());
+        }
+    }
     let mut chunks = Vec::with_capacity(2 * page.items.len() + 2);
     chunks.push(bytes::Bytes::from(opening));
     for (i, item) in page.items.iter().enumerate() {
@@ -432,52 +457,68 @@ fn items_body(
         chunks.push(c.render(&s.dataset, item, q.crs, q.select.as_deref(), q.zoom));
     }
     chunks.push(bytes::Bytes::from_static(b"]}"));
-    chunks
+    page_body(chunks)
 }
 
-/// The body of a GeoJSON page from its pieces (the head, the ready-made features and
-/// their commas). Joined into buffers of up to [`PAGE_BUFFER_BYTES`]: one write per
-/// buffer instead of a chunk-encoded frame per piece, which cost more than the page's
-/// own work. A page that fits one buffer goes with a `Content-Length`; a larger one is
-/// streamed buffer by buffer, so a slow reader of a big page holds about one buffer of
-/// copies beside the snapshot's shared bytes.
+/// The body of a GeoJSON page from its pieces (the head, the features and their
+/// commas). A page that fits [`PAGE_BUFFER_BYTES`] is joined into one buffer and goes
+/// with a `Content-Length`: a chunk-encoded frame per piece cost more than the page's
+/// own work. A larger page is streamed, joined into buffers of that size as the client
+/// takes them, so a slow reader of a big page holds about one buffer of copies beside
+/// the pieces (mostly the snapshot's own shared bytes).
 fn page_body(pieces: Vec<bytes::Bytes>) -> axum::body::Body {
-    let mut buffers = coalesce(pieces, PAGE_BUFFER_BYTES);
-    if buffers.len() == 1 {
-        return axum::body::Body::from(buffers.remove(0));
+    let total: usize = pieces.iter().map(bytes::Bytes::len).sum();
+    let buffers = Coalesced::new(pieces, PAGE_BUFFER_BYTES);
+    if total <= PAGE_BUFFER_BYTES {
+        return axum::body::Body::from(buffers.into_iter().next().unwrap_or_default());
     }
     axum::body::Body::from_stream(futures_util::stream::iter(
-        buffers.into_iter().map(Ok::<_, std::convert::Infallible>),
+        buffers.map(Ok::<_, std::convert::Infallible>),
     ))
 }
 
 /// The size a page's buffers grow to before a new one starts.
 const PAGE_BUFFER_BYTES: usize = 256 * 1024;
 
-/// `pieces` joined in order into buffers of at most `max` bytes, except that a piece
-/// larger than `max` stays a buffer of its own (uncopied).
-fn coalesce(pieces: Vec<bytes::Bytes>, max: usize) -> Vec<bytes::Bytes> {
-    let mut out = Vec::new();
-    // Sized once for what is left: growing the buffer piece by piece copied the page
-    // again on every doubling.
-    let mut left: usize = pieces.iter().map(bytes::Bytes::len).sum();
-    let mut current = bytes::BytesMut::with_capacity(left.min(max));
-    for piece in pieces {
-        if !current.is_empty() && current.len() + piece.len() > max {
-            out.push(current.split().freeze());
-            current.reserve(left.min(max));
-        }
-        left -= piece.len();
-        if piece.len() > max {
-            out.push(piece);
-        } else {
-            current.extend_from_slice(&piece);
+/// Pieces joined in order into buffers of at most `max` bytes, one buffer at a time; a
+/// piece larger than `max` is a buffer of its own (uncopied).
+struct Coalesced {
+    pieces: std::iter::Peekable<std::vec::IntoIter<bytes::Bytes>>,
+    max: usize,
+    /// Bytes of the pieces not yet taken, to size each buffer once: growing it piece by
+    /// piece copied it again on every doubling.
+    left: usize,
+}
+
+impl Coalesced {
+    fn new(pieces: Vec<bytes::Bytes>, max: usize) -> Self {
+        Coalesced {
+            left: pieces.iter().map(bytes::Bytes::len).sum(),
+            pieces: pieces.into_iter().peekable(),
+            max,
         }
     }
-    if !current.is_empty() || out.is_empty() {
-        out.push(current.freeze());
+}
+
+impl Iterator for Coalesced {
+    type Item = bytes::Bytes;
+
+    fn next(&mut self) -> Option<bytes::Bytes> {
+        if self.pieces.peek()?.len() > self.max {
+            let piece = self.pieces.next()?;
+            self.left -= piece.len();
+            return Some(piece);
+        }
+        let mut buffer = bytes::BytesMut::with_capacity(self.left.min(self.max));
+        while let Some(piece) = self
+            .pieces
+            .next_if(|p| p.len() <= self.max && buffer.len() + p.len() <= self.max)
+        {
+            self.left -= piece.len();
+            buffer.extend_from_slice(&piece);
+        }
+        Some(buffer.freeze())
     }
-    out
 }
 
 fn items_page(
@@ -656,7 +697,7 @@ fn items_answer(
         )
             .into_response()),
         Format::GeoJson => {
-            let body = page_body(items_body(s, c, pairs, q, &page, base));
+            let body = items_body(s, c, pairs, q, &page, base);
             Ok(with_crs(
                 ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
                 q.crs,
@@ -862,7 +903,7 @@ pub async fn api(
 
 #[cfg(test)]
 mod tests {
-    use super::coalesce;
+    use super::Coalesced;
     use bytes::Bytes;
 
     fn pieces(sizes: &[usize]) -> Vec<Bytes> {
@@ -878,7 +919,7 @@ mod tests {
     fn a_page_is_joined_in_order_into_bounded_buffers() {
         let input = pieces(&[3, 4, 2, 10, 1, 1]);
         let joined: Vec<u8> = input.iter().flat_map(|b| b.to_vec()).collect();
-        let out = coalesce(input, 8);
+        let out: Vec<Bytes> = Coalesced::new(input, 8).collect();
         let sizes: Vec<usize> = out.iter().map(Bytes::len).collect();
         // 3+4 fit, +2 would pass 8; 10 is larger than a buffer and goes alone.
         assert_eq!(sizes, [7, 2, 10, 2]);
@@ -886,10 +927,8 @@ mod tests {
     }
 
     #[test]
-    fn a_small_page_is_one_buffer_and_no_pieces_is_one_empty_buffer() {
-        assert_eq!(coalesce(pieces(&[5, 1, 5]), 1 << 20).len(), 1);
-        let none = coalesce(Vec::new(), 8);
-        assert_eq!(none.len(), 1);
-        assert!(none[0].is_empty());
+    fn a_small_page_is_one_buffer_and_no_pieces_are_none() {
+        assert_eq!(Coalesced::new(pieces(&[5, 1, 5]), 1 << 20).count(), 1);
+        assert_eq!(Coalesced::new(Vec::new(), 8).count(), 0);
     }
 }
