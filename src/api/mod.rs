@@ -227,8 +227,14 @@ fn routes() -> Router<Shared> {
 /// body limit, then the request id, the snapshot header and the security headers.
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     use layers::{Step, StepLayer};
-    routes
-        .layer(StepLayer::new(state.clone(), Step::Guard))
+    // One `Router::layer` call for the whole stack: each call boxes the routes once more,
+    // and every box is cloned on every request.
+    let stack = tower::ServiceBuilder::new()
+        .layer(StepLayer::new(state.clone(), Step::Edge))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.limits().max_body_bytes,
+        ))
+        .layer(cors(&state))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
         .layer(
@@ -236,12 +242,8 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
                 .quality(tower_http::CompressionLevel::Fastest)
                 .compress_when(middleware::compress_when()),
         )
-        .layer(cors(&state))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.limits().max_body_bytes,
-        ))
-        .layer(StepLayer::new(state.clone(), Step::Edge))
-        .with_state(state)
+        .layer(StepLayer::new(state.clone(), Step::Guard));
+    routes.layer(stack).with_state(state)
 }
 
 /// Any origin by default (the layers are open data); the configured ones otherwise.
