@@ -422,7 +422,8 @@ fn indicators(networks: &[Network], rng: &mut Lcg) {
     // As a snapshot makes them: the modes snapped side by side, then every (mode,
     // category) search spread over the cores.
     let started = Instant::now();
-    let levels = wijkatlas::parallel::map(networks, |network| {
+    let present: Vec<&Network> = networks.iter().collect();
+    let levels = wijkatlas::parallel::map(&present, |network| {
         Ok(LevelNetwork::new(network, &points, areas, 500.0))
     })
     .expect("no deadline in a bench");

@@ -132,7 +132,7 @@ pub fn network_properties(
     };
     let areas = dataset.areas(level);
     let demand = demand::demand_points(dataset, level);
-    let snapped = network::level_networks(networks, &demand);
+    let snapped = network::level_networks(networks, &demand)?;
     let categories: Vec<_> = super::basis::analysed_categories(dataset)
         .into_iter()
         .filter(|(_, b)| *b == super::basis::AccessBasis::Voorzieningen)
