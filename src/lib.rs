@@ -3,7 +3,8 @@
 //! `wijkatlas-core` library, whose modules are re-exported here under their own names.
 
 pub use wijkatlas_core::{
-    analysis, crs, deadline, export, features, index, load, model, routing, text, topology,
+    analysis, crs, deadline, export, features, index, load, model, parallel, routing, text,
+    topology,
 };
 
 pub mod api;

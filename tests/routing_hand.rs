@@ -86,7 +86,7 @@ fn degree_two_nodes_are_contracted_per_mode() {
     let net = networks();
     let size = |m| {
         let g = &net.get(m).unwrap().graph;
-        (g.node_count(), g.edges().len())
+        (g.node_count(), g.edge_count())
     };
     // Foot: S2 (three ways meet), P (the footway's end), S4 and N4 (walking meets the
     // ferry's pace); S0, N0 and N2 join streets of the same pace and disappear.

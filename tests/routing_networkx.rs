@@ -145,7 +145,7 @@ fn compare(test: &str, name: &str, modes: &[Mode]) {
             ours.len(),
             worst,
             n,
-            graph.edges().len(),
+            graph.edge_count(),
             theirs["nodes"],
             theirs["edges"]
         );

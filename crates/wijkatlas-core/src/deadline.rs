@@ -86,6 +86,12 @@ pub fn expired() -> bool {
     CURRENT.with(|c| c.borrow().as_ref().is_some_and(Deadline::is_expired))
 }
 
+/// The deadline installed on this thread, to carry into worker threads (it is
+/// thread-local, so a thread started without it would never stop).
+pub fn current() -> Option<Deadline> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
 /// [`expired`] as an error, for loops inside functions that return `Result`.
 pub fn check() -> Result<(), Stopped> {
     if expired() {

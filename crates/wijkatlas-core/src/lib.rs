@@ -14,6 +14,7 @@ pub mod features;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod routing;
 pub mod text;
 pub mod topology;

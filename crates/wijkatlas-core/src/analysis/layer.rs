@@ -132,24 +132,50 @@ pub fn network_properties(
     };
     let areas = dataset.areas(level);
     let demand = demand::demand_points(dataset, level);
-    let snapped = network::level_networks(networks, &demand);
+    let snapped = network::level_networks(networks, &demand)?;
     let categories: Vec<_> = super::basis::analysed_categories(dataset)
         .into_iter()
         .filter(|(_, b)| *b == super::basis::AccessBasis::Voorzieningen)
         .map(|(c, _)| c)
         .collect();
+    // One search per mode and category, spread over the cores (each search is one
+    // thread's work of seconds at national size); the results go in in a fixed order.
+    let jobs: Vec<(usize, crate::model::Category)> = (0..snapped.len())
+        .flat_map(|m| categories.iter().map(move |&c| (m, c)))
+        .collect();
+    let results = crate::parallel::map(&jobs, |&(m, category)| {
+        let level_net = &snapped[m];
+        let (population, covered) = network::populations(dataset, level, category, config);
+        let measured = level_net.measure(
+            &network::facilities(dataset, category),
+            &population,
+            &covered,
+        )?;
+        let scores = if config.network_access {
+            let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
+                .iter()
+                .map(|s| (s.at.to_wgs84(), s.capacity))
+                .collect();
+            let catchment = network_access::time_catchment(
+                &config.settings(category).catchment,
+                level_net.mode(),
+            );
+            Some(level_net.e2sfca(&supply, &population, &covered, &catchment)?)
+        } else {
+            None
+        };
+        Ok((measured, scores))
+    })?;
+    let mut results = results.into_iter();
     let mut out: HashMap<AreaCode, Map<String, Value>> = HashMap::new();
     let mut modes = Vec::new();
     for level_net in &snapped {
         let mode = level_net.mode();
         let mut reports = Vec::new();
         for &category in &categories {
-            let (population, covered) = network::populations(dataset, level, category, config);
-            let measured = level_net.measure(
-                &network::facilities(dataset, category),
-                &population,
-                &covered,
-            )?;
+            let Some((measured, scores)) = results.next() else {
+                break;
+            };
             let names = network::property_names(category, mode);
             for (a, m) in areas.iter().zip(&measured.areas) {
                 let props = out.entry(a.code).or_default();
@@ -165,14 +191,7 @@ pub fn network_properties(
                     );
                 }
             }
-            if config.network_access {
-                let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
-                    .iter()
-                    .map(|s| (s.at.to_wgs84(), s.capacity))
-                    .collect();
-                let catchment =
-                    network_access::time_catchment(&config.settings(category).catchment, mode);
-                let scores = level_net.e2sfca(&supply, &population, &covered, &catchment)?;
+            if let Some(scores) = scores {
                 let name = format!("{}_{}_toegang", category.key(), mode.dutch());
                 for (a, (_, normalised)) in areas.iter().zip(&scores) {
                     out.entry(a.code)

@@ -264,7 +264,7 @@ impl Baseline {
         let after: Vec<crate::crs::LonLat> = after.iter().map(|s| s.at.to_wgs84()).collect();
         let (population, covered) =
             network::populations(dataset, self.level, self.category, config);
-        let snapped = network::level_networks(networks, &self.demand);
+        let snapped = network::level_networks(networks, &self.demand)?;
         let before_within = match self.network_before.get() {
             Some(kept) => kept.clone(),
             None => {

@@ -6,7 +6,9 @@
 //! from one or many sources. [`Networks::from_pbf`] does it all for an extract.
 
 pub mod graph;
+mod osm_ids;
 pub mod profile;
+mod queue;
 pub mod search;
 pub mod snap;
 
@@ -119,7 +121,7 @@ impl Networks {
             .map(|m| Network::new(Graph::build(&raw, *m)))
             .collect();
         drop(raw);
-        if networks.iter().all(|n| n.graph.edges().is_empty()) {
+        if networks.iter().all(|n| n.graph.edge_count() == 0) {
             return Err(RoutingError::NothingRoutable {
                 path: path.to_path_buf(),
                 modes: modes
@@ -191,7 +193,7 @@ impl Network {
                 unsnapped.push(i);
                 continue;
             };
-            let e = &self.graph.edges()[snap.edge as usize];
+            let e = &self.graph.edge(snap.edge);
             let off_t = snap.off_m * 3.6 / off_kmh;
             for (node, time, length) in search::edge_ends(e, snap.fraction, false) {
                 seeds.push(search::Seed {
@@ -228,7 +230,7 @@ impl Catchment<'_> {
     pub fn from_snap(&self, snap: &Snap) -> Option<(u32, Trip)> {
         let graph = &self.network.graph;
         let off_kmh = off_network_kmh(self.network.mode());
-        let e = &graph.edges()[snap.edge as usize];
+        let e = &graph.edge(snap.edge);
         let off_t = snap.off_m * 3.6 / off_kmh;
         let mut best: Option<(u32, Trip)> = None;
         let mut offer = |origin: u32, time_s: f64, length_m: f64| {
@@ -320,7 +322,7 @@ impl Network {
         let snap = self
             .snap(at, limit_m)
             .map_err(|source| RoutingError::From { mode, source })?;
-        let e = &self.graph.edges()[snap.edge as usize];
+        let e = &self.graph.edge(snap.edge);
         let off_t = snap.off_m * 3.6 / off_network_kmh(self.mode());
         let seeds: Vec<search::Seed> = search::edge_ends(e, snap.fraction, true)
             .into_iter()
@@ -352,7 +354,7 @@ impl FromPoint<'_> {
     pub fn to_snap(&self, target: &Snap) -> Option<Trip> {
         let graph = &self.network.graph;
         let off_kmh = off_network_kmh(self.network.mode());
-        let e = &graph.edges()[target.edge as usize];
+        let e = &graph.edge(target.edge);
         let off_t = target.off_m * 3.6 / off_kmh;
         let mut best: Option<Trip> = None;
         for (node, time, length) in search::edge_ends(e, target.fraction, false) {
@@ -406,7 +408,7 @@ impl Network {
             .collect();
         let mut seen = std::collections::HashSet::new();
         for edge_index in edges {
-            let e = &graph.edges()[edge_index];
+            let e = &graph.edge(edge_index as u32);
             let t = f64::from(e.time_s);
             let share = |node: u32, allowed: bool| -> f64 {
                 match search.labels.get(&node) {
@@ -436,7 +438,7 @@ impl Network {
             }
         }
         // The edge the point stands on, from the point, unless it was drawn whole.
-        let e = &graph.edges()[search.snap.edge as usize];
+        let e = &graph.edge(search.snap.edge);
         let mut shape: Vec<[i32; 2]> = graph.shape(search.snap.edge).collect();
         if !seen.contains(&(search.snap.edge as usize)) {
             let (f, t) = (search.snap.fraction, f64::from(e.time_s));

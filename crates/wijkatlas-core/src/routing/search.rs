@@ -7,10 +7,10 @@
 //! in the direction a resident travels) and over outgoing arcs from a point.
 
 use super::graph::{Csr, Edge, Graph};
+use super::queue::RadixHeap;
 use super::snap::Snap;
 use crate::deadline::Stopped;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 
 /// Where a search starts: a node, what reaching it already cost, and which source it
 /// belongs to.
@@ -73,16 +73,16 @@ fn run(
 ) -> Result<(), Stopped> {
     crate::deadline::check()?;
     let mut countdown = DEADLINE_EVERY;
-    let mut heap = BinaryHeap::new();
+    let mut heap = RadixHeap::new();
     for s in seeds {
         if s.time_s > limit_s {
             continue;
         }
         if let Some(stored) = labels.improve(s.node, s.time_s, s.length_m, s.origin) {
-            heap.push(Reverse((key(stored), s.node)));
+            heap.push(key(stored), s.node);
         }
     }
-    while let Some(Reverse((k, node))) = heap.pop() {
+    while let Some((k, node)) = heap.pop() {
         let Some(here) = labels.get(node) else {
             continue;
         };
@@ -105,7 +105,7 @@ fn run(
             if let Some(stored) =
                 labels.improve(to, t, here.length_m + f64::from(length), here.origin)
             {
-                heap.push(Reverse((key(stored), to)));
+                heap.push(key(stored), to);
             }
         }
     }
@@ -222,7 +222,7 @@ pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Result<Optio
     let mut best: Option<Trip> = None;
     // Both on the same edge, and travelling along it is allowed that way.
     if from.edge == to.edge {
-        let e = &graph.edges()[from.edge as usize];
+        let e = &graph.edge(from.edge);
         let ahead = to.fraction >= from.fraction;
         if (ahead && e.forward) || (!ahead && e.backward) {
             let share = (to.fraction - from.fraction).abs();
@@ -232,7 +232,7 @@ pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Result<Optio
             });
         }
     }
-    let start = &graph.edges()[from.edge as usize];
+    let start = &graph.edge(from.edge);
     let seeds: Vec<Seed> = edge_ends(start, from.fraction, true)
         .into_iter()
         .map(|(node, time_s, length_m)| Seed {
@@ -242,7 +242,7 @@ pub fn trip(graph: &Graph, from: &Snap, to: &Snap, off_kmh: f64) -> Result<Optio
             origin: 0,
         })
         .collect();
-    let end = &graph.edges()[to.edge as usize];
+    let end = &graph.edge(to.edge);
     let exits = edge_ends(end, to.fraction, false);
     let mut labels = HashMap::new();
     run(

@@ -100,8 +100,8 @@ fn large_components(graph: &Graph) -> Vec<u64> {
         size[r as usize] += 1;
     }
     let threshold = LARGE_COMPONENT_NODES.min(size.iter().copied().max().unwrap_or(0) as usize);
-    let mut bits = vec![0u64; graph.edges().len().div_ceil(64)];
-    for (i, e) in graph.edges().iter().enumerate() {
+    let mut bits = vec![0u64; graph.edge_count().div_ceil(64)];
+    for (i, e) in graph.edges().enumerate() {
         if size[root(&mut parent, e.from) as usize] as usize >= threshold {
             bits[i / 64] |= 1 << (i % 64);
         }
@@ -127,7 +127,7 @@ fn edge_box(graph: &Graph, edge: u32) -> ([i32; 2], [i32; 2]) {
 
 impl Snapper {
     pub fn new(graph: &Graph) -> Snapper {
-        let count = graph.edges().len() as u32;
+        let count = graph.edge_count() as u32;
         let key = |edge: u32| {
             let (lo, hi) = edge_box(graph, edge);
             cell_key(lo, hi)
@@ -213,6 +213,24 @@ impl Snapper {
     /// The nearest edge within `limit_m` of `at` in a large part of the network, else
     /// the nearest in a small part; of edges equally near, the first.
     pub fn snap(&self, graph: &Graph, at: LonLat, limit_m: f64) -> Result<Snap, TooFar> {
+        // First a window an eighth as wide: most points lie near a street, and an edge
+        // of a large part found within it is the answer (any edge nearer has a point
+        // in the window too), at a sixty-fourth of the edges to look at. Otherwise the
+        // whole limit is searched, for a large part farther away.
+        let near = limit_m / 8.0;
+        if near >= 1.0 {
+            if let Ok(found) = self.within(graph, at, near) {
+                if self.is_large(found.edge) {
+                    return Ok(found);
+                }
+            }
+        }
+        self.within(graph, at, limit_m)
+            .map_err(|_| TooFar { limit_m })
+    }
+
+    /// [`Snapper::snap`] looking at the edges whose cells meet the window of `limit_m`.
+    fn within(&self, graph: &Graph, at: LonLat, limit_m: f64) -> Result<Snap, TooFar> {
         let metres_per_deg = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
         let cos = at.lat.to_radians().cos().max(0.01);
         let (dlon, dlat) = (limit_m / (metres_per_deg * cos), limit_m / metres_per_deg);
@@ -367,7 +385,7 @@ mod tests {
         let levels: std::collections::BTreeSet<u64> =
             snapper.cells.iter().map(|c| c.0 >> 48).collect();
         assert!(levels.len() >= 3, "levels used: {levels:?}");
-        let every = graph.edges().len() as u32;
+        let every = graph.edge_count() as u32;
         let (mut found, mut refused) = (0, 0);
         for _ in 0..2000 {
             let at = LonLat::new(
