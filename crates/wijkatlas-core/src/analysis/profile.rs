@@ -209,10 +209,11 @@ pub const HOUSING_CAVEAT: &str = "CBS telt huurwoningen in bezit van woningcorpo
 pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Option<Profile> {
     let area = dataset.area(code)?;
     let level = area.level();
-    let (wijk_area, gemeente_area) = enclosing_areas(dataset, code, level);
+    let parents = enclosing_areas(dataset, code, level);
+    let (wijk_area, gemeente_area) = parents;
     let figures = Figure::ALL
         .iter()
-        .filter_map(|&f| figure_row(dataset, area, wijk_area, gemeente_area, f))
+        .filter_map(|&f| figure_row(dataset, area, parents, f))
         .collect();
     let scope = Scope::new(dataset, config, code, level);
     let mut subareas = scope.subarea_rows();
@@ -673,101 +674,22 @@ pub(super) fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
 fn figure_row(
     dataset: &Dataset,
     area: &Area,
-    wijk: Option<&Area>,
-    gemeente: Option<&Area>,
+    parents: Parents<'_>,
     f: Figure,
 ) -> Option<FigureRow> {
     let value = area.figures.get(f);
     let level = area.level();
     let same_level = dataset.areas(level);
-    // A parent's own published figure first; else the areas of this level inside it.
-    let inside = |parent: AreaCode, parent_level: AreaLevel| {
-        let members = || {
-            same_level
-                .iter()
-                .filter(move |a| a.code.ancestor(parent_level) == Some(parent))
-        };
-        combine(f, members()).map(|(v, n)| {
-            let year = common_year(dataset, f, members());
-            Reference {
-                value: v,
-                how: with_year(how(f, n, level), year),
-                year,
-            }
-        })
-    };
-    let wijk_ref = (level == AreaLevel::Buurt)
-        .then(|| {
-            wijk.and_then(|w| own(w, f, dataset)).or_else(|| {
-                area.code
-                    .ancestor(AreaLevel::Wijk)
-                    .and_then(|w| inside(w, AreaLevel::Wijk))
-            })
-        })
-        .flatten();
-    let gemeente_ref = (level != AreaLevel::Gemeente)
-        .then(|| {
-            gemeente
-                .and_then(|g| own(g, f, dataset))
-                .or_else(|| inside(area.code.gemeente(), AreaLevel::Gemeente))
-        })
-        .flatten();
-    // The Netherlands from the level that has this figure for the most areas (a level
-    // loaded for one gemeente says nothing of the country).
-    let national = AreaLevel::ALL
-        .into_iter()
-        .filter_map(|l| {
-            let have = dataset
-                .areas(l)
-                .iter()
-                .filter(|a| a.figures.get(f).is_some())
-                .count();
-            let gemeenten: std::collections::HashSet<AreaCode> = dataset
-                .areas(l)
-                .iter()
-                .filter(|a| a.figures.get(f).is_some())
-                .map(|a| a.code.gemeente())
-                .collect();
-            (have > 0).then_some((l, gemeenten.len()))
-        })
-        .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
-    let nederland = national.and_then(|(l, _)| {
-        combine(f, dataset.areas(l).iter()).map(|(v, n)| {
-            let year = common_year(dataset, f, dataset.areas(l).iter());
-            Reference {
-                value: v,
-                how: with_year(how(f, n, l), year),
-                year,
-            }
-        })
-    });
+    let (wijk_ref, gemeente_ref) = parent_references(dataset, area, parents, f);
+    let nederland = reference_nederland(dataset, f);
     if value.is_none() && gemeente_ref.is_none() && nederland.is_none() {
         return None;
     }
-    // Standing: how far the value shown lies from the Netherlands' value shown, in
-    // standard deviations of the areas of this level (how unusual such a difference is
-    // among its peers). Measured from the numbers printed beside it, so "boven" never
-    // stands next to a smaller number; from the areas' unweighted mean only when there
-    // is no national figure.
     let peers = same_level
         .iter()
         .filter(|a| a.figures.get(f).is_some())
         .count();
-    let z = match (value, f.quantity()) {
-        (Some(v), q) if q != Quantity::Count => {
-            let values: Vec<f64> = same_level.iter().filter_map(|a| a.figures.get(f)).collect();
-            let n = values.len() as f64;
-            if values.len() < 3 {
-                None
-            } else {
-                let mean = values.iter().sum::<f64>() / n;
-                let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-                let centre = nederland.as_ref().map_or(mean, |r| as_shown(r.value));
-                (sd > 0.0).then(|| (as_shown(v) - centre) / sd)
-            }
-        }
-        _ => None,
-    };
+    let z = standing_z(same_level, f, value, nederland.as_ref());
     let standing = z.map(Standing::from_z);
     let national_standing = nederland.is_some();
     Some(FigureRow {
@@ -787,16 +709,7 @@ fn figure_row(
             }
         }),
         z: z.map(|z| (z * 100.0).round() / 100.0),
-        standing_among: z.map(|_| {
-            if national_standing {
-                format!(
-                    "tegen Nederland, gemeten in de spreiding van {peers} geladen {}",
-                    plural(level)
-                )
-            } else {
-                format!("tegen het gemiddelde van {peers} geladen {}", plural(level))
-            }
-        }),
+        standing_among: z.map(|_| standing_among(national_standing, peers, level)),
         // The year and source of this area's own value: a row with only references
         // (a gemeente's figure of 2022 beside a wijk without it) names none here.
         year: value.and_then(|_| source_year(dataset, area)),
@@ -807,6 +720,129 @@ fn figure_row(
                 .map(|s| s.attribution.clone().unwrap_or_else(|| s.name.clone()))
         }),
     })
+}
+
+/// The figure of the area's wijk (for a buurt) and gemeente (for a buurt or wijk).
+fn parent_references(
+    dataset: &Dataset,
+    area: &Area,
+    (wijk, gemeente): Parents<'_>,
+    f: Figure,
+) -> (Option<Reference>, Option<Reference>) {
+    let level = area.level();
+    // A parent's own published figure first; else the areas of this level inside it.
+    let inside = |parent: AreaCode, parent_level: AreaLevel| {
+        reference_inside(dataset, f, level, parent, parent_level)
+    };
+    let wijk_ref = (level == AreaLevel::Buurt)
+        .then(|| {
+            wijk.and_then(|w| own(w, f, dataset)).or_else(|| {
+                area.code
+                    .ancestor(AreaLevel::Wijk)
+                    .and_then(|w| inside(w, AreaLevel::Wijk))
+            })
+        })
+        .flatten();
+    let gemeente_ref = (level != AreaLevel::Gemeente)
+        .then(|| {
+            gemeente
+                .and_then(|g| own(g, f, dataset))
+                .or_else(|| inside(area.code.gemeente(), AreaLevel::Gemeente))
+        })
+        .flatten();
+    (wijk_ref, gemeente_ref)
+}
+
+/// A parent's figure made from the areas of `level` inside it, for when the parent has
+/// no published figure of its own.
+fn reference_inside(
+    dataset: &Dataset,
+    f: Figure,
+    level: AreaLevel,
+    parent: AreaCode,
+    parent_level: AreaLevel,
+) -> Option<Reference> {
+    let members = || {
+        dataset
+            .areas(level)
+            .iter()
+            .filter(move |a| a.code.ancestor(parent_level) == Some(parent))
+    };
+    combine(f, members()).map(|(v, n)| {
+        let year = common_year(dataset, f, members());
+        Reference {
+            value: v,
+            how: with_year(how(f, n, level), year),
+            year,
+        }
+    })
+}
+
+/// The Netherlands from the level that has this figure for the most areas (a level
+/// loaded for one gemeente says nothing of the country).
+fn reference_nederland(dataset: &Dataset, f: Figure) -> Option<Reference> {
+    let national = AreaLevel::ALL
+        .into_iter()
+        .filter_map(|l| {
+            let have = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .count();
+            let gemeenten: std::collections::HashSet<AreaCode> = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .map(|a| a.code.gemeente())
+                .collect();
+            (have > 0).then_some((l, gemeenten.len()))
+        })
+        .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
+    national.and_then(|(l, _)| {
+        combine(f, dataset.areas(l).iter()).map(|(v, n)| {
+            let year = common_year(dataset, f, dataset.areas(l).iter());
+            Reference {
+                value: v,
+                how: with_year(how(f, n, l), year),
+                year,
+            }
+        })
+    })
+}
+
+/// Standing: how far the value shown lies from the Netherlands' value shown, in
+/// standard deviations of the areas of this level (how unusual such a difference is
+/// among its peers). Measured from the numbers printed beside it, so "boven" never
+/// stands next to a smaller number; from the areas' unweighted mean only when there
+/// is no national figure. Counts have none, nor do levels of fewer than three values.
+fn standing_z(
+    same_level: &[Area],
+    f: Figure,
+    value: Option<f64>,
+    nederland: Option<&Reference>,
+) -> Option<f64> {
+    let v = value.filter(|_| f.quantity() != Quantity::Count)?;
+    let values: Vec<f64> = same_level.iter().filter_map(|a| a.figures.get(f)).collect();
+    let n = values.len() as f64;
+    if values.len() < 3 {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let centre = nederland.map_or(mean, |r| as_shown(r.value));
+    (sd > 0.0).then(|| (as_shown(v) - centre) / sd)
+}
+
+/// What a standing is measured against, in words.
+fn standing_among(national_standing: bool, peers: usize, level: AreaLevel) -> String {
+    if national_standing {
+        format!(
+            "tegen Nederland, gemeten in de spreiding van {peers} geladen {}",
+            plural(level)
+        )
+    } else {
+        format!("tegen het gemiddelde van {peers} geladen {}", plural(level))
+    }
 }
 
 #[cfg(test)]
