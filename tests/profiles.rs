@@ -290,3 +290,69 @@ fn the_profile_page_links_the_downloads_and_the_embeddable_map() {
         "the iframe code names this server and the gemeente: {page}"
     );
 }
+
+/// The page in its parts, in reading order, one row per category and per figure of the
+/// JSON, each row headed by its label: what a reader of the page relies on.
+#[test]
+fn the_profile_page_shows_every_category_and_figure_of_the_json_in_order() {
+    let server = Server::start(&[]);
+    for code in ["GM0505", "WK050501"] {
+        let p = server.json(&format!("/profiles/{code}"));
+        let (status, _, page) = server.get(&format!("/profiles/{code}?f=html"));
+        assert_eq!(status, 200);
+        let at = |needle: &str| {
+            page.find(needle)
+                .unwrap_or_else(|| panic!("{code}: no {needle:?} in {page}"))
+        };
+        let parts = [
+            "Bekijk op de kaart",
+            "Provincie en GGD-regio",
+            "In één oogopslag",
+            r#"<ul id="samenvatting-tekst">"#,
+            "Behoefte-index: <strong>",
+            "<caption>Per categorie",
+            "Wonen: het doel van",
+            "<h2>Alle kerncijfers</h2>",
+        ];
+        let places: Vec<usize> = parts.iter().map(|s| at(s)).collect();
+        assert!(
+            places.windows(2).all(|w| w[0] < w[1]),
+            "{code}: {parts:?} out of order"
+        );
+        let table = |from: &str| {
+            let start = at(from);
+            let end = start + page[start..].find("</table>").expect("table end");
+            &page[start..end]
+        };
+        let row_heads = |html: &str| -> Vec<String> {
+            html.split(r#"<tr><th scope="row">"#)
+                .skip(1)
+                .map(|r| r[..r.find('<').unwrap_or(r.len())].trim_end().to_string())
+                .collect()
+        };
+        let labels = |key: &str| -> Vec<String> {
+            p[key]
+                .as_array()
+                .expect(key)
+                .iter()
+                .map(|r| {
+                    r["label"]
+                        .as_str()
+                        .expect("label")
+                        .replace('&', "&amp;")
+                        .replace('\'', "&#39;")
+                })
+                .collect()
+        };
+        assert_eq!(
+            row_heads(table("<caption>Per categorie")),
+            labels("categories"),
+            "{code}"
+        );
+        assert_eq!(
+            row_heads(table("<h2>Alle kerncijfers</h2>")),
+            labels("figures"),
+            "{code}"
+        );
+    }
+}

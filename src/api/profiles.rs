@@ -8,6 +8,7 @@ use super::{html, negotiate};
 use super::{ApiError, AppState};
 use crate::analysis::profile::{self, Profile, Reference};
 use crate::features::Format;
+use crate::model::AreaCode;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -304,15 +305,60 @@ fn csv(p: &Profile) -> Result<String, csv::Error> {
 /// The CSV's tables as sheets, with numbers as numbers (not text) so a spreadsheet can
 /// compute with them, and a missing figure an empty cell.
 fn sheets(p: &Profile) -> Vec<Sheet> {
-    // Three decimals, as in the CSV: the sources publish fewer, and a mean's 15 digits
-    // would only clutter the cells.
-    let round = |v: Option<f64>| Cell::number(v.map(|v| (v * 1000.0).round() / 1000.0));
-    let reference = |r: &Option<Reference>| match r {
-        Some(r) => [round(Some(r.value)), Cell::text(r.how.as_str())],
+    let mut sheets = vec![
+        Sheet {
+            name: "Kerncijfers",
+            rows: figure_rows(p),
+            widths: vec![
+                28.0, 40.0, 10.0, 10.0, 10.0, 30.0, 10.0, 30.0, 10.0, 30.0, 26.0,
+            ],
+        },
+        Sheet {
+            name: "Voorzieningen",
+            rows: category_rows(p),
+            widths: vec![14.0, 22.0, 14.0, 11.0, 11.0, 11.0, 8.0, 8.0, 8.0, 60.0],
+        },
+        Sheet {
+            name: "Gebied",
+            rows: about_rows(p),
+            widths: vec![12.0, 60.0],
+        },
+    ];
+    // The change over time, as in the CSV's last table, when an earlier year is loaded.
+    if !p.changes.is_empty() {
+        sheets.push(Sheet {
+            name: "Ontwikkeling",
+            rows: change_rows(p),
+            widths: vec![28.0, 40.0, 10.0, 11.0, 10.0, 9.0, 10.0, 10.0, 12.0, 60.0],
+        });
+    }
+    sheets
+}
+
+/// A number to three decimals, as in the CSV: the sources publish fewer, and a mean's
+/// 15 digits would only clutter the cells.
+fn rounded_cell(v: Option<f64>) -> Cell {
+    Cell::number(v.map(|v| (v * 1000.0).round() / 1000.0))
+}
+
+/// A reference's value and how it was made, or two empty cells.
+fn reference_cells(r: &Option<Reference>) -> [Cell; 2] {
+    match r {
+        Some(r) => [rounded_cell(Some(r.value)), Cell::text(r.how.as_str())],
         None => [Cell::Empty, Cell::Empty],
-    };
-    let text = |s: Option<&str>| s.map_or(Cell::Empty, Cell::text);
-    let mut figures = vec![[
+    }
+}
+
+fn text_cell(s: Option<&str>) -> Cell {
+    s.map_or(Cell::Empty, Cell::text)
+}
+
+fn header_row<const N: usize>(names: [&str; N]) -> Vec<Cell> {
+    names.map(Cell::text).to_vec()
+}
+
+fn figure_rows(p: &Profile) -> Vec<Vec<Cell>> {
+    let mut rows = vec![header_row([
         "code",
         "kerncijfer",
         "eenheid",
@@ -327,28 +373,30 @@ fn sheets(p: &Profile) -> Vec<Sheet> {
         "z",
         "jaar",
         "bron",
-    ]
-    .map(Cell::text)
-    .to_vec()];
+    ])];
     for r in &p.figures {
         let mut row = vec![
             Cell::text(r.key),
             Cell::text(r.label),
             Cell::text(r.unit),
-            round(r.value),
+            rounded_cell(r.value),
         ];
-        row.extend(reference(&r.wijk));
-        row.extend(reference(&r.gemeente));
-        row.extend(reference(&r.nederland));
+        row.extend(reference_cells(&r.wijk));
+        row.extend(reference_cells(&r.gemeente));
+        row.extend(reference_cells(&r.nederland));
         row.extend([
-            text(r.standing_label),
+            text_cell(r.standing_label),
             Cell::number(r.z),
             Cell::number(r.year.map(f64::from)),
-            text(r.source.as_deref()),
+            text_cell(r.source.as_deref()),
         ]);
-        figures.push(row);
+        rows.push(row);
     }
-    let mut categories = vec![[
+    rows
+}
+
+fn category_rows(p: &Profile) -> Vec<Vec<Cell>> {
+    let mut rows = vec![header_row([
         "categorie",
         "voorziening",
         "dichtstbij (m)",
@@ -359,11 +407,9 @@ fn sheets(p: &Profile) -> Vec<Sheet> {
         "van",
         "gap",
         "reden",
-    ]
-    .map(Cell::text)
-    .to_vec()];
+    ])];
     for c in &p.categories {
-        categories.push(vec![
+        rows.push(vec![
             Cell::text(c.category),
             Cell::text(c.label),
             Cell::number(c.nearest_m),
@@ -372,103 +418,71 @@ fn sheets(p: &Profile) -> Vec<Sheet> {
             Cell::Number(c.within_5km),
             Cell::number(c.rank.map(|r| r as f64)),
             Cell::Number(c.ranked_of as f64),
-            round(c.gap),
-            text(c.reason.as_deref()),
+            rounded_cell(c.gap),
+            text_cell(c.reason.as_deref()),
         ]);
     }
-    let about = vec![
+    rows
+}
+
+/// What the area is and where it lies, and the caveat the housing figures need.
+fn about_rows(p: &Profile) -> Vec<Vec<Cell>> {
+    let named = |a: &Option<(AreaCode, String)>| {
+        text_cell(a.as_ref().map(|(c, n)| format!("{n} ({c})")).as_deref())
+    };
+    vec![
         vec![Cell::text("veld"), Cell::text("waarde")],
         vec![Cell::text("code"), Cell::text(p.code.to_string())],
         vec![Cell::text("naam"), Cell::text(p.name.as_str())],
         vec![Cell::text("niveau"), Cell::text(p.level.to_string())],
-        vec![
-            Cell::text("gemeente"),
-            text(
-                p.gemeente
-                    .as_ref()
-                    .map(|(c, n)| format!("{n} ({c})"))
-                    .as_deref(),
-            ),
-        ],
-        vec![
-            Cell::text("wijk"),
-            text(
-                p.wijk
-                    .as_ref()
-                    .map(|(c, n)| format!("{n} ({c})"))
-                    .as_deref(),
-            ),
-        ],
+        vec![Cell::text("gemeente"), named(&p.gemeente)],
+        vec![Cell::text("wijk"), named(&p.wijk)],
         vec![Cell::text("let op"), Cell::text(p.housing_caveat)],
-    ];
-    let mut sheets = vec![
-        Sheet {
-            name: "Kerncijfers",
-            rows: figures,
-            widths: vec![
-                28.0, 40.0, 10.0, 10.0, 10.0, 30.0, 10.0, 30.0, 10.0, 30.0, 26.0,
-            ],
-        },
-        Sheet {
-            name: "Voorzieningen",
-            rows: categories,
-            widths: vec![14.0, 22.0, 14.0, 11.0, 11.0, 11.0, 8.0, 8.0, 8.0, 60.0],
-        },
-        Sheet {
-            name: "Gebied",
-            rows: about,
-            widths: vec![12.0, 60.0],
-        },
-    ];
-    // The change over time, as in the CSV's last table, when an earlier year is loaded.
-    if !p.changes.is_empty() {
-        let mut rows = vec![[
-            "code",
-            "kerncijfer",
-            "eenheid",
-            "jaar eerder",
-            "eerder",
-            "jaar nu",
-            "nu",
-            "verschil",
-            "verschil (%)",
-            "vergelijking",
-        ]
-        .map(Cell::text)
-        .to_vec()];
-        for c in &p.changes {
-            let how = match &c.comparison {
-                crate::analysis::change::Comparison::NotComparable { reason } => {
-                    format!("niet vergelijkbaar: {reason}")
-                }
-                _ => c.how.clone(),
-            };
-            if c.figures.is_empty() {
-                let mut row = vec![Cell::Empty; 9];
-                row[3] = Cell::Number(f64::from(c.earlier_year));
-                row.push(Cell::text(how.as_str()));
-                rows.push(row);
+    ]
+}
+
+/// Each earlier year against now, one row per figure; a year whose figures cannot be
+/// compared gets one row saying why.
+fn change_rows(p: &Profile) -> Vec<Vec<Cell>> {
+    let mut rows = vec![header_row([
+        "code",
+        "kerncijfer",
+        "eenheid",
+        "jaar eerder",
+        "eerder",
+        "jaar nu",
+        "nu",
+        "verschil",
+        "verschil (%)",
+        "vergelijking",
+    ])];
+    for c in &p.changes {
+        let how = match &c.comparison {
+            crate::analysis::change::Comparison::NotComparable { reason } => {
+                format!("niet vergelijkbaar: {reason}")
             }
-            for f in &c.figures {
-                rows.push(vec![
-                    Cell::text(f.key),
-                    Cell::text(f.label),
-                    Cell::text(f.unit),
-                    Cell::Number(f64::from(c.earlier_year)),
-                    round(Some(f.earlier)),
-                    Cell::number(c.current_year.map(f64::from)),
-                    round(Some(f.current)),
-                    round(Some(f.difference)),
-                    round(f.relative_pct),
-                    Cell::text(how.as_str()),
-                ]);
-            }
+            _ => c.how.clone(),
+        };
+        if c.figures.is_empty() {
+            let mut row = vec![Cell::Empty; 9];
+            row[3] = Cell::Number(f64::from(c.earlier_year));
+            row.push(Cell::text(how.as_str()));
+            rows.push(row);
         }
-        sheets.push(Sheet {
-            name: "Ontwikkeling",
-            rows,
-            widths: vec![28.0, 40.0, 10.0, 11.0, 10.0, 9.0, 10.0, 10.0, 12.0, 60.0],
-        });
+        for f in &c.figures {
+            rows.push(vec![
+                Cell::text(f.key),
+                Cell::text(f.label),
+                Cell::text(f.unit),
+                Cell::Number(f64::from(c.earlier_year)),
+                rounded_cell(Some(f.earlier)),
+                Cell::number(c.current_year.map(f64::from)),
+                rounded_cell(Some(f.current)),
+                rounded_cell(Some(f.difference)),
+                rounded_cell(f.relative_pct),
+                Cell::text(how.as_str()),
+            ]);
+        }
     }
-    sheets
+    rows
 }

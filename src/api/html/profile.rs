@@ -4,7 +4,8 @@
 
 use super::escape;
 use crate::analysis::housing::HousingStanding;
-use crate::analysis::profile::{FigureRow, Profile, Reference};
+use crate::analysis::profile::{CategoryRow, FigureRow, Profile, Reference};
+use crate::model::AreaLevel;
 use std::fmt::Write as _;
 
 /// The figures the summary shows, in this order, when the area has them. Distances
@@ -189,6 +190,19 @@ fn reference_cell(r: &Option<Reference>, unit: &str) -> String {
 }
 
 pub fn page_body(p: &Profile) -> String {
+    let mut out = intro(p);
+    out.push_str(&summary_section(p));
+    out.push_str(&need_paragraph(p));
+    out.push_str(&categories_table(p));
+    out.push_str(&housing_section(p));
+    out.push_str(&changes_section(p));
+    out.push_str(&figures_table(p));
+    out
+}
+
+/// Where the area lies, the links to the map and the downloads, and what the page
+/// cannot say (province, GGD region).
+fn intro(p: &Profile) -> String {
     let mut out = String::new();
     let level = format!("{:?}", p.level).to_lowercase();
     let _ = write!(
@@ -209,13 +223,18 @@ pub fn page_body(p: &Profile) -> String {
     // Area monitors name the province and GGD region; the loaded sources do not, and a
     // region is not guessed from names or coordinates.
     out.push_str(r#"<p class="klein">Provincie en GGD-regio: niet in de geladen gegevens (de CBS-kerncijfers en de postcodetabel noemen ze niet).</p>"#);
-    // One glance: the chosen figures as bars, and the same in words.
+    out
+}
+
+/// One glance: the chosen figures as bars, and the same in words.
+fn summary_section(p: &Profile) -> String {
+    let mut out = String::new();
     let rows = summary_rows(p);
     out.push_str(r#"<section class="samenvatting" aria-labelledby="in-een-oogopslag"><h2 id="in-een-oogopslag">In één oogopslag</h2>"#);
     if rows.is_empty() {
         out.push_str("<p>Voor dit gebied zijn geen kerncijfers geladen om te vergelijken.</p>");
     } else {
-        let with_gemeente = p.level != crate::model::AreaLevel::Gemeente;
+        let with_gemeente = p.level != AreaLevel::Gemeente;
         out.push_str(&summary_bars(&rows, with_gemeente));
         out.push_str(r#"<ul id="samenvatting-tekst">"#);
         for r in &rows {
@@ -243,25 +262,28 @@ pub fn page_body(p: &Profile) -> String {
         out.push_str("</ul>");
     }
     out.push_str("</section>");
-    // Need against access, per category; first the need index with exactly what it is
-    // made of at this level.
+    out
+}
+
+/// Need against access, per category; first the need index with exactly what it is
+/// made of at this level.
+fn need_paragraph(p: &Profile) -> String {
     let components: Vec<String> = p
         .need
         .components
         .iter()
         .map(|(label, w)| format!("{} ({}%)", label.to_lowercase(), fmt((w * 100.0).round())))
         .collect();
-    let _ = write!(
-        out,
+    format!(
         r#"<h2>Voorzieningen: tekort en bereik</h2><p>Behoefte-index: <strong>{}</strong> (0 is het gemiddelde van de {}). Op dit niveau gemaakt van: {}.{}</p>"#,
         p.need
             .index
             .map(fmt)
             .unwrap_or_else(|| "te weinig gegevens".into()),
         match p.level {
-            crate::model::AreaLevel::Gemeente => "gemeenten",
-            crate::model::AreaLevel::Wijk => "wijken",
-            crate::model::AreaLevel::Buurt => "buurten",
+            AreaLevel::Gemeente => "gemeenten",
+            AreaLevel::Wijk => "wijken",
+            AreaLevel::Buurt => "buurten",
         },
         escape(&if components.is_empty() {
             "geen onderdelen".to_string()
@@ -281,49 +303,61 @@ pub fn page_body(p: &Profile) -> String {
                     .join(", ")
             ))
         }
-    );
+    )
+}
+
+/// Per category: the nearest, the count nearby, the rank in need and why.
+fn categories_table(p: &Profile) -> String {
+    let mut out = String::new();
     out.push_str(r#"<div class="scroll"><table><caption>Per categorie: de dichtstbijzijnde voorziening, hoeveel er in de buurt zijn, en de plaats op de ranglijst van tekort</caption><thead><tr><th scope="col">Voorziening</th><th scope="col">Dichtstbij (hemelsbreed, gemiddeld over de inwoners)</th><th scope="col">Volgens CBS (over de weg)</th><th scope="col">Gemiddeld aantal binnen 1 / 3 / 5 km</th><th scope="col">Rang (1 = grootste tekort)</th><th scope="col">Waarom</th><th scope="col">Gegevens</th></tr></thead><tbody>"#);
     for c in &p.categories {
-        let _ = write!(
-            out,
-            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td>{}</td><td>{}</td></tr>"#,
-            escape(c.label),
-            c.nearest_m
-                .map(|m| if m >= 1000.0 {
-                    format!("{} km", fmt((m / 100.0).round() / 10.0))
-                } else {
-                    format!("{} m", fmt(m))
-                })
-                .unwrap_or_else(|| "—".into()),
-            c.cbs_afstand_km
-                .map(|km| format!(
-                    "{} km{}",
-                    fmt(km),
-                    c.cbs_niveau
-                        .filter(|l| *l != p.level)
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default()
-                ))
-                .unwrap_or_else(|| "—".into()),
-            fmt(c.within_1km),
-            fmt(c.within_3km),
-            fmt(c.within_5km),
-            c.rank
-                .map(|r| format!("{} van {}", fmt(r as f64), fmt(c.ranked_of as f64)))
-                .unwrap_or_else(|| "niet gerangschikt op dit niveau".into()),
-            escape(c.reason.as_deref().unwrap_or("—")),
-            escape(&match c.dekking {
-                "buiten" => format!("buiten het gebied van de bron ({})", c.dekking_omschrijving),
-                "rand" => format!(
-                    "aan de rand van de bron ({}); {}",
-                    c.dekking_omschrijving, c.vraag_basis
-                ),
-                _ => c.vraag_basis.to_string(),
-            }),
-        );
+        out.push_str(&category_table_row(c, p.level));
     }
     out.push_str("</tbody></table></div>");
-    // Housing against the 30% target, with the caveat beside it.
+    out
+}
+
+fn category_table_row(c: &CategoryRow, level: AreaLevel) -> String {
+    format!(
+        r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{} / {} / {}</td><td class="num">{}</td><td>{}</td><td>{}</td></tr>"#,
+        escape(c.label),
+        c.nearest_m
+            .map(|m| if m >= 1000.0 {
+                format!("{} km", fmt((m / 100.0).round() / 10.0))
+            } else {
+                format!("{} m", fmt(m))
+            })
+            .unwrap_or_else(|| "—".into()),
+        c.cbs_afstand_km
+            .map(|km| format!(
+                "{} km{}",
+                fmt(km),
+                c.cbs_niveau
+                    .filter(|l| *l != level)
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default()
+            ))
+            .unwrap_or_else(|| "—".into()),
+        fmt(c.within_1km),
+        fmt(c.within_3km),
+        fmt(c.within_5km),
+        c.rank
+            .map(|r| format!("{} van {}", fmt(r as f64), fmt(c.ranked_of as f64)))
+            .unwrap_or_else(|| "niet gerangschikt op dit niveau".into()),
+        escape(c.reason.as_deref().unwrap_or("—")),
+        escape(&match c.dekking {
+            "buiten" => format!("buiten het gebied van de bron ({})", c.dekking_omschrijving),
+            "rand" => format!(
+                "aan de rand van de bron ({}); {}",
+                c.dekking_omschrijving, c.vraag_basis
+            ),
+            _ => c.vraag_basis.to_string(),
+        }),
+    )
+}
+
+/// Housing against the 30% target, with the caveat beside it.
+fn housing_section(p: &Profile) -> String {
     let housing = match &p.housing {
         HousingStanding::Meets { share_pct } => format!(
             "{}% van de woningen is huurwoning van een corporatie: het doel van {}% is gehaald.",
@@ -348,15 +382,17 @@ pub fn page_body(p: &Profile) -> String {
             "CBS publiceert voor dit gebied geen aandeel corporatiewoningen.".into()
         }
     };
-    let _ = write!(
-        out,
+    format!(
         "<h2>Wonen: het doel van {}% sociale huur</h2><p>{}</p><p class=\"klein\">{}</p>",
         fmt(p.housing_target_pct),
         escape(&housing),
         escape(p.housing_caveat)
-    );
-    out.push_str(&changes_section(p));
-    // Every figure, with its references and where it comes from.
+    )
+}
+
+/// Every figure, with its references and where it comes from.
+fn figures_table(p: &Profile) -> String {
+    let mut out = String::new();
     out.push_str(r#"<h2>Alle kerncijfers</h2><div class="scroll"><table><caption>Kerncijfers van dit gebied naast die van de wijk, de gemeente en Nederland, met hoe ze zich verhouden tot de andere gebieden van hetzelfde niveau</caption><thead><tr><th scope="col">Kerncijfer</th><th scope="col">Dit gebied</th>"#);
     let has_wijk = p.figures.iter().any(|r| r.wijk.is_some());
     if has_wijk {
@@ -364,46 +400,52 @@ pub fn page_body(p: &Profile) -> String {
     }
     out.push_str(r#"<th scope="col">Gemeente</th><th scope="col">Nederland</th><th scope="col">Verhouding</th><th scope="col">Jaar en bron</th></tr></thead><tbody>"#);
     for r in &p.figures {
-        let _ = write!(
-            out,
-            r#"<tr><th scope="row">{}{}</th><td class="num">{}</td>"#,
-            escape(r.label),
-            // CBS's distances are over the road, unlike the straight-line ones above.
-            if r.unit == "km" {
-                r#" <span class="klein">(over de weg, CBS)</span>"#
-            } else {
-                ""
-            },
-            r.value
-                .map(|v| escape(&with_unit(v, r.unit)))
-                .unwrap_or_else(|| "—".into())
-        );
-        if has_wijk {
-            out.push_str(&reference_cell(&r.wijk, r.unit));
-        }
-        out.push_str(&reference_cell(&r.gemeente, r.unit));
-        out.push_str(&reference_cell(&r.nederland, r.unit));
-        let _ = write!(
-            out,
-            "<td>{}</td><td>{}{}</td></tr>",
-            r.standing_label
-                .map(|s| format!(
-                    "{} <span class=\"klein\">(z = {}, {})</span>",
-                    s,
-                    fmt(r.z.unwrap_or(0.0)),
-                    escape(r.standing_among.as_deref().unwrap_or(""))
-                ))
-                .unwrap_or_else(|| "—".into()),
-            r.year.map(|y| format!("{y}, ")).unwrap_or_default(),
-            // A row with no value of its own: its years are those beside the references.
-            if r.value.is_some() {
-                escape(r.source.as_deref().unwrap_or(""))
-            } else {
-                "geen cijfer voor dit gebied; het jaar staat bij elke vergelijking".into()
-            },
-        );
+        out.push_str(&figure_table_row(r, has_wijk));
     }
     out.push_str("</tbody></table></div>");
+    out
+}
+
+fn figure_table_row(r: &FigureRow, has_wijk: bool) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<tr><th scope="row">{}{}</th><td class="num">{}</td>"#,
+        escape(r.label),
+        // CBS's distances are over the road, unlike the straight-line ones above.
+        if r.unit == "km" {
+            r#" <span class="klein">(over de weg, CBS)</span>"#
+        } else {
+            ""
+        },
+        r.value
+            .map(|v| escape(&with_unit(v, r.unit)))
+            .unwrap_or_else(|| "—".into())
+    );
+    if has_wijk {
+        out.push_str(&reference_cell(&r.wijk, r.unit));
+    }
+    out.push_str(&reference_cell(&r.gemeente, r.unit));
+    out.push_str(&reference_cell(&r.nederland, r.unit));
+    let _ = write!(
+        out,
+        "<td>{}</td><td>{}{}</td></tr>",
+        r.standing_label
+            .map(|s| format!(
+                "{} <span class=\"klein\">(z = {}, {})</span>",
+                s,
+                fmt(r.z.unwrap_or(0.0)),
+                escape(r.standing_among.as_deref().unwrap_or(""))
+            ))
+            .unwrap_or_else(|| "—".into()),
+        r.year.map(|y| format!("{y}, ")).unwrap_or_default(),
+        // A row with no value of its own: its years are those beside the references.
+        if r.value.is_some() {
+            escape(r.source.as_deref().unwrap_or(""))
+        } else {
+            "geen cijfer voor dit gebied; het jaar staat bij elke vergelijking".into()
+        },
+    );
     out
 }
 
@@ -411,7 +453,6 @@ pub fn page_body(p: &Profile) -> String {
 /// each area a link to its profile, and a table with their key figures, which is the
 /// map's text alternative.
 pub fn subareas_section(p: &Profile, dataset: &crate::model::Dataset) -> String {
-    use crate::model::AreaLevel;
     let (level, plural) = match p.level {
         AreaLevel::Gemeente => (AreaLevel::Wijk, "wijken"),
         AreaLevel::Wijk => (AreaLevel::Buurt, "buurten"),

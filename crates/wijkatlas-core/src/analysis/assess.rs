@@ -2,13 +2,14 @@
 //! areas' demand points, within the category's coverage: the one computation the
 //! layer, the ranking, the profile and the what-if all read.
 
-use super::access::{two_step, Demand, Supply};
+use super::access::{two_step, Demand, Scores, Supply};
 use super::basis::{access_basis, AccessBasis};
-use super::config::AnalysisConfig;
+use super::config::{AnalysisConfig, DemandGroup};
 use super::coverage::{AreaCoverage, CategoryCoverage};
 use super::demand::{AreaPoints, DemandBasis};
 use super::indicators::COUNT_RADII_M;
-use crate::model::{AreaLevel, Category, Dataset, Figure};
+use crate::crs::RdPoint;
+use crate::model::{Area, AreaLevel, Category, Dataset, Figure};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
@@ -71,132 +72,21 @@ pub fn assess(
     let settings = config.settings(category);
     let coverage = CategoryCoverage::new(dataset, category);
     let areas = dataset.areas(level);
-    let tree: RTree<GeomWithData<[f64; 2], usize>> = RTree::bulk_load(
-        supply
-            .iter()
-            .enumerate()
-            .map(|(j, s)| GeomWithData::new([s.at.x, s.at.y], j))
-            .collect(),
-    );
-    // Every demand point of every covered area, with the area it belongs to.
-    let mut owner = Vec::new();
-    let mut points = Vec::new();
-    let mut covered = vec![false; areas.len()];
-    let mut populations = vec![None; areas.len()];
-    for (i, (a, d)) in areas.iter().zip(demand).enumerate() {
-        populations[i] = settings.demand.size(&a.figures);
-        if !coverage.covers(a) {
-            continue;
-        }
-        covered[i] = true;
-        for p in &d.points {
-            owner.push(i);
-            points.push(Demand {
-                at: p.at,
-                population: populations[i].map(|n| n * p.weight),
-            });
-        }
-    }
-    let scores = two_step(&points, supply, &settings.catchment);
-    let mut out: Vec<AreaAssessment> = areas
-        .iter()
-        .zip(demand)
-        .enumerate()
-        .map(|(i, (_, d))| AreaAssessment {
-            coverage: AreaCoverage::Outside,
-            basis: d.basis,
-            population: populations[i],
-            nearest_m: None,
-            within_mean: None,
-            people_within: None,
-            people_beyond: None,
-            score: None,
-            access: None,
-            crowding: None,
-        })
-        .collect();
-    // Sums per area over its points, weighted by the points' shares.
-    struct Sums {
-        nearest: f64,
-        nearest_known: bool,
-        within: [f64; 3],
-        people_within: [f64; 3],
-        beyond: f64,
-        score: f64,
-        scored: bool,
-        crowding: f64,
-        crowding_weight: f64,
-    }
-    let mut sums: Vec<Sums> = (0..areas.len())
-        .map(|_| Sums {
-            nearest: 0.0,
-            nearest_known: false,
-            within: [0.0; 3],
-            people_within: [0.0; 3],
-            beyond: 0.0,
-            score: 0.0,
-            scored: false,
-            crowding: 0.0,
-            crowding_weight: 0.0,
-        })
-        .collect();
-    let mut k = 0;
-    for (i, d) in demand.iter().enumerate() {
-        if !covered[i] {
-            continue;
-        }
-        for p in &d.points {
-            let s = &mut sums[i];
-            let w = p.weight;
-            let people = populations[i].map_or(0.0, |n| n * w);
-            let nearest = tree
-                .nearest_neighbor_iter_with_distance_2(&[p.at.x, p.at.y])
-                .next()
-                .map(|(e, d2)| (e.data, d2.sqrt()));
-            if let Some((j, dist)) = nearest {
-                s.nearest += w * dist;
-                s.nearest_known = true;
-                for (r, radius) in COUNT_RADII_M.iter().enumerate() {
-                    if dist <= *radius {
-                        s.people_within[r] += people;
-                    }
-                }
-                if dist > settings.threshold_m {
-                    s.beyond += people;
-                }
-                if let Some(ratio) = scores.ratio[j].filter(|r| *r > 0.0) {
-                    s.crowding += w / ratio;
-                    s.crowding_weight += w;
-                }
-            } else {
-                s.beyond += people;
-            }
-            let outer = COUNT_RADII_M[2];
-            for e in tree.locate_within_distance([p.at.x, p.at.y], outer * outer * (1.0 + 1e-9)) {
-                let dist = (e.geom()[0] - p.at.x).hypot(e.geom()[1] - p.at.y);
-                for (r, radius) in COUNT_RADII_M.iter().enumerate() {
-                    if dist <= *radius {
-                        s.within[r] += w;
-                    }
-                }
-            }
-            if let Some(a) = scores.score[k] {
-                s.score += w * a;
-                s.scored = true;
-            }
-            k += 1;
-        }
-    }
+    let tree = supply_tree(supply);
+    let covered = CoveredDemand::new(areas, demand, &coverage, &settings.demand);
+    let scores = two_step(&covered.points, supply, &settings.catchment);
+    let mut out = unmeasured(&covered.populations, demand);
+    let sums = sums_per_area(&covered, demand, &tree, &scores, settings.threshold_m);
     for (i, (a, s)) in areas.iter().zip(&sums).enumerate() {
-        if !covered[i] {
+        if !covered.areas[i] {
             continue;
         }
         let o = &mut out[i];
         o.nearest_m = s.nearest_known.then_some(s.nearest);
         o.coverage = coverage.status(a, o.nearest_m);
         o.within_mean = Some(s.within);
-        o.people_within = populations[i].map(|_| s.people_within);
-        o.people_beyond = populations[i].map(|_| s.beyond);
+        o.people_within = covered.populations[i].map(|_| s.people_within);
+        o.people_beyond = covered.populations[i].map(|_| s.beyond);
         o.score = s.scored.then_some(s.score);
         o.access = o.score.zip(scores.weighted_mean).map(|(a, m)| a / m);
         o.crowding = (s.crowding_weight > 0.0).then(|| s.crowding / s.crowding_weight);
@@ -210,6 +100,166 @@ pub fn assess(
         weighted_mean: scores.weighted_mean,
         basis: AccessBasis::Voorzieningen,
         areas: out,
+    }
+}
+
+/// The facilities by place, each with its index in the supply.
+type SupplyTree = RTree<GeomWithData<[f64; 2], usize>>;
+
+fn supply_tree(supply: &[Supply]) -> SupplyTree {
+    RTree::bulk_load(
+        supply
+            .iter()
+            .enumerate()
+            .map(|(j, s)| GeomWithData::new([s.at.x, s.at.y], j))
+            .collect(),
+    )
+}
+
+/// Every demand point of every covered area, in area order; per area, whether it is
+/// covered and the size of its demand group.
+struct CoveredDemand {
+    points: Vec<Demand>,
+    areas: Vec<bool>,
+    populations: Vec<Option<f64>>,
+}
+
+impl CoveredDemand {
+    fn new(
+        areas: &[Area],
+        demand: &LevelDemand,
+        coverage: &CategoryCoverage,
+        group: &DemandGroup,
+    ) -> CoveredDemand {
+        let mut points = Vec::new();
+        let mut covered = vec![false; areas.len()];
+        let mut populations = vec![None; areas.len()];
+        for (i, (a, d)) in areas.iter().zip(demand).enumerate() {
+            populations[i] = group.size(&a.figures);
+            if !coverage.covers(a) {
+                continue;
+            }
+            covered[i] = true;
+            for p in &d.points {
+                points.push(Demand {
+                    at: p.at,
+                    population: populations[i].map(|n| n * p.weight),
+                });
+            }
+        }
+        CoveredDemand {
+            points,
+            areas: covered,
+            populations,
+        }
+    }
+}
+
+/// Every area as outside the coverage: its basis and population, no figures.
+fn unmeasured(populations: &[Option<f64>], demand: &LevelDemand) -> Vec<AreaAssessment> {
+    populations
+        .iter()
+        .zip(demand)
+        .map(|(population, d)| AreaAssessment {
+            coverage: AreaCoverage::Outside,
+            basis: d.basis,
+            population: *population,
+            nearest_m: None,
+            within_mean: None,
+            people_within: None,
+            people_beyond: None,
+            score: None,
+            access: None,
+            crowding: None,
+        })
+        .collect()
+}
+
+/// Sums per area over its points, weighted by the points' shares.
+#[derive(Default)]
+struct Sums {
+    nearest: f64,
+    nearest_known: bool,
+    within: [f64; 3],
+    people_within: [f64; 3],
+    beyond: f64,
+    score: f64,
+    scored: bool,
+    crowding: f64,
+    crowding_weight: f64,
+}
+
+/// The sums of every covered area, from each of its demand points (`scores` has one
+/// per point, in the order `CoveredDemand` lists them).
+fn sums_per_area(
+    covered: &CoveredDemand,
+    demand: &LevelDemand,
+    tree: &SupplyTree,
+    scores: &Scores,
+    threshold_m: f64,
+) -> Vec<Sums> {
+    let mut sums: Vec<Sums> = (0..covered.areas.len()).map(|_| Sums::default()).collect();
+    let mut k = 0;
+    for (i, d) in demand.iter().enumerate() {
+        if !covered.areas[i] {
+            continue;
+        }
+        for p in &d.points {
+            let people = covered.populations[i].map_or(0.0, |n| n * p.weight);
+            sums[i].add_point(p.at, p.weight, people, tree, scores, threshold_m);
+            if let Some(a) = scores.score[k] {
+                sums[i].score += p.weight * a;
+                sums[i].scored = true;
+            }
+            k += 1;
+        }
+    }
+    sums
+}
+
+impl Sums {
+    /// One demand point of weight `w` with `people` of the demand group: its nearest
+    /// facility, the facilities within the count radii, and how crowded the nearest is.
+    fn add_point(
+        &mut self,
+        at: RdPoint,
+        w: f64,
+        people: f64,
+        tree: &SupplyTree,
+        scores: &Scores,
+        threshold_m: f64,
+    ) {
+        let nearest = tree
+            .nearest_neighbor_iter_with_distance_2(&[at.x, at.y])
+            .next()
+            .map(|(e, d2)| (e.data, d2.sqrt()));
+        if let Some((j, dist)) = nearest {
+            self.nearest += w * dist;
+            self.nearest_known = true;
+            for (r, radius) in COUNT_RADII_M.iter().enumerate() {
+                if dist <= *radius {
+                    self.people_within[r] += people;
+                }
+            }
+            if dist > threshold_m {
+                self.beyond += people;
+            }
+            if let Some(ratio) = scores.ratio[j].filter(|r| *r > 0.0) {
+                self.crowding += w / ratio;
+                self.crowding_weight += w;
+            }
+        } else {
+            self.beyond += people;
+        }
+        let outer = COUNT_RADII_M[2];
+        for e in tree.locate_within_distance([at.x, at.y], outer * outer * (1.0 + 1e-9)) {
+            let dist = (e.geom()[0] - at.x).hypot(e.geom()[1] - at.y);
+            for (r, radius) in COUNT_RADII_M.iter().enumerate() {
+                if dist <= *radius {
+                    self.within[r] += w;
+                }
+            }
+        }
     }
 }
 

@@ -4,9 +4,11 @@
 //! reason, its housing against the 30% target, the voorzieningen near it, and where
 //! every figure comes from.
 
+use super::access::Supply;
+use super::basis::AccessBasis;
 use super::config::AnalysisConfig;
 use super::{assess, calibrate, default_level, demand, gap, housing};
-use crate::model::{Area, AreaCode, AreaLevel, Dataset, Figure, Quantity};
+use crate::model::{Area, AreaCode, AreaLevel, Category, Dataset, Figure, Quantity};
 use serde::Serialize;
 
 /// How a figure stands against the other areas of the same level, in words: never by
@@ -207,6 +209,51 @@ pub const HOUSING_CAVEAT: &str = "CBS telt huurwoningen in bezit van woningcorpo
 pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Option<Profile> {
     let area = dataset.area(code)?;
     let level = area.level();
+    let parents = enclosing_areas(dataset, code, level);
+    let (wijk_area, gemeente_area) = parents;
+    let figures = Figure::ALL
+        .iter()
+        .filter_map(|&f| figure_row(dataset, area, parents, f))
+        .collect();
+    let scope = Scope::new(dataset, config, code, level);
+    let mut subareas = scope.subarea_rows();
+    let mut categories = Vec::new();
+    for (category, basis) in super::basis::analysed_categories(dataset) {
+        // A ranking per category: stop when nobody waits (`crate::deadline`).
+        if crate::deadline::expired() {
+            break;
+        }
+        categories.push(scope.category(area, category, basis, &mut subareas));
+    }
+    Some(Profile {
+        code,
+        name: area.name.clone(),
+        level,
+        wijk: wijk_area.map(|a| (a.code, a.name.clone())),
+        gemeente: gemeente_area.map(|a| (a.code, a.name.clone())).or_else(|| {
+            (level != AreaLevel::Gemeente).then(|| {
+                (
+                    code.gemeente(),
+                    area.gemeente_name.clone().unwrap_or_default(),
+                )
+            })
+        }),
+        figures,
+        categories,
+        housing: housing_standing(dataset, level, code),
+        housing_caveat: HOUSING_CAVEAT,
+        housing_target_pct: housing::NATIONAL_TARGET_PCT,
+        analysis_level: scope.analysis_level,
+        need: need_summary(dataset, config, area),
+        changes: super::change::changes(dataset, area),
+        subareas,
+    })
+}
+
+/// The loaded wijk (for a buurt) and gemeente (for a buurt or wijk) an area lies in.
+type Parents<'a> = (Option<&'a Area>, Option<&'a Area>);
+
+fn enclosing_areas(dataset: &Dataset, code: AreaCode, level: AreaLevel) -> Parents<'_> {
     let parent = |l: AreaLevel| {
         code.ancestor(l)
             .filter(|c| *c != code)
@@ -218,60 +265,117 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
     let gemeente_area = (level != AreaLevel::Gemeente)
         .then(|| parent(AreaLevel::Gemeente))
         .flatten();
-    let figures = Figure::ALL
-        .iter()
-        .filter_map(|&f| figure_row(dataset, area, wijk_area, gemeente_area, f))
-        .collect();
-    let analysis_level = default_level(dataset);
-    let mut categories = Vec::new();
-    // The country's distances come from the level that covers it, as its figures do.
-    let national_level = analysis_level.unwrap_or(level);
-    let demand_here = demand::demand_points(dataset, level);
-    let demand_national =
-        (national_level != level).then(|| demand::demand_points(dataset, national_level));
-    // The areas one level down inside this one, and their demand when it is not the
-    // national level's (whose assessment is made anyway).
-    let child_level = match level {
-        AreaLevel::Gemeente => Some(AreaLevel::Wijk),
-        AreaLevel::Wijk => Some(AreaLevel::Buurt),
-        AreaLevel::Buurt => None,
-    };
-    let children: Vec<usize> = child_level.map_or_else(Vec::new, |l| {
-        dataset
-            .areas(l)
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.code.ancestor(level) == Some(code))
-            .map(|(i, _)| i)
-            .collect()
-    });
-    let demand_children = child_level
-        .filter(|l| !children.is_empty() && *l != national_level)
-        .map(|l| demand::demand_points(dataset, l));
-    let mut subareas: Vec<SubareaRow> = child_level.map_or_else(Vec::new, |l| {
-        children
-            .iter()
-            .map(|&i| {
-                let a = &dataset.areas(l)[i];
-                SubareaRow {
-                    code: a.code,
-                    name: a.name.clone(),
-                    inwoners: a.figures.get(Figure::Inhabitants),
-                    pct_65plus: a.figures.get(Figure::Age65Plus),
-                    categories: Vec::new(),
-                }
-            })
-            .collect()
-    });
-    for (category, basis) in super::basis::analysed_categories(dataset) {
-        // A ranking per category: stop when nobody waits (`crate::deadline`).
-        if crate::deadline::expired() {
-            break;
+    (wijk_area, gemeente_area)
+}
+
+fn housing_standing(
+    dataset: &Dataset,
+    level: AreaLevel,
+    code: AreaCode,
+) -> housing::HousingStanding {
+    housing::check(dataset, level, housing::NATIONAL_TARGET_PCT)
+        .areas
+        .into_iter()
+        .find(|h| h.code == code)
+        .map_or(housing::HousingStanding::InsufficientData, |h| h.standing)
+}
+
+/// What each category of a profile is assessed against: the demand of the area's own
+/// level, of the national level (the one the country's figures come from) when that is
+/// another, and of the level one down.
+struct Scope<'a> {
+    dataset: &'a Dataset,
+    config: &'a AnalysisConfig,
+    code: AreaCode,
+    level: AreaLevel,
+    /// The level the gap ranking is made at.
+    analysis_level: Option<AreaLevel>,
+    national_level: AreaLevel,
+    child_level: Option<AreaLevel>,
+    /// The areas one level down inside this one, by their place in the dataset.
+    children: Vec<usize>,
+    demand_here: assess::LevelDemand,
+    demand_national: Option<assess::LevelDemand>,
+    demand_children: Option<assess::LevelDemand>,
+}
+
+impl<'a> Scope<'a> {
+    fn new(
+        dataset: &'a Dataset,
+        config: &'a AnalysisConfig,
+        code: AreaCode,
+        level: AreaLevel,
+    ) -> Scope<'a> {
+        let analysis_level = default_level(dataset);
+        // The country's distances come from the level that covers it, as its figures do.
+        let national_level = analysis_level.unwrap_or(level);
+        let demand_here = demand::demand_points(dataset, level);
+        let demand_national =
+            (national_level != level).then(|| demand::demand_points(dataset, national_level));
+        // The areas one level down inside this one, and their demand when it is not the
+        // national level's (whose assessment is made anyway).
+        let child_level = match level {
+            AreaLevel::Gemeente => Some(AreaLevel::Wijk),
+            AreaLevel::Wijk => Some(AreaLevel::Buurt),
+            AreaLevel::Buurt => None,
+        };
+        let children: Vec<usize> = child_level.map_or_else(Vec::new, |l| {
+            dataset
+                .areas(l)
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.code.ancestor(level) == Some(code))
+                .map(|(i, _)| i)
+                .collect()
+        });
+        let demand_children = child_level
+            .filter(|l| !children.is_empty() && *l != national_level)
+            .map(|l| demand::demand_points(dataset, l));
+        Scope {
+            dataset,
+            config,
+            code,
+            level,
+            analysis_level,
+            national_level,
+            child_level,
+            children,
+            demand_here,
+            demand_national,
+            demand_children,
         }
+    }
+
+    /// The subareas' own figures; their categories follow one by one.
+    fn subarea_rows(&self) -> Vec<SubareaRow> {
+        self.child_level.map_or_else(Vec::new, |l| {
+            self.children
+                .iter()
+                .map(|&i| {
+                    let a = &self.dataset.areas(l)[i];
+                    SubareaRow {
+                        code: a.code,
+                        name: a.name.clone(),
+                        inwoners: a.figures.get(Figure::Inhabitants),
+                        pct_65plus: a.figures.get(Figure::Age65Plus),
+                        categories: Vec::new(),
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The area's row for one category, with this category added to each subarea.
+    fn category(
+        &self,
+        area: &Area,
+        category: Category,
+        basis: AccessBasis,
+        subareas: &mut [SubareaRow],
+    ) -> CategoryRow {
+        let (dataset, config, level, code) = (self.dataset, self.config, self.level, self.code);
         let supply = gap::loaded_supply(dataset, category);
-        let at_level = assess::assess(dataset, level, category, config, &demand_here, &supply);
-        let index = dataset.areas(level).iter().position(|a| a.code == code);
-        let near = index.map(|i| &at_level.areas[i]);
+        let at_level = assess::assess(dataset, level, category, config, &self.demand_here, &supply);
         let nearest_gemeente = (level != AreaLevel::Gemeente)
             .then(|| {
                 mean_distance(dataset, level, &at_level, |c| {
@@ -279,37 +383,73 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
                 })
             })
             .flatten();
-        let national = demand_national
+        let national = self
+            .demand_national
             .as_ref()
-            .map(|d| assess::assess(dataset, national_level, category, config, d, &supply));
+            .map(|d| assess::assess(dataset, self.national_level, category, config, d, &supply));
         let nearest_nederland = match &national {
             None => mean_distance(dataset, level, &at_level, |_| true),
-            Some(n) => mean_distance(dataset, national_level, n, |_| true),
+            Some(n) => mean_distance(dataset, self.national_level, n, |_| true),
         };
-        let own_children = demand_children
+        self.add_to_subareas(category, &supply, national.as_ref(), subareas);
+        let nearest = (nearest_gemeente, nearest_nederland);
+        self.category_row(area, category, basis, &at_level, nearest)
+    }
+
+    /// Each subarea's distance for this category, and its rank when the ranking is made
+    /// at their level; from the national assessment when that is theirs.
+    fn add_to_subareas(
+        &self,
+        category: Category,
+        supply: &[Supply],
+        national: Option<&assess::Assessment>,
+        subareas: &mut [SubareaRow],
+    ) {
+        let own_children = self
+            .demand_children
             .as_ref()
-            .zip(child_level)
-            .map(|(d, l)| assess::assess(dataset, l, category, config, d, &supply));
-        let children_assessed = match (&national, &own_children) {
-            (Some(n), _) if child_level == Some(national_level) => Some(n),
+            .zip(self.child_level)
+            .map(|(d, l)| assess::assess(self.dataset, l, category, self.config, d, supply));
+        let children_assessed = match (national, &own_children) {
+            (Some(n), _) if self.child_level == Some(self.national_level) => Some(n),
             (_, Some(own)) => Some(own),
             _ => None,
         };
-        if let (Some(l), Some(assessed)) = (child_level, children_assessed) {
-            let ranking =
-                (analysis_level == Some(l)).then(|| gap::rank_assessed(dataset, config, assessed));
-            for (row, &i) in subareas.iter_mut().zip(&children) {
-                row.categories.push(SubareaCategory {
-                    category: category.key(),
-                    nearest_m: assessed.areas[i].nearest_m.map(f64::round),
-                    rank: ranking
-                        .as_ref()
-                        .and_then(|r| r.ranked.iter().find(|x| x.code == row.code).map(|x| x.rank)),
-                });
-            }
+        let (Some(l), Some(assessed)) = (self.child_level, children_assessed) else {
+            return;
+        };
+        let ranking = (self.analysis_level == Some(l))
+            .then(|| gap::rank_assessed(self.dataset, self.config, assessed));
+        for (row, &i) in subareas.iter_mut().zip(&self.children) {
+            row.categories.push(SubareaCategory {
+                category: category.key(),
+                nearest_m: assessed.areas[i].nearest_m.map(f64::round),
+                rank: ranking
+                    .as_ref()
+                    .and_then(|r| r.ranked.iter().find(|x| x.code == row.code).map(|x| x.rank)),
+            });
         }
-        let ranking =
-            (analysis_level == Some(level)).then(|| gap::rank_assessed(dataset, config, &at_level));
+    }
+
+    /// The area's own row for one category, from its level's assessment, with the
+    /// gemeente's and the country's mean distance.
+    fn category_row(
+        &self,
+        area: &Area,
+        category: Category,
+        basis: AccessBasis,
+        at_level: &assess::Assessment,
+        (nearest_gemeente, nearest_nederland): (Option<Reference>, Option<Reference>),
+    ) -> CategoryRow {
+        let code = self.code;
+        let index = self
+            .dataset
+            .areas(self.level)
+            .iter()
+            .position(|a| a.code == code);
+        let near = index.map(|i| &at_level.areas[i]);
+        let ranking = (self.analysis_level == Some(self.level))
+            .then(|| gap::rank_assessed(self.dataset, self.config, at_level));
         let ranked = ranking
             .as_ref()
             .and_then(|r| r.ranked.iter().find(|x| x.code == code));
@@ -317,9 +457,9 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
             near.and_then(|p| p.within_mean)
                 .map_or(0.0, |w| (w[k] * 10.0).round() / 10.0)
         };
-        let cbs = calibrate::cbs_distance(dataset, area, category);
+        let cbs = calibrate::cbs_distance(self.dataset, area, category);
         let coverage = near.map_or(super::coverage::AreaCoverage::Outside, |p| p.coverage);
-        categories.push(CategoryRow {
+        CategoryRow {
             category: category.key(),
             label: category.label(),
             nearest_m: near.and_then(|p| p.nearest_m).map(f64::round),
@@ -348,36 +488,8 @@ pub fn profile(dataset: &Dataset, config: &AnalysisConfig, code: AreaCode) -> Op
             }),
             nearest_gemeente,
             nearest_nederland,
-        });
+        }
     }
-    let housing = housing::check(dataset, level, housing::NATIONAL_TARGET_PCT)
-        .areas
-        .into_iter()
-        .find(|h| h.code == code)
-        .map_or(housing::HousingStanding::InsufficientData, |h| h.standing);
-    Some(Profile {
-        code,
-        name: area.name.clone(),
-        level,
-        wijk: wijk_area.map(|a| (a.code, a.name.clone())),
-        gemeente: gemeente_area.map(|a| (a.code, a.name.clone())).or_else(|| {
-            (level != AreaLevel::Gemeente).then(|| {
-                (
-                    code.gemeente(),
-                    area.gemeente_name.clone().unwrap_or_default(),
-                )
-            })
-        }),
-        figures,
-        categories,
-        housing,
-        housing_caveat: HOUSING_CAVEAT,
-        housing_target_pct: housing::NATIONAL_TARGET_PCT,
-        analysis_level,
-        need: need_summary(dataset, config, area),
-        changes: super::change::changes(dataset, area),
-        subareas,
-    })
 }
 
 fn need_summary(dataset: &Dataset, config: &AnalysisConfig, area: &Area) -> NeedSummary {
@@ -562,101 +674,22 @@ pub(super) fn source_year(dataset: &Dataset, area: &Area) -> Option<u16> {
 fn figure_row(
     dataset: &Dataset,
     area: &Area,
-    wijk: Option<&Area>,
-    gemeente: Option<&Area>,
+    parents: Parents<'_>,
     f: Figure,
 ) -> Option<FigureRow> {
     let value = area.figures.get(f);
     let level = area.level();
     let same_level = dataset.areas(level);
-    // A parent's own published figure first; else the areas of this level inside it.
-    let inside = |parent: AreaCode, parent_level: AreaLevel| {
-        let members = || {
-            same_level
-                .iter()
-                .filter(move |a| a.code.ancestor(parent_level) == Some(parent))
-        };
-        combine(f, members()).map(|(v, n)| {
-            let year = common_year(dataset, f, members());
-            Reference {
-                value: v,
-                how: with_year(how(f, n, level), year),
-                year,
-            }
-        })
-    };
-    let wijk_ref = (level == AreaLevel::Buurt)
-        .then(|| {
-            wijk.and_then(|w| own(w, f, dataset)).or_else(|| {
-                area.code
-                    .ancestor(AreaLevel::Wijk)
-                    .and_then(|w| inside(w, AreaLevel::Wijk))
-            })
-        })
-        .flatten();
-    let gemeente_ref = (level != AreaLevel::Gemeente)
-        .then(|| {
-            gemeente
-                .and_then(|g| own(g, f, dataset))
-                .or_else(|| inside(area.code.gemeente(), AreaLevel::Gemeente))
-        })
-        .flatten();
-    // The Netherlands from the level that has this figure for the most areas (a level
-    // loaded for one gemeente says nothing of the country).
-    let national = AreaLevel::ALL
-        .into_iter()
-        .filter_map(|l| {
-            let have = dataset
-                .areas(l)
-                .iter()
-                .filter(|a| a.figures.get(f).is_some())
-                .count();
-            let gemeenten: std::collections::HashSet<AreaCode> = dataset
-                .areas(l)
-                .iter()
-                .filter(|a| a.figures.get(f).is_some())
-                .map(|a| a.code.gemeente())
-                .collect();
-            (have > 0).then_some((l, gemeenten.len()))
-        })
-        .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
-    let nederland = national.and_then(|(l, _)| {
-        combine(f, dataset.areas(l).iter()).map(|(v, n)| {
-            let year = common_year(dataset, f, dataset.areas(l).iter());
-            Reference {
-                value: v,
-                how: with_year(how(f, n, l), year),
-                year,
-            }
-        })
-    });
+    let (wijk_ref, gemeente_ref) = parent_references(dataset, area, parents, f);
+    let nederland = reference_nederland(dataset, f);
     if value.is_none() && gemeente_ref.is_none() && nederland.is_none() {
         return None;
     }
-    // Standing: how far the value shown lies from the Netherlands' value shown, in
-    // standard deviations of the areas of this level (how unusual such a difference is
-    // among its peers). Measured from the numbers printed beside it, so "boven" never
-    // stands next to a smaller number; from the areas' unweighted mean only when there
-    // is no national figure.
     let peers = same_level
         .iter()
         .filter(|a| a.figures.get(f).is_some())
         .count();
-    let z = match (value, f.quantity()) {
-        (Some(v), q) if q != Quantity::Count => {
-            let values: Vec<f64> = same_level.iter().filter_map(|a| a.figures.get(f)).collect();
-            let n = values.len() as f64;
-            if values.len() < 3 {
-                None
-            } else {
-                let mean = values.iter().sum::<f64>() / n;
-                let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
-                let centre = nederland.as_ref().map_or(mean, |r| as_shown(r.value));
-                (sd > 0.0).then(|| (as_shown(v) - centre) / sd)
-            }
-        }
-        _ => None,
-    };
+    let z = standing_z(same_level, f, value, nederland.as_ref());
     let standing = z.map(Standing::from_z);
     let national_standing = nederland.is_some();
     Some(FigureRow {
@@ -676,16 +709,7 @@ fn figure_row(
             }
         }),
         z: z.map(|z| (z * 100.0).round() / 100.0),
-        standing_among: z.map(|_| {
-            if national_standing {
-                format!(
-                    "tegen Nederland, gemeten in de spreiding van {peers} geladen {}",
-                    plural(level)
-                )
-            } else {
-                format!("tegen het gemiddelde van {peers} geladen {}", plural(level))
-            }
-        }),
+        standing_among: z.map(|_| standing_among(national_standing, peers, level)),
         // The year and source of this area's own value: a row with only references
         // (a gemeente's figure of 2022 beside a wijk without it) names none here.
         year: value.and_then(|_| source_year(dataset, area)),
@@ -696,6 +720,129 @@ fn figure_row(
                 .map(|s| s.attribution.clone().unwrap_or_else(|| s.name.clone()))
         }),
     })
+}
+
+/// The figure of the area's wijk (for a buurt) and gemeente (for a buurt or wijk).
+fn parent_references(
+    dataset: &Dataset,
+    area: &Area,
+    (wijk, gemeente): Parents<'_>,
+    f: Figure,
+) -> (Option<Reference>, Option<Reference>) {
+    let level = area.level();
+    // A parent's own published figure first; else the areas of this level inside it.
+    let inside = |parent: AreaCode, parent_level: AreaLevel| {
+        reference_inside(dataset, f, level, parent, parent_level)
+    };
+    let wijk_ref = (level == AreaLevel::Buurt)
+        .then(|| {
+            wijk.and_then(|w| own(w, f, dataset)).or_else(|| {
+                area.code
+                    .ancestor(AreaLevel::Wijk)
+                    .and_then(|w| inside(w, AreaLevel::Wijk))
+            })
+        })
+        .flatten();
+    let gemeente_ref = (level != AreaLevel::Gemeente)
+        .then(|| {
+            gemeente
+                .and_then(|g| own(g, f, dataset))
+                .or_else(|| inside(area.code.gemeente(), AreaLevel::Gemeente))
+        })
+        .flatten();
+    (wijk_ref, gemeente_ref)
+}
+
+/// A parent's figure made from the areas of `level` inside it, for when the parent has
+/// no published figure of its own.
+fn reference_inside(
+    dataset: &Dataset,
+    f: Figure,
+    level: AreaLevel,
+    parent: AreaCode,
+    parent_level: AreaLevel,
+) -> Option<Reference> {
+    let members = || {
+        dataset
+            .areas(level)
+            .iter()
+            .filter(move |a| a.code.ancestor(parent_level) == Some(parent))
+    };
+    combine(f, members()).map(|(v, n)| {
+        let year = common_year(dataset, f, members());
+        Reference {
+            value: v,
+            how: with_year(how(f, n, level), year),
+            year,
+        }
+    })
+}
+
+/// The Netherlands from the level that has this figure for the most areas (a level
+/// loaded for one gemeente says nothing of the country).
+fn reference_nederland(dataset: &Dataset, f: Figure) -> Option<Reference> {
+    let national = AreaLevel::ALL
+        .into_iter()
+        .filter_map(|l| {
+            let have = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .count();
+            let gemeenten: std::collections::HashSet<AreaCode> = dataset
+                .areas(l)
+                .iter()
+                .filter(|a| a.figures.get(f).is_some())
+                .map(|a| a.code.gemeente())
+                .collect();
+            (have > 0).then_some((l, gemeenten.len()))
+        })
+        .max_by_key(|&(l, gemeenten)| (gemeenten, l.index()));
+    national.and_then(|(l, _)| {
+        combine(f, dataset.areas(l).iter()).map(|(v, n)| {
+            let year = common_year(dataset, f, dataset.areas(l).iter());
+            Reference {
+                value: v,
+                how: with_year(how(f, n, l), year),
+                year,
+            }
+        })
+    })
+}
+
+/// Standing: how far the value shown lies from the Netherlands' value shown, in
+/// standard deviations of the areas of this level (how unusual such a difference is
+/// among its peers). Measured from the numbers printed beside it, so "boven" never
+/// stands next to a smaller number; from the areas' unweighted mean only when there
+/// is no national figure. Counts have none, nor do levels of fewer than three values.
+fn standing_z(
+    same_level: &[Area],
+    f: Figure,
+    value: Option<f64>,
+    nederland: Option<&Reference>,
+) -> Option<f64> {
+    let v = value.filter(|_| f.quantity() != Quantity::Count)?;
+    let values: Vec<f64> = same_level.iter().filter_map(|a| a.figures.get(f)).collect();
+    let n = values.len() as f64;
+    if values.len() < 3 {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let centre = nederland.map_or(mean, |r| as_shown(r.value));
+    (sd > 0.0).then(|| (as_shown(v) - centre) / sd)
+}
+
+/// What a standing is measured against, in words.
+fn standing_among(national_standing: bool, peers: usize, level: AreaLevel) -> String {
+    if national_standing {
+        format!(
+            "tegen Nederland, gemeten in de spreiding van {peers} geladen {}",
+            plural(level)
+        )
+    } else {
+        format!("tegen het gemiddelde van {peers} geladen {}", plural(level))
+    }
 }
 
 #[cfg(test)]

@@ -102,117 +102,23 @@ impl<'a> FacilityRecords<'a> {
         seen_ids: &mut HashSet<String>,
         report: &mut SourceReport,
     ) {
-        let src = self.src;
         report.read += 1;
         report.kept += 1;
-        let issue =
-            |report: &mut SourceReport, id: Option<&str>, field: &str, action, problem: String| {
-                report.issue(Issue {
-                    record,
-                    id: id.map(str::to_string),
-                    field: Some(field.to_string()),
-                    action,
-                    problem,
-                })
-            };
-
-        let Some(id) = id else {
-            issue(
-                report,
-                None,
-                "id",
-                Action::Rejected,
-                "no id: a voorziening needs a stable id".into(),
-            );
+        let Some(id) = new_id(record, id, seen_ids, report) else {
             return;
         };
-        if !seen_ids.insert(id.clone()) {
-            issue(
-                report,
-                Some(&id),
-                "id",
-                Action::Rejected,
-                "duplicate id".into(),
-            );
+        let at = RecordAt { record, id: &id };
+        let Some(category) = self.category(&at, props, report) else {
             return;
-        }
-        let category = match text_of(props, ["category", "categorie"]) {
-            Some(c) => match c.parse::<Category>() {
-                Ok(c) => c,
-                Err(e) => {
-                    issue(
-                        report,
-                        Some(&id),
-                        "category",
-                        Action::Rejected,
-                        e.to_string(),
-                    );
-                    return;
-                }
-            },
-            None => match src.default_category {
-                Some(c) => c,
-                None => {
-                    issue(
-                        report,
-                        Some(&id),
-                        "category",
-                        Action::Rejected,
-                        "no category, and the manifest sets no default category for this source"
-                            .into(),
-                    );
-                    return;
-                }
-            },
         };
-        let location = match point(self.crs) {
-            Ok(PointIn::Wgs84(w)) => Location::from_wgs84(w),
-            Ok(PointIn::Rd(r)) => Location::from_rd(r),
-            Err(problem) => {
-                self.outside.note(&problem);
-                issue(
-                    report,
-                    Some(&id),
-                    &self.geometry_field,
-                    Action::Rejected,
-                    problem.to_string(),
-                );
-                return;
-            }
+        let Some(location) = self.location(&at, point, report) else {
+            return;
         };
-        let precision = match text_of(props, ["precision", "precisie"]) {
-            None => LocationPrecision::Unknown,
-            Some(p) => match serde_json::from_value(serde_json::Value::String(p.clone())) {
-                Ok(p) => p,
-                Err(_) => {
-                    issue(report, Some(&id), "precision", Action::Warning,
-                        format!("unknown precision '{p}' (exact, address, postcode_area, unknown); read as unknown"));
-                    LocationPrecision::Unknown
-                }
-            },
-        };
-        let capacity = match ["capacity", "capaciteit"]
-            .iter()
-            .find_map(|k| props.get(*k).filter(|v| !v.is_null()))
-            .map(values::number)
-        {
-            None | Some(Number::Missing) => None,
-            Some(Number::Present(c)) if c >= 0.0 => Some(c),
-            Some(_) => {
-                issue(
-                    report,
-                    Some(&id),
-                    "capacity",
-                    Action::ValueDropped,
-                    "capacity is not a non-negative number; read as missing".into(),
-                );
-                None
-            }
-        };
+        let precision = precision(&at, props, report);
+        let capacity = capacity(&at, props, report);
         let name = text_of(props, ["name", "naam"]).unwrap_or_else(|| {
-            issue(
+            at.issue(
                 report,
-                Some(&id),
                 "name",
                 Action::Warning,
                 "no name; the category is used".into(),
@@ -232,9 +138,56 @@ impl<'a> FacilityRecords<'a> {
             location,
             precision,
             capacity,
-            source: src.id,
+            source: self.src.id,
             containing: Containing::default(),
         });
+    }
+
+    /// The record's category, else the source's default; `None` (reported) when neither.
+    fn category(
+        &self,
+        at: &RecordAt<'_>,
+        props: &serde_json::Map<String, serde_json::Value>,
+        report: &mut SourceReport,
+    ) -> Option<Category> {
+        let problem = match text_of(props, ["category", "categorie"]) {
+            Some(c) => match c.parse::<Category>() {
+                Ok(c) => return Some(c),
+                Err(e) => e.to_string(),
+            },
+            None => match self.src.default_category {
+                Some(c) => return Some(c),
+                None => {
+                    "no category, and the manifest sets no default category for this source".into()
+                }
+            },
+        };
+        at.issue(report, "category", Action::Rejected, problem);
+        None
+    }
+
+    /// Where the record is; `None` (reported, and tallied when outside) when its
+    /// geometry does not give a point.
+    fn location(
+        &mut self,
+        at: &RecordAt<'_>,
+        point: impl FnOnce(Crs) -> Result<PointIn, geometry::GeometryProblem>,
+        report: &mut SourceReport,
+    ) -> Option<Location> {
+        match point(self.crs) {
+            Ok(PointIn::Wgs84(w)) => Some(Location::from_wgs84(w)),
+            Ok(PointIn::Rd(r)) => Some(Location::from_rd(r)),
+            Err(problem) => {
+                self.outside.note(&problem);
+                at.issue(
+                    report,
+                    &self.geometry_field,
+                    Action::Rejected,
+                    problem.to_string(),
+                );
+                None
+            }
+        }
     }
 
     /// The facilities read, or an error when none lay in the Netherlands.
@@ -242,4 +195,113 @@ impl<'a> FacilityRecords<'a> {
         self.outside.check(self.src.path, report.read, self.crs)?;
         Ok(self.out)
     }
+}
+
+/// The record's id when it has one no earlier record had; `None` (reported) otherwise.
+fn new_id(
+    record: u64,
+    id: Option<String>,
+    seen_ids: &mut HashSet<String>,
+    report: &mut SourceReport,
+) -> Option<String> {
+    let Some(id) = id else {
+        issue(
+            report,
+            record,
+            None,
+            "id",
+            Action::Rejected,
+            "no id: a voorziening needs a stable id".into(),
+        );
+        return None;
+    };
+    if !seen_ids.insert(id.clone()) {
+        issue(
+            report,
+            record,
+            Some(&id),
+            "id",
+            Action::Rejected,
+            "duplicate id".into(),
+        );
+        return None;
+    }
+    Some(id)
+}
+
+/// The record's stated precision; unknown when it states none or one not in the list.
+fn precision(
+    at: &RecordAt<'_>,
+    props: &serde_json::Map<String, serde_json::Value>,
+    report: &mut SourceReport,
+) -> LocationPrecision {
+    let Some(p) = text_of(props, ["precision", "precisie"]) else {
+        return LocationPrecision::Unknown;
+    };
+    serde_json::from_value(serde_json::Value::String(p.clone())).unwrap_or_else(|_| {
+        at.issue(
+            report,
+            "precision",
+            Action::Warning,
+            format!(
+                "unknown precision '{p}' (exact, address, postcode_area, unknown); read as unknown"
+            ),
+        );
+        LocationPrecision::Unknown
+    })
+}
+
+/// The record's capacity when it is a non-negative number; anything else is dropped
+/// with a note.
+fn capacity(
+    at: &RecordAt<'_>,
+    props: &serde_json::Map<String, serde_json::Value>,
+    report: &mut SourceReport,
+) -> Option<f64> {
+    match ["capacity", "capaciteit"]
+        .iter()
+        .find_map(|k| props.get(*k).filter(|v| !v.is_null()))
+        .map(values::number)
+    {
+        None | Some(Number::Missing) => None,
+        Some(Number::Present(c)) if c >= 0.0 => Some(c),
+        Some(_) => {
+            at.issue(
+                report,
+                "capacity",
+                Action::ValueDropped,
+                "capacity is not a non-negative number; read as missing".into(),
+            );
+            None
+        }
+    }
+}
+
+/// The record being read, as its issues name it.
+struct RecordAt<'r> {
+    record: u64,
+    id: &'r str,
+}
+
+impl RecordAt<'_> {
+    fn issue(&self, report: &mut SourceReport, field: &str, action: Action, problem: String) {
+        issue(report, self.record, Some(self.id), field, action, problem);
+    }
+}
+
+fn issue(
+    report: &mut SourceReport,
+    record: u64,
+    id: Option<&str>,
+    field: &str,
+    action: Action,
+    problem: String,
+) {
+    report.issue(Issue {
+        record,
+        id: id.map(str::to_string),
+        field: Some(field.to_string()),
+        action,
+        problem,
+    })
 }

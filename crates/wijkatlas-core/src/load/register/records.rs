@@ -8,7 +8,9 @@ use super::options::RegisterOptions;
 use super::table::{Row, Table};
 use crate::load::error::SourceError;
 use crate::load::report::{Action, Issue, SourceReport};
-use crate::model::{Address, Category, Containing, LocationPrecision, SourceId, Voorziening};
+use crate::model::{
+    Address, Category, Containing, Location, LocationPrecision, SourceId, Voorziening,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -38,7 +40,6 @@ pub fn read(
     seen_ids: &mut HashSet<String>,
     report: &mut SourceReport,
 ) -> Result<Vec<Voorziening>, SourceError> {
-    let cols = ctx.locator.columns;
     let mapping: HashMap<String, Category> = ctx
         .options
         .categories
@@ -47,112 +48,60 @@ pub fn read(
         .collect();
     let mut tally = Tally::default();
     let mut out = Vec::with_capacity(table.rows.len());
-
     for row in &table.rows {
         report.read += 1;
         report.kept += 1;
-        let issue = |report: &mut SourceReport, field: &str, action, problem: String| {
-            report.issue(Issue {
-                record: row.line,
-                id: cell(row, Some(cols.name)).map(str::to_string),
-                field: Some(field.to_string()),
-                action,
-                problem,
-            })
+        let reader = RowReader {
+            table,
+            ctx,
+            mapping: &mapping,
+            row,
         };
-        if row.fields.len() != table.headers.len() {
-            issue(
-                report,
-                "row",
-                Action::Rejected,
-                format!(
-                "{} fields where the header has {}: probably a delimiter inside an unquoted value",
-                row.fields.len(),
-                table.headers.len()
-            ),
-            );
-            continue;
+        if let Some(v) = reader.voorziening(seen_ids, &mut tally, report) {
+            out.push(v);
         }
-        let category = match category(row, cols, &mapping, ctx.default_category) {
-            Ok((c, None)) => c,
-            Ok((c, Some(warning))) => {
-                issue(
-                    report,
-                    header(table, cols.category, "category"),
-                    Action::Warning,
-                    warning,
-                );
-                c
-            }
-            Err(problem) => {
-                issue(
-                    report,
-                    header(table, cols.category, "category"),
-                    Action::Rejected,
-                    problem,
-                );
-                continue;
-            }
-        };
-        let located = ctx.locator.locate(&row.fields);
-        if cols.lat_lon.is_some() || cols.x_y.is_some() {
-            count_coordinates(&mut tally, &located, &row.fields, cols);
-        }
-        let (location, precision) = match located {
-            Ok(l) => l,
-            Err(u) => {
-                if u.outside != Outside::No {
-                    tally.first_outside.get_or_insert_with(|| u.problem.clone());
-                }
-                issue(report, &u.field, Action::Rejected, u.problem);
-                continue;
-            }
-        };
+    }
+    tracing::info!(path = %ctx.path.display(), precision = ?tally.by_precision, "register located");
+    judge_coordinates(&tally, table, ctx, report.read)?;
+    Ok(out)
+}
+
+/// One row of a table on its way to a voorziening: each step reports its own problem
+/// and says whether the row goes on.
+struct RowReader<'a, 'c> {
+    table: &'a Table,
+    ctx: &'a Context<'c>,
+    mapping: &'a HashMap<String, Category>,
+    row: &'a Row,
+}
+
+impl RowReader<'_, '_> {
+    /// The row's voorziening, or `None` when a problem rejects it.
+    fn voorziening(
+        &self,
+        seen_ids: &mut HashSet<String>,
+        tally: &mut Tally,
+        report: &mut SourceReport,
+    ) -> Option<Voorziening> {
+        let (row, cols) = (self.row, self.ctx.locator.columns);
+        self.has_every_field(report)?;
+        let category = self.checked_category(report)?;
+        let (location, precision) = self.located(tally, report)?;
         let address = address(row, cols);
         let postcode = cell(row, cols.postcode);
         let name = cell(row, Some(cols.name)).map(str::to_string);
-        let id = match cell(row, cols.id) {
-            Some(own) => format!("{}:{own}", ctx.source_name),
-            None => id::derived(
-                ctx.source_name,
-                name.as_deref().unwrap_or(""),
-                address.as_deref().unwrap_or(""),
-                postcode.unwrap_or(""),
-            ),
-        };
-        if !seen_ids.insert(id.clone()) {
-            let why = if cols.id.is_some() {
-                "duplicate id"
-            } else {
-                "duplicate record: an earlier row has the same name, address and postcode"
-            };
-            issue(
-                report,
-                header(table, cols.id, "id"),
-                Action::Rejected,
-                format!("{why} ({id})"),
-            );
-            continue;
-        }
-        let capacity = match cell(row, cols.capacity) {
-            None => None,
-            Some(text) => match number(text, ctx.options.decimal) {
-                Some(c) if c >= 0.0 => Some(c),
-                _ => {
-                    issue(
-                        report,
-                        header(table, cols.capacity, "capacity"),
-                        Action::ValueDropped,
-                        format!("capacity '{text}' is not a non-negative number; read as missing"),
-                    );
-                    None
-                }
-            },
-        };
+        let id = self.new_id(
+            name.as_deref(),
+            address.as_deref(),
+            postcode,
+            seen_ids,
+            report,
+        )?;
+        let capacity = self.capacity(report);
         let name = name.unwrap_or_else(|| {
-            issue(
+            self.issue(
                 report,
-                header(table, Some(cols.name), "name"),
+                header(self.table, Some(cols.name), "name"),
                 Action::Warning,
                 "no name; the category is used".into(),
             );
@@ -162,7 +111,7 @@ pub fn read(
             .by_precision
             .entry(precision_key(precision))
             .or_default() += 1;
-        out.push(Voorziening {
+        Some(Voorziening {
             id,
             category,
             subtype: cell(row, cols.category).map(str::to_string),
@@ -175,13 +124,132 @@ pub fn read(
             location,
             precision,
             capacity,
-            source: ctx.source,
+            source: self.ctx.source,
             containing: Containing::default(),
-        });
+        })
     }
-    tracing::info!(path = %ctx.path.display(), precision = ?tally.by_precision, "register located");
-    judge_coordinates(&tally, table, ctx, report.read)?;
-    Ok(out)
+
+    fn issue(&self, report: &mut SourceReport, field: &str, action: Action, problem: String) {
+        report.issue(Issue {
+            record: self.row.line,
+            id: cell(self.row, Some(self.ctx.locator.columns.name)).map(str::to_string),
+            field: Some(field.to_string()),
+            action,
+            problem,
+        })
+    }
+
+    fn has_every_field(&self, report: &mut SourceReport) -> Option<()> {
+        let (fields, headers) = (self.row.fields.len(), self.table.headers.len());
+        if fields == headers {
+            return Some(());
+        }
+        self.issue(
+            report,
+            "row",
+            Action::Rejected,
+            format!(
+                "{fields} fields where the header has {headers}: probably a delimiter inside an unquoted value"
+            ),
+        );
+        None
+    }
+
+    /// The row's category, with a warning for a fallback; `None` when it has none.
+    fn checked_category(&self, report: &mut SourceReport) -> Option<Category> {
+        let cols = self.ctx.locator.columns;
+        let field = header(self.table, cols.category, "category");
+        match category(self.row, cols, self.mapping, self.ctx.default_category) {
+            Ok((c, None)) => Some(c),
+            Ok((c, Some(warning))) => {
+                self.issue(report, field, Action::Warning, warning);
+                Some(c)
+            }
+            Err(problem) => {
+                self.issue(report, field, Action::Rejected, problem);
+                None
+            }
+        }
+    }
+
+    /// Where the row is, counting how rows with coordinates were placed.
+    fn located(
+        &self,
+        tally: &mut Tally,
+        report: &mut SourceReport,
+    ) -> Option<(Location, LocationPrecision)> {
+        let cols = self.ctx.locator.columns;
+        let located = self.ctx.locator.locate(&self.row.fields);
+        if cols.lat_lon.is_some() || cols.x_y.is_some() {
+            count_coordinates(tally, &located, &self.row.fields, cols);
+        }
+        match located {
+            Ok(l) => Some(l),
+            Err(u) => {
+                if u.outside != Outside::No {
+                    tally.first_outside.get_or_insert_with(|| u.problem.clone());
+                }
+                self.issue(report, &u.field, Action::Rejected, u.problem);
+                None
+            }
+        }
+    }
+
+    /// The row's own id, or one derived from name, address and postcode; `None` when an
+    /// earlier row has it.
+    fn new_id(
+        &self,
+        name: Option<&str>,
+        address: Option<&str>,
+        postcode: Option<&str>,
+        seen_ids: &mut HashSet<String>,
+        report: &mut SourceReport,
+    ) -> Option<String> {
+        let (cols, source_name) = (self.ctx.locator.columns, self.ctx.source_name);
+        let id = match cell(self.row, cols.id) {
+            Some(own) => format!("{source_name}:{own}"),
+            None => id::derived(
+                source_name,
+                name.unwrap_or(""),
+                address.unwrap_or(""),
+                postcode.unwrap_or(""),
+            ),
+        };
+        if seen_ids.insert(id.clone()) {
+            return Some(id);
+        }
+        let why = if cols.id.is_some() {
+            "duplicate id"
+        } else {
+            "duplicate record: an earlier row has the same name, address and postcode"
+        };
+        self.issue(
+            report,
+            header(self.table, cols.id, "id"),
+            Action::Rejected,
+            format!("{why} ({id})"),
+        );
+        None
+    }
+
+    /// The capacity when given as a non-negative number; anything else is dropped with
+    /// a note.
+    fn capacity(&self, report: &mut SourceReport) -> Option<f64> {
+        let cols = self.ctx.locator.columns;
+        let text = cell(self.row, cols.capacity)?;
+        match number(text, self.ctx.options.decimal) {
+            Some(c) if c >= 0.0 => Some(c),
+            _ => {
+                self.issue(
+                    report,
+                    header(self.table, cols.capacity, "capacity"),
+                    Action::ValueDropped,
+                    format!("capacity '{text}' is not a non-negative number; read as missing"),
+                );
+                None
+            }
+        }
+    }
 }
 
 /// The register's own category text through the manifest mapping, else as a taxonomy
