@@ -569,12 +569,18 @@ fn serve(settings: ServeSettings) -> Result<(), CliError> {
     } = settings;
     api::memory::tune();
     let dir = data.unwrap_or_else(load::default_data_dir);
-    // A manifest that cannot be read is reported by the load itself.
-    api::memory::huge_pages(load::read_manifest(&dir).is_ok_and(|m| m.builds_routing_graphs()));
+    // Read once for what the server sets up around the load; a manifest that cannot be
+    // read is reported by the load itself.
+    let manifest = load::read_manifest(&dir).ok();
+    api::memory::huge_pages(
+        manifest
+            .as_ref()
+            .is_some_and(load::Manifest::builds_routing_graphs),
+    );
     let loaded = load_reporting(&dir)?;
     failures(&loaded.report)?;
-    // The manifest loaded just now; its channel, if any, is listened on from the start.
-    let notify = load::read_manifest(&dir).ok().and_then(|m| {
+    // Its channel, if any, is listened on from the start.
+    let notify = manifest.and_then(|m| {
         let channel = m.postgis.notify_channel.clone()?;
         Some((m.postgis, channel))
     });

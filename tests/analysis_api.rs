@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::Server;
+use common::{post, Server};
 use serde_json::Value;
 
 fn distance(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -274,21 +274,6 @@ fn gaps_rank_underserved_wijken_with_reasons_per_gemeente() {
     assert!(ranks.windows(2).all(|w| w[0] < w[1]));
     let (code, _, body) = server.get("/api/gaps?categorie=ziekenhuis&gemeente=WK034401");
     assert_eq!(code, 400, "{body}");
-}
-
-fn post(server: &Server, path: &str, body: &str) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&server.url(path))
-        .header("content-type", "application/json")
-        .send(body)
-        .expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 #[test]

@@ -14,6 +14,21 @@ fn shared(test: &str, rel: &str) -> Option<PathBuf> {
     common::skip::shared_data(test, rel)
 }
 
+/// A data directory whose manifest reads one buurt layer in place, with its code (and
+/// name) column.
+fn buurt_layer_dir(name: &str, path: &std::path::Path, fields: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!(
+            "[[source]]\nname = \"{name}\"\npath = '{}'\nkind = \"areas\"\nlevel = \"buurt\"\n{fields}",
+            path.display()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
 /// Rotterdam's 92 buurten (a third-party copy of CBS geometry, 8 invalid polygons) with
 /// a CBS StatLine extract joined onto them as a figures CSV.
 #[test]
@@ -126,15 +141,7 @@ fn amsterdam_buurten_with_letter_codes() {
     ) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("wijkatlas.toml"),
-        format!(
-            "[[source]]\nname = \"amsterdam\"\npath = \"{}\"\nkind = \"areas\"\nlevel = \"buurt\"\ncode_field = \"cbsCode\"\n",
-            geometry.display()
-        ),
-    )
-    .unwrap();
+    let dir = buurt_layer_dir("amsterdam", &geometry, "code_field = \"cbsCode\"\n");
     let loaded = load::load_dir(dir.path()).expect("loads");
     let s = &loaded.report.sources[0];
     assert!(!s.failed(), "{:?}", s.status);
@@ -172,15 +179,11 @@ fn national_buurten_are_repaired_into_the_same_outlines_in_every_load() {
     ) else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("wijkatlas.toml"),
-        format!(
-            "[[source]]\nname = \"buurten_2014\"\npath = '{}'\nkind = \"areas\"\nlevel = \"buurt\"\ncode_field = \"statcode\"\nname_field = \"statnaam\"\nyear = 2014\n",
-            geometry.display()
-        ),
-    )
-    .unwrap();
+    let dir = buurt_layer_dir(
+        "buurten_2014",
+        &geometry,
+        "code_field = \"statcode\"\nname_field = \"statnaam\"\nyear = 2014\n",
+    );
     let outlines = || {
         let loaded = load::load_dir(dir.path()).expect("loads");
         let report = &loaded.report.sources[0];

@@ -7,8 +7,7 @@
 
 mod common;
 
-use common::Server;
-use serde_json::Value;
+use common::{post, Server};
 use std::path::Path;
 
 fn start(dir: &Path) -> Server {
@@ -143,21 +142,6 @@ fn without_a_graph_distances_are_said_to_be_straight_lines() {
     assert_eq!(status, 200, "{out}");
     assert_eq!(out["afstanden"], "hemelsbreed");
     assert!(out.get("totaal_netwerk").is_none(), "{out}");
-}
-
-fn post(server: &Server, path: &str, body: &str) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&server.url(path))
-        .header("content-type", "application/json")
-        .send(body)
-        .expect("request");
-    let status = resp.status().as_u16();
-    let text = resp.body_mut().read_to_string().expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 /// The web-mercator tile of zoom `z` holding a point.

@@ -423,8 +423,7 @@ fn items_body(
         );
     }
     opening.extend_from_slice(br#"],"features":["#);
-    let ready_made = q.crs == Crs::Crs84 && q.select.is_none() && q.zoom.is_none();
-    if ready_made {
+    if q.keeps_features_as_made() {
         let size = opening.len()
             + page
                 .items
@@ -468,9 +467,9 @@ fn items_body(
 /// the pieces (mostly the snapshot's own shared bytes).
 fn page_body(pieces: Vec<bytes::Bytes>) -> axum::body::Body {
     let total: usize = pieces.iter().map(bytes::Bytes::len).sum();
-    let buffers = Coalesced::new(pieces, PAGE_BUFFER_BYTES);
+    let mut buffers = Coalesced::new(pieces, PAGE_BUFFER_BYTES);
     if total <= PAGE_BUFFER_BYTES {
-        return axum::body::Body::from(buffers.into_iter().next().unwrap_or_default());
+        return axum::body::Body::from(buffers.next().unwrap_or_default());
     }
     axum::body::Body::from_stream(futures_util::stream::iter(
         buffers.map(Ok::<_, std::convert::Infallible>),

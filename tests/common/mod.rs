@@ -126,6 +126,25 @@ pub fn raw(
     (status, hs, body)
 }
 
+/// POSTs a JSON body: the status and the answer as JSON (`Null` when it is not JSON).
+pub fn post(server: &Server, path: &str, body: &str) -> (u16, serde_json::Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut resp = agent
+        .post(&server.url(path))
+        .header("content-type", "application/json")
+        .send(body)
+        .expect("request");
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
 pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()

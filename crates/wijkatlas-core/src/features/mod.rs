@@ -234,9 +234,7 @@ impl Collection {
     /// the page, not the collection.
     pub fn ready_made_bytes(&self, q: &ItemsQuery, format: Format) -> Option<usize> {
         let ready = format == Format::GeoJson
-            && q.crs == Crs::Crs84
-            && q.select.is_none()
-            && q.zoom.is_none()
+            && q.keeps_features_as_made()
             && q.properties.is_empty()
             && q.bbox.is_none()
             && q.datetime.is_none()

@@ -195,6 +195,12 @@ pub struct ItemsQuery {
 }
 
 impl ItemsQuery {
+    /// Whether each feature goes out as its ready-made CRS84 text (all properties, no
+    /// generalised outline), so a page only joins the features' own bytes.
+    pub fn keeps_features_as_made(&self) -> bool {
+        self.crs == crate::crs::Crs::Crs84 && self.select.is_none() && self.zoom.is_none()
+    }
+
     /// Whether answering costs more than joining ready-made features: a filter or an
     /// order to work out, features to write anew (some properties, a generalised
     /// outline), another format, or a large page. Such requests count against the cap on

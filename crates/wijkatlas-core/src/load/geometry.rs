@@ -219,34 +219,40 @@ pub fn area_geometry_from_polygons<P: RawPosition>(
 /// (pieces of a repaired outline often share their least vertex, where they touch).
 /// Orientation is left as it is; only the order changes.
 fn canonical_order(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
-    fn vertex(a: &Coord<f64>, b: &Coord<f64>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn vertex(a: &Coord<f64>, b: &Coord<f64>) -> Ordering {
         a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y))
     }
-    fn rings(a: &[Coord<f64>], b: &[Coord<f64>]) -> std::cmp::Ordering {
-        a.iter()
-            .zip(b)
-            .map(|(p, q)| vertex(p, q))
+    /// Two sequences by their first unequal element, then by length.
+    fn sequences<T>(
+        a: impl ExactSizeIterator<Item = T>,
+        b: impl ExactSizeIterator<Item = T>,
+        each: impl Fn(&T, &T) -> Ordering,
+    ) -> Ordering {
+        let lengths = a.len().cmp(&b.len());
+        a.zip(b)
+            .map(|(p, q)| each(&p, &q))
             .find(|o| o.is_ne())
-            .unwrap_or_else(|| a.len().cmp(&b.len()))
+            .unwrap_or(lengths)
+    }
+    fn rings(a: &LineString<f64>, b: &LineString<f64>) -> Ordering {
+        sequences(a.0.iter(), b.0.iter(), |p, q| vertex(p, q))
     }
     fn rotate(ring: LineString<f64>) -> LineString<f64> {
         let mut open = ring.0;
         if open.len() > 1 && open.first() == open.last() {
             open.pop();
         }
-        // Of the starts at the least vertex (a ring may pass it twice), the one whose
-        // whole sequence is least.
-        let n = open.len();
-        let rotated = |start: usize| open[start..].iter().chain(&open[..start]).copied();
-        let start = (0..n)
+        // The start whose whole sequence is least: it begins at the least vertex, and
+        // of two passes through that vertex the sequence decides.
+        let rotated = |start: usize| open[start..].iter().chain(&open[..start]);
+        let start = (0..open.len())
             .min_by(|&i, &j| {
-                vertex(&open[i], &open[j]).then_with(|| {
-                    rotated(i)
-                        .zip(rotated(j))
-                        .map(|(p, q)| vertex(&p, &q))
-                        .find(|o| o.is_ne())
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                })
+                rotated(i)
+                    .zip(rotated(j))
+                    .map(|(p, q)| vertex(p, q))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
             })
             .unwrap_or(0);
         open.rotate_left(start);
@@ -260,18 +266,15 @@ fn canonical_order(mp: MultiPolygon<f64>) -> MultiPolygon<f64> {
             .map(|p| {
                 let (exterior, interiors) = p.into_inner();
                 let mut holes: Vec<LineString<f64>> = interiors.into_iter().map(rotate).collect();
-                holes.sort_by(|a, b| rings(&a.0, &b.0));
+                holes.sort_by(rings);
                 Polygon::new(rotate(exterior), holes)
             })
             .collect();
     polygons.sort_by(|a, b| {
-        rings(&a.exterior().0, &b.exterior().0).then_with(|| {
-            let (ha, hb) = (a.interiors(), b.interiors());
-            ha.iter()
-                .zip(hb)
-                .map(|(x, y)| rings(&x.0, &y.0))
-                .find(|o| o.is_ne())
-                .unwrap_or_else(|| ha.len().cmp(&hb.len()))
+        rings(a.exterior(), b.exterior()).then_with(|| {
+            sequences(a.interiors().iter(), b.interiors().iter(), |x, y| {
+                rings(x, y)
+            })
         })
     });
     MultiPolygon(polygons)
