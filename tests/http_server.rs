@@ -596,3 +596,81 @@ fn pages_are_sent_whole_with_their_length_or_streamed() {
         small["features"].as_array().unwrap()[..]
     );
 }
+
+/// A request written by hand (ureq sends no OPTIONS): the status line and the headers.
+fn options(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (String, Vec<(String, String)>) {
+    use std::io::{Read, Write};
+    let url = server.url(path);
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_at(rest.find('/').expect("a path"));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    let mut request = format!("OPTIONS {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let mut lines = answer.lines();
+    let status = lines.next().unwrap_or("").to_string();
+    let headers = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers)
+}
+
+/// Any site's script may read the open layers, errors included, with the headers it
+/// needs (ETag, request and snapshot ids, CRS); a preflight for the JSON POST of the
+/// what-if is answered without reaching the route.
+#[test]
+fn other_sites_may_read_answers_and_their_ids_and_post_after_a_preflight() {
+    let server = Server::start(&[]);
+    let origin = ("Origin", "https://wijkmonitor.example");
+    for (path, status) in [
+        ("/collections/wijken/items?limit=1", 200),
+        ("/collections/nothing/items", 404),
+        ("/health", 200),
+    ] {
+        let (got, headers, _) = raw(&server, path, &[origin]);
+        assert_eq!(got, status, "{path}");
+        assert_eq!(
+            header(&headers, "access-control-allow-origin"),
+            Some("*"),
+            "{path}"
+        );
+        let exposed = header(&headers, "access-control-expose-headers").unwrap_or("");
+        for name in [
+            "etag",
+            "x-request-id",
+            "x-wijkatlas-snapshot",
+            "content-crs",
+        ] {
+            assert!(exposed.contains(name), "{path}: {name} not in '{exposed}'");
+        }
+        assert!(header(&headers, "x-request-id").is_some(), "{path}");
+    }
+    let (status, headers) = options(
+        &server,
+        "/api/scenario",
+        &[
+            origin,
+            ("Access-Control-Request-Method", "POST"),
+            ("Access-Control-Request-Headers", "content-type"),
+        ],
+    );
+    assert!(status.contains(" 204 "), "{status}");
+    assert_eq!(header(&headers, "access-control-allow-origin"), Some("*"));
+    assert_eq!(header(&headers, "access-control-allow-methods"), Some("*"));
+    assert_eq!(header(&headers, "access-control-allow-headers"), Some("*"));
+    assert!(
+        header(&headers, "x-request-id").is_some(),
+        "a preflight has its id too"
+    );
+}

@@ -84,6 +84,24 @@ max_expensive = 5
     );
     assert_eq!(s["tile_cache"]["cap_bytes"], 3 * 1024 * 1024);
     assert_eq!(s["cors_origins"][0], "https://gemeente.example");
+    // The named origin is answered with its own name; another gets no allowance.
+    for (origin, allowed) in [
+        ("https://gemeente.example", Some("https://gemeente.example")),
+        ("https://elders.example", None),
+    ] {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let r = agent
+            .get(&format!("{base}/health"))
+            .header("Origin", origin)
+            .call()
+            .expect("request");
+        let h = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(h("access-control-allow-origin"), allowed, "{origin}");
+        assert_eq!(h("vary"), Some("origin"), "{origin}");
+    }
     assert_eq!(get(&base, "/admin/status", Some("wrong")).0, 401);
     assert_eq!(get(&base, "/admin/status", None).0, 401);
 

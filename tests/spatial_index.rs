@@ -143,6 +143,71 @@ fn bbox_through_the_index_is_the_scan_in_both_crs() {
     );
 }
 
+/// A page answered on the async worker must cost no more than its bound says: for a
+/// bbox the bound covers every candidate, so it is never below the page's own bytes,
+/// and a CQL2 filter or an order (whose work has no such bound) gives none.
+#[test]
+fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
+    let (dataset, collections) = bundled();
+    let mut rng = Lcg(20261207);
+    let mut bounded = 0;
+    for c in &collections {
+        for _ in 0..40 {
+            let b = rd_box(&mut rng, c);
+            let rd = format!("{},{},{},{}", b[0], b[1], b[2], b[3]);
+            let crs = ("bbox-crs", "EPSG:28992".to_string());
+            let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
+            let bound = c
+                .ready_made_bytes(&dataset, &q, features::Format::GeoJson)
+                .expect("a bbox page is joined from ready-made features");
+            let page = c.query(&dataset, &q);
+            let bytes: usize = page
+                .items
+                .iter()
+                .map(|i| i.crs84_fragment().len() + 1)
+                .sum();
+            assert!(
+                bytes <= bound,
+                "{} {rd}: page {bytes} > bound {bound}",
+                c.id
+            );
+            bounded += usize::from(bytes > 0);
+            let everything = c.items.iter().map(|i| i.crs84_fragment().len() + 1).sum();
+            assert!(
+                bound <= everything,
+                "{} {rd}: bound beyond the collection",
+                c.id
+            );
+            let filtered = [
+                ("filter", format!("S_INTERSECTS(geometry,BBOX({rd}))")),
+                ("filter-crs", "EPSG:28992".to_string()),
+            ];
+            let first = c.properties.keys().next().expect("a property to order by");
+            let ordered = [("sortby", format!("-{first}"))];
+            for extra in [&filtered[..], &ordered[..]] {
+                let mut pairs = vec![("bbox", rd.clone()), crs.clone()];
+                pairs.extend(extra.iter().cloned());
+                let q = query(c, &pairs);
+                assert_eq!(
+                    c.ready_made_bytes(&dataset, &q, features::Format::GeoJson),
+                    None,
+                    "{} {extra:?}",
+                    c.id
+                );
+            }
+            let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
+            assert_eq!(
+                c.ready_made_bytes(&dataset, &q, features::Format::Csv),
+                None
+            );
+        }
+    }
+    assert!(
+        bounded > collections.len() * 10,
+        "only {bounded} pages had features"
+    );
+}
+
 #[test]
 fn bbox_with_a_property_filter_is_the_scan_narrowed() {
     let (dataset, collections) = bundled();

@@ -629,7 +629,7 @@ pub async fn items(
         Cost::Light
     };
     let cap = state.limits().max_response_bytes;
-    if c.ready_made_bytes(&q, format)
+    if c.ready_made_bytes(&s.dataset, &q, format)
         .is_some_and(|n| n <= INLINE_PAGE_BYTES)
     {
         // Copying at most this many ready bytes takes well under a millisecond: less

@@ -55,7 +55,8 @@ fn next_request_id() -> HeaderValue {
 ///   request starts, as the handler reads its own: a reload in between can make them
 ///   differ, which on the ETagged routes `guard` rules out by setting it from the
 ///   snapshot its ETag was made of;
-/// - sets the headers every answer carries (`security_headers`).
+/// - sets the headers every answer carries (`security_headers`) and the CORS headers,
+///   and answers CORS preflights itself (`super::cors`).
 pub async fn edge<S>(state: Arc<AppState>, mut request: Request, inner: Inner<S>) -> Response
 where
     S: tower::Service<Request, Error = std::convert::Infallible>,
@@ -73,7 +74,11 @@ where
         .cloned();
     let uri = request.uri().clone();
     let method = method_name(request.method());
-    let mut response = inner.answer(request).await;
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let mut response = match state.cors().preflight(request.method(), request.headers()) {
+        Some(preflight) => preflight,
+        None => inner.answer(request).await,
+    };
     let took = started.elapsed();
     let status = response.status();
     let route = route.as_ref().map_or("(no route)", |m| m.as_str());
@@ -110,6 +115,8 @@ where
         response = with_id_in_body(response, id_text).await;
     }
     let headers = response.headers_mut();
+    // Room for the headers added here, at once rather than by growing twice.
+    headers.reserve(8);
     headers.insert(REQUEST_ID, id);
     if !headers.contains_key(SNAPSHOT) {
         if let Some(v) = snapshot {
@@ -117,6 +124,7 @@ where
         }
     }
     security_headers(headers);
+    state.cors().answer(origin.as_ref(), headers);
     response
 }
 

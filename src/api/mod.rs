@@ -6,6 +6,7 @@ mod analysis;
 mod base_url;
 mod basemap;
 mod compute;
+mod cors;
 mod error;
 mod features;
 mod html;
@@ -222,9 +223,10 @@ fn routes() -> Router<Shared> {
         .fallback(not_found)
 }
 
-/// The behaviour every route shares, innermost first: conditional GETs, the time limit
-/// (expensive requests are admitted by their handlers, see `admission`), panics caught, metrics, compression, CORS, the
-/// body limit, then the request id, the snapshot header and the security headers.
+/// The behaviour every route shares, outermost first: the request id, metrics, CORS,
+/// the snapshot and security headers (`edge`); the body limit; compression; then the
+/// deadline and time limit, panics caught and conditional GETs (`guard`). Expensive
+/// requests are admitted by their handlers (see `admission`).
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     use layers::{Step, StepLayer};
     // One `Router::layer` call for the whole stack: each call boxes the routes once more,
@@ -234,7 +236,6 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(
             state.limits().max_body_bytes,
         ))
-        .layer(cors(&state))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
         .layer(
@@ -244,30 +245,6 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
         )
         .layer(StepLayer::new(state.clone(), Step::Guard));
     routes.layer(stack).with_state(state)
-}
-
-/// Any origin by default (the layers are open data); the configured ones otherwise.
-fn cors(state: &AppState) -> tower_http::cors::CorsLayer {
-    let exposed = [
-        axum::http::header::ETAG,
-        axum::http::HeaderName::from_static(middleware::REQUEST_ID),
-        axum::http::HeaderName::from_static(middleware::SNAPSHOT),
-        axum::http::HeaderName::from_static("content-crs"),
-    ];
-    let origins: Vec<axum::http::HeaderValue> = state
-        .cors_origins()
-        .iter()
-        .filter_map(|o| axum::http::HeaderValue::from_str(o).ok())
-        .collect();
-    if origins.is_empty() {
-        tower_http::cors::CorsLayer::permissive().expose_headers(exposed)
-    } else {
-        tower_http::cors::CorsLayer::new()
-            .allow_origin(origins)
-            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-            .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::ACCEPT])
-            .expose_headers(exposed)
-    }
 }
 
 /// The accessibility statement.

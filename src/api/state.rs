@@ -34,6 +34,8 @@ pub struct AppState {
     admission: Arc<super::admission::Admission>,
     /// Origins allowed to call the API from a browser; empty: any origin.
     cors_origins: Vec<String>,
+    /// The CORS headers for those origins, made once.
+    cors: super::cors::Cors,
     pub metrics: super::metrics::Metrics,
     /// When this process started, seconds since the Unix epoch.
     pub started_at: u64,
@@ -137,6 +139,7 @@ impl AppState {
             limits: crate::config::Limits::default(),
             admission: Arc::new(super::admission::Admission::new(0, 0)),
             cors_origins: Vec::new(),
+            cors: super::cors::Cors::new(&[]),
             metrics: super::metrics::Metrics::default(),
             started_at: unix_now(),
         };
@@ -160,7 +163,12 @@ impl AppState {
     /// Origins allowed to call the API from a browser; none or `*` allows any.
     pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = origins.into_iter().filter(|o| o != "*").collect();
+        self.cors = super::cors::Cors::new(&self.cors_origins);
         self
+    }
+
+    pub fn cors(&self) -> &super::cors::Cors {
+        &self.cors
     }
 
     pub fn cors_origins(&self) -> &[String] {

@@ -227,29 +227,48 @@ impl Collection {
         spatial::positions_in_box(self, dataset, rd)
     }
 
-    /// Items matching every filter, in id order, paged.
-    /// The size of the answer to `q` when it is only a slice of the ready-made features
-    /// joined together (GeoJSON, CRS84, all properties, no filter or order); `None`
-    /// when answering means testing, ordering or writing features. Costs one pass over
-    /// the page, not the collection.
-    pub fn ready_made_bytes(&self, q: &ItemsQuery, format: Format) -> Option<usize> {
-        let ready = format == Format::GeoJson
+    /// An upper bound on the bytes of the answer to `q` when it is made of ready-made
+    /// features joined together (GeoJSON, CRS84, all properties, no CQL2 filter or
+    /// order), so the work is bounded by that too; `None` when answering means
+    /// evaluating a filter, ordering or writing features anew. Without conditions the
+    /// bound is the page itself; with a bbox or indexed property conditions it is every
+    /// candidate the indexes give (a page is some of them, and the exact tests run on
+    /// them alone). Costs one index lookup, not a pass over the collection.
+    pub fn ready_made_bytes(
+        &self,
+        dataset: &Dataset,
+        q: &ItemsQuery,
+        format: Format,
+    ) -> Option<usize> {
+        let joined = format == Format::GeoJson
             && q.keeps_features_as_made()
-            && q.properties.is_empty()
-            && q.bbox.is_none()
-            && q.datetime.is_none()
             && q.filter.is_none()
             && q.sort.is_empty();
-        ready.then(|| {
-            self.items
+        if !joined {
+            return None;
+        }
+        let fragment = |item: &Item| item.fragment.len() + 1;
+        if q.properties.is_empty() && q.bbox.is_none() && q.datetime.is_none() {
+            return Some(
+                self.items
+                    .iter()
+                    .skip(q.offset)
+                    .take(q.limit)
+                    .map(fragment)
+                    .sum(),
+            );
+        }
+        let candidates = self.candidates(dataset, q)?;
+        Some(
+            candidates
                 .iter()
-                .skip(q.offset)
-                .take(q.limit)
-                .map(|item| item.fragment.len() + 1)
-                .sum()
-        })
+                .filter_map(|&i| self.items.get(i))
+                .map(fragment)
+                .sum(),
+        )
     }
 
+    /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
         let unfiltered = q.properties.is_empty()
             && q.bbox.is_none()
@@ -555,12 +574,13 @@ impl Collection {
                 cql2::Shape::Polygon(p) => g.intersects(p),
             }
         }
-        match self.kind {
-            CollectionKind::Areas(level) => dataset
+        match (self.kind, shape) {
+            (CollectionKind::Areas(_), cql2::Shape::Rect(r)) if box_within(item.bbox_rd, r) => true,
+            (CollectionKind::Areas(level), _) => dataset
                 .areas(level)
                 .get(i)
                 .is_some_and(|a| test(&a.geometry.rd, shape)),
-            CollectionKind::Facilities => test(&geo::Point::new(x0, y0), shape),
+            (CollectionKind::Facilities, _) => test(&geo::Point::new(x0, y0), shape),
         }
     }
 
@@ -578,6 +598,7 @@ impl Collection {
             return false;
         }
         match self.kind {
+            CollectionKind::Areas(_) if box_within(item.bbox_rd, &bbox.rd) => true,
             CollectionKind::Areas(level) => dataset
                 .areas(level)
                 .get(i)
@@ -585,6 +606,12 @@ impl Collection {
             CollectionKind::Facilities => true,
         }
     }
+}
+
+/// Whether a feature's RD box (`[x0, y0, x1, y1]`) lies inside `r`: its outline then
+/// meets `r` without a test of its edges, as most candidates of a small box in a city do.
+fn box_within([x0, y0, x1, y1]: [f64; 4], r: &Rect<f64>) -> bool {
+    x0 >= r.min().x && x1 <= r.max().x && y0 >= r.min().y && y1 <= r.max().y
 }
 
 fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
