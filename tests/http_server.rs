@@ -674,3 +674,65 @@ fn other_sites_may_read_answers_and_their_ids_and_post_after_a_preflight() {
         "a preflight has its id too"
     );
 }
+
+/// A single feature is the page's feature plus its links, absolute, and says its CRS.
+#[test]
+fn a_single_feature_is_the_pages_with_absolute_links_and_its_crs() {
+    let server = Server::start(&[]);
+    let page = server.json("/collections/wijken/items?limit=3");
+    let base = server.url("");
+    for feature in page["features"].as_array().expect("features") {
+        let id = feature["id"].as_str().expect("an id");
+        for (crs, uri) in [
+            (None, "http://www.opengis.net/def/crs/OGC/1.3/CRS84"),
+            (
+                Some("EPSG:28992"),
+                "http://www.opengis.net/def/crs/EPSG/0/28992",
+            ),
+        ] {
+            let path = match crs {
+                Some(c) => format!("/collections/wijken/items/{id}?crs={c}"),
+                None => format!("/collections/wijken/items/{id}"),
+            };
+            let (status, headers, body) = raw(&server, &path, &[]);
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(
+                header(&headers, "content-crs"),
+                Some(format!("<{uri}>").as_str())
+            );
+            let mut one: Value = serde_json::from_slice(&body).expect("JSON");
+            let links = one
+                .as_object_mut()
+                .and_then(|o| o.remove("links"))
+                .expect("links");
+            if crs.is_none() {
+                assert_eq!(&one, feature, "{path}: the page's feature");
+            }
+            let href = |rel: &str| {
+                links
+                    .as_array()
+                    .and_then(|l| l.iter().find(|l| l["rel"] == rel))
+                    .and_then(|l| l["href"].as_str())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| panic!("{path}: no {rel} link in {links}"))
+            };
+            let item = format!("{base}/collections/wijken/items/{id}");
+            let encoded: String = uri
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b':' => {
+                        char::from(b).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            assert_eq!(href("self"), format!("{item}?crs={encoded}"), "{path}");
+            assert_eq!(href("alternate"), format!("{item}?f=html"), "{path}");
+            assert_eq!(
+                href("collection"),
+                format!("{base}/collections/wijken"),
+                "{path}"
+            );
+        }
+    }
+}

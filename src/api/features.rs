@@ -304,9 +304,16 @@ pub async fn collection(
 }
 
 fn with_crs(mut response: Response, crs: Crs) -> Response {
-    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
-        response.headers_mut().insert("content-crs", v);
-    }
+    // Written out per CRS: a value made from `crs.uri()` cost a format and a check on
+    // every answer.
+    let value = match crs {
+        Crs::Crs84 => "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>",
+        Crs::Epsg4326 => "<http://www.opengis.net/def/crs/EPSG/0/4326>",
+        Crs::RdNew => "<http://www.opengis.net/def/crs/EPSG/0/28992>",
+    };
+    response
+        .headers_mut()
+        .insert("content-crs", HeaderValue::from_static(value));
     response
 }
 
@@ -759,33 +766,34 @@ pub async fn item(
         )
             .into_response());
     }
-    let href = format!("/collections/{}/items/{}", c.id, encode(&item.id));
-    let mut links = json!([
-        { "rel": "self", "href": format!("{href}?crs={}", encode(crs.uri())), "type": GEOJSON },
-        { "rel": "alternate", "href": format!("{href}?f=html"), "type": "text/html" },
-        { "rel": "collection", "href": format!("/collections/{}", c.id), "type": JSON },
-    ]);
-    base.absolutise(&mut links);
+    let collection = format!("{}/collections/{}", base.as_str(), c.id);
+    let href = format!("{collection}/items/{}", encode(&item.id));
+    let fragment = c.render(&s.dataset, item, crs, None, None);
+    // The feature is an object: reopened before its closing brace, it takes the links
+    // without being parsed and written again.
+    let mut body = Vec::with_capacity(fragment.len() + 3 * href.len() + 200);
+    body.extend_from_slice(fragment.strip_suffix(b"}").unwrap_or(&fragment));
+    body.extend_from_slice(br#","links":["#);
+    write_link(
+        &mut body,
+        "self",
+        &format!("{href}?crs={}", encode(crs.uri())),
+        GEOJSON,
+    );
+    body.push(b',');
+    write_link(
+        &mut body,
+        "alternate",
+        &format!("{href}?f=html"),
+        "text/html",
+    );
+    body.push(b',');
+    write_link(&mut body, "collection", &collection, JSON);
+    body.extend_from_slice(b"]}");
     Ok(with_crs(
-        (
-            [(header::CONTENT_TYPE, GEOJSON)],
-            with_links(&c.render(&s.dataset, item, crs, None, None), &links),
-        )
-            .into_response(),
+        ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
         crs,
     ))
-}
-
-/// A ready-made feature with `"links"` added: the fragment is an object, so it is
-/// reopened before its closing brace rather than parsed and written again.
-fn with_links(fragment: &[u8], links: &Value) -> Vec<u8> {
-    let links = links.to_string();
-    let mut out = Vec::with_capacity(fragment.len() + links.len() + 10);
-    out.extend_from_slice(fragment.strip_suffix(b"}").unwrap_or(fragment));
-    out.extend_from_slice(br#","links":"#);
-    out.extend_from_slice(links.as_bytes());
-    out.push(b'}');
-    out
 }
 
 /// The properties a collection can be filtered on, as JSON Schema (OGC API – Features Part 3).
