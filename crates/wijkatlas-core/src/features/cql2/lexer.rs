@@ -47,125 +47,47 @@ pub struct Spanned {
 }
 
 pub fn tokens(text: &str) -> Result<Vec<Spanned>, Cql2Error> {
-    let chars: Vec<char> = text.chars().collect();
+    let mut lexer = Lexer {
+        chars: text.chars().collect(),
+        i: 0,
+    };
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let start = i;
+    while let Some(spanned) = lexer.next_token()? {
+        out.push(spanned);
+    }
+    Ok(out)
+}
+
+/// The filter's characters and the position of the next one to read.
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+}
+
+impl Lexer {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.i + ahead).copied()
+    }
+
+    /// The next token after any white space, or `None` at the end of the text.
+    fn next_token(&mut self) -> Result<Option<Spanned>, Cql2Error> {
+        while self.peek(0).is_some_and(char::is_whitespace) {
+            self.i += 1;
+        }
+        let Some(c) = self.peek(0) else {
+            return Ok(None);
+        };
+        let start = self.i;
         let token = match c {
-            c if c.is_whitespace() => {
-                i += 1;
-                continue;
-            }
-            '(' => {
-                i += 1;
-                Token::Open
-            }
-            ')' => {
-                i += 1;
-                Token::Close
-            }
-            ',' => {
-                i += 1;
-                Token::Comma
-            }
-            '=' => {
-                i += 1;
-                Token::Compare(CompareOp::Eq)
-            }
-            '<' | '>' => {
-                let next = chars.get(i + 1).copied();
-                i += 1;
-                let op = match (c, next) {
-                    ('<', Some('=')) => CompareOp::Le,
-                    ('<', Some('>')) => CompareOp::Ne,
-                    ('>', Some('=')) => CompareOp::Ge,
-                    ('<', _) => CompareOp::Lt,
-                    _ => CompareOp::Gt,
-                };
-                if matches!(op, CompareOp::Le | CompareOp::Ne | CompareOp::Ge) {
-                    i += 1;
-                }
-                Token::Compare(op)
-            }
-            '\'' => {
-                let mut s = String::new();
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => {
-                            return Err(Cql2Error::new(start, "this text is never closed with '"))
-                        }
-                        Some('\'') if chars.get(i + 1) == Some(&'\'') => {
-                            s.push('\'');
-                            i += 2;
-                        }
-                        Some('\'') => {
-                            i += 1;
-                            break;
-                        }
-                        Some(ch) => {
-                            s.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                Token::Text(s)
-            }
-            '"' => {
-                let end = chars[i + 1..]
-                    .iter()
-                    .position(|ch| *ch == '"')
-                    .ok_or_else(|| Cql2Error::new(start, "this name is never closed with \""))?;
-                let name: String = chars[i + 1..i + 1 + end].iter().collect();
-                i += end + 2;
-                Token::Word {
-                    text: name,
-                    quoted: true,
-                }
-            }
-            c if c.is_ascii_digit()
-                || ((c == '-' || c == '+' || c == '.')
-                    && chars
-                        .get(i + 1)
-                        .is_some_and(|n| n.is_ascii_digit() || *n == '.')) =>
-            {
-                i += 1;
-                while let Some(ch) = chars.get(i) {
-                    let exponent_sign =
-                        (*ch == '-' || *ch == '+') && matches!(chars[i - 1], 'e' | 'E');
-                    if ch.is_ascii_digit()
-                        || *ch == '.'
-                        || *ch == 'e'
-                        || *ch == 'E'
-                        || exponent_sign
-                    {
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
-                let literal: String = chars[start..i].iter().collect();
-                let n = literal
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|n| n.is_finite())
-                    .ok_or_else(|| Cql2Error::new(start, format!("'{literal}' is not a number")))?;
-                Token::Number(n)
-            }
-            c if c.is_alphabetic() || c == '_' => {
-                i += 1;
-                while chars.get(i).is_some_and(|ch| {
-                    ch.is_alphanumeric() || *ch == '_' || *ch == '.' || *ch == ':'
-                }) {
-                    i += 1;
-                }
-                Token::Word {
-                    text: chars[start..i].iter().collect(),
-                    quoted: false,
-                }
-            }
+            '(' => self.single(Token::Open),
+            ')' => self.single(Token::Close),
+            ',' => self.single(Token::Comma),
+            '=' => self.single(Token::Compare(CompareOp::Eq)),
+            '<' | '>' => self.comparison(c),
+            '\'' => self.text(start)?,
+            '"' => self.quoted_name(start)?,
+            c if self.starts_number(c) => self.number(start)?,
+            c if c.is_alphabetic() || c == '_' => self.word(start),
             other => {
                 return Err(Cql2Error::new(
                     start,
@@ -173,12 +95,114 @@ pub fn tokens(text: &str) -> Result<Vec<Spanned>, Cql2Error> {
                 ))
             }
         };
-        out.push(Spanned {
+        Ok(Some(Spanned {
             token,
             position: start,
-        });
+        }))
     }
-    Ok(out)
+
+    fn single(&mut self, token: Token) -> Token {
+        self.i += 1;
+        token
+    }
+
+    /// `<`, `<=`, `<>`, `>` or `>=`: one character or two.
+    fn comparison(&mut self, c: char) -> Token {
+        let op = match (c, self.peek(1)) {
+            ('<', Some('=')) => CompareOp::Le,
+            ('<', Some('>')) => CompareOp::Ne,
+            ('>', Some('=')) => CompareOp::Ge,
+            ('<', _) => CompareOp::Lt,
+            _ => CompareOp::Gt,
+        };
+        self.i += if matches!(op, CompareOp::Le | CompareOp::Ne | CompareOp::Ge) {
+            2
+        } else {
+            1
+        };
+        Token::Compare(op)
+    }
+
+    /// A 'single-quoted' text, in which '' stands for one quote.
+    fn text(&mut self, start: usize) -> Result<Token, Cql2Error> {
+        let mut s = String::new();
+        self.i += 1;
+        loop {
+            match self.peek(0) {
+                None => return Err(Cql2Error::new(start, "this text is never closed with '")),
+                Some('\'') if self.peek(1) == Some('\'') => {
+                    s.push('\'');
+                    self.i += 2;
+                }
+                Some('\'') => {
+                    self.i += 1;
+                    return Ok(Token::Text(s));
+                }
+                Some(ch) => {
+                    s.push(ch);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    /// A "double-quoted" property name, which may hold spaces.
+    fn quoted_name(&mut self, start: usize) -> Result<Token, Cql2Error> {
+        let rest = &self.chars[self.i + 1..];
+        let end = rest
+            .iter()
+            .position(|ch| *ch == '"')
+            .ok_or_else(|| Cql2Error::new(start, "this name is never closed with \""))?;
+        let name: String = rest[..end].iter().collect();
+        self.i += end + 2;
+        Ok(Token::Word {
+            text: name,
+            quoted: true,
+        })
+    }
+
+    /// A digit, or a sign or point with a digit or point after it: `-1`, `.5`, `+.5`.
+    fn starts_number(&self, c: char) -> bool {
+        c.is_ascii_digit()
+            || (matches!(c, '-' | '+' | '.')
+                && self.peek(1).is_some_and(|n| n.is_ascii_digit() || n == '.'))
+    }
+
+    fn number(&mut self, start: usize) -> Result<Token, Cql2Error> {
+        self.i += 1;
+        while let Some(ch) = self.peek(0) {
+            // A sign inside a number only belongs to it straight after the exponent's e.
+            let exponent_sign =
+                matches!(ch, '-' | '+') && matches!(self.chars[self.i - 1], 'e' | 'E');
+            if ch.is_ascii_digit() || matches!(ch, '.' | 'e' | 'E') || exponent_sign {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+        let literal: String = self.chars[start..self.i].iter().collect();
+        literal
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(Token::Number)
+            .ok_or_else(|| Cql2Error::new(start, format!("'{literal}' is not a number")))
+    }
+
+    /// A bare word: a keyword or a property name, which may hold `.` and `:`.
+    fn word(&mut self, start: usize) -> Token {
+        self.i += 1;
+        while self
+            .peek(0)
+            .is_some_and(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | ':'))
+        {
+            self.i += 1;
+        }
+        Token::Word {
+            text: self.chars[start..self.i].iter().collect(),
+            quoted: false,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -223,5 +247,100 @@ mod tests {
             Token::Compare(CompareOp::Ne)
         );
         assert!(tokens("a ; b").unwrap_err().message.contains("';'"));
+    }
+
+    /// Every kind of token once, each with where it starts: a split that loses a step
+    /// or advances by the wrong count shows here.
+    #[test]
+    fn reads_every_operator_and_punctuation_with_positions() {
+        let t = tokens(" ( a<b,c<=d<>e>f>=g=h ) ").unwrap();
+        let got: Vec<(usize, Token)> = t.into_iter().map(|s| (s.position, s.token)).collect();
+        let word = |w: &str| Token::Word {
+            text: w.into(),
+            quoted: false,
+        };
+        let cmp = Token::Compare;
+        assert_eq!(
+            got,
+            [
+                (1, Token::Open),
+                (3, word("a")),
+                (4, cmp(CompareOp::Lt)),
+                (5, word("b")),
+                (6, Token::Comma),
+                (7, word("c")),
+                (8, cmp(CompareOp::Le)),
+                (10, word("d")),
+                (11, cmp(CompareOp::Ne)),
+                (13, word("e")),
+                (14, cmp(CompareOp::Gt)),
+                (15, word("f")),
+                (16, cmp(CompareOp::Ge)),
+                (18, word("g")),
+                (19, cmp(CompareOp::Eq)),
+                (20, word("h")),
+                (22, Token::Close),
+            ]
+        );
+        assert!(tokens("").unwrap().is_empty());
+        assert!(tokens(" \t\n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn reads_numbers_with_signs_points_and_exponents() {
+        let numbers = |text: &str| -> Vec<f64> {
+            tokens(text)
+                .unwrap()
+                .into_iter()
+                .map(|s| match s.token {
+                    Token::Number(n) => n,
+                    other => panic!("{other:?} is not a number in {text}"),
+                })
+                .collect()
+        };
+        assert_eq!(
+            numbers(".5 +3 -.25 1e-3 2E+2 7"),
+            [0.5, 3.0, -0.25, 0.001, 200.0, 7.0]
+        );
+        let e = tokens("x = 1.2.3").unwrap_err();
+        assert_eq!(e.position, 4);
+        assert!(e.message.contains("'1.2.3' is not a number"), "{e}");
+        assert!(tokens("1e999")
+            .unwrap_err()
+            .message
+            .contains("not a number"));
+        // A sign with no digit after it is no number, and means nothing alone.
+        assert!(tokens("a - b").unwrap_err().message.contains("'-'"));
+    }
+
+    #[test]
+    fn reads_dotted_names_and_quoted_names() {
+        let t = tokens("wijk.code:x_1 \"a (b)\"").unwrap();
+        assert_eq!(
+            t[0].token,
+            Token::Word {
+                text: "wijk.code:x_1".into(),
+                quoted: false
+            }
+        );
+        assert_eq!(
+            t[1],
+            Spanned {
+                token: Token::Word {
+                    text: "a (b)".into(),
+                    quoted: true
+                },
+                position: 14
+            }
+        );
+        assert_eq!(t.len(), 2);
+        let e = tokens("a = \"open").unwrap_err();
+        assert_eq!(e.position, 4);
+        assert!(e.message.contains("never closed"), "{e}");
+        assert_eq!(
+            tokens("'' 'x'").unwrap()[0].token,
+            Token::Text(String::new())
+        );
+        assert_eq!(tokens("'' 'x'").unwrap()[1].position, 3);
     }
 }
