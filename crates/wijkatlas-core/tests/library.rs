@@ -82,3 +82,99 @@ fn the_bundled_data_loads_indexes_and_ranks_without_a_server() {
         assert!(pair[0].gap >= pair[1].gap, "ranked by falling gap at {i}");
     }
 }
+
+/// The smallest box around two, as min x, min y, max x, max y.
+fn widen(extent: Option<[f64; 4]>, b: [f64; 4]) -> Option<[f64; 4]> {
+    Some(extent.map_or(b, |e| {
+        [
+            e[0].min(b[0]),
+            e[1].min(b[1]),
+            e[2].max(b[2]),
+            e[3].max(b[3]),
+        ]
+    }))
+}
+
+/// The served collections, checked against the dataset they are made from: which there
+/// are and in what order, their titles, extents and years, every feature once (areas in
+/// id order, facilities as read) with its box, and an indicator added to its own area.
+#[test]
+fn the_served_collections_hold_every_area_and_facility_with_extent_and_years() {
+    use geo::BoundingRect;
+    use wijkatlas_core::features;
+    let loaded = load::load_dir(&data_dir()).expect("load the bundled data");
+    let dataset = &loaded.dataset;
+    let marked = dataset.areas(AreaLevel::Wijk)[0].code;
+    let mut extra = serde_json::Map::new();
+    extra.insert("test_indicator".into(), serde_json::json!(1.5));
+    let indicators = std::collections::HashMap::from([(marked, extra)]);
+    let collections = features::build(dataset, &indicators);
+
+    let ids: Vec<&str> = collections.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["gemeenten", "wijken", "buurten", "voorzieningen"]);
+    let titles: Vec<&str> = collections.iter().map(|c| c.title).collect();
+    assert_eq!(titles, ["Gemeenten", "Wijken", "Buurten", "Voorzieningen"]);
+    assert!(collections[3].description.contains("?categorie=huisarts"));
+
+    for (c, level) in collections.iter().zip(AreaLevel::ALL) {
+        assert_eq!(
+            c.description,
+            format!("{} met kerncijfers van het CBS", c.title)
+        );
+        let areas = dataset.areas(level);
+        let mut codes: Vec<String> = areas
+            .iter()
+            .map(|a| a.code.to_string())
+            .chain(dataset.unlocated(level).iter().map(|a| a.code.to_string()))
+            .collect();
+        codes.sort();
+        let served: Vec<&str> = c.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(served, codes, "{}: every area once, in id order", c.id);
+        let mut extent = None;
+        for a in areas {
+            let r = a.geometry.wgs84.bounding_rect().expect("an outline");
+            extent = widen(extent, [r.min().x, r.min().y, r.max().x, r.max().y]);
+            let rd = a.geometry.rd.bounding_rect().expect("an outline");
+            let item = c.items.iter().find(|i| i.id == a.code.to_string());
+            assert_eq!(
+                item.map(|i| i.bbox_rd),
+                Some([rd.min().x, rd.min().y, rd.max().x, rd.max().y]),
+                "{}",
+                a.code
+            );
+            assert_eq!(item.and_then(|i| i.year), a.year, "{}", a.code);
+        }
+        assert_eq!(c.extent, extent, "{}", c.id);
+        let mut years: Vec<u16> = areas.iter().filter_map(|a| a.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        assert!(
+            !years.is_empty(),
+            "{}: the bundled areas state a year",
+            c.id
+        );
+        assert_eq!(c.years, years, "{}", c.id);
+        for item in &c.items {
+            let has = item.props.contains_key("test_indicator");
+            assert_eq!(has, item.id == marked.to_string(), "{}", item.id);
+        }
+    }
+
+    let facilities = &collections[3];
+    let served: Vec<&str> = facilities.items.iter().map(|i| i.id.as_str()).collect();
+    let read: Vec<&str> = dataset
+        .voorzieningen()
+        .iter()
+        .map(|v| v.id.as_str())
+        .collect();
+    assert_eq!(served, read);
+    let mut extent = None;
+    for (item, v) in facilities.items.iter().zip(dataset.voorzieningen()) {
+        let (lon, lat) = (v.location.wgs84.lon, v.location.wgs84.lat);
+        extent = widen(extent, [lon, lat, lon, lat]);
+        let (x, y) = (v.location.rd.x, v.location.rd.y);
+        assert_eq!(item.bbox_rd, [x, y, x, y], "{}", v.id);
+    }
+    assert_eq!(facilities.extent, extent);
+    assert!(facilities.years.is_empty());
+}

@@ -22,7 +22,7 @@ pub use query::{
 };
 
 use crate::crs::Crs;
-use crate::model::{AreaLevel, Dataset};
+use crate::model::{Area, AreaLevel, Dataset, UnlocatedArea};
 use bytes::Bytes;
 use geo::{BoundingRect, Intersects, Rect};
 use serde_json::{Map, Value};
@@ -817,130 +817,168 @@ pub fn build(
     dataset: &Dataset,
     indicators: &HashMap<crate::model::AreaCode, Map<String, Value>>,
 ) -> Vec<Collection> {
-    let mut out = Vec::new();
-    for level in AreaLevel::ALL {
-        let areas = dataset.areas(level);
-        if areas.is_empty() && dataset.unlocated(level).is_empty() {
-            continue;
-        }
-        let mut extent = None;
-        let mut years: Vec<u16> = areas
-            .iter()
-            .filter_map(|a| a.year)
-            .chain(dataset.unlocated(level).iter().filter_map(|a| a.year))
-            .collect();
-        years.sort_unstable();
-        years.dedup();
-        let mut located: Vec<Map<String, Value>> = areas
-            .iter()
-            .map(|a| {
-                let mut props = encode::area_properties(a.into(), dataset);
-                if let Some(extra) = indicators.get(&a.code) {
-                    props.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
-                }
-                props
-            })
-            .collect();
-        let mut unlocated: Vec<Map<String, Value>> = dataset
-            .unlocated(level)
-            .iter()
-            .map(|a| encode::area_properties(a.into(), dataset))
-            .collect();
-        let null_everywhere = drop_null_everywhere(located.iter_mut().chain(unlocated.iter_mut()));
-        let mut items: Vec<Item> = areas
-            .iter()
-            .zip(located)
-            .enumerate()
-            .map(|(i, (a, props))| {
-                if let Some(r) = a.geometry.wgs84.bounding_rect() {
-                    extent = union(extent, r);
-                }
-                build_item(
-                    a.code.to_string(),
-                    a.year,
-                    a.geometry.rd.bounding_rect(),
-                    props,
-                    Origin::Located(i),
-                    |s, p, crs| encode::write_area_feature(s, a, p, crs),
-                )
-            })
-            .collect();
-        items.extend(
-            dataset
-                .unlocated(level)
-                .iter()
-                .zip(unlocated)
-                .enumerate()
-                .map(|(i, (a, props))| {
-                    build_item(
-                        a.code.to_string(),
-                        a.year,
-                        None,
-                        props,
-                        Origin::Unlocated(i),
-                        |s, p, _| encode::write_unlocated_feature(s, a, p),
-                    )
-                }),
-        );
-        // Id order, located or not, so pages are stable and ids easy to find.
-        items.sort_by(|a, b| a.id.cmp(&b.id));
-        let (title, description) = match level {
-            AreaLevel::Gemeente => ("Gemeenten", "Gemeenten met kerncijfers van het CBS"),
-            AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
-            AreaLevel::Buurt => ("Buurten", "Buurten met kerncijfers van het CBS"),
-        };
-        out.push(collection(Parts {
-            id: level.collection(),
-            title,
-            description: description.to_string(),
-            kind: CollectionKind::Areas(level),
-            items,
-            extent,
-            years,
-            null_everywhere,
-        }));
+    AreaLevel::ALL
+        .into_iter()
+        .filter_map(|level| area_collection(dataset, level, indicators))
+        .chain(facility_collection(dataset))
+        .collect()
+}
+
+/// The areas of one level, with an outline or without, or `None` when it has none.
+fn area_collection(
+    dataset: &Dataset,
+    level: AreaLevel,
+    indicators: &HashMap<crate::model::AreaCode, Map<String, Value>>,
+) -> Option<Collection> {
+    let areas = dataset.areas(level);
+    let unlocated = dataset.unlocated(level);
+    if areas.is_empty() && unlocated.is_empty() {
+        return None;
     }
+    let years = reference_years(areas, unlocated);
+    let mut located_props: Vec<Map<String, Value>> = areas
+        .iter()
+        .map(|a| {
+            let mut props = encode::area_properties(a.into(), dataset);
+            if let Some(extra) = indicators.get(&a.code) {
+                props.extend(extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            props
+        })
+        .collect();
+    let mut unlocated_props: Vec<Map<String, Value>> = unlocated
+        .iter()
+        .map(|a| encode::area_properties(a.into(), dataset))
+        .collect();
+    let null_everywhere =
+        drop_null_everywhere(located_props.iter_mut().chain(unlocated_props.iter_mut()));
+    let extent = areas
+        .iter()
+        .filter_map(|a| a.geometry.wgs84.bounding_rect())
+        .fold(None, union);
+    let mut items: Vec<Item> = located_items(areas, located_props)
+        .chain(unlocated_items(unlocated, unlocated_props))
+        .collect();
+    // Id order, located or not, so pages are stable and ids easy to find.
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    let (title, description) = level_title(level);
+    Some(collection(Parts {
+        id: level.collection(),
+        title,
+        description: description.to_string(),
+        kind: CollectionKind::Areas(level),
+        items,
+        extent,
+        years,
+        null_everywhere,
+    }))
+}
+
+/// The reference years of a level's figures, once each, in order.
+fn reference_years(areas: &[Area], unlocated: &[UnlocatedArea]) -> Vec<u16> {
+    let mut years: Vec<u16> = areas
+        .iter()
+        .filter_map(|a| a.year)
+        .chain(unlocated.iter().filter_map(|a| a.year))
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    years
+}
+
+fn located_items(
+    areas: &[Area],
+    props: Vec<Map<String, Value>>,
+) -> impl Iterator<Item = Item> + '_ {
+    areas.iter().zip(props).enumerate().map(|(i, (a, props))| {
+        build_item(
+            a.code.to_string(),
+            a.year,
+            a.geometry.rd.bounding_rect(),
+            props,
+            Origin::Located(i),
+            |s, p, crs| encode::write_area_feature(s, a, p, crs),
+        )
+    })
+}
+
+fn unlocated_items(
+    unlocated: &[UnlocatedArea],
+    props: Vec<Map<String, Value>>,
+) -> impl Iterator<Item = Item> + '_ {
+    unlocated
+        .iter()
+        .zip(props)
+        .enumerate()
+        .map(|(i, (a, props))| {
+            build_item(
+                a.code.to_string(),
+                a.year,
+                None,
+                props,
+                Origin::Unlocated(i),
+                |s, p, _| encode::write_unlocated_feature(s, a, p),
+            )
+        })
+}
+
+fn level_title(level: AreaLevel) -> (&'static str, &'static str) {
+    match level {
+        AreaLevel::Gemeente => ("Gemeenten", "Gemeenten met kerncijfers van het CBS"),
+        AreaLevel::Wijk => ("Wijken", "Wijken met kerncijfers van het CBS"),
+        AreaLevel::Buurt => ("Buurten", "Buurten met kerncijfers van het CBS"),
+    }
+}
+
+/// The voorzieningen in the order read, or `None` when there are none.
+fn facility_collection(dataset: &Dataset) -> Option<Collection> {
     let facilities = dataset.voorzieningen();
-    if !facilities.is_empty() {
-        let mut extent = None;
-        let mut all_props: Vec<Map<String, Value>> = facilities
-            .iter()
-            .map(|v| encode::facility_properties(v, dataset))
-            .collect();
-        let null_everywhere = drop_null_everywhere(all_props.iter_mut());
-        let items = facilities
-            .iter()
-            .zip(all_props)
-            .enumerate()
-            .map(|(i, (v, props))| {
-                let p = geo::Point::new(v.location.wgs84.lon, v.location.wgs84.lat);
-                extent = union(extent, Rect::new(p.0, p.0));
-                let rd = geo::Coord {
-                    x: v.location.rd.x,
-                    y: v.location.rd.y,
-                };
-                build_item(
-                    v.id.clone(),
-                    None,
-                    Some(Rect::new(rd, rd)),
-                    props,
-                    Origin::Located(i),
-                    |s, p, crs| encode::write_facility_feature(s, v, p, crs),
-                )
-            })
-            .collect();
-        out.push(collection(Parts {
-            id: FACILITIES,
-            title: "Voorzieningen",
-            description:
-                "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts"
-                    .into(),
-            kind: CollectionKind::Facilities,
-            items,
-            extent,
-            years: vec![],
-            null_everywhere,
-        }));
+    if facilities.is_empty() {
+        return None;
     }
-    out
+    let mut all_props: Vec<Map<String, Value>> = facilities
+        .iter()
+        .map(|v| encode::facility_properties(v, dataset))
+        .collect();
+    let null_everywhere = drop_null_everywhere(all_props.iter_mut());
+    let extent = facilities
+        .iter()
+        .map(|v| {
+            let p = geo::Coord {
+                x: v.location.wgs84.lon,
+                y: v.location.wgs84.lat,
+            };
+            Rect::new(p, p)
+        })
+        .fold(None, union);
+    let items = facilities
+        .iter()
+        .zip(all_props)
+        .enumerate()
+        .map(|(i, (v, props))| {
+            let rd = geo::Coord {
+                x: v.location.rd.x,
+                y: v.location.rd.y,
+            };
+            build_item(
+                v.id.clone(),
+                None,
+                Some(Rect::new(rd, rd)),
+                props,
+                Origin::Located(i),
+                |s, p, crs| encode::write_facility_feature(s, v, p, crs),
+            )
+        })
+        .collect();
+    Some(collection(Parts {
+        id: FACILITIES,
+        title: "Voorzieningen",
+        description: "Zorg- en welzijnsvoorzieningen; filter op categorie met ?categorie=huisarts"
+            .into(),
+        kind: CollectionKind::Facilities,
+        items,
+        extent,
+        years: vec![],
+        null_everywhere,
+    }))
 }
