@@ -179,3 +179,27 @@ fn an_area_too_small_to_simplify_keeps_its_neighbour_along_it() {
     assert!((after - out[0].unsigned_area() - out[1].unsigned_area()).abs() < 1e-9);
     assert!(after >= before * 0.9, "{after} vs {before}");
 }
+
+/// A hole that simplifying would collapse stays as it was when it is larger than the
+/// tolerance squared, and goes when it is a speck.
+#[test]
+fn a_collapsing_hole_stays_unless_it_is_a_speck() {
+    // Synthetic: a 200 × 200 square with a 20 × 20 hole and a 1 × 1 hole; at a tolerance
+    // of 15 both holes would fold to a line.
+    let ring = |x: f64, y: f64, side: f64| {
+        LineString::from(vec![
+            (x, y),
+            (x + side, y),
+            (x + side, y + side),
+            (x, y + side),
+            (x, y),
+        ])
+    };
+    let large = ring(50.0, 50.0, 20.0);
+    let speck = ring(150.0, 150.0, 1.0);
+    let outer = Polygon::new(ring(0.0, 0.0, 200.0), vec![large.clone(), speck]);
+    let out = simplify_coverage(&[mp(outer.clone())], 15.0);
+    assert_eq!(out[0].0.len(), 1);
+    assert_eq!(out[0].0[0].exterior(), outer.exterior());
+    assert_eq!(out[0].0[0].interiors(), [large]);
+}
