@@ -359,119 +359,22 @@ struct RawSourceSpec {
 impl TryFrom<RawSourceSpec> for SourceSpec {
     type Error = String;
 
-    fn try_from(raw: RawSourceSpec) -> Result<Self, Self::Error> {
-        let name = &raw.name;
-        let not_for = |option: &str, kind: &str| {
-            format!("source '{name}': option '{option}' does not apply to kind = \"{kind}\"")
-        };
-        if raw.kind != "voorzieningen" && (raw.osm.is_some() || raw.register.is_some()) {
-            return Err(not_for("osm/register", &raw.kind));
-        }
-        let areas_kind = raw.kind == "areas" || raw.kind == "earlier_areas";
-        if !areas_kind && (raw.name_field.is_some() || raw.layer.is_some()) {
-            return Err(not_for("name_field/layer", &raw.kind));
-        }
-        if !areas_kind && raw.kind != "figures" && raw.code_field.is_some() {
-            return Err(not_for("code_field", &raw.kind));
-        }
-        if raw.kind != "woningen" && raw.social_field.is_some() {
-            return Err(not_for("social_field", &raw.kind));
-        }
-        let postgis = match (&raw.path, raw.postgis) {
-            (Some(_), Some(_)) => {
-                return Err(format!(
-                    "source '{name}': give path = \"…\" (a file) or postgis = {{ … }} (a database layer), not both"
-                ))
-            }
-            (None, None) => {
-                return Err(format!(
-                    "source '{name}': needs path = \"…\" (a file) or postgis = {{ table = \"…\" }} (a database layer)"
-                ))
-            }
-            (Some(_), None) => None,
-            (None, Some(layer)) => {
-                if !(areas_kind || raw.kind == "voorzieningen") {
-                    return Err(not_for("postgis", &raw.kind));
-                }
-                if raw.osm.is_some() || raw.register.is_some() || raw.layer.is_some() {
-                    return Err(format!(
-                        "source '{name}': osm, register and layer describe files; a postgis layer takes none of them"
-                    ));
-                }
-                Some(layer.check(name)?)
-            }
-        };
+    fn try_from(mut raw: RawSourceSpec) -> Result<Self, Self::Error> {
+        raw.check_options_fit_the_kind()?;
+        let postgis = raw.postgis_layer()?;
         let path = match (&postgis, &raw.path) {
             (Some(layer), _) => PathBuf::from(layer.label()),
             (None, Some(path)) => path.clone(),
             (None, None) => PathBuf::new(),
         };
-        let kind = match raw.kind.as_str() {
-            "areas" => SourceKind::Areas {
-                level: raw.level.ok_or_else(|| {
-                    format!("source '{name}': kind = \"areas\" needs level = \"gemeente\", \"wijk\" or \"buurt\"")
-                })?,
-                code_field: raw.code_field,
-                name_field: raw.name_field,
-                layer: raw.layer,
-                vintage: Vintage::Current,
-            },
-            "earlier_areas" => SourceKind::Areas {
-                level: raw.level.ok_or_else(|| {
-                    format!("source '{name}': kind = \"earlier_areas\" needs the level of the areas")
-                })?,
-                code_field: raw.code_field,
-                name_field: raw.name_field,
-                layer: raw.layer,
-                vintage: match raw.year {
-                    Some(_) => Vintage::Earlier,
-                    None => {
-                        return Err(format!(
-                            "source '{name}': kind = \"earlier_areas\" needs year = …, the year its figures describe"
-                        ))
-                    }
-                },
-            },
-            "voorzieningen" => {
-                if raw.level.is_some() {
-                    return Err(not_for("level", "voorzieningen"));
-                }
-                SourceKind::Voorzieningen {
-                    category: raw.category,
-                    // Database rows follow the wijkatlas schema, as its GeoJSON does.
-                    format: match postgis {
-                        Some(_) => FacilityFormat::GeoJson,
-                        None => FacilityFormat::for_path(&path, raw.osm.clone(), raw.register.clone())
-                            .map_err(|e| format!("source '{name}': {e}"))?,
-                    },
-                }
+        let kind = raw.source_kind(postgis.is_some(), &path)?;
+        if !matches!(kind, SourceKind::Voorzieningen { .. }) {
+            if raw.category.is_some() {
+                return Err(raw.not_for("category", &raw.kind));
             }
-            "woningen" => SourceKind::Woningen {
-                social_field: raw.social_field.clone(),
-            },
-            "figures" => SourceKind::Figures {
-                level: raw.level.ok_or_else(|| {
-                    format!("source '{name}': kind = \"figures\" needs the level of the areas it joins onto")
-                })?,
-                code_field: raw.code_field.clone(),
-            },
-            "postcodes" => {
-                if raw.level.is_some() || raw.category.is_some() {
-                    return Err(not_for("level/category", "postcodes"));
-                }
-                SourceKind::Postcodes
+            if raw.dekking.is_some() {
+                return Err(raw.not_for("dekking", &raw.kind));
             }
-            other => {
-                return Err(format!(
-                    "source '{name}': unknown kind '{other}'; use areas, earlier_areas, figures, voorzieningen, woningen or postcodes"
-                ))
-            }
-        };
-        if !matches!(kind, SourceKind::Voorzieningen { .. }) && raw.category.is_some() {
-            return Err(not_for("category", &raw.kind));
-        }
-        if !matches!(kind, SourceKind::Voorzieningen { .. }) && raw.dekking.is_some() {
-            return Err(not_for("dekking", &raw.kind));
         }
         let coverage = match raw.dekking {
             Some(d) => Some(d.check(&raw.name)?),
@@ -488,6 +391,129 @@ impl TryFrom<RawSourceSpec> for SourceSpec {
             licence: raw.licence,
             attribution: raw.attribution,
         })
+    }
+}
+
+impl RawSourceSpec {
+    fn not_for(&self, option: &str, kind: &str) -> String {
+        format!(
+            "source '{}': option '{option}' does not apply to kind = \"{kind}\"",
+            self.name
+        )
+    }
+
+    fn is_areas_kind(&self) -> bool {
+        self.kind == "areas" || self.kind == "earlier_areas"
+    }
+
+    /// Options that only some kinds read, refused on the others.
+    fn check_options_fit_the_kind(&self) -> Result<(), String> {
+        let kind = self.kind.as_str();
+        if kind != "voorzieningen" && (self.osm.is_some() || self.register.is_some()) {
+            return Err(self.not_for("osm/register", kind));
+        }
+        if !self.is_areas_kind() && (self.name_field.is_some() || self.layer.is_some()) {
+            return Err(self.not_for("name_field/layer", kind));
+        }
+        if !self.is_areas_kind() && kind != "figures" && self.code_field.is_some() {
+            return Err(self.not_for("code_field", kind));
+        }
+        if kind != "woningen" && self.social_field.is_some() {
+            return Err(self.not_for("social_field", kind));
+        }
+        Ok(())
+    }
+
+    /// The database layer, when the source names one instead of a file (exactly one of
+    /// the two is needed).
+    fn postgis_layer(&mut self) -> Result<Option<PostgisLayer>, String> {
+        let name = &self.name;
+        match (&self.path, self.postgis.take()) {
+            (Some(_), Some(_)) => Err(format!(
+                "source '{name}': give path = \"…\" (a file) or postgis = {{ … }} (a database layer), not both"
+            )),
+            (None, None) => Err(format!(
+                "source '{name}': needs path = \"…\" (a file) or postgis = {{ table = \"…\" }} (a database layer)"
+            )),
+            (Some(_), None) => Ok(None),
+            (None, Some(layer)) => {
+                if !(self.is_areas_kind() || self.kind == "voorzieningen") {
+                    return Err(self.not_for("postgis", &self.kind));
+                }
+                if self.osm.is_some() || self.register.is_some() || self.layer.is_some() {
+                    return Err(format!(
+                        "source '{name}': osm, register and layer describe files; a postgis layer takes none of them"
+                    ));
+                }
+                Ok(Some(layer.check(name)?))
+            }
+        }
+    }
+
+    /// What the source holds, with the options of its kind; `path` is the file to read
+    /// (or the database layer's label when `from_database`).
+    fn source_kind(&mut self, from_database: bool, path: &Path) -> Result<SourceKind, String> {
+        let name = &self.name;
+        let needs_level = |what: &str| {
+            self.level
+                .ok_or_else(|| format!("source '{name}': kind = \"{}\" needs {what}", self.kind))
+        };
+        match self.kind.as_str() {
+            "areas" => Ok(SourceKind::Areas {
+                level: needs_level("level = \"gemeente\", \"wijk\" or \"buurt\"")?,
+                code_field: self.code_field.take(),
+                name_field: self.name_field.take(),
+                layer: self.layer.take(),
+                vintage: Vintage::Current,
+            }),
+            "earlier_areas" => {
+                let level = needs_level("the level of the areas")?;
+                if self.year.is_none() {
+                    return Err(format!(
+                        "source '{name}': kind = \"earlier_areas\" needs year = …, the year its figures describe"
+                    ));
+                }
+                Ok(SourceKind::Areas {
+                    level,
+                    code_field: self.code_field.take(),
+                    name_field: self.name_field.take(),
+                    layer: self.layer.take(),
+                    vintage: Vintage::Earlier,
+                })
+            }
+            "voorzieningen" => {
+                if self.level.is_some() {
+                    return Err(self.not_for("level", "voorzieningen"));
+                }
+                // Database rows follow the wijkatlas schema, as its GeoJSON does.
+                let format = if from_database {
+                    FacilityFormat::GeoJson
+                } else {
+                    FacilityFormat::for_path(path, self.osm.clone(), self.register.clone())
+                        .map_err(|e| format!("source '{name}': {e}"))?
+                };
+                Ok(SourceKind::Voorzieningen {
+                    category: self.category,
+                    format,
+                })
+            }
+            "woningen" => Ok(SourceKind::Woningen {
+                social_field: self.social_field.clone(),
+            }),
+            "figures" => Ok(SourceKind::Figures {
+                level: needs_level("the level of the areas it joins onto")?,
+                code_field: self.code_field.clone(),
+            }),
+            "postcodes" => {
+                if self.level.is_some() || self.category.is_some() {
+                    return Err(self.not_for("level/category", "postcodes"));
+                }
+                Ok(SourceKind::Postcodes)
+            }
+            other => Err(format!(
+                "source '{name}': unknown kind '{other}'; use areas, earlier_areas, figures, voorzieningen, woningen or postcodes"
+            )),
+        }
     }
 }
 
@@ -646,5 +672,114 @@ mod tests {
                 category: Some(Category::Wijkteam)
             }
         ));
+    }
+
+    /// Each check of which option goes with which kind, one case each, so a step lost
+    /// when the checks move shows here.
+    #[test]
+    fn options_of_another_kind_are_named_in_the_error() {
+        let base = "[[source]]\nname = \"x\"\n";
+        let cases = [
+            ("path = \"a.csv\"\nkind = \"figures\"\nlevel = \"wijk\"\n[source.osm]\n", "'osm/register' does not apply to kind = \"figures\""),
+            ("path = \"a.csv\"\nkind = \"figures\"\nlevel = \"wijk\"\nname_field = \"n\"\n", "'name_field/layer' does not apply"),
+            ("path = \"a.csv\"\nkind = \"woningen\"\nlayer = \"l\"\n", "'name_field/layer' does not apply"),
+            ("path = \"a.csv\"\nkind = \"woningen\"\ncategory = \"huisarts\"\n", "'category' does not apply to kind = \"woningen\""),
+            ("path = \"a.geojson\"\nkind = \"voorzieningen\"\nlevel = \"wijk\"\n", "'level' does not apply to kind = \"voorzieningen\""),
+            ("path = \"a.csv\"\nkind = \"postcodes\"\nlevel = \"wijk\"\n", "'level/category' does not apply"),
+            ("path = \"a.geojson\"\nkind = \"areas\"\nlevel = \"wijk\"\ndekking = \"nederland\"\n", "'dekking' does not apply to kind = \"areas\""),
+            ("path = \"a.geojson\"\nkind = \"earlier_areas\"\nyear = 2020\n", "needs the level of the areas"),
+            ("kind = \"voorzieningen\"\npostgis = { table = \"v\" }\n[source.osm]\n", "describe files"),
+            ("path = \"a.geojson\"\nkind = \"voorzieningen\"\ndekking = []\n", "dekking = []"),
+            ("path = \"a.geojson\"\nkind = \"voorzieningen\"\n[source.register]\n", "[source.register] table applies"),
+        ];
+        for (body, expected) in cases {
+            let err = parse(&format!("{base}{body}")).unwrap_err();
+            assert!(err.contains(expected), "{body}: {err}");
+            assert!(
+                err.contains("source 'x'") || expected.contains("table applies"),
+                "{body}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_keeps_its_options() {
+        let m = parse(concat!(
+            "[[source]]\nname = \"a\"\npath = \"w.gpkg\"\nkind = \"areas\"\nlevel = \"wijk\"\n",
+            "code_field = \"c\"\nname_field = \"n\"\nlayer = \"l\"\ncrs = \"EPSG:28992\"\n",
+            "licence = \"CC-BY\"\nattribution = \"CBS\"\n",
+            "[[source]]\nname = \"e\"\npath = \"old.geojson\"\nkind = \"earlier_areas\"\nlevel = \"buurt\"\nyear = 2020\n",
+            "[[source]]\nname = \"f\"\npath = \"f.csv\"\nkind = \"figures\"\nlevel = \"gemeente\"\ncode_field = \"gm\"\n",
+            "[[source]]\nname = \"w\"\npath = \"w.csv\"\nkind = \"woningen\"\nsocial_field = \"sociaal\"\n",
+            "[[source]]\nname = \"p\"\npath = \"pc4.csv\"\nkind = \"postcodes\"\n",
+            "[[source]]\nname = \"v\"\nkind = \"voorzieningen\"\ncategory = \"huisarts\"\n",
+            "postgis = { table = \"v\" }\ndekking = [\"GM0505\"]\n",
+        ))
+        .expect("parses");
+        let s = &m.sources;
+        assert_eq!(
+            s[0].kind,
+            SourceKind::Areas {
+                level: AreaLevel::Wijk,
+                code_field: Some("c".into()),
+                name_field: Some("n".into()),
+                layer: Some("l".into()),
+                vintage: Vintage::Current,
+            }
+        );
+        assert_eq!(s[0].path, PathBuf::from("w.gpkg"));
+        assert!(s[0].postgis.is_none());
+        assert_eq!(s[0].crs, Some(Crs::RdNew));
+        assert_eq!(s[0].licence.as_deref(), Some("CC-BY"));
+        assert_eq!(s[0].attribution.as_deref(), Some("CBS"));
+        assert_eq!(
+            s[1].kind,
+            SourceKind::Areas {
+                level: AreaLevel::Buurt,
+                code_field: None,
+                name_field: None,
+                layer: None,
+                vintage: Vintage::Earlier,
+            }
+        );
+        assert_eq!(s[1].year, Some(2020));
+        assert_eq!(
+            s[2].kind,
+            SourceKind::Figures {
+                level: AreaLevel::Gemeente,
+                code_field: Some("gm".into()),
+            }
+        );
+        assert_eq!(
+            s[3].kind,
+            SourceKind::Woningen {
+                social_field: Some("sociaal".into()),
+            }
+        );
+        assert_eq!(s[4].kind, SourceKind::Postcodes);
+        assert_eq!(
+            s[5].kind,
+            SourceKind::Voorzieningen {
+                category: Some(Category::Huisarts),
+                format: FacilityFormat::GeoJson,
+            }
+        );
+        assert_eq!(s[5].path, PathBuf::from("postgis:v"));
+        assert_eq!(
+            s[5].coverage,
+            Some(CoverageSpec::Gemeenten(vec!["GM0505".into()]))
+        );
+        let labels: Vec<&str> = s.iter().map(|s| s.kind.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "areas",
+                "earlier_areas",
+                "figures",
+                "woningen",
+                "postcodes",
+                "voorzieningen"
+            ]
+        );
     }
 }
