@@ -134,7 +134,6 @@ pub async fn profile(
     })
 }
 
-/// A text cell: quoted when it must be, and never a formula (`features::csv_cell`).
 /// A text cell: formula-like text neutralised (see `csv_cell`); the `csv` crate quotes.
 fn field(s: &str) -> String {
     crate::features::csv_cell::neutralise(s).into_owned()
@@ -171,8 +170,37 @@ fn table(header: &[&str], rows: &[Vec<String>]) -> Result<String, csv::Error> {
 /// Figures, categories and change over time, each a table with its own header, told
 /// apart by the first column and separated by an empty line.
 fn csv(p: &Profile) -> Result<String, csv::Error> {
-    let figures: Vec<Vec<String>> = p
-        .figures
+    let mut out = table(&FIGURES_HEADER, &figure_records(p))?;
+    out.push('\n');
+    out.push_str(&table(&CATEGORIES_HEADER, &category_records(p))?);
+    if !p.changes.is_empty() {
+        out.push('\n');
+        out.push_str(&table(&CHANGES_HEADER, &change_records(p))?);
+    }
+    Ok(out)
+}
+
+const FIGURES_HEADER: [&str; 15] = [
+    "onderdeel",
+    "code",
+    "naam",
+    "eenheid",
+    "waarde",
+    "wijk",
+    "wijk_bron",
+    "gemeente",
+    "gemeente_bron",
+    "nederland",
+    "nederland_bron",
+    "stand",
+    "z",
+    "jaar",
+    "bron",
+];
+
+/// One `kerncijfer` row per figure, with the wijk, gemeente and national references.
+fn figure_records(p: &Profile) -> Vec<Vec<String>> {
+    p.figures
         .iter()
         .map(|r| {
             let [w, wh] = reference(&r.wijk);
@@ -196,29 +224,26 @@ fn csv(p: &Profile) -> Result<String, csv::Error> {
                 field(r.source.as_deref().unwrap_or("")),
             ]
         })
-        .collect();
-    let mut out = table(
-        &[
-            "onderdeel",
-            "code",
-            "naam",
-            "eenheid",
-            "waarde",
-            "wijk",
-            "wijk_bron",
-            "gemeente",
-            "gemeente_bron",
-            "nederland",
-            "nederland_bron",
-            "stand",
-            "z",
-            "jaar",
-            "bron",
-        ],
-        &figures,
-    )?;
-    let categories: Vec<Vec<String>> = p
-        .categories
+        .collect()
+}
+
+const CATEGORIES_HEADER: [&str; 11] = [
+    "onderdeel",
+    "categorie",
+    "naam",
+    "dichtstbij_m",
+    "binnen_1km",
+    "binnen_3km",
+    "binnen_5km",
+    "rang",
+    "van",
+    "gap",
+    "reden",
+];
+
+/// One `voorziening` row per category analysed.
+fn category_records(p: &Profile) -> Vec<Vec<String>> {
+    p.categories
         .iter()
         .map(|c| {
             vec![
@@ -235,39 +260,38 @@ fn csv(p: &Profile) -> Result<String, csv::Error> {
                 field(c.reason.as_deref().unwrap_or("")),
             ]
         })
-        .collect();
-    out.push('\n');
-    out.push_str(&table(
-        &[
-            "onderdeel",
-            "categorie",
-            "naam",
-            "dichtstbij_m",
-            "binnen_1km",
-            "binnen_3km",
-            "binnen_5km",
-            "rang",
-            "van",
-            "gap",
-            "reden",
-        ],
-        &categories,
-    )?);
-    if p.changes.is_empty() {
-        return Ok(out);
-    }
-    let mut changes: Vec<Vec<String>> = Vec::new();
+        .collect()
+}
+
+const CHANGES_HEADER: [&str; 11] = [
+    "onderdeel",
+    "code",
+    "naam",
+    "eenheid",
+    "jaar_eerder",
+    "eerder",
+    "jaar_nu",
+    "nu",
+    "verschil",
+    "verschil_pct",
+    "vergelijking",
+];
+
+/// One `ontwikkeling` row per figure and earlier year; a year whose figures cannot be
+/// compared gets one row saying why.
+fn change_records(p: &Profile) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for c in &p.changes {
         if let crate::analysis::change::Comparison::NotComparable { reason } = &c.comparison {
-            let mut row = vec![String::new(); 11];
+            let mut row = vec![String::new(); CHANGES_HEADER.len()];
             row[0] = "ontwikkeling".into();
             row[4] = c.earlier_year.to_string();
             row[10] = field(&format!("niet vergelijkbaar: {reason}"));
-            changes.push(row);
+            rows.push(row);
             continue;
         }
         for f in &c.figures {
-            changes.push(vec![
+            rows.push(vec![
                 "ontwikkeling".to_string(),
                 f.key.to_string(),
                 field(f.label),
@@ -282,24 +306,7 @@ fn csv(p: &Profile) -> Result<String, csv::Error> {
             ]);
         }
     }
-    out.push('\n');
-    out.push_str(&table(
-        &[
-            "onderdeel",
-            "code",
-            "naam",
-            "eenheid",
-            "jaar_eerder",
-            "eerder",
-            "jaar_nu",
-            "nu",
-            "verschil",
-            "verschil_pct",
-            "vergelijking",
-        ],
-        &changes,
-    )?);
-    Ok(out)
+    rows
 }
 
 /// The CSV's tables as sheets, with numbers as numbers (not text) so a spreadsheet can
@@ -485,4 +492,153 @@ fn change_rows(p: &Profile) -> Vec<Vec<Cell>> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::change::{Change, Comparison, FigureChange};
+
+    fn bundled_profile(code: &str) -> Profile {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let loaded = crate::load::load_dir(&dir).expect("the bundled data loads");
+        let code = code.parse().expect("an area code");
+        profile::profile(&loaded.dataset, &loaded.analysis, code).expect("a profile")
+    }
+
+    /// The three tables of the CSV, each read back: its header and its records.
+    fn tables(text: &str) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+        text.split("\n\n")
+            .map(|t| {
+                let mut r = csv::Reader::from_reader(t.as_bytes());
+                let header = r
+                    .headers()
+                    .expect("a header")
+                    .iter()
+                    .map(str::to_string)
+                    .collect();
+                let rows = r
+                    .records()
+                    .map(|rec| rec.expect("a record").iter().map(str::to_string).collect())
+                    .collect();
+                (header, rows)
+            })
+            .collect()
+    }
+
+    /// A bridged year with a figure whose label looks like a formula and whose note has a
+    /// comma and quotes, and a year that cannot be compared.
+    fn two_changes() -> Vec<Change> {
+        vec![
+            Change {
+                earlier_year: 2017,
+                current_year: Some(2022),
+                comparison: Comparison::Bridged,
+                predecessors: vec![],
+                how: "samengevoegd uit \"A\", B".into(),
+                figures: vec![FigureChange {
+                    key: "inwoners",
+                    label: "=Inwoners",
+                    unit: "aantal",
+                    earlier: 100.0,
+                    current: 110.5,
+                    difference: 10.5,
+                    relative_pct: Some(10.5),
+                }],
+            },
+            Change {
+                earlier_year: 2015,
+                current_year: Some(2022),
+                comparison: Comparison::NotComparable {
+                    reason: "gesplitst".into(),
+                },
+                predecessors: vec![],
+                how: String::new(),
+                figures: vec![],
+            },
+        ]
+    }
+
+    /// Figures, categories and the change over time, each its own table in that order,
+    /// a row per figure, category and compared figure; text quoted when it must be and
+    /// never a formula.
+    #[test]
+    fn the_csv_holds_one_table_per_part_of_the_profile() {
+        let mut p = bundled_profile("GM0505");
+        assert!(!p.figures.is_empty() && !p.categories.is_empty());
+        let without_changes = tables(&csv(&p).expect("a CSV"));
+        assert_eq!(
+            without_changes.len(),
+            2,
+            "no change table without earlier years"
+        );
+        p.changes = two_changes();
+        let text = csv(&p).expect("a CSV");
+        let tables = tables(&text);
+        assert_eq!(tables.len(), 3);
+        let [(fh, figures), (ch, categories), (dh, changes)] = &tables[..] else {
+            unreachable!()
+        };
+        assert_eq!(fh, &FIGURES_HEADER);
+        assert_eq!(ch, &CATEGORIES_HEADER);
+        assert_eq!(dh, &CHANGES_HEADER);
+        assert_eq!(figures.len(), p.figures.len());
+        assert_eq!(categories.len(), p.categories.len());
+        for (row, figure) in figures.iter().zip(&p.figures) {
+            assert_eq!(row.len(), FIGURES_HEADER.len());
+            assert_eq!(
+                (row[0].as_str(), row[1].as_str()),
+                ("kerncijfer", figure.key)
+            );
+            assert_eq!(row[4], number(figure.value));
+        }
+        for (row, category) in categories.iter().zip(&p.categories) {
+            assert_eq!(row.len(), CATEGORIES_HEADER.len());
+            assert_eq!(
+                (row[0].as_str(), row[1].as_str()),
+                ("voorziening", category.category)
+            );
+            assert_eq!(row[8], category.ranked_of.to_string());
+        }
+        assert_eq!(
+            changes,
+            &[
+                [
+                    "ontwikkeling",
+                    "inwoners",
+                    "'=Inwoners",
+                    "aantal",
+                    "2017",
+                    "100",
+                    "2022",
+                    "110.5",
+                    "10.5",
+                    "10.5",
+                    "samengevoegd uit \"A\", B",
+                ]
+                .map(str::to_string)
+                .to_vec(),
+                [
+                    "ontwikkeling",
+                    "",
+                    "",
+                    "",
+                    "2015",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "niet vergelijkbaar: gesplitst"
+                ]
+                .map(str::to_string)
+                .to_vec(),
+            ]
+        );
+        // The csv crate quotes the text with a comma and doubles its quotes.
+        assert!(
+            text.ends_with(",\"samengevoegd uit \"\"A\"\", B\"\nontwikkeling,,,,2015,,,,,,niet vergelijkbaar: gesplitst\n"),
+            "{text}"
+        );
+    }
 }
