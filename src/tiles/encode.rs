@@ -5,7 +5,7 @@ use super::grid::{from_mercator, to_mercator, TileId};
 use super::mvt::{Geometry, LayerBuilder, Value};
 use super::projected::Projected;
 use crate::crs::{LonLat, RdPoint};
-use crate::features::{Collection, OutlineRd};
+use crate::features::{Collection, Item, OutlineRd};
 use crate::model::Dataset;
 
 /// Tile coordinates per side (the MVT default).
@@ -45,116 +45,156 @@ fn layer_of(
     id: TileId,
     every: bool,
 ) -> LayerBuilder {
-    let b = id.bounds();
-    let scale = f64::from(EXTENT) / (b[2] - b[0]);
-    let merc_to_px = |x: f64, y: f64| -> Px { ((x - b[0]) * scale, (b[3] - y) * scale) };
-    let to_px = |p: RdPoint| -> Px {
-        let (x, y) = to_mercator(p.to_wgs84());
-        merc_to_px(x, y)
-    };
-    let margin = f64::from(BUFFER);
-    let (lo, hi) = (-margin, f64::from(EXTENT) + margin);
-    let window = [
-        b[0] - margin / scale,
-        b[1] - margin / scale,
-        b[2] + margin / scale,
-        b[3] + margin / scale,
-    ];
-    let window_rd = rd_window(id, margin / scale);
+    let frame = Frame::new(id);
     let areas = matches!(collection.kind, crate::features::CollectionKind::Areas(_))
         .then(|| projected.layer(collection, dataset, id.z));
     // Only the features near the tile, through the R-trees, in item order as a scan of
     // every one would find them (so tiles are the same, ids included).
     let near = match &areas {
         _ if every => (0..collection.items.len()).collect(),
-        Some(areas) => areas.in_box(window),
-        None => collection.positions_in_rd_box(
-            dataset,
-            &geo::Rect::new(
-                geo::Coord {
-                    x: window_rd[0],
-                    y: window_rd[1],
-                },
-                geo::Coord {
-                    x: window_rd[2],
-                    y: window_rd[3],
-                },
-            ),
-        ),
+        Some(areas) => areas.in_box(frame.window),
+        None => collection.positions_in_rd_box(dataset, &frame.window_rd_rect()),
     };
     let mut layer = LayerBuilder::new(collection.id, EXTENT);
     for n in near {
         let Some(item) = collection.items.get(n) else {
             continue;
         };
-        let geometry = if let Some(areas) = &areas {
-            let Some(Some((mp, bb))) = areas.outlines.get(n) else {
-                continue;
-            };
-            // The tree's answer again, cheaply: so `layer_of` over every item is the
-            // scan the tree stands in for.
-            if bb[0] > window[2] || bb[2] < window[0] || bb[1] > window[3] || bb[3] < window[1] {
-                continue;
-            }
-            let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
-            for polygon in &mp.0 {
-                let exterior = ring_px(polygon.exterior(), &merc_to_px, lo, hi);
-                let Some(mut outer) = exterior else { continue };
-                wind(&mut outer, true);
-                rings.push(outer);
-                for hole in polygon.interiors() {
-                    if let Some(mut inner) = ring_px(hole, &merc_to_px, lo, hi) {
-                        wind(&mut inner, false);
-                        rings.push(inner);
-                    }
-                }
-            }
-            if rings.is_empty() {
-                continue;
-            }
-            Geometry::polygon(&rings)
-        } else {
-            let bb = item.bbox_rd;
-            if bb[0] > window_rd[2]
-                || bb[2] < window_rd[0]
-                || bb[1] > window_rd[3]
-                || bb[3] < window_rd[1]
-            {
-                continue;
-            }
-            match collection.outline_for_zoom(dataset, item, id.z) {
-                Some(OutlineRd::Point(c)) => {
-                    let (x, y) = to_px(RdPoint::new(c.x, c.y));
-                    if !(lo..=hi).contains(&x) || !(lo..=hi).contains(&y) {
-                        continue;
-                    }
-                    // Within the buffered tile, so the casts cannot overflow.
-                    Geometry::point(x.round() as i32, y.round() as i32)
-                }
-                // Areas go through `projected` above.
-                _ => continue,
-            }
+        let geometry = match &areas {
+            Some(areas) => frame.area(areas, n),
+            None => frame.point(collection, dataset, item, id.z),
         };
-        // MVT ids are numbers; the CBS code or facility id travels as the `id` property.
-        let tags = std::iter::once(("id".to_string(), Value::String(item.id.clone()))).chain(
-            item.props.iter().filter_map(|(key, value)| {
-                let v = match value {
-                    serde_json::Value::String(s) => Value::String(s.clone()),
-                    serde_json::Value::Bool(b) => Value::Bool(*b),
-                    serde_json::Value::Number(num) => match (num.as_i64(), num.as_f64()) {
-                        (Some(i), _) => Value::Int(i),
-                        (None, Some(f)) => Value::Double(f.to_bits()),
-                        _ => return None,
-                    },
-                    // Nulls are left out: a missing key is how MVT says "no value".
-                    _ => return None,
-                };
-                Some((key.clone(), v))
-            }),
-        );
-        layer.add(n as u64 + 1, geometry, tags);
+        if let Some(geometry) = geometry {
+            layer.add(n as u64 + 1, geometry, tags(item));
+        }
     }
     layer
+}
+
+/// A tile's window on the world: the buffered tile in Web Mercator metres and in RD,
+/// and how Web Mercator metres become tile units.
+struct Frame {
+    /// The tile's bounds in Web Mercator metres: min x, min y, max x, max y.
+    bounds: [f64; 4],
+    /// Tile units per Web Mercator metre.
+    scale: f64,
+    /// The buffered tile in tile units, the same on both axes: `lo..=hi`.
+    lo: f64,
+    hi: f64,
+    /// The buffered tile in Web Mercator metres.
+    window: [f64; 4],
+    /// A box in RD metres around the buffered tile.
+    window_rd: [f64; 4],
+}
+
+impl Frame {
+    fn new(id: TileId) -> Frame {
+        let bounds = id.bounds();
+        let scale = f64::from(EXTENT) / (bounds[2] - bounds[0]);
+        let margin = f64::from(BUFFER);
+        Frame {
+            bounds,
+            scale,
+            lo: -margin,
+            hi: f64::from(EXTENT) + margin,
+            window: [
+                bounds[0] - margin / scale,
+                bounds[1] - margin / scale,
+                bounds[2] + margin / scale,
+                bounds[3] + margin / scale,
+            ],
+            window_rd: rd_window(id, margin / scale),
+        }
+    }
+
+    fn merc_to_px(&self, x: f64, y: f64) -> Px {
+        (
+            (x - self.bounds[0]) * self.scale,
+            (self.bounds[3] - y) * self.scale,
+        )
+    }
+
+    fn window_rd_rect(&self) -> geo::Rect<f64> {
+        let w = self.window_rd;
+        geo::Rect::new(
+            geo::Coord { x: w[0], y: w[1] },
+            geo::Coord { x: w[2], y: w[3] },
+        )
+    }
+
+    /// Area `n`'s outline in tile units, clipped to the buffered tile; `None` when it
+    /// has none or none of it is near the tile.
+    fn area(&self, areas: &super::projected::ProjectedLayer, n: usize) -> Option<Geometry> {
+        let Some(Some((mp, bb))) = areas.outlines.get(n) else {
+            return None;
+        };
+        let w = self.window;
+        // The tree's answer again, cheaply: so `layer_of` over every item is the
+        // scan the tree stands in for.
+        if bb[0] > w[2] || bb[2] < w[0] || bb[1] > w[3] || bb[3] < w[1] {
+            return None;
+        }
+        let to_px = |x: f64, y: f64| self.merc_to_px(x, y);
+        let mut rings: Vec<Vec<(i32, i32)>> = Vec::new();
+        for polygon in &mp.0 {
+            let Some(mut outer) = ring_px(polygon.exterior(), &to_px, self.lo, self.hi) else {
+                continue;
+            };
+            wind(&mut outer, true);
+            rings.push(outer);
+            for hole in polygon.interiors() {
+                if let Some(mut inner) = ring_px(hole, &to_px, self.lo, self.hi) {
+                    wind(&mut inner, false);
+                    rings.push(inner);
+                }
+            }
+        }
+        (!rings.is_empty()).then(|| Geometry::polygon(&rings))
+    }
+
+    /// A facility's point in tile units, or `None` outside the buffered tile.
+    fn point(
+        &self,
+        collection: &Collection,
+        dataset: &Dataset,
+        item: &Item,
+        zoom: u8,
+    ) -> Option<Geometry> {
+        let (bb, w) = (item.bbox_rd, self.window_rd);
+        if bb[0] > w[2] || bb[2] < w[0] || bb[1] > w[3] || bb[3] < w[1] {
+            return None;
+        }
+        // Areas go through `projected` in [`Frame::area`].
+        let Some(OutlineRd::Point(c)) = collection.outline_for_zoom(dataset, item, zoom) else {
+            return None;
+        };
+        let (x, y) = to_mercator(RdPoint::new(c.x, c.y).to_wgs84());
+        let (x, y) = self.merc_to_px(x, y);
+        let inside = |v: f64| (self.lo..=self.hi).contains(&v);
+        // Within the buffered tile, so the casts cannot overflow.
+        (inside(x) && inside(y)).then(|| Geometry::point(x.round() as i32, y.round() as i32))
+    }
+}
+
+/// A feature's properties as MVT tags. MVT ids are numbers; the CBS code or facility id
+/// travels as the `id` property. Nulls are left out: a missing key is how MVT says "no
+/// value".
+fn tags(item: &Item) -> impl Iterator<Item = (String, Value)> + '_ {
+    std::iter::once(("id".to_string(), Value::String(item.id.clone()))).chain(
+        item.props.iter().filter_map(|(key, value)| {
+            let v = match value {
+                serde_json::Value::String(s) => Value::String(s.clone()),
+                serde_json::Value::Bool(b) => Value::Bool(*b),
+                serde_json::Value::Number(num) => match (num.as_i64(), num.as_f64()) {
+                    (Some(i), _) => Value::Int(i),
+                    (None, Some(f)) => Value::Double(f.to_bits()),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((key.clone(), v))
+        }),
+    )
 }
 
 /// A ring in Web Mercator metres as tile units, clipped to the buffered tile.
@@ -217,4 +257,93 @@ fn rd_window(id: TileId, buffer_m: f64) -> [f64; 4] {
     }
     let pad = (w[2] - w[0]).max(w[3] - w[1]) * 0.01;
     [w[0] - pad, w[1] - pad, w[2] + pad, w[3] + pad]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FACILITIES;
+    use crate::tiles::mvt::{GeomType, TileValue};
+    use std::collections::HashMap;
+
+    /// The zoom-14 tile holding a point, from the Web Mercator definition.
+    fn tile_at(lon: f64, lat: f64, z: u32) -> TileId {
+        let n = f64::from(1u32 << z);
+        let x = ((lon + 180.0) / 360.0 * n) as u32;
+        let lat = lat.to_radians();
+        let y =
+            ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32;
+        TileId::new(z, x, y).expect("a tile on the grid")
+    }
+
+    fn unzigzag(v: u32) -> i32 {
+        ((v >> 1) as i32) ^ -((v & 1) as i32)
+    }
+
+    /// A facility's tile holds it as one point, numbered after its place in the
+    /// collection, at the tile units its position gives, with its id and its valued
+    /// properties as tags (nulls left out); a tile further on does not hold it.
+    #[test]
+    fn a_facility_is_a_point_with_its_properties_as_tags() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let loaded = crate::load::load_dir(&dir).expect("the bundled data loads");
+        let dataset = &loaded.dataset;
+        let collections = crate::features::build(dataset, &HashMap::new());
+        let c = collections
+            .iter()
+            .find(|c| c.id == FACILITIES)
+            .expect("facilities");
+        let n = c.items.len() / 2;
+        let (item, v) = (&c.items[n], &dataset.voorzieningen()[n]);
+        let z = 14;
+        let id = tile_at(v.location.wgs84.lon, v.location.wgs84.lat, z);
+        let layer = layer(c, dataset, &Projected::default(), id).finish();
+        assert_eq!(layer.name, FACILITIES);
+        let feature = layer
+            .features
+            .iter()
+            .find(|f| f.id == Some(n as u64 + 1))
+            .expect("the facility is in its tile");
+        assert_eq!(feature.r#type, Some(GeomType::Point as i32));
+        let [command, x, y] = feature.geometry[..] else {
+            panic!("one point: {:?}", feature.geometry)
+        };
+        assert_eq!(command, 1 | (1 << 3), "MoveTo, once");
+        let b = id.bounds();
+        let scale = f64::from(EXTENT) / (b[2] - b[0]);
+        let (mx, my) = to_mercator(v.location.wgs84);
+        let (want_x, want_y) = ((mx - b[0]) * scale, (b[3] - my) * scale);
+        assert!(
+            (f64::from(unzigzag(x)) - want_x).abs() <= 2.0,
+            "{x} {want_x}"
+        );
+        assert!(
+            (f64::from(unzigzag(y)) - want_y).abs() <= 2.0,
+            "{y} {want_y}"
+        );
+        let tags: HashMap<&str, &TileValue> = feature
+            .tags
+            .chunks(2)
+            .map(|kv| {
+                (
+                    layer.keys[kv[0] as usize].as_str(),
+                    &layer.values[kv[1] as usize],
+                )
+            })
+            .collect();
+        assert_eq!(tags["id"].string_value.as_deref(), Some(item.id.as_str()));
+        for (key, value) in &item.props {
+            assert_eq!(tags.contains_key(key.as_str()), !value.is_null(), "{key}");
+            if let Some(text) = value.as_str() {
+                assert_eq!(
+                    tags[key.as_str()].string_value.as_deref(),
+                    Some(text),
+                    "{key}"
+                );
+            }
+        }
+        let further = TileId::new(u32::from(id.z), id.x + 3, id.y).expect("a tile");
+        let layer = super::layer(c, dataset, &Projected::default(), further).finish();
+        assert!(layer.features.iter().all(|f| f.id != Some(n as u64 + 1)));
+    }
 }
