@@ -174,121 +174,193 @@ fn query(name: &str, description: &str, schema: Value) -> Value {
 
 /// The analysis routes under `/api/…` (see `super::analysis`).
 fn analysis_paths(s: &Snapshot, paths: &mut Map<String, Value>) {
-    use crate::analysis::proximity::{MAX_K, MAX_RADIUS_M};
+    let niveau = niveau_parameter(s);
+    let routes = [
+        ("/api/nearest", nearest_operation()),
+        ("/api/isochrone", isochrone_operation()),
+        ("/api/within", within_operation()),
+        (
+            "/api/area-at",
+            operation(
+                "The gemeente, wijk and buurt at a point, with their key figures",
+                point_parameters(),
+                analysis_ok("Coarsest first"),
+                &[400],
+            ),
+        ),
+        ("/api/housing", housing_operation(niveau.clone())),
+        (
+            "/api/access",
+            operation(
+                "E2SFCA access score of every area for one category",
+                vec![categorie_parameter("One category (required)."), niveau],
+                analysis_ok("One score per area; null where nothing is in reach"),
+                &[400],
+            ),
+        ),
+        ("/api/zoek", zoek_operation()),
+    ];
+    for (path, get) in routes {
+        paths.insert(path.into(), json!({ "get": get }));
+    }
+}
+
+/// A JSON object answer of an analysis route.
+fn analysis_ok(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "type": "object" } } } })
+}
+
+fn range(min: f64, max: f64) -> Value {
+    json!({ "type": "number", "minimum": min, "maximum": max })
+}
+
+/// The point a route asks about: lon/lat or RD x/y, each bounded to the Netherlands.
+fn point_parameters() -> Vec<Value> {
     use crate::crs::{RD_DOMAIN, WGS84_DOMAIN};
-    let range = |min: f64, max: f64| json!({ "type": "number", "minimum": min, "maximum": max });
-    let point = || {
-        vec![
-            query(
-                "lon",
-                "Longitude (WGS84), with lat; the point must lie in a loaded area.",
-                range(WGS84_DOMAIN.min_x, WGS84_DOMAIN.max_x),
-            ),
-            query(
-                "lat",
-                "Latitude (WGS84), with lon.",
-                range(WGS84_DOMAIN.min_y, WGS84_DOMAIN.max_y),
-            ),
-            query(
-                "x",
-                "RD New x (EPSG:28992, metres), with y; instead of lon/lat.",
-                range(RD_DOMAIN.min_x, RD_DOMAIN.max_x),
-            ),
-            query(
-                "y",
-                "RD New y (EPSG:28992, metres), with x.",
-                range(RD_DOMAIN.min_y, RD_DOMAIN.max_y),
-            ),
-        ]
-    };
-    let categorie = |what: &str| {
-        query(
-            "categorie",
-            what,
-            json!({ "type": "string", "example": "huisarts" }),
-        )
-    };
+    let (wgs84, rd) = (WGS84_DOMAIN, RD_DOMAIN);
+    [
+        (
+            "lon",
+            "Longitude (WGS84), with lat; the point must lie in a loaded area.",
+            wgs84.min_x,
+            wgs84.max_x,
+        ),
+        (
+            "lat",
+            "Latitude (WGS84), with lon.",
+            wgs84.min_y,
+            wgs84.max_y,
+        ),
+        (
+            "x",
+            "RD New x (EPSG:28992, metres), with y; instead of lon/lat.",
+            rd.min_x,
+            rd.max_x,
+        ),
+        (
+            "y",
+            "RD New y (EPSG:28992, metres), with x.",
+            rd.min_y,
+            rd.max_y,
+        ),
+    ]
+    .map(|(name, description, min, max)| query(name, description, range(min, max)))
+    .to_vec()
+}
+
+fn categorie_parameter(what: &str) -> Value {
+    query(
+        "categorie",
+        what,
+        json!({ "type": "string", "example": "huisarts" }),
+    )
+}
+
+/// `niveau`, offering the levels the snapshot has areas of.
+fn niveau_parameter(s: &Snapshot) -> Value {
     let levels: Vec<String> = crate::model::AreaLevel::ALL
         .into_iter()
         .filter(|l| !s.dataset.areas(*l).is_empty())
         .map(|l| l.to_string())
         .collect();
-    let niveau = query(
+    query(
         "niveau",
         "Area level (default: the finest level covering every loaded gemeente).",
         json!({ "type": "string", "enum": levels }),
-    );
-    let ok = |description: &str| json!({ "description": description, "content": { "application/json": { "schema": { "type": "object" } } } });
-    let mut nearest = point();
-    nearest.push(query(
+    )
+}
+
+fn nearest_operation() -> Value {
+    use crate::analysis::proximity::MAX_K;
+    let mut parameters = point_parameters();
+    parameters.push(query(
         "k",
         "How many (default 5).",
         json!({ "type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5 }),
     ));
-    nearest.push(categorie(
+    parameters.push(categorie_parameter(
         "Only these categories, comma-separated (default: all).",
     ));
-    paths.insert(
-        "/api/nearest".into(),
-        json!({ "get": operation(
+    operation(
         "The k nearest voorzieningen to a point, with straight-line and estimated road distance",
-        nearest, ok("Nearest first"), &[400]) }),
-    );
-    let mut isochrone = point();
-    isochrone.push(query(
+        parameters,
+        analysis_ok("Nearest first"),
+        &[400],
+    )
+}
+
+fn isochrone_operation() -> Value {
+    let mut parameters = point_parameters();
+    parameters.push(query(
         "minuten",
         "Minutes of travel (default 15).",
         json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": 60, "default": 15 }),
     ));
-    isochrone.push(query(
+    parameters.push(query(
         "modus",
         "lopen (foot, the default), fietsen (bicycle) or auto (car).",
         json!({ "type": "string", "enum": ["lopen", "fietsen", "auto", "foot", "bicycle", "car"] }),
     ));
-    paths.insert(
-        "/api/isochrone".into(),
-        json!({ "get": operation(
+    operation(
         "The roads and paths reachable from a point within t minutes along the network (GeoJSON lines); 404 when no road network is loaded",
-        isochrone, ok("A FeatureCollection of one MultiLineString"), &[400, 404]) }),
-    );
-    let mut within = point();
-    within.push(query("radius", "Radius in metres (required).", json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MAX_RADIUS_M })));
-    within.push(categorie(
+        parameters,
+        analysis_ok("A FeatureCollection of one MultiLineString"),
+        &[400, 404],
+    )
+}
+
+fn within_operation() -> Value {
+    use crate::analysis::proximity::MAX_RADIUS_M;
+    let mut parameters = point_parameters();
+    parameters.push(query("radius", "Radius in metres (required).", json!({ "type": "number", "exclusiveMinimum": true, "minimum": 0, "maximum": MAX_RADIUS_M })));
+    parameters.push(categorie_parameter(
         "Only these categories, comma-separated (default: all).",
     ));
-    within.push(query(
+    parameters.push(query(
         "limit",
         "Page size (default 100).",
         json!({ "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 }),
     ));
-    within.push(query(
+    parameters.push(query(
         "offset",
         "Results to skip.",
         json!({ "type": "integer", "minimum": 0, "default": 0 }),
     ));
-    paths.insert("/api/within".into(), json!({ "get": operation(
-        "Every voorziening within a radius, nearest first, paged", within, ok("Nearest first"), &[400]) }));
-    paths.insert("/api/area-at".into(), json!({ "get": operation(
-        "The gemeente, wijk and buurt at a point, with their key figures", point(), ok("Coarsest first"), &[400]) }));
-    paths.insert("/api/housing".into(), json!({ "get": operation(
+    operation(
+        "Every voorziening within a radius, nearest first, paged",
+        parameters,
+        analysis_ok("Nearest first"),
+        &[400],
+    )
+}
+
+fn housing_operation(niveau: Value) -> Value {
+    operation(
         "The share of corporation-owned dwellings per area against the 30% target",
-        vec![niveau.clone(), query("doel", "Target share in percent (default 30).", json!({ "type": "number", "minimum": 0, "maximum": 100, "default": 30 }))],
-        ok("Largest shortfall first"), &[400]) }));
-    paths.insert(
-        "/api/access".into(),
-        json!({ "get": operation(
-        "E2SFCA access score of every area for one category",
-        vec![categorie("One category (required)."), niveau],
-        ok("One score per area; null where nothing is in reach"), &[400]) }),
-    );
+        vec![
+            niveau,
+            query(
+                "doel",
+                "Target share in percent (default 30).",
+                json!({ "type": "number", "minimum": 0, "maximum": 100, "default": 30 }),
+            ),
+        ],
+        analysis_ok("Largest shortfall first"),
+        &[400],
+    )
+}
+
+fn zoek_operation() -> Value {
     use crate::analysis::search::{MAX_HITS, MAX_QUERY_CHARS};
-    paths.insert("/api/zoek".into(), json!({ "get": operation(
+    operation(
         "Places in the loaded data by PC4 postcode or area name (the resident page's search when PDOK is out of reach); the text is not logged",
         vec![
             query("q", "A postcode (`3741`, `3741 AB`) or (part of) a gemeente, wijk or buurt name (required).", json!({ "type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS, "example": "Baarn" })),
             query("limit", "How many (default 10).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_HITS, "default": 10 })),
         ],
-        ok("Postcodes first, then names that start with the text, then names that contain it"), &[400]) }));
+        analysis_ok("Postcodes first, then names that start with the text, then names that contain it"),
+        &[400],
+    )
 }
 
 /// `/profiles/{code}` (see `super::profiles`): the JSON is `Profile`, the rest are the
@@ -623,4 +695,70 @@ pub fn page_body(doc: &Value) -> String {
         }
     }
     main
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundled() -> Snapshot {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        Snapshot::new(crate::load::load_dir(&dir).expect("the bundled data loads"))
+    }
+
+    /// Every analysis route with the parameters it reads, each with a schema, and the
+    /// errors it may answer.
+    #[test]
+    fn every_analysis_route_lists_its_parameters() {
+        let s = bundled();
+        let mut paths = Map::new();
+        analysis_paths(&s, &mut paths);
+        let point = ["lon", "lat", "x", "y"];
+        let expected: [(&str, Vec<&str>, &[&str]); 7] = [
+            (
+                "/api/nearest",
+                [&point[..], &["k", "categorie"]].concat(),
+                &["400", "503"],
+            ),
+            (
+                "/api/isochrone",
+                [&point[..], &["minuten", "modus"]].concat(),
+                &["400", "404", "503"],
+            ),
+            (
+                "/api/within",
+                [&point[..], &["radius", "categorie", "limit", "offset"]].concat(),
+                &["400", "503"],
+            ),
+            ("/api/area-at", point.to_vec(), &["400", "503"]),
+            ("/api/housing", vec!["niveau", "doel"], &["400", "503"]),
+            ("/api/access", vec!["categorie", "niveau"], &["400", "503"]),
+            ("/api/zoek", vec!["q", "limit"], &["400", "503"]),
+        ];
+        assert_eq!(paths.len(), expected.len());
+        for (path, parameters, errors) in expected {
+            let get = &paths[path]["get"];
+            let names: Vec<&str> = get["parameters"]
+                .as_array()
+                .expect("parameters")
+                .iter()
+                .map(|p| {
+                    assert!(p["schema"].is_object(), "{path}: {p}");
+                    p["name"].as_str().expect("a name")
+                })
+                .collect();
+            assert_eq!(names, parameters, "{path}");
+            let responses = get["responses"].as_object().expect("responses");
+            let mut codes: Vec<&str> = responses.keys().map(String::as_str).collect();
+            codes.retain(|c| *c != "200");
+            assert_eq!(codes, errors, "{path}");
+            assert!(!get["summary"].as_str().unwrap_or("").is_empty(), "{path}");
+        }
+        let niveau = &paths["/api/access"]["get"]["parameters"][1]["schema"]["enum"];
+        assert_eq!(niveau, &json!(["gemeente", "wijk", "buurt"]));
+        assert_eq!(
+            paths["/api/nearest"]["get"]["parameters"][0]["schema"]["minimum"],
+            json!(crate::crs::WGS84_DOMAIN.min_x)
+        );
+    }
 }
