@@ -679,3 +679,57 @@ fn the_ranking_downloads_as_an_excel_workbook() {
         assert!(content_type.starts_with("application/json"), "{bad}");
     }
 }
+
+/// A what-if reads its body in order (category, level, opened, then moved points) and
+/// says which entry is wrong; a point in RD metres and a level of its own are taken, and
+/// the answer has every part, the ranking cut at 50.
+#[test]
+fn a_scenario_names_the_entry_that_is_wrong_and_answers_every_part() {
+    let server = Server::start(&[]);
+    for (body, expected) in [
+        (
+            r#"{"categorie":"ziekenhuis","niveau":"provincie"}"#,
+            "niveau",
+        ),
+        (
+            r#"{"categorie":"kapper","niveau":"provincie"}"#,
+            "categorie: ",
+        ),
+        (
+            r#"{"categorie":"ziekenhuis","open":[{"lon":4.7,"lat":51.8,"x":105000,"y":425000}]}"#,
+            "open[0]: give lon and lat, or x and y",
+        ),
+        (
+            r#"{"categorie":"ziekenhuis","open":[{"lon":4.7,"lat":51.8},{"lon":3.5,"lat":52.5}],"verplaats":[{"id":"x","lon":3.5,"lat":52.5}]}"#,
+            "open[1]: ",
+        ),
+        (
+            r#"{"categorie":"ziekenhuis","verplaats":[{"id":"x","lon":4.7,"lat":51.8},{"id":"y","lon":3.5,"lat":52.5}]}"#,
+            "verplaats[1]: ",
+        ),
+    ] {
+        let (code, e) = post(&server, "/api/scenario", body);
+        assert_eq!(code, 400, "{body}: {e}");
+        let description = e["description"].as_str().unwrap_or("");
+        assert!(description.contains(expected), "{body}: {e}");
+    }
+    let (code, r) = post(
+        &server,
+        "/api/scenario",
+        r#"{"categorie":"ziekenhuis","niveau":"gemeente","open":[{"x":105000,"y":425000,"capaciteit":2}]}"#,
+    );
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["categorie"], "ziekenhuis");
+    assert_eq!(r["niveau"], "gemeente");
+    assert_eq!(r["afstanden"], "hemelsbreed");
+    assert!(r.get("totaal_netwerk").is_none(), "{r}");
+    for part in ["gewijzigd", "opmerkingen", "rangorde_na"] {
+        assert!(r[part].is_array(), "{part}: {r}");
+    }
+    assert!(r["totaal"].is_object() && !r["dekking"].is_null(), "{r}");
+    let ranked = r["rangorde_na"].as_array().expect("ranking");
+    assert_eq!(ranked.len(), 50, "the ranking after, cut at 50");
+    assert!(ranked
+        .iter()
+        .all(|a| a["code"].as_str().is_some_and(|c| c.starts_with("GM"))));
+}

@@ -7,6 +7,7 @@ use super::compute::RequestDeadline;
 use super::compute::{self, Cost};
 use super::{ApiError, AppState};
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
+use crate::analysis::scenario::{run_from, NetworkTotals, Opened, Outcome, Scenario};
 use crate::analysis::{gap, housing, AnalysisError};
 use crate::model::{Area, AreaLevel, Category, Dataset};
 use axum::extract::{Query, State};
@@ -698,63 +699,95 @@ pub async fn scenario(
     RequestDeadline(deadline): RequestDeadline,
     body: axum::body::Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    use crate::analysis::scenario::{run_from, Opened, Scenario};
-    let b: ScenarioBody = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::BadRequest(format!(
-            "the body is not a scenario ({e}); send JSON like {{\"categorie\":\"huisarts\",\"open\":[{{\"lon\":5.1,\"lat\":52.1}}],\"sluit\":[\"id\"],\"capaciteit\":{{\"id\":2}}}}"
-        ))
-    })?;
+    let b = ScenarioBody::parse(&body)?;
     let s = state.snapshot();
-    let category: Category = b
-        .categorie
-        .parse()
-        .map_err(|e| ApiError::BadRequest(format!("categorie: {e}")))?;
+    let category = b.category()?;
     // Refused before the baseline is made: with CBS's distance there is nothing to move.
     crate::analysis::basis::require_voorzieningen(&s.dataset, category)?;
-    let pairs: Vec<(String, String)> = b
-        .niveau
-        .iter()
-        .map(|n| ("niveau".to_string(), n.clone()))
-        .collect();
-    let level = level_param(
-        &Params { pairs: &pairs },
-        &s.dataset,
-        crate::analysis::default_level(&s.dataset),
-    )?;
-    let coverage = crate::analysis::coverage::CategoryCoverage::new(&s.dataset, category);
-    let mut notes = Vec::new();
-    let mut open = Vec::new();
-    for (i, o) in b.open.iter().enumerate() {
-        let at = body_point(&s.dataset, &format!("open[{i}]"), o.lon, o.lat, o.x, o.y)?;
-        if !coverage.covers_point(at.rd()) {
-            notes.push(format!(
-                "open[{i}] ligt buiten het gebied van de bron ({}): de gebieden daar hebben geen cijfers, dus alleen gebieden binnen de bron kunnen erdoor veranderen",
-                coverage.described()
-            ));
+    let level = b.level(&s.dataset)?;
+    let (scenario, notes) = b.into_scenario(&s.dataset, category)?;
+    let (out, network) = run_scenario(&state, &deadline, s, level, category, scenario).await?;
+    Ok(Json(scenario_answer(category, level, out, network, notes)))
+}
+
+impl ScenarioBody {
+    fn parse(body: &[u8]) -> Result<ScenarioBody, ApiError> {
+        serde_json::from_slice(body).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "the body is not a scenario ({e}); send JSON like {{\"categorie\":\"huisarts\",\"open\":[{{\"lon\":5.1,\"lat\":52.1}}],\"sluit\":[\"id\"],\"capaciteit\":{{\"id\":2}}}}"
+            ))
+        })
+    }
+
+    fn category(&self) -> Result<Category, ApiError> {
+        self.categorie
+            .parse()
+            .map_err(|e| ApiError::BadRequest(format!("categorie: {e}")))
+    }
+
+    /// `niveau`, read as the query parameter of the other routes is.
+    fn level(&self, dataset: &Dataset) -> Result<AreaLevel, ApiError> {
+        let pairs: Vec<(String, String)> = self
+            .niveau
+            .iter()
+            .map(|n| ("niveau".to_string(), n.clone()))
+            .collect();
+        level_param(
+            &Params { pairs: &pairs },
+            dataset,
+            crate::analysis::default_level(dataset),
+        )
+    }
+
+    /// The changes to make, with a note for each opened voorziening outside the area
+    /// the category's source describes.
+    fn into_scenario(
+        self,
+        dataset: &Dataset,
+        category: Category,
+    ) -> Result<(Scenario, Vec<String>), ApiError> {
+        let coverage = crate::analysis::coverage::CategoryCoverage::new(dataset, category);
+        let mut notes = Vec::new();
+        let mut open = Vec::new();
+        for (i, o) in self.open.iter().enumerate() {
+            let at = body_point(dataset, &format!("open[{i}]"), o.lon, o.lat, o.x, o.y)?;
+            if !coverage.covers_point(at.rd()) {
+                notes.push(format!(
+                    "open[{i}] ligt buiten het gebied van de bron ({}): de gebieden daar hebben geen cijfers, dus alleen gebieden binnen de bron kunnen erdoor veranderen",
+                    coverage.described()
+                ));
+            }
+            open.push(Opened {
+                at,
+                capacity: o.capaciteit.unwrap_or(1.0),
+            });
         }
-        open.push(Opened {
-            at,
-            capacity: o.capaciteit.unwrap_or(1.0),
-        });
+        let mut moved = Vec::new();
+        for (i, m) in self.verplaats.iter().enumerate() {
+            let to = body_point(dataset, &format!("verplaats[{i}]"), m.lon, m.lat, m.x, m.y)?;
+            moved.push((m.id.clone(), to));
+        }
+        let scenario = Scenario {
+            open,
+            close: self.sluit,
+            capacity: self.capaciteit.into_iter().collect(),
+            moved,
+        };
+        Ok((scenario, notes))
     }
-    let mut moved = Vec::new();
-    for (i, m) in b.verplaats.iter().enumerate() {
-        let to = body_point(
-            &s.dataset,
-            &format!("verplaats[{i}]"),
-            m.lon,
-            m.lat,
-            m.x,
-            m.y,
-        )?;
-        moved.push((m.id.clone(), to));
-    }
-    let scenario = Scenario {
-        open,
-        close: b.sluit,
-        capacity: b.capaciteit.into_iter().collect(),
-        moved,
-    };
+}
+
+/// The what-if's outcome in straight lines, and along the network as well where one is
+/// loaded (the straight-line outcome stays as it is).
+async fn run_scenario(
+    state: &AppState,
+    deadline: &crate::deadline::Deadline,
+    s: Arc<super::Snapshot>,
+    level: AreaLevel,
+    category: Category,
+    scenario: Scenario,
+) -> Result<(Outcome, Option<Vec<NetworkTotals>>), ApiError> {
+    // Where voorzieningen open or move to, for the network's snapping.
     let placed: Vec<crate::crs::LonLat> = scenario
         .open
         .iter()
@@ -762,36 +795,36 @@ pub async fn scenario(
         .chain(scenario.moved.iter().map(|(_, at)| *at))
         .map(|at| at.rd().to_wgs84())
         .collect();
-    let (out, network) = {
-        let s = s.clone();
-        compute::run(&state, &deadline, Cost::Heavy, move || {
-            // The baseline is made on the first what-if of a level and category after a
-            // load and kept with the snapshot; later what-ifs compute only the "after".
-            let baseline = s.baseline(level, category);
-            let out = run_from(&s.dataset, &baseline, &scenario, &s.analysis)?;
-            // Along the network as well, where one is loaded: the straight-line outcome
-            // stays as it is.
-            let network = match &s.routing {
-                Some(networks) => {
-                    let after =
-                        crate::analysis::scenario::supply_after(&s.dataset, category, &scenario)?;
-                    Some(baseline.network_totals(
-                        &s.dataset,
-                        &s.analysis,
-                        &after,
-                        &placed,
-                        networks,
-                    ))
-                }
-                None => None,
-            };
-            Ok::<_, AnalysisError>((out, network))
-        })
-        .await??
-    };
+    let (out, network) = compute::run(state, deadline, Cost::Heavy, move || {
+        // The baseline is made on the first what-if of a level and category after a
+        // load and kept with the snapshot; later what-ifs compute only the "after".
+        let baseline = s.baseline(level, category);
+        let out = run_from(&s.dataset, &baseline, &scenario, &s.analysis)?;
+        let network = match &s.routing {
+            Some(networks) => {
+                let after =
+                    crate::analysis::scenario::supply_after(&s.dataset, category, &scenario)?;
+                Some(baseline.network_totals(&s.dataset, &s.analysis, &after, &placed, networks))
+            }
+            None => None,
+        };
+        Ok::<_, AnalysisError>((out, network))
+    })
+    .await??;
     let network = network
         .transpose()
-        .map_err(|_| compute::out_of_time(&state))?;
+        .map_err(|_| compute::out_of_time(state))?;
+    Ok((out, network))
+}
+
+/// The answer: what changed, the totals, and the ranking after (its first 50).
+fn scenario_answer(
+    category: Category,
+    level: AreaLevel,
+    out: Outcome,
+    network: Option<Vec<NetworkTotals>>,
+    notes: Vec<String>,
+) -> Value {
     let mut top = out.after;
     top.ranked.truncate(50);
     let mut answer = json!({
@@ -808,7 +841,7 @@ pub async fn scenario(
     if let Some(totals) = network {
         answer["totaal_netwerk"] = json!(totals);
     }
-    Ok(Json(answer))
+    answer
 }
 
 /// The longest isochrone asked for, minutes: a resident's trip, and a bound on the work.
