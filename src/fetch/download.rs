@@ -124,111 +124,25 @@ impl Client {
 
     fn attempt(&self, url: &str, part: &Path, label: &str) -> Result<u64, Attempt> {
         let have = file_len(part);
-        let validator = std::fs::read_to_string(validator_path(part)).ok();
-        let mut request = self.agent.get(url);
-        if have > 0 {
-            request = request.header("Range", format!("bytes={have}-"));
-            if let Some(v) = validator.as_deref().filter(|v| !v.is_empty()) {
-                request = request.header("If-Range", v);
-            }
-        }
-        let response = request.call().map_err(|e| match classify(&e) {
-            // Offline from the start: no point in trying again.
-            Failure::Unreachable if have == 0 => Attempt::Fatal(self.request_error(url, e)),
-            _ => Attempt::Retry(e.to_string()),
-        })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let (start, total) = match status {
-            200 => (0, header("content-length").and_then(|v| v.parse().ok())),
-            206 => {
-                let range = header("content-range").unwrap_or_default();
-                match parse_content_range(&range) {
-                    Some((start, total)) if start == have => (start, total),
-                    _ => {
-                        return Err(Attempt::Fatal(FetchError::Protocol {
-                            url: url.into(),
-                            message: format!(
-                                "asked for the bytes from {have} on, the server sent '{range}'"
-                            ),
-                        }))
-                    }
-                }
-            }
-            // The part is as long as the file or longer: it is not this file's start.
-            416 => {
-                let _ = std::fs::remove_file(part);
-                return Err(Attempt::Retry(
-                    "the partial file did not match the server's; starting over".into(),
-                ));
-            }
-            500..=599 => return Err(Attempt::Retry(format!("HTTP {status}"))),
-            _ => {
-                return Err(Attempt::Fatal(FetchError::Status {
-                    url: url.into(),
-                    status,
-                    hint: status_hint(status),
-                }))
-            }
-        };
-        let mut file = open_part(part, start).map_err(|e| {
-            Attempt::Fatal(FetchError::Io {
-                path: part.to_path_buf(),
-                source: e,
-            })
-        })?;
+        let response =
+            self.resume_request(url, part, have)
+                .call()
+                .map_err(|e| match classify(&e) {
+                    // Offline from the start: no point in trying again.
+                    Failure::Unreachable if have == 0 => Attempt::Fatal(self.request_error(url, e)),
+                    _ => Attempt::Retry(e.to_string()),
+                })?;
+        let (start, total) = where_the_body_starts(url, part, have, &response)?;
+        let mut file = open_part(part, start).map_err(io_fatal(part))?;
         if start == 0 {
             // Remember which version of the file this is, so a resume after the
             // publisher's next daily update starts over instead of mixing two files.
-            let v = header("etag").or_else(|| header("last-modified"));
+            let v = header(&response, "etag").or_else(|| header(&response, "last-modified"));
             let _ = std::fs::write(validator_path(part), v.unwrap_or_default());
         }
-        match (start, total) {
-            (0, Some(t)) => eprintln!("{label}: {} to download", super::progress::megabytes(t)),
-            (s, Some(t)) if s > 0 => eprintln!(
-                "{label}: resuming at {} of {}",
-                super::progress::megabytes(s),
-                super::progress::megabytes(t)
-            ),
-            _ => {}
-        }
+        announce(label, start, total);
         let mut progress = Progress::new(label, total, start);
-        let mut done = start;
-        let mut reader = response.into_body().into_reader();
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = file.flush();
-                    progress.finish(done);
-                    return Err(Attempt::Retry(format!(
-                        "connection lost after {done} bytes: {e}"
-                    )));
-                }
-            };
-            file.write_all(&buf[..n]).map_err(|e| {
-                Attempt::Fatal(FetchError::Io {
-                    path: part.to_path_buf(),
-                    source: e,
-                })
-            })?;
-            done += n as u64;
-            progress.update(done);
-        }
-        file.flush().and_then(|()| file.sync_all()).map_err(|e| {
-            Attempt::Fatal(FetchError::Io {
-                path: part.to_path_buf(),
-                source: e,
-            })
-        })?;
+        let done = copy_body(response.into_body(), &mut file, part, &mut progress, start)?;
         progress.finish(done);
         match total {
             Some(t) if done != t => Err(Attempt::Retry(format!(
@@ -236,6 +150,25 @@ impl Client {
             ))),
             _ => Ok(done),
         }
+    }
+
+    /// A GET of the file, for the bytes after the `have` already kept in `part` when
+    /// there are some, and only if the file is still the version they came from.
+    fn resume_request(
+        &self,
+        url: &str,
+        part: &Path,
+        have: u64,
+    ) -> ureq::RequestBuilder<ureq::typestate::WithoutBody> {
+        let mut request = self.agent.get(url);
+        if have > 0 {
+            request = request.header("Range", format!("bytes={have}-"));
+            let validator = std::fs::read_to_string(validator_path(part)).ok();
+            if let Some(v) = validator.as_deref().filter(|v| !v.is_empty()) {
+                request = request.header("If-Range", v);
+            }
+        }
+        request
     }
 
     fn request_error(&self, url: &str, e: ureq::Error) -> FetchError {
@@ -251,6 +184,113 @@ impl Client {
                 message: e.to_string(),
             },
         }
+    }
+}
+
+fn header(response: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// Where the answer's body starts in the file, and the file's whole length when the
+/// server says; the answers that end the attempt as errors, to retry or not.
+fn where_the_body_starts(
+    url: &str,
+    part: &Path,
+    have: u64,
+    response: &ureq::http::Response<ureq::Body>,
+) -> Result<(u64, Option<u64>), Attempt> {
+    let status = response.status().as_u16();
+    match status {
+        200 => Ok((
+            0,
+            header(response, "content-length").and_then(|v| v.parse().ok()),
+        )),
+        206 => {
+            let range = header(response, "content-range").unwrap_or_default();
+            match parse_content_range(&range) {
+                Some((start, total)) if start == have => Ok((start, total)),
+                _ => Err(Attempt::Fatal(FetchError::Protocol {
+                    url: url.into(),
+                    message: format!(
+                        "asked for the bytes from {have} on, the server sent '{range}'"
+                    ),
+                })),
+            }
+        }
+        // The part is as long as the file or longer: it is not this file's start.
+        416 => {
+            let _ = std::fs::remove_file(part);
+            Err(Attempt::Retry(
+                "the partial file did not match the server's; starting over".into(),
+            ))
+        }
+        500..=599 => Err(Attempt::Retry(format!("HTTP {status}"))),
+        _ => Err(Attempt::Fatal(FetchError::Status {
+            url: url.into(),
+            status,
+            hint: status_hint(status),
+        })),
+    }
+}
+
+/// Says how much is to come, and from where when resuming.
+fn announce(label: &str, start: u64, total: Option<u64>) {
+    match (start, total) {
+        (0, Some(t)) => eprintln!("{label}: {} to download", super::progress::megabytes(t)),
+        (s, Some(t)) if s > 0 => eprintln!(
+            "{label}: resuming at {} of {}",
+            super::progress::megabytes(s),
+            super::progress::megabytes(t)
+        ),
+        _ => {}
+    }
+}
+
+/// Appends the body to the part file and syncs it; the byte count reached (from
+/// `start`), or why the attempt stopped.
+fn copy_body(
+    body: ureq::Body,
+    file: &mut File,
+    part: &Path,
+    progress: &mut Progress,
+    start: u64,
+) -> Result<u64, Attempt> {
+    let mut done = start;
+    let mut reader = body.into_reader();
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                let _ = file.flush();
+                progress.finish(done);
+                return Err(Attempt::Retry(format!(
+                    "connection lost after {done} bytes: {e}"
+                )));
+            }
+        };
+        file.write_all(&buf[..n]).map_err(io_fatal(part))?;
+        done += n as u64;
+        progress.update(done);
+    }
+    file.flush()
+        .and_then(|()| file.sync_all())
+        .map_err(io_fatal(part))?;
+    Ok(done)
+}
+
+/// An I/O error on the part file: no retry mends it.
+fn io_fatal(part: &Path) -> impl Fn(std::io::Error) -> Attempt + '_ {
+    move |source| {
+        Attempt::Fatal(FetchError::Io {
+            path: part.to_path_buf(),
+            source,
+        })
     }
 }
 
@@ -351,5 +391,136 @@ mod tests {
             "download.geofabrik.de"
         );
         assert_eq!(host_of("http://127.0.0.1:9/a?b"), "127.0.0.1:9");
+    }
+
+    /// A server on localhost that answers each connection with the next scripted answer
+    /// (head and body) and keeps the head of every request it was sent.
+    struct Scripted {
+        base: String,
+        seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    }
+
+    fn scripted(answers: Vec<(String, Vec<u8>)>) -> Scripted {
+        use std::io::{BufRead, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = std::sync::Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for ((head, body), stream) in answers.into_iter().zip(listener.incoming()) {
+                let mut stream = stream.expect("a connection");
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request = String::new();
+                while reader.read_line(&mut request).is_ok_and(|n| n > 2) {}
+                kept.lock().expect("lock").push(request);
+                // A declared length longer than the body is a transfer cut short.
+                let length = if head.contains("Content-Length") {
+                    String::new()
+                } else {
+                    format!("\r\nContent-Length: {}", body.len())
+                };
+                let head = format!("{head}{length}\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body);
+            }
+        });
+        Scripted { base, seen }
+    }
+
+    impl Scripted {
+        /// The file `/f` into `part`, with two retries.
+        fn download(&self, part: &Path) -> Result<u64, FetchError> {
+            Client::new("wijkatlas fetch".into(), 2, Duration::from_millis(1)).download(
+                &format!("{}/f", self.base),
+                part,
+                "f",
+            )
+        }
+    }
+
+    /// A 206 answer with the bytes of [`FILE`] from `from` on.
+    fn partial(from: usize) -> (String, Vec<u8>) {
+        (
+            format!(
+                "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes {from}-{}/{}",
+                FILE.len() - 1,
+                FILE.len()
+            ),
+            FILE[from..].to_vec(),
+        )
+    }
+
+    const FILE: &[u8] = b"0123456789abcdefghij";
+
+    /// A part kept from before is resumed with Range and If-Range (the version it was
+    /// started from), and the rest appended; the version file goes once it is whole.
+    #[test]
+    fn a_kept_part_is_resumed_from_where_it_stopped() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let part = dir.path().join("f.part");
+        std::fs::write(&part, &FILE[..8]).expect("part");
+        std::fs::write(validator_path(&part), "\"v1\"").expect("validator");
+        let server = scripted(vec![partial(8)]);
+        let size = server.download(&part).expect("downloaded");
+        assert_eq!(size, 20);
+        assert_eq!(std::fs::read(&part).expect("read"), FILE);
+        assert!(!validator_path(&part).exists());
+        let seen = server.seen.lock().expect("lock").join("");
+        let lower = seen.to_ascii_lowercase();
+        assert!(lower.contains("range: bytes=8-\r\n"), "{seen}");
+        assert!(lower.contains("if-range: \"v1\"\r\n"), "{seen}");
+    }
+
+    /// A fresh download keeps the server's ETag for a later resume; a 5xx and a 416
+    /// (the part is not this file's start: thrown away) are tried again.
+    #[test]
+    fn server_errors_and_a_foreign_part_are_tried_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let part = dir.path().join("f.part");
+        std::fs::write(&part, b"not the same file at all").expect("part");
+        let server = scripted(vec![
+            ("HTTP/1.1 416 Range Not Satisfiable".into(), vec![]),
+            ("HTTP/1.1 503 Service Unavailable".into(), vec![]),
+            (
+                "HTTP/1.1 200 OK\r\nETag: \"v2\"\r\nContent-Length: 20".into(),
+                FILE[..10].to_vec(),
+            ),
+        ]);
+        // Cut after 10 of 20 bytes: the last try, so the part and its version stay.
+        let err = server
+            .download(&part)
+            .expect_err("the transfer stops short");
+        let message = err.to_string();
+        assert!(message.contains("10"), "{message}");
+        assert_eq!(std::fs::read(&part).expect("read"), &FILE[..10]);
+        assert_eq!(
+            std::fs::read_to_string(validator_path(&part)).expect("validator"),
+            "\"v2\""
+        );
+        assert_eq!(server.seen.lock().expect("lock").len(), 3);
+    }
+
+    /// Answers that another try cannot mend end the download at once: a 404, and a
+    /// range the server sent from another byte than asked.
+    #[test]
+    fn a_missing_file_or_a_wrong_range_is_not_tried_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let part = dir.path().join("f.part");
+        let server = scripted(vec![("HTTP/1.1 404 Not Found".into(), vec![])]);
+        let err = server.download(&part).expect_err("404");
+        assert!(
+            matches!(err, FetchError::Status { status: 404, .. }),
+            "{err}"
+        );
+        assert_eq!(server.seen.lock().expect("lock").len(), 1);
+
+        std::fs::write(&part, &FILE[..8]).expect("part");
+        let server = scripted(vec![partial(4)]);
+        let err = server.download(&part).expect_err("a wrong range");
+        assert!(
+            err.to_string().contains("asked for the bytes from 8 on"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&part).expect("read"), &FILE[..8]);
     }
 }
