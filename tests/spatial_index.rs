@@ -326,9 +326,11 @@ fn tiles_through_the_index_are_the_scanned_tiles() {
                     / 2.0
                     * f64::from(n)) as u32;
                 let id = TileId::new(u32::from(z), x, y).expect("a tile on the grid");
-                let indexed = tiles::layer(c, &dataset, &projected, id);
-                let scanned =
-                    tiles::encode::layer_scanning_every_feature(c, &dataset, &projected, id);
+                let table = projected.tags(c);
+                let indexed = tiles::layer(c, &dataset, &projected, &table, id);
+                let scanned = tiles::encode::layer_scanning_every_feature(
+                    c, &dataset, &projected, &table, id,
+                );
                 assert_eq!(indexed.is_empty(), scanned.is_empty(), "{} {id:?}", c.id);
                 with_features += usize::from(!indexed.is_empty());
                 tiles_made += 1;

@@ -61,11 +61,15 @@ pub fn tile(
     projected: &super::projected::Projected,
     id: TileId,
 ) -> Vec<u8> {
-    let layers: Vec<_> = plan
+    let planned: Vec<(&Collection, _)> = plan
         .iter()
         .filter(|p| id.z >= p.minzoom)
         .filter_map(|p| collections.iter().find(|c| c.id == p.collection))
-        .map(|c| layer(c, dataset, projected, id))
+        .map(|c| (c, projected.tags(c)))
+        .collect();
+    let layers: Vec<_> = planned
+        .iter()
+        .map(|(c, tags)| layer(c, dataset, projected, tags, id))
         .filter(|l| !l.is_empty())
         .map(|l| l.finish())
         .collect();

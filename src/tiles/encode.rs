@@ -2,8 +2,9 @@
 
 use super::clip::{clip_ring, snap, twice_area, Px};
 use super::grid::{from_mercator, to_mercator, TileId};
-use super::mvt::{Geometry, LayerBuilder, Value};
+use super::mvt::{Geometry, LayerBuilder};
 use super::projected::Projected;
+use super::tags::TagTable;
 use crate::crs::{LonLat, RdPoint};
 use crate::features::{Collection, Item, OutlineRd};
 use crate::model::Dataset;
@@ -16,35 +17,39 @@ pub const BUFFER: u32 = 64;
 
 /// The collection's features that meet the tile, as a layer named after it. Area
 /// outlines come from `projected` (in Web Mercator for this zoom, made once); the
-/// features near the tile are found through the R-trees.
-pub fn layer(
+/// features near the tile are found through the R-trees; their tags come from `tags`
+/// (the collection's, see [`Projected::tags`]).
+pub fn layer<'t>(
     collection: &Collection,
     dataset: &Dataset,
     projected: &Projected,
+    tags: &'t TagTable,
     id: TileId,
-) -> LayerBuilder {
-    layer_of(collection, dataset, projected, id, false)
+) -> LayerBuilder<'t> {
+    layer_of(collection, dataset, projected, tags, id, false)
 }
 
 /// The same layer made by a look at every feature of the collection, as tiles were
 /// made before the R-trees: the reference a test holds [`layer`] to. Serves nothing.
 #[doc(hidden)]
-pub fn layer_scanning_every_feature(
+pub fn layer_scanning_every_feature<'t>(
     collection: &Collection,
     dataset: &Dataset,
     projected: &Projected,
+    tags: &'t TagTable,
     id: TileId,
-) -> LayerBuilder {
-    layer_of(collection, dataset, projected, id, true)
+) -> LayerBuilder<'t> {
+    layer_of(collection, dataset, projected, tags, id, true)
 }
 
-fn layer_of(
+fn layer_of<'t>(
     collection: &Collection,
     dataset: &Dataset,
     projected: &Projected,
+    tags: &'t TagTable,
     id: TileId,
     every: bool,
-) -> LayerBuilder {
+) -> LayerBuilder<'t> {
     let frame = Frame::new(id);
     let areas = matches!(collection.kind, crate::features::CollectionKind::Areas(_))
         .then(|| projected.layer(collection, dataset, id.z));
@@ -55,7 +60,7 @@ fn layer_of(
         Some(areas) => areas.in_box(frame.window),
         None => collection.positions_in_rd_box(dataset, &frame.window_rd_rect()),
     };
-    let mut layer = LayerBuilder::new(collection.id, EXTENT);
+    let mut layer = LayerBuilder::new(collection.id, EXTENT, tags);
     for n in near {
         let Some(item) = collection.items.get(n) else {
             continue;
@@ -65,7 +70,7 @@ fn layer_of(
             None => frame.point(collection, dataset, item, id.z),
         };
         if let Some(geometry) = geometry {
-            layer.add(n as u64 + 1, geometry, tags(item));
+            layer.add(n as u64 + 1, geometry, n);
         }
     }
     layer
@@ -176,27 +181,6 @@ impl Frame {
     }
 }
 
-/// A feature's properties as MVT tags. MVT ids are numbers; the CBS code or facility id
-/// travels as the `id` property. Nulls are left out: a missing key is how MVT says "no
-/// value".
-fn tags(item: &Item) -> impl Iterator<Item = (String, Value)> + '_ {
-    std::iter::once(("id".to_string(), Value::String(item.id.clone()))).chain(
-        item.props.iter().filter_map(|(key, value)| {
-            let v = match value {
-                serde_json::Value::String(s) => Value::String(s.clone()),
-                serde_json::Value::Bool(b) => Value::Bool(*b),
-                serde_json::Value::Number(num) => match (num.as_i64(), num.as_f64()) {
-                    (Some(i), _) => Value::Int(i),
-                    (None, Some(f)) => Value::Double(f.to_bits()),
-                    _ => return None,
-                },
-                _ => return None,
-            };
-            Some((key.clone(), v))
-        }),
-    )
-}
-
 /// A ring in Web Mercator metres as tile units, clipped to the buffered tile.
 fn ring_px(
     ring: &geo::LineString<f64>,
@@ -297,7 +281,9 @@ mod tests {
         let (item, v) = (&c.items[n], &dataset.voorzieningen()[n]);
         let z = 14;
         let id = tile_at(v.location.wgs84.lon, v.location.wgs84.lat, z);
-        let layer = layer(c, dataset, &Projected::default(), id).finish();
+        let projected = Projected::default();
+        let table = projected.tags(c);
+        let layer = layer(c, dataset, &projected, &table, id).finish();
         assert_eq!(layer.name, FACILITIES);
         let feature = layer
             .features
@@ -343,7 +329,7 @@ mod tests {
             }
         }
         let further = TileId::new(u32::from(id.z), id.x + 3, id.y).expect("a tile");
-        let layer = super::layer(c, dataset, &Projected::default(), further).finish();
+        let layer = super::layer(c, dataset, &projected, &table, further).finish();
         assert!(layer.features.iter().all(|f| f.id != Some(n as u64 + 1)));
     }
 }

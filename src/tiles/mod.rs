@@ -9,6 +9,7 @@ pub mod encode;
 pub mod grid;
 pub mod mvt;
 pub mod projected;
+pub mod tags;
 
 pub use encode::{layer, BUFFER, EXTENT};
 pub use grid::{TileId, TileIdError, MAX_ZOOM};
@@ -23,7 +24,8 @@ pub fn collection_tile(
     projected: &projected::Projected,
     id: TileId,
 ) -> Vec<u8> {
-    let l = layer(collection, dataset, projected, id);
+    let tags = projected.tags(collection);
+    let l = layer(collection, dataset, projected, &tags, id);
     if l.is_empty() {
         return Vec::new();
     }

@@ -2,7 +2,9 @@
 //! commands, and a layer builder that shares keys and values through hash maps (one
 //! national layer has some 150,000 tags; a linear search per tag took seconds).
 
+use super::tags::TagTable;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// `vector_tile.proto` of the MVT 2.1 specification, the parts a writer needs.
 #[derive(Clone, PartialEq, prost::Message)]
@@ -69,15 +71,44 @@ pub enum Value {
     Bool(bool),
 }
 
-/// Builds one layer: features with their tags, keys and values each stored once.
-pub struct LayerBuilder {
-    layer: Layer,
-    keys: HashMap<String, u32>,
-    values: HashMap<Value, u32>,
+impl Value {
+    /// The value as the tile stores it.
+    pub fn to_tile(&self) -> TileValue {
+        match self {
+            Value::String(s) => TileValue {
+                string_value: Some(s.clone()),
+                ..Default::default()
+            },
+            Value::Double(bits) => TileValue {
+                double_value: Some(f64::from_bits(*bits)),
+                ..Default::default()
+            },
+            Value::Int(i) => TileValue {
+                sint_value: Some(*i),
+                ..Default::default()
+            },
+            Value::Bool(b) => TileValue {
+                bool_value: Some(*b),
+                ..Default::default()
+            },
+        }
+    }
 }
 
-impl LayerBuilder {
-    pub fn new(name: &str, extent: u32) -> Self {
+/// Builds one layer: features with their tags, keys and values each stored once, in
+/// the order the layer's features first use them.
+pub struct LayerBuilder<'t> {
+    layer: Layer,
+    table: &'t TagTable,
+    /// The layer's index of each key of the table; `u32::MAX` until used.
+    keys: Vec<u32>,
+    /// The layer's index of each value of the table used so far.
+    values: HashMap<u32, u32, BuildHasherDefault<IndexHasher>>,
+}
+
+impl<'t> LayerBuilder<'t> {
+    /// An empty layer whose features take their tags from `table`.
+    pub fn new(name: &str, extent: u32, table: &'t TagTable) -> Self {
         LayerBuilder {
             layer: Layer {
                 version: 2,
@@ -85,8 +116,9 @@ impl LayerBuilder {
                 extent: Some(extent),
                 ..Default::default()
             },
-            keys: HashMap::new(),
-            values: HashMap::new(),
+            table,
+            keys: vec![u32::MAX; table.key_count()],
+            values: HashMap::default(),
         }
     }
 
@@ -98,47 +130,31 @@ impl LayerBuilder {
         self.layer.features.is_empty()
     }
 
-    /// Adds a feature; `tags` are (key, value) pairs.
-    pub fn add(
-        &mut self,
-        id: u64,
-        geometry: Geometry,
-        tags: impl IntoIterator<Item = (String, Value)>,
-    ) {
-        let mut t = Vec::new();
-        for (k, v) in tags {
-            let next_key = self.keys.len() as u32;
-            let ki = *self.keys.entry(k).or_insert_with_key(|k| {
-                self.layer.keys.push(k.clone());
-                next_key
-            });
-            let next_value = self.values.len() as u32;
-            let vi = *self.values.entry(v).or_insert_with_key(|v| {
-                self.layer.values.push(match v {
-                    Value::String(s) => TileValue {
-                        string_value: Some(s.clone()),
-                        ..Default::default()
-                    },
-                    Value::Double(bits) => TileValue {
-                        double_value: Some(f64::from_bits(*bits)),
-                        ..Default::default()
-                    },
-                    Value::Int(i) => TileValue {
-                        sint_value: Some(*i),
-                        ..Default::default()
-                    },
-                    Value::Bool(b) => TileValue {
-                        bool_value: Some(*b),
-                        ..Default::default()
-                    },
-                });
-                next_value
-            });
-            t.extend([ki, vi]);
+    /// Adds a feature with the tags of the table's item `item`.
+    pub fn add(&mut self, id: u64, geometry: Geometry, item: usize) {
+        let pairs = self.table.of(item);
+        let mut tags = Vec::with_capacity(pairs.len());
+        for pair in pairs.chunks_exact(2) {
+            let (k, v) = (pair[0], pair[1]);
+            let ki = match self.keys.get_mut(k as usize) {
+                Some(slot) if *slot != u32::MAX => *slot,
+                Some(slot) => {
+                    *slot = self.layer.keys.len() as u32;
+                    self.layer.keys.push(self.table.key(k).to_string());
+                    *slot
+                }
+                None => continue,
+            };
+            let next = self.layer.values.len() as u32;
+            let vi = *self.values.entry(v).or_insert(next);
+            if vi == next {
+                self.layer.values.push(self.table.value(v));
+            }
+            tags.extend([ki, vi]);
         }
         self.layer.features.push(Feature {
             id: Some(id),
-            tags: t,
+            tags,
             r#type: Some(geometry.kind as i32),
             geometry: geometry.commands,
         });
@@ -146,6 +162,27 @@ impl LayerBuilder {
 
     pub fn finish(self) -> Layer {
         self.layer
+    }
+}
+
+/// Hashes the table's value indices: distinct small integers need no SipHash, and
+/// the multiply spreads them over the high bits hashbrown reads too.
+#[derive(Default)]
+pub struct IndexHasher(u64);
+
+impl Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -217,21 +254,24 @@ mod tests {
     }
 
     #[test]
-    fn keys_and_values_are_stored_once() {
-        let mut b = LayerBuilder::new("t", 4096);
-        for i in 0..3 {
-            b.add(
-                i,
-                Geometry::point(1, 1),
-                [
-                    ("naam".to_string(), Value::String("A".into())),
-                    ("n".to_string(), Value::Int(i as i64 % 2)),
-                ],
-            );
+    fn keys_and_values_are_stored_once_in_the_order_features_use_them() {
+        let table = TagTable::from_rows((0..4).map(|i| {
+            [
+                ("naam".to_string(), Value::String("A".into())),
+                ("n".to_string(), Value::Int(i % 2)),
+            ]
+        }));
+        let mut b = LayerBuilder::new("t", 4096, &table);
+        // Item 1 first: its value 1 is the layer's first number.
+        for item in [1, 0, 3] {
+            b.add(item as u64, Geometry::point(1, 1), item);
         }
         let layer = b.finish();
         assert_eq!(layer.keys, ["naam", "n"]);
-        assert_eq!(layer.values.len(), 3, "'A', 0 and 1");
+        let values: Vec<Option<i64>> = layer.values.iter().map(|v| v.sint_value).collect();
+        assert_eq!(values, [None, Some(1), Some(0)], "'A', 1 and 0");
+        assert_eq!(layer.features[0].tags, [0, 0, 1, 1]);
+        assert_eq!(layer.features[1].tags, [0, 0, 1, 2]);
         assert_eq!(layer.features[2].tags, [0, 0, 1, 1]);
     }
 }

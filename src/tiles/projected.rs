@@ -3,6 +3,7 @@
 //! vertex through the RD polynomial and the Mercator formula again for every tile.
 
 use super::grid::to_mercator;
+use super::tags::TagTable;
 use crate::crs::RdPoint;
 use crate::features::{Collection, OutlineRd, MAX_GENERALISED_ZOOM};
 use crate::model::Dataset;
@@ -42,7 +43,11 @@ impl ProjectedLayer {
 #[derive(Debug, Default)]
 pub struct Projected {
     slots: Mutex<HashMap<(&'static str, u8), Slot>>,
+    /// Each collection's tags, for every zoom.
+    tags: Mutex<HashMap<&'static str, TagSlot>>,
 }
+
+type TagSlot = Arc<OnceLock<Arc<TagTable>>>;
 
 /// One collection's projected outlines at one zoom, made once by whoever asks first.
 type Slot = Arc<OnceLock<Arc<ProjectedLayer>>>;
@@ -70,6 +75,18 @@ impl Projected {
             slots.entry((collection.id, z)).or_default().clone()
         };
         slot.get_or_init(|| Arc::new(project(collection, dataset, z)))
+            .clone()
+    }
+}
+
+impl Projected {
+    /// The tags of `collection`'s features, numbered on first use.
+    pub fn tags(&self, collection: &Collection) -> Arc<TagTable> {
+        let slot = {
+            let mut tags = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+            tags.entry(collection.id).or_default().clone()
+        };
+        slot.get_or_init(|| Arc::new(TagTable::new(collection)))
             .clone()
     }
 }
