@@ -117,7 +117,7 @@ fn multi(graph: &Graph, sources: usize, rng: &mut Lcg) {
     let reach =
         multi_source(graph, graph.incoming(), &seeds, f64::INFINITY).expect("no deadline here");
     let secs = started.elapsed().as_secs_f64();
-    let reached = reach.time_s.iter().filter(|t| t.is_finite()).count();
+    let reached = reach.reached();
     println!(
         "  {}: one multi-source run from {sources} facilities over {n} nodes: {secs:.2} s ({reached} reached)",
         graph.mode
@@ -432,9 +432,11 @@ fn indicators(networks: &[Network], rng: &mut Lcg) {
         .flat_map(|m| (0..facilities.len()).map(move |c| (m, c)))
         .collect();
     let started = Instant::now();
+    let scratch = wijkatlas::routing::Scratch::new();
     let results = wijkatlas::parallel::map(&jobs, |&(m, c)| {
         let run = Instant::now();
-        let measured = levels[m].measure(&facilities[c], &population, &measured)?;
+        let measured =
+            levels[m].measure_reusing(&facilities[c], &population, &measured, &scratch)?;
         let reached = measured.areas.iter().filter(|a| a.time_s.is_some()).count();
         Ok((run.elapsed().as_secs_f64(), reached))
     })
