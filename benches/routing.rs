@@ -18,6 +18,11 @@ use wijkatlas::routing::profile::{way_rules, WayRules};
 use wijkatlas::routing::search::{multi_source, Seed};
 use wijkatlas::routing::{Graph, Mode, Network, Networks, Snap};
 
+// The server's allocator, so the graphs sit in memory as they do there: mimalloc asks
+// for transparent huge pages for large blocks, glibc does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIDE_ENV: &str = "WIJKATLAS_BENCH_ROUTING_SIDE";
 const FACILITIES_ENV: &str = "WIJKATLAS_BENCH_ROUTING_FACILITIES";
 

@@ -10,6 +10,7 @@ mod osm_ids;
 pub mod profile;
 mod queue;
 pub mod search;
+mod shapes;
 pub mod snap;
 
 pub use graph::{Graph, GraphSize};
