@@ -455,7 +455,7 @@ fn indicators(networks: &[Network], rng: &mut Lcg) {
             .map(|(_, r)| r)
             .collect();
         println!(
-            "  {}: {} categories for {count} demand points in {areas} areas: one search and its look-ups {:.1} s on average ({:.0} areas reached per category)",
+            "  {}: {} categories for {count} demand points in {areas} areas: one search and its look-ups {:.1} s on average ({:.0} areas per category with a mean time, i.e. nobody beyond 20 minutes)",
             level.mode(),
             mine.len(),
             mine.iter().map(|r| r.0).sum::<f64>() / mine.len().max(1) as f64,
