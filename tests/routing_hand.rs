@@ -288,7 +288,7 @@ fn network_indicators_per_area_by_hand() {
         .measure(&[s(4)], &population, &measured)
         .expect("no deadline here");
     assert_eq!(m.facilities_off_network, 0);
-    assert_eq!(m.points_unreached, 0);
+    assert_eq!(m.points_beyond, 0);
     close(m.areas[0].time_s, (178.641 + 398.576) / 2.0, 0.3);
     close(m.areas[0].length_m, (248.112 + 359.301) / 2.0, 0.3);
     assert_eq!(m.areas[0].people_within, Some([1000.0; 3]));
@@ -324,6 +324,84 @@ fn network_indicators_per_area_by_hand() {
         .measure(&[s(4), far], &population, &measured)
         .expect("no deadline here");
     assert_eq!(m.facilities_off_network, 1);
+}
+
+/// The indicator searches stop at 20 minutes. On a SYNTHETIC straight street of 0.040°
+/// along 52°N (2,738.34 m; built in memory, 68.4585 m per 0.001°) with one facility at
+/// its west end, walking (0.72 s/m):
+///
+/// - a point 0.005° east walks 342.293 m, 246.451 s; one 0.035° east 2,396.05 m,
+///   1,725.15 s: beyond 20 minutes. Their area (half the people each) gets no mean (the
+///   old unbounded mean, 985.8 s, would pass for a figure; a mean over the first alone,
+///   246 s, would be too low), but half its people beyond, and 500 of its 1,000 people
+///   within 10, 15 and 20 minutes, as before;
+/// - a point 0.010° east (684.585 m, 492.901 s) is its area's mean alone, none beyond.
+///
+/// Cycling (0.24 s/m) the far point takes 575.05 s: every area has its mean.
+#[test]
+fn an_area_with_people_beyond_twenty_minutes_is_labelled_not_averaged() {
+    use wijkatlas::analysis::network::{LevelNetwork, BOUND_S};
+    use wijkatlas::load::{RawWay, RawWays};
+    use wijkatlas::routing::profile::way_rules;
+    use wijkatlas::routing::{Graph, Network};
+    assert_eq!(BOUND_S, 1200.0);
+    let at = |k: i32| [43_000_000 + k * 10_000, 520_000_000];
+    let raw = RawWays {
+        ways: vec![RawWay {
+            osm_id: 1,
+            rules: way_rules(&[("highway", "residential")]).expect("routable"),
+            start: 0,
+            end: 41,
+        }],
+        refs: (0..41).collect(),
+        node_ids: (1..=41).collect(),
+        positions: (0..41).map(at).collect(),
+    };
+    let west = LonLat::new(4.300, 52.000);
+    let east = |d: f64| LonLat::new(4.300 + d, 52.000);
+    let points = [
+        (0, east(0.005), 0.5),
+        (0, east(0.035), 0.5),
+        (1, east(0.010), 1.0),
+    ];
+    let population = [Some(1000.0), Some(200.0)];
+    let measured = [true, true];
+    let close = |got: Option<f64>, want: f64| {
+        let got = got.expect("a figure");
+        assert!(
+            (got - want).abs() <= 0.2,
+            "got {got:.3}, expected {want:.3}"
+        );
+    };
+
+    let foot = Network::new(Graph::build(&raw, Mode::Foot));
+    let level = LevelNetwork::new(&foot, &points, 2, LIMIT);
+    assert_eq!(level.off_network(), 0);
+    let m = level
+        .measure(&[west], &population, &measured)
+        .expect("no deadline here");
+    assert_eq!(m.points_beyond, 1, "the far point");
+    assert_eq!(
+        m.areas[0].time_s, None,
+        "no mean with people beyond 20 minutes"
+    );
+    assert_eq!(m.areas[0].length_m, None);
+    assert_eq!(m.areas[0].beyond_share, Some(0.5));
+    assert_eq!(m.areas[0].people_within, Some([500.0; 3]));
+    close(m.areas[1].time_s, 492.901);
+    close(m.areas[1].length_m, 684.585);
+    assert_eq!(m.areas[1].beyond_share, Some(0.0));
+    assert_eq!(m.areas[1].people_within, Some([200.0; 3]));
+
+    let bike = Network::new(Graph::build(&raw, Mode::Bicycle));
+    let m = LevelNetwork::new(&bike, &points, 2, LIMIT)
+        .measure(&[west], &population, &measured)
+        .expect("no deadline here");
+    assert_eq!(m.points_beyond, 0);
+    close(m.areas[0].time_s, (82.150 + 575.052) / 2.0);
+    close(m.areas[0].length_m, (342.293 + 2396.048) / 2.0);
+    assert_eq!(m.areas[0].beyond_share, Some(0.0));
+    assert_eq!(m.areas[0].people_within, Some([1000.0; 3]));
 }
 
 #[test]

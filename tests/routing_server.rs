@@ -192,6 +192,7 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
         .collect();
     assert!(!categories.is_empty(), "no network properties: {first:?}");
     let mut checked = 0;
+    let mut shares = 0;
     for f in features {
         let p = &f["properties"];
         for c in &categories {
@@ -199,6 +200,13 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
                 let minutes = p[format!("{c}_{mode}_minuten")].as_f64();
                 let metres = p[format!("{c}_{mode}_afstand_m")].as_f64();
                 let straight = p[format!("{c}_afstand_m")].as_f64();
+                // The searches stop at 20 minutes: a mean only where nobody is beyond.
+                let beyond = p[format!("{c}_{mode}_aandeel_verder_dan_20min")].as_f64();
+                if let Some(share) = beyond {
+                    assert!((0.0..=1.0).contains(&share), "{c} {mode}: share {share}");
+                    assert_eq!(minutes.is_some(), share == 0.0, "{c} {mode}: {p}");
+                    shares += 1;
+                }
                 let (Some(minutes), Some(metres), Some(straight)) = (minutes, metres, straight)
                 else {
                     continue;
@@ -230,6 +238,10 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
         }
     }
     assert!(checked > 0, "no wijk has network figures");
+    assert!(
+        shares >= checked,
+        "every figure has its share beyond 20 minutes"
+    );
     println!(
         "{checked} wijk × category × mode figures checked over {} categories; {report}",
         categories.len()
@@ -247,6 +259,10 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
         described.contains("OpenStreetMap") && described.contains("ODbL"),
         "{q}"
     );
+    let beyond = format!("{}_lopen_aandeel_verder_dan_20min", categories[0]);
+    assert!(header.contains(&beyond), "{header}");
+    let title = q["properties"][&beyond]["title"].as_str().unwrap_or("");
+    assert!(title.contains("verder dan 20 minuten"), "{q}");
     let (x, y) = tile_of(4.3713, 51.999, 12);
     let (status, _, tile) = common::raw(
         &server,

@@ -118,8 +118,9 @@ pub fn with_network(
 
 /// Per area of the analysis level and every category with voorzieningen, walking and
 /// cycling: `{categorie}_{lopen|fietsen}_minuten` (mean time to the nearest, one
-/// decimal), `_afstand_m` (mean distance along the network) and
-/// `_inwoners_binnen_10min`/`15min`/`20min`; `null` outside the category's coverage.
+/// decimal), `_afstand_m` (mean distance along the network; both `null` where some of
+/// the area's people are beyond 20 minutes), `_inwoners_binnen_10min`/`15min`/`20min`
+/// and `_aandeel_verder_dan_20min`; `null` outside the category's coverage.
 /// Categories measured by CBS's distance have no points to search from and get none.
 pub fn network_properties(
     dataset: &Dataset,
@@ -143,13 +144,17 @@ pub fn network_properties(
     let jobs: Vec<(usize, crate::model::Category)> = (0..snapped.len())
         .flat_map(|m| categories.iter().map(move |&c| (m, c)))
         .collect();
+    // Label arrays handed from one search to the next (a fresh national array costs a
+    // tenth of a second to fill); freed when the indicators are done.
+    let scratch = crate::routing::Scratch::new();
     let results = crate::parallel::map(&jobs, |&(m, category)| {
         let level_net = &snapped[m];
         let (population, covered) = network::populations(dataset, level, category, config);
-        let measured = level_net.measure(
+        let measured = level_net.measure_reusing(
             &network::facilities(dataset, category),
             &population,
             &covered,
+            &scratch,
         )?;
         let scores = if config.network_access {
             let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
@@ -190,6 +195,7 @@ pub fn network_properties(
                         json!(m.people_within.map(|p| p[k].round())),
                     );
                 }
+                props.insert(names[5].clone(), json!(m.beyond_share.map(|x| round(x, 3))));
             }
             if let Some(scores) = scores {
                 let name = format!("{}_{}_toegang", category.key(), mode.dutch());
@@ -202,7 +208,7 @@ pub fn network_properties(
             reports.push(network::CategoryReport {
                 categorie: category.key(),
                 voorzieningen_buiten_netwerk: measured.facilities_off_network,
-                vraagpunten_zonder_bereik: measured.points_unreached,
+                vraagpunten_verder_dan_20min: measured.points_beyond,
             });
         }
         let off = level_net.off_network();

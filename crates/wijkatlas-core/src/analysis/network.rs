@@ -7,6 +7,12 @@
 //! demand points are snapped once per mode and shared by every category. A point (or a
 //! facility) farther than the snap limit from every path of the mode is not snapped
 //! across the water: it is counted and reported, and adds no time to its area's mean.
+//!
+//! The searches stop at [`BOUND_S`], the longest time the figures count people within:
+//! a national run over every node costs twenty seconds, one bounded at 20 minutes a
+//! fraction of that. A point that reaches no facility within the bound is *beyond* it;
+//! its time is unknown, so an area with such points gets no mean time or distance (a
+//! mean over the other points would be too low) but the share of its people beyond.
 //! E2SFCA with network time as its cost is in `network_access`.
 
 use super::assess::LevelDemand;
@@ -15,7 +21,7 @@ use super::coverage::CategoryCoverage;
 use crate::crs::LonLat;
 use crate::deadline::Stopped;
 use crate::model::{AreaLevel, Category, Dataset};
-use crate::routing::{Mode, Network, Networks, Snap, DEFAULT_SNAP_LIMIT_M};
+use crate::routing::{Mode, Network, Networks, Scratch, Snap, DEFAULT_SNAP_LIMIT_M};
 use serde::Serialize;
 
 /// The modes the indicators are made for: people walk and cycle to care and welfare.
@@ -23,6 +29,9 @@ pub const MODES: [Mode; 2] = [Mode::Foot, Mode::Bicycle];
 
 /// The travel times people are counted within, minutes (inclusive).
 pub const MINUTES: [f64; 3] = [10.0, 15.0, 20.0];
+
+/// Where the indicator searches stop, seconds: the largest of [`MINUTES`].
+pub const BOUND_S: f64 = MINUTES[2] * 60.0;
 
 /// A demand point on the network: its area (an index), its share of the area's people,
 /// and where it snapped (`None`: farther than the limit from every path of the mode).
@@ -45,11 +54,16 @@ pub struct LevelNetwork<'a> {
 /// One area's figures along the network for one category and mode.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AreaFigures {
-    /// Mean time to the nearest facility over the area's points that reach one,
-    /// weighted by their share of the people, seconds.
+    /// Mean time to the nearest facility over the area's points on the network,
+    /// weighted by their share of the people, seconds; `None` when any of them reaches
+    /// no facility within [`BOUND_S`] (see `beyond_share`).
     pub time_s: Option<f64>,
-    /// Mean distance along the network to that facility, metres.
+    /// Mean distance along the network to that facility, metres; `None` as `time_s`.
     pub length_m: Option<f64>,
+    /// The share (0–1) of the people of the area's points on the network who reach no
+    /// facility within [`BOUND_S`]: farther, or on a part of the network no facility
+    /// is connected to. `None` when no point of the area is on the network.
+    pub beyond_share: Option<f64>,
     /// People of the demand group within 10, 15 and 20 minutes of a facility; `None`
     /// when the area's population is not published.
     pub people_within: Option<[f64; 3]>,
@@ -61,9 +75,9 @@ pub struct Measured {
     pub areas: Vec<AreaFigures>,
     /// Facilities of the category farther than the snap limit from the mode's network.
     pub facilities_off_network: usize,
-    /// Demand points (of the areas measured) that snapped but reach no facility: on a
-    /// part of the network no facility is connected to.
-    pub points_unreached: usize,
+    /// Demand points (of the areas measured) that snapped but reach no facility within
+    /// [`BOUND_S`]: farther, or on a part of the network no facility is connected to.
+    pub points_beyond: usize,
 }
 
 impl<'a> LevelNetwork<'a> {
@@ -121,28 +135,42 @@ impl<'a> LevelNetwork<'a> {
         self.points.iter().filter(|p| p.snap.is_none()).count()
     }
 
-    /// One search from `facilities`, then every point of a `measured` area reads its
-    /// nearest facility. `population` is the area's demand group (`None`: not
-    /// published). Areas not measured (outside the category's coverage) get no figures.
+    /// One search from `facilities`, bounded at [`BOUND_S`], then every point of a
+    /// `measured` area reads its nearest facility. `population` is the area's demand
+    /// group (`None`: not published). Areas not measured (outside the category's
+    /// coverage) get no figures.
     pub fn measure(
         &self,
         facilities: &[LonLat],
         population: &[Option<f64>],
         measured: &[bool],
     ) -> Result<Measured, Stopped> {
-        let catchment = self
-            .network
-            .towards(facilities, DEFAULT_SNAP_LIMIT_M, f64::INFINITY)?;
+        self.measure_reusing(facilities, population, measured, &Scratch::new())
+    }
+
+    /// [`LevelNetwork::measure`] with the search's label arrays taken from and given
+    /// back to `scratch`, for many categories in a row.
+    pub fn measure_reusing(
+        &self,
+        facilities: &[LonLat],
+        population: &[Option<f64>],
+        measured: &[bool],
+        scratch: &Scratch,
+    ) -> Result<Measured, Stopped> {
+        let catchment =
+            self.network
+                .towards_reusing(facilities, DEFAULT_SNAP_LIMIT_M, BOUND_S, scratch)?;
         #[derive(Default, Clone, Copy)]
         struct Sums {
             time: f64,
             length: f64,
             reached: f64,
+            beyond: f64,
             within: [f64; 3],
             any: bool,
         }
         let mut sums = vec![Sums::default(); self.areas];
-        let mut unreached = 0;
+        let mut beyond = 0;
         for p in &self.points {
             if !measured.get(p.area).copied().unwrap_or(false) {
                 continue;
@@ -150,8 +178,14 @@ impl<'a> LevelNetwork<'a> {
             let s = &mut sums[p.area];
             s.any = true;
             let Some(snap) = p.snap else { continue };
-            let Some((_, trip)) = catchment.from_snap(&snap) else {
-                unreached += 1;
+            // A time past the bound may not be the shortest (the search did not label
+            // the nodes past it), but the shortest is past the bound too.
+            let Some((_, trip)) = catchment
+                .from_snap(&snap)
+                .filter(|(_, trip)| trip.time_s <= BOUND_S)
+            else {
+                s.beyond += p.weight;
+                beyond += 1;
                 continue;
             };
             s.time += p.weight * trip.time_s;
@@ -171,18 +205,24 @@ impl<'a> LevelNetwork<'a> {
                 if !s.any {
                     return AreaFigures::default();
                 }
-                let mean = |v: f64| (s.reached > 0.0).then(|| v / s.reached);
+                let on_network = s.reached + s.beyond;
+                // Only a mean over every point on the network: leaving out the points
+                // beyond the bound would make it too low.
+                let mean = |v: f64| (s.reached > 0.0 && s.beyond == 0.0).then(|| v / s.reached);
                 AreaFigures {
                     time_s: mean(s.time),
                     length_m: mean(s.length),
+                    beyond_share: (on_network > 0.0).then(|| s.beyond / on_network),
                     people_within: population.get(i).copied().flatten().map(|_| s.within),
                 }
             })
             .collect();
+        let facilities_off_network = catchment.unsnapped.len();
+        catchment.recycle(scratch);
         Ok(Measured {
             areas,
-            facilities_off_network: catchment.unsnapped.len(),
-            points_unreached: unreached,
+            facilities_off_network,
+            points_beyond: beyond,
         })
     }
 }
@@ -214,18 +254,21 @@ pub struct ModeReport {
 pub struct CategoryReport {
     pub categorie: &'static str,
     pub voorzieningen_buiten_netwerk: usize,
-    pub vraagpunten_zonder_bereik: usize,
+    /// Demand points that reach no facility within 20 minutes (farther, or on a part
+    /// of the network no facility is connected to).
+    pub vraagpunten_verder_dan_20min: usize,
 }
 
 /// The method in one sentence, for `/status` and the queryables.
-pub const METHOD: &str = "per categorie en modus één zoektocht over het netwerk vanaf alle voorzieningen (Dijkstra op reistijd); per vraagpunt de tijd en afstand tot de dichtstbijzijnde, gemiddeld per gebied naar het aandeel inwoners van elk punt; punten verder dan 500 m van een weg of pad tellen niet mee en worden gemeld";
+pub const METHOD: &str = "per categorie en modus één zoektocht over het netwerk vanaf alle voorzieningen tot 20 minuten (Dijkstra op reistijd); per vraagpunt de tijd en afstand tot de dichtstbijzijnde, gemiddeld per gebied naar het aandeel inwoners van elk punt; woont een deel verder dan 20 minuten, dan is het gemiddelde leeg en geeft het aandeel verder dan 20 minuten dat aan; punten verder dan 500 m van een weg of pad tellen niet mee en worden gemeld";
 
 /// Where the network comes from.
 pub const SOURCE: &str =
     "wegen en paden uit OpenStreetMap (© OpenStreetMap-bijdragers, ODbL 1.0); lopen 5 km/u, fietsen 15 km/u";
 
-/// The property names of one category and mode, in the order [`values`] gives them.
-pub fn property_names(category: Category, mode: Mode) -> [String; 5] {
+/// The property names of one category and mode: mean minutes, mean metres, people
+/// within 10, 15 and 20 minutes, and the share of the people beyond 20 minutes.
+pub fn property_names(category: Category, mode: Mode) -> [String; 6] {
     let p = format!("{}_{}", category.key(), mode.dutch());
     [
         format!("{p}_minuten"),
@@ -233,6 +276,7 @@ pub fn property_names(category: Category, mode: Mode) -> [String; 5] {
         format!("{p}_inwoners_binnen_10min"),
         format!("{p}_inwoners_binnen_15min"),
         format!("{p}_inwoners_binnen_20min"),
+        format!("{p}_aandeel_verder_dan_20min"),
     ]
 }
 
@@ -307,11 +351,12 @@ fn describe_one(category: Category, mode: Mode, what: &str) -> Option<(String, S
         _ => "op de fiets",
     };
     let title = match what {
-        "minuten" => format!("Reistijd {how} tot de dichtstbijzijnde {label} over het netwerk (minuten, gemiddeld over de inwoners)"),
-        "afstand_m" => format!("Afstand {how} tot de dichtstbijzijnde {label} over het netwerk (m, gemiddeld over de inwoners)"),
+        "minuten" => format!("Reistijd {how} tot de dichtstbijzijnde {label} over het netwerk (minuten, gemiddeld over de inwoners; leeg als een deel verder dan 20 minuten woont)"),
+        "afstand_m" => format!("Afstand {how} tot de dichtstbijzijnde {label} over het netwerk (m, gemiddeld over de inwoners; leeg als een deel verder dan 20 minuten woont)"),
         "inwoners_binnen_10min" => format!("Inwoners binnen 10 minuten {how} van een {label} over het netwerk"),
         "inwoners_binnen_15min" => format!("Inwoners binnen 15 minuten {how} van een {label} over het netwerk"),
         "inwoners_binnen_20min" => format!("Inwoners binnen 20 minuten {how} van een {label} over het netwerk"),
+        "aandeel_verder_dan_20min" => format!("Aandeel van de inwoners (0–1) dat {how} verder dan 20 minuten van een {label} woont over het netwerk, of er niet komt"),
         "toegang" => format!("Toegang tot {label} (E2SFCA met de reistijd {how} over het netwerk als kosten; 1 = gemiddeld)"),
         _ => return None,
     };
@@ -327,6 +372,7 @@ mod tests {
         let names = property_names(Category::Huisarts, Mode::Bicycle);
         assert_eq!(names[0], "huisarts_fietsen_minuten");
         assert_eq!(names[4], "huisarts_fietsen_inwoners_binnen_20min");
+        assert_eq!(names[5], "huisarts_fietsen_aandeel_verder_dan_20min");
         for n in &names {
             let (title, description) = describe(n).expect("described");
             assert!(title.contains("op de fiets"), "{title}");

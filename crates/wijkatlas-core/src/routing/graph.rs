@@ -17,6 +17,7 @@
 
 use super::osm_ids::OsmIds;
 use super::profile::{Cost, Mode, Passage, WayRules};
+use super::shapes::{Shapes, ShapesBuilder};
 use crate::load::RawWays;
 use std::sync::Arc;
 
@@ -189,9 +190,8 @@ pub struct Graph {
     osm_ids: OsmIds,
     /// (lon, lat) in 1e-7 degrees.
     coords: Vec<[i32; 2]>,
-    /// The points of edge `i` between its ends: `interior[shape_first[i]..shape_first[i + 1]]`.
-    shape_first: Vec<u32>,
-    interior: Vec<[i32; 2]>,
+    /// The points of each edge between its ends.
+    shapes: Shapes,
     forward: Csr,
     reverse: Csr,
 }
@@ -226,12 +226,11 @@ impl Graph {
     }
 
     /// The points of edge `edge` (below [`Graph::edge_count`]), `from` first.
-    pub fn shape(&self, edge: u32) -> impl DoubleEndedIterator<Item = [i32; 2]> + Clone + '_ {
-        let i = edge as usize;
-        let e = &self.forward.topo.edges[i];
-        let inner = &self.interior[self.shape_first[i] as usize..self.shape_first[i + 1] as usize];
-        std::iter::once(self.coords[e.from as usize])
-            .chain(inner.iter().copied())
+    pub fn shape(&self, edge: u32) -> impl Iterator<Item = [i32; 2]> + Clone + '_ {
+        let e = &self.forward.topo.edges[edge as usize];
+        let from = self.coords[e.from as usize];
+        std::iter::once(from)
+            .chain(self.shapes.inner(edge, from))
             .chain(std::iter::once(self.coords[e.to as usize]))
     }
 
@@ -271,8 +270,7 @@ impl Graph {
             arcs: self.forward.arc_count(),
             bytes: self.osm_ids.bytes()
                 + self.coords.len() * 8
-                + self.shape_first.len() * 4
-                + self.interior.len() * 8
+                + self.shapes.bytes()
                 + self.forward.topo.bytes(),
         }
     }
@@ -344,12 +342,11 @@ impl Graph {
         }
         coords.shrink_to_fit();
         let mut edges = Vec::with_capacity(order.len());
-        let mut shape_first = Vec::with_capacity(order.len() + 1);
         let inner_count: usize = (0..chains.edges.len())
             .map(|c| point_count(c).saturating_sub(2))
             .sum();
-        let mut interior = Vec::with_capacity(inner_count);
-        shape_first.push(0);
+        let mut shapes = ShapesBuilder::with_capacity(order.len(), inner_count);
+        let mut interior = Vec::new();
         for &(_, c) in &order {
             let e = chains.edges[c as usize];
             edges.push(Edge {
@@ -360,13 +357,14 @@ impl Graph {
             // Every point but the two ends, which are the nodes' positions.
             let last = point_count(c as usize).saturating_sub(1);
             let mut i = 0;
+            interior.clear();
             each_point(c as usize, &mut |p| {
                 if i != 0 && i != last {
                     interior.push(p);
                 }
                 i += 1;
             });
-            shape_first.push(interior.len() as u32);
+            shapes.push(raw.positions[e.from as usize], interior.iter().copied());
         }
         drop(id);
         let topo = Arc::new(Topology::new(osm_ids.len(), edges));
@@ -374,8 +372,7 @@ impl Graph {
             mode,
             osm_ids: OsmIds::new(osm_ids),
             coords,
-            shape_first,
-            interior,
+            shapes: shapes.finish(),
             forward: Csr {
                 topo: Arc::clone(&topo),
                 towards: false,

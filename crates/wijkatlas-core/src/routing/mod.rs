@@ -10,11 +10,12 @@ mod osm_ids;
 pub mod profile;
 mod queue;
 pub mod search;
+mod shapes;
 pub mod snap;
 
 pub use graph::{Graph, GraphSize};
 pub use profile::Mode;
-pub use search::Trip;
+pub use search::{Scratch, Trip};
 pub use snap::{Snap, TooFar, DEFAULT_SNAP_LIMIT_M};
 
 use crate::crs::LonLat;
@@ -183,6 +184,18 @@ impl Network {
         limit_m: f64,
         within_s: f64,
     ) -> Result<Catchment<'_>, crate::deadline::Stopped> {
+        self.towards_reusing(targets, limit_m, within_s, &Scratch::new())
+    }
+
+    /// [`Network::towards`] in label arrays kept in `scratch` by earlier searches; give
+    /// them back with [`Catchment::recycle`] when done.
+    pub fn towards_reusing(
+        &self,
+        targets: &[LonLat],
+        limit_m: f64,
+        within_s: f64,
+        scratch: &Scratch,
+    ) -> Result<Catchment<'_>, crate::deadline::Stopped> {
         let off_kmh = off_network_kmh(self.mode());
         let mut seeds = Vec::new();
         let mut on_edge: std::collections::HashMap<u32, Vec<(u32, f64, f64)>> =
@@ -208,7 +221,13 @@ impl Network {
                 .or_default()
                 .push((i as u32, snap.fraction, snap.off_m));
         }
-        let reach = search::multi_source(&self.graph, self.graph.incoming(), &seeds, within_s)?;
+        let reach = search::multi_source_reusing(
+            &self.graph,
+            self.graph.incoming(),
+            &seeds,
+            within_s,
+            scratch,
+        )?;
         Ok(Catchment {
             network: self,
             reach,
@@ -219,6 +238,11 @@ impl Network {
 }
 
 impl Catchment<'_> {
+    /// Gives the search's label arrays to `scratch` for the next search.
+    pub fn recycle(self, scratch: &Scratch) {
+        scratch.keep(self.reach);
+    }
+
     /// The target `at` reaches first (its index) and the trip there; `Ok(None)` when it
     /// reaches none (within the search's bound).
     pub fn from(&self, at: LonLat, limit_m: f64) -> Result<Option<(u32, Trip)>, TooFar> {

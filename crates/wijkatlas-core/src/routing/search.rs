@@ -7,7 +7,7 @@
 //! in the direction a resident travels) and over outgoing arcs from a point.
 
 use super::graph::{Csr, Edge, Graph};
-use super::queue::RadixHeap;
+use super::queue::{Key, RadixHeap};
 use super::snap::Snap;
 use crate::deadline::Stopped;
 use std::collections::HashMap;
@@ -30,30 +30,114 @@ pub struct Label {
     pub origin: u32,
 }
 
-/// Labels of every node of a full search, in arrays (the multi-source run visits
-/// everything; a map would cost more).
+/// A node's label as a multi-source run keeps it: 12 bytes together, so relaxing an arc
+/// reads one place in memory, not three arrays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Stored {
+    /// Seconds; infinity where no seed reached the node.
+    time: f32,
+    length: f32,
+    /// The seed origin that reached the node first.
+    origin: u32,
+}
+
+const UNREACHED: Stored = Stored {
+    time: f32::INFINITY,
+    length: f32::INFINITY,
+    origin: u32::MAX,
+};
+
+/// Labels of every node of a multi-source search, in one array by node (the national
+/// run visits millions of nodes; a map would cost more).
 #[derive(Debug, Clone)]
 pub struct Reach {
-    pub time_s: Vec<f32>,
-    pub length_m: Vec<f32>,
-    /// The seed origin that reached the node first; `u32::MAX` where none did.
-    pub origin: Vec<u32>,
+    labels: Vec<Stored>,
+    /// The nodes labelled, while they are few: a bounded search touches a small part
+    /// of a national graph, and a reused `Reach` then resets only those.
+    touched: Vec<u32>,
+    /// More nodes were labelled than `touched` keeps: a reset rewrites every label.
+    overflowed: bool,
 }
 
 impl Reach {
+    /// Labels for a graph of `nodes` nodes, none reached.
+    pub fn new(nodes: usize) -> Reach {
+        Reach {
+            labels: vec![UNREACHED; nodes],
+            touched: Vec::new(),
+            overflowed: false,
+        }
+    }
+
     pub fn get(&self, node: u32) -> Option<Label> {
-        let i = node as usize;
-        self.time_s[i].is_finite().then(|| Label {
-            time_s: f64::from(self.time_s[i]),
-            length_m: f64::from(self.length_m[i]),
-            origin: self.origin[i],
+        let l = self.labels[node as usize];
+        l.time.is_finite().then(|| Label {
+            time_s: f64::from(l.time),
+            length_m: f64::from(l.length),
+            origin: l.origin,
         })
+    }
+
+    /// How many nodes have a label.
+    pub fn reached(&self) -> usize {
+        self.labels.iter().filter(|l| l.time.is_finite()).count()
+    }
+
+    /// The nodes `touched` follows at most: an eighth of the graph (half a byte a node),
+    /// past which rewriting every label is as quick.
+    fn touched_cap(&self) -> usize {
+        self.labels.len() / 8
+    }
+
+    /// Every node unreached again, for the next search.
+    fn reset(&mut self) {
+        if self.overflowed {
+            self.labels.fill(UNREACHED);
+        } else {
+            for &node in &self.touched {
+                self.labels[node as usize] = UNREACHED;
+            }
+        }
+        self.touched.clear();
+        self.overflowed = false;
     }
 }
 
-/// f64 times are non-negative, so their bit patterns order as the numbers do.
-fn key(time: f64) -> u64 {
-    time.to_bits()
+/// Label arrays kept between the multi-source searches of one piece of work (the
+/// indicators of every category), so each search does not allocate and fill a label
+/// per node of a national graph (240 MB, a tenth of a second) only to reach a part of
+/// it. Dropped with the work: nothing is held between requests.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    spare: std::sync::Mutex<Vec<Reach>>,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+
+    /// Labels for `nodes` nodes, all unreached: a kept array of that size, or a new one.
+    fn take(&self, nodes: usize) -> Reach {
+        let kept = {
+            let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+            let at = spare.iter().position(|r| r.labels.len() == nodes);
+            at.map(|i| spare.swap_remove(i))
+        };
+        match kept {
+            Some(mut reach) => {
+                reach.reset();
+                reach
+            }
+            None => Reach::new(nodes),
+        }
+    }
+
+    /// Keeps `reach` for a later search.
+    pub fn keep(&self, reach: Reach) {
+        let mut spare = self.spare.lock().unwrap_or_else(|p| p.into_inner());
+        spare.push(reach);
+    }
 }
 
 /// How many nodes a search settles between two looks at the deadline: often enough to
@@ -64,31 +148,31 @@ const DEADLINE_EVERY: u32 = 4096;
 /// when its label is final (in order of time); `settle` returns false to stop. Stops
 /// with [`Stopped`] when the request's deadline (installed on this thread by
 /// [`crate::deadline::Deadline::run`]) passes: a national search takes seconds.
-fn run(
+fn run<L: Labels>(
     arcs: &Csr,
     seeds: &[Seed],
     limit_s: f64,
-    labels: &mut impl Labels,
+    labels: &mut L,
     mut settle: impl FnMut(u32, Label) -> bool,
 ) -> Result<(), Stopped> {
     crate::deadline::check()?;
     let mut countdown = DEADLINE_EVERY;
-    let mut heap = RadixHeap::new();
+    let mut heap = RadixHeap::<L::Key>::new();
     for s in seeds {
         if s.time_s > limit_s {
             continue;
         }
-        if let Some(stored) = labels.improve(s.node, s.time_s, s.length_m, s.origin) {
-            heap.push(key(stored), s.node);
+        if let Some(key) = labels.improve(s.node, s.time_s, s.length_m, s.origin) {
+            heap.push(key, s.node);
         }
     }
     while let Some((k, node)) = heap.pop() {
+        if labels.key(node) != Some(k) {
+            continue; // an older, worse entry
+        }
         let Some(here) = labels.get(node) else {
             continue;
         };
-        if key(here.time_s) != k {
-            continue; // an older, worse entry
-        }
         countdown -= 1;
         if countdown == 0 {
             countdown = DEADLINE_EVERY;
@@ -102,50 +186,77 @@ fn run(
             if t > limit_s {
                 continue;
             }
-            if let Some(stored) =
-                labels.improve(to, t, here.length_m + f64::from(length), here.origin)
+            if let Some(key) = labels.improve(to, t, here.length_m + f64::from(length), here.origin)
             {
-                heap.push(key(stored), to);
+                heap.push(key, to);
             }
         }
     }
     Ok(())
 }
 
-/// Where a search keeps its labels.
+/// Where a search keeps its labels, and the queue's key of a node's time as kept: the
+/// bits of the time as stored (not the unrounded sum), which order as the times do.
 trait Labels {
+    type Key: Key;
     fn get(&self, node: u32) -> Option<Label>;
-    /// Keeps the label if it is better and gives the time as stored (the heap's key
-    /// must be that, not the unrounded time); `None` when it was not better.
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64>;
+    /// The key of the node's time; `None` where it has none.
+    fn key(&self, node: u32) -> Option<Self::Key>;
+    /// Keeps the label if it is better and gives its key; `None` when it was not better.
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<Self::Key>;
 }
 
 impl Labels for Reach {
+    type Key = u32;
+
     fn get(&self, node: u32) -> Option<Label> {
         Reach::get(self, node)
     }
 
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64> {
-        let i = node as usize;
+    fn key(&self, node: u32) -> Option<u32> {
+        let t = self.labels[node as usize].time;
+        t.is_finite().then(|| t.to_bits())
+    }
+
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<u32> {
+        let cap = self.touched_cap();
+        let l = &mut self.labels[node as usize];
         // Compared in f32, as stored, so a label is not improved by rounding alone.
         let stored = time_s as f32;
-        (stored < self.time_s[i]).then(|| {
-            self.time_s[i] = stored;
-            self.length_m[i] = length_m as f32;
-            self.origin[i] = origin;
-            f64::from(stored)
-        })
+        if stored >= l.time {
+            return None;
+        }
+        if !l.time.is_finite() && !self.overflowed {
+            if self.touched.len() < cap {
+                self.touched.push(node);
+            } else {
+                self.overflowed = true;
+                self.touched = Vec::new();
+            }
+        }
+        *l = Stored {
+            time: stored,
+            length: length_m as f32,
+            origin,
+        };
+        Some(stored.to_bits())
     }
 }
 
 /// Labels of a search that stays near its start (a resident's trip, an isochrone).
 impl Labels for HashMap<u32, Label> {
+    type Key = u64;
+
     fn get(&self, node: u32) -> Option<Label> {
         HashMap::get(self, &node).copied()
     }
 
-    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<f64> {
-        match self.get(&node) {
+    fn key(&self, node: u32) -> Option<u64> {
+        HashMap::get(self, &node).map(|l| l.time_s.to_bits())
+    }
+
+    fn improve(&mut self, node: u32, time_s: f64, length_m: f64, origin: u32) -> Option<u64> {
+        match HashMap::get(self, &node) {
             Some(l) if l.time_s <= time_s => None,
             _ => {
                 self.insert(
@@ -156,7 +267,7 @@ impl Labels for HashMap<u32, Label> {
                         origin,
                     },
                 );
-                Some(time_s)
+                Some(time_s.to_bits())
             }
         }
     }
@@ -169,14 +280,26 @@ pub fn multi_source(
     seeds: &[Seed],
     limit_s: f64,
 ) -> Result<Reach, Stopped> {
-    let n = graph.node_count();
-    let mut reach = Reach {
-        time_s: vec![f32::INFINITY; n],
-        length_m: vec![f32::INFINITY; n],
-        origin: vec![u32::MAX; n],
-    };
-    run(arcs, seeds, limit_s, &mut reach, |_, _| true)?;
-    Ok(reach)
+    multi_source_reusing(graph, arcs, seeds, limit_s, &Scratch::new())
+}
+
+/// [`multi_source`] in label arrays kept in `scratch` (give them back with
+/// [`Scratch::keep`]).
+pub fn multi_source_reusing(
+    graph: &Graph,
+    arcs: &Csr,
+    seeds: &[Seed],
+    limit_s: f64,
+    scratch: &Scratch,
+) -> Result<Reach, Stopped> {
+    let mut reach = scratch.take(graph.node_count());
+    match run(arcs, seeds, limit_s, &mut reach, |_, _| true) {
+        Ok(()) => Ok(reach),
+        Err(stopped) => {
+            scratch.keep(reach);
+            Err(stopped)
+        }
+    }
 }
 
 /// The nodes reachable from `seeds` within `limit_s` over `arcs`, with their labels.
