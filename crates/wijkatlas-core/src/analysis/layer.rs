@@ -148,28 +148,7 @@ pub fn network_properties(
     // tenth of a second to fill); freed when the indicators are done.
     let scratch = crate::routing::Scratch::new();
     let results = crate::parallel::map(&jobs, |&(m, category)| {
-        let level_net = &snapped[m];
-        let (population, covered) = network::populations(dataset, level, category, config);
-        let measured = level_net.measure_reusing(
-            &network::facilities(dataset, category),
-            &population,
-            &covered,
-            &scratch,
-        )?;
-        let scores = if config.network_access {
-            let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
-                .iter()
-                .map(|s| (s.at.to_wgs84(), s.capacity))
-                .collect();
-            let catchment = network_access::time_catchment(
-                &config.settings(category).catchment,
-                level_net.mode(),
-            );
-            Some(level_net.e2sfca(&supply, &population, &covered, &catchment)?)
-        } else {
-            None
-        };
-        Ok((measured, scores))
+        measure_category(dataset, config, level, &snapped[m], category, &scratch)
     })?;
     let mut results = results.into_iter();
     let mut out: HashMap<AreaCode, Map<String, Value>> = HashMap::new();
@@ -181,22 +160,7 @@ pub fn network_properties(
             let Some((measured, scores)) = results.next() else {
                 break;
             };
-            let names = network::property_names(category, mode);
-            for (a, m) in areas.iter().zip(&measured.areas) {
-                let props = out.entry(a.code).or_default();
-                props.insert(
-                    names[0].clone(),
-                    json!(m.time_s.map(|t| round(t / 60.0, 1))),
-                );
-                props.insert(names[1].clone(), json!(m.length_m.map(f64::round)));
-                for k in 0..3 {
-                    props.insert(
-                        names[2 + k].clone(),
-                        json!(m.people_within.map(|p| p[k].round())),
-                    );
-                }
-                props.insert(names[5].clone(), json!(m.beyond_share.map(|x| round(x, 3))));
-            }
+            write_figures(&mut out, areas, category, mode, &measured);
             if let Some(scores) = scores {
                 let name = format!("{}_{}_toegang", category.key(), mode.dutch());
                 for (a, (_, normalised)) in areas.iter().zip(&scores) {
@@ -211,23 +175,7 @@ pub fn network_properties(
                 vraagpunten_verder_dan_20min: measured.points_beyond,
             });
         }
-        let off = level_net.off_network();
-        if off > 0 {
-            // Counts only: the points are where people live.
-            tracing::warn!(
-                mode = mode.name(),
-                points = level_net.points(),
-                off_network = off,
-                "demand points farther than the snap limit from every path are left out of the network indicators"
-            );
-        }
-        modes.push(network::ModeReport {
-            modus: mode.dutch(),
-            vraagpunten: level_net.points(),
-            vraagpunten_buiten_netwerk: off,
-            snap_grens_m: crate::routing::DEFAULT_SNAP_LIMIT_M,
-            categorieen: reports,
-        });
+        modes.push(mode_report(level_net, reports));
     }
     let seconds = started.elapsed().as_secs_f64();
     tracing::info!(
@@ -246,4 +194,89 @@ pub fn network_properties(
             seconden: round(seconds, 2),
         },
     )))
+}
+
+/// A category's figures for one mode, and its E2SFCA scores (raw and normalised per
+/// area) where they are made.
+type Searched = (network::Measured, Option<Vec<(Option<f64>, Option<f64>)>>);
+
+/// One category's search for one mode, and its E2SFCA scores by network time when the
+/// configuration asks for them.
+fn measure_category(
+    dataset: &Dataset,
+    config: &AnalysisConfig,
+    level: crate::model::AreaLevel,
+    level_net: &network::LevelNetwork<'_>,
+    category: crate::model::Category,
+    scratch: &crate::routing::Scratch,
+) -> Result<Searched, crate::deadline::Stopped> {
+    let (population, covered) = network::populations(dataset, level, category, config);
+    let measured = level_net.measure_reusing(
+        &network::facilities(dataset, category),
+        &population,
+        &covered,
+        scratch,
+    )?;
+    if !config.network_access {
+        return Ok((measured, None));
+    }
+    let supply: Vec<(crate::crs::LonLat, f64)> = gap::loaded_supply(dataset, category)
+        .iter()
+        .map(|s| (s.at.to_wgs84(), s.capacity))
+        .collect();
+    let catchment =
+        network_access::time_catchment(&config.settings(category).catchment, level_net.mode());
+    let scores = level_net.e2sfca(&supply, &population, &covered, &catchment)?;
+    Ok((measured, Some(scores)))
+}
+
+/// One category's figures for one mode as the areas' properties (see
+/// [`network_properties`] for the names and their rounding).
+fn write_figures(
+    out: &mut Properties,
+    areas: &[crate::model::Area],
+    category: crate::model::Category,
+    mode: crate::routing::Mode,
+    measured: &network::Measured,
+) {
+    let names = network::property_names(category, mode);
+    for (a, m) in areas.iter().zip(&measured.areas) {
+        let props = out.entry(a.code).or_default();
+        props.insert(
+            names[0].clone(),
+            json!(m.time_s.map(|t| round(t / 60.0, 1))),
+        );
+        props.insert(names[1].clone(), json!(m.length_m.map(f64::round)));
+        for k in 0..3 {
+            props.insert(
+                names[2 + k].clone(),
+                json!(m.people_within.map(|p| p[k].round())),
+            );
+        }
+        props.insert(names[5].clone(), json!(m.beyond_share.map(|x| round(x, 3))));
+    }
+}
+
+/// What one mode's searches met, for `/status`; the points off the network are logged
+/// as a count (they are where people live).
+fn mode_report(
+    level_net: &network::LevelNetwork<'_>,
+    reports: Vec<network::CategoryReport>,
+) -> network::ModeReport {
+    let off = level_net.off_network();
+    if off > 0 {
+        tracing::warn!(
+            mode = level_net.mode().name(),
+            points = level_net.points(),
+            off_network = off,
+            "demand points farther than the snap limit from every path are left out of the network indicators"
+        );
+    }
+    network::ModeReport {
+        modus: level_net.mode().dutch(),
+        vraagpunten: level_net.points(),
+        vraagpunten_buiten_netwerk: off,
+        snap_grens_m: crate::routing::DEFAULT_SNAP_LIMIT_M,
+        categorieen: reports,
+    }
 }
