@@ -157,10 +157,16 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
             let rd = format!("{},{},{},{}", b[0], b[1], b[2], b[3]);
             let crs = ("bbox-crs", "EPSG:28992".to_string());
             let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
-            let bound = c
-                .ready_made_bytes(&dataset, &q, features::Format::GeoJson)
+            let plan = c
+                .ready_made(&dataset, &q, features::Format::GeoJson)
                 .expect("a bbox page is joined from ready-made features");
+            let bound = plan.bytes;
             let page = c.query(&dataset, &q);
+            // The page made from the plan's candidates is the query's own.
+            let planned = c.query_ready_made(&dataset, &q, plan);
+            assert_eq!(planned.matched, page.matched, "{} {rd}", c.id);
+            let ids = |p: &features::Page| p.items.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&planned), ids(&page), "{} {rd}", c.id);
             let bytes: usize = page
                 .items
                 .iter()
@@ -189,7 +195,8 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
                 pairs.extend(extra.iter().cloned());
                 let q = query(c, &pairs);
                 assert_eq!(
-                    c.ready_made_bytes(&dataset, &q, features::Format::GeoJson),
+                    c.ready_made(&dataset, &q, features::Format::GeoJson)
+                        .map(|r| r.bytes),
                     None,
                     "{} {extra:?}",
                     c.id
@@ -197,7 +204,8 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
             }
             let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
             assert_eq!(
-                c.ready_made_bytes(&dataset, &q, features::Format::Csv),
+                c.ready_made(&dataset, &q, features::Format::Csv)
+                    .map(|r| r.bytes),
                 None
             );
         }

@@ -635,20 +635,29 @@ pub async fn items(
     } else {
         Cost::Light
     };
-    let cap = state.limits().max_response_bytes;
-    if c.ready_made_bytes(&s.dataset, &q, format)
-        .is_some_and(|n| n <= INLINE_PAGE_BYTES)
-    {
+    // An index lookup at most (bounded by the collection's size), kept for the page.
+    let plan = c.ready_made(&s.dataset, &q, format);
+    let inline = plan.as_ref().is_some_and(|p| p.bytes <= INLINE_PAGE_BYTES);
+    let request = ItemsRequest {
+        id,
+        pairs,
+        q,
+        format,
+        base,
+        cap: state.limits().max_response_bytes,
+        plan,
+    };
+    if inline {
         // Copying at most this many ready bytes takes well under a millisecond: less
         // than handing the work to a blocking thread and back, which cost the default
         // page two thirds of its rate. Still under the deadline, like any work.
         return deadline
-            .run(|| items_answer(&s, &id, &pairs, &q, format, &base, cap))
+            .run(|| items_answer(&s, request))
             .map_err(|_| compute::out_of_time(&state))?;
     }
     let snapshot = s.clone();
     compute::run(&state, &deadline, cost, move || {
-        items_answer(&snapshot, &id, &pairs, &q, format, &base, cap)
+        items_answer(&snapshot, request)
     })
     .await?
 }
@@ -656,19 +665,37 @@ pub async fn items(
 /// The largest page of ready-made features answered on the async worker itself.
 const INLINE_PAGE_BYTES: usize = 512 * 1024;
 
-/// An items answer, on a blocking thread: the page, its size checked against the cap
-/// before anything is written, then the body.
-fn items_answer(
-    s: &Snapshot,
-    id: &str,
-    pairs: &[(String, String)],
-    q: &ItemsQuery,
+/// An items request as parsed and planned on the async worker.
+struct ItemsRequest {
+    id: String,
+    pairs: Vec<(String, String)>,
+    q: ItemsQuery,
     format: Format,
-    base: &BaseUrl,
+    base: BaseUrl,
+    /// The largest answer sent at once, bytes.
     cap: usize,
-) -> Result<Response, ApiError> {
-    let c = find(s, id)?;
-    let page = c.query(&s.dataset, q);
+    /// The candidates already looked up for a page of ready-made features.
+    plan: Option<crate::features::ReadyMade>,
+}
+
+/// An items answer: the page, its size checked against the cap before anything is
+/// written, then the body.
+fn items_answer(s: &Snapshot, r: ItemsRequest) -> Result<Response, ApiError> {
+    let ItemsRequest {
+        id,
+        pairs,
+        q,
+        format,
+        base,
+        cap,
+        plan,
+    } = r;
+    let (pairs, q, base) = (&pairs[..], &q, &base);
+    let c = find(s, &id)?;
+    let page = match plan {
+        Some(plan) => c.query_ready_made(&s.dataset, q, plan),
+        None => c.query(&s.dataset, q),
+    };
     if crate::deadline::expired() {
         // Thrown away by the caller; the page may be short.
         return Err(ApiError::Internal("stopped".into()));

@@ -154,6 +154,14 @@ impl ZoomOutlines<'_> {
     }
 }
 
+/// A query answered from ready-made features (see [`Collection::ready_made`]): a bound
+/// on its bytes, and the candidates its index lookup gave.
+#[derive(Debug)]
+pub struct ReadyMade {
+    pub bytes: usize,
+    candidates: Option<Vec<usize>>,
+}
+
 /// The result of a query: how many matched, and the page asked for.
 #[derive(Debug)]
 pub struct Page<'a> {
@@ -227,19 +235,19 @@ impl Collection {
         spatial::positions_in_box(self, dataset, rd)
     }
 
-    /// An upper bound on the bytes of the answer to `q` when it is made of ready-made
-    /// features joined together (GeoJSON, CRS84, all properties, no CQL2 filter or
-    /// order), so the work is bounded by that too; `None` when answering means
-    /// evaluating a filter, ordering or writing features anew. Without conditions the
-    /// bound is the page itself; with a bbox or indexed property conditions it is every
-    /// candidate the indexes give (a page is some of them, and the exact tests run on
-    /// them alone). Costs one index lookup, not a pass over the collection.
-    pub fn ready_made_bytes(
+    /// How to answer `q` from ready-made features joined together (GeoJSON, CRS84, all
+    /// properties, no CQL2 filter or order), with an upper bound on the answer's bytes
+    /// that bounds the work too; `None` when answering means evaluating a filter,
+    /// ordering or writing features anew. Without conditions the bound is the page
+    /// itself; with a bbox or indexed property conditions it is every candidate the
+    /// indexes give (a page is some of them, and the exact tests run on them alone).
+    /// Costs one index lookup, which [`Collection::query_ready_made`] then reuses.
+    pub fn ready_made(
         &self,
         dataset: &Dataset,
         q: &ItemsQuery,
         format: Format,
-    ) -> Option<usize> {
+    ) -> Option<ReadyMade> {
         let joined = format == Format::GeoJson
             && q.keeps_features_as_made()
             && q.filter.is_none()
@@ -249,27 +257,47 @@ impl Collection {
         }
         let fragment = |item: &Item| item.fragment.len() + 1;
         if q.properties.is_empty() && q.bbox.is_none() && q.datetime.is_none() {
-            return Some(
-                self.items
-                    .iter()
-                    .skip(q.offset)
-                    .take(q.limit)
-                    .map(fragment)
-                    .sum(),
-            );
+            let bytes = self.items.iter().skip(q.offset).take(q.limit).map(fragment);
+            return Some(ReadyMade {
+                bytes: bytes.sum(),
+                candidates: None,
+            });
         }
         let candidates = self.candidates(dataset, q)?;
-        Some(
-            candidates
+        Some(ReadyMade {
+            bytes: candidates
                 .iter()
                 .filter_map(|&i| self.items.get(i))
                 .map(fragment)
                 .sum(),
-        )
+            candidates: Some(candidates),
+        })
+    }
+
+    /// The page of a query [`Collection::ready_made`] planned, without looking its
+    /// candidates up again.
+    pub fn query_ready_made<'a>(
+        &'a self,
+        dataset: &Dataset,
+        q: &ItemsQuery,
+        plan: ReadyMade,
+    ) -> Page<'a> {
+        self.query_among(dataset, q, plan.candidates)
     }
 
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
+        self.query_among(dataset, q, self.candidates(dataset, q))
+    }
+
+    /// [`Collection::query`] over `candidates` (`None`: every item), as the indexes
+    /// gave them for `q`.
+    fn query_among<'a>(
+        &'a self,
+        dataset: &Dataset,
+        q: &ItemsQuery,
+        candidates: Option<Vec<usize>>,
+    ) -> Page<'a> {
         let unfiltered = q.properties.is_empty()
             && q.bbox.is_none()
             && q.datetime.is_none()
@@ -282,7 +310,7 @@ impl Collection {
                 items,
             };
         }
-        let pool: Box<dyn Iterator<Item = &Item>> = match self.candidates(dataset, q) {
+        let pool: Box<dyn Iterator<Item = &Item>> = match candidates {
             Some(positions) => Box::new(positions.into_iter().filter_map(|i| self.items.get(i))),
             None => Box::new(self.items.iter()),
         };
