@@ -44,7 +44,7 @@ async fn status(
             "max_connections": limits.max_connections,
         },
         "expensive": { "running": running, "waiting": waiting },
-        "cors_origins": if state.cors_origins().is_empty() { vec!["*".to_string()] } else { state.cors_origins().to_vec() },
+        "cors_origins": match state.cors().origins() { o if o.is_empty() => vec!["*"], o => o },
         "tile_cache": s.tiles.stats(),
         "sources": s.dataset.sources,
         "report": s.report,

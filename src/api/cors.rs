@@ -67,6 +67,14 @@ impl Cors {
         }
     }
 
+    /// The origins named, as answered (without a trailing `/`); empty: any origin.
+    pub fn origins(&self) -> Vec<&str> {
+        match &self.allowed {
+            Allowed::Any => Vec::new(),
+            Allowed::Origins(named) => named.iter().filter_map(|o| o.to_str().ok()).collect(),
+        }
+    }
+
     /// The answer to a preflight (an `OPTIONS` request naming the method a script
     /// wants to use), or `None` when the request is not one and goes to its route.
     pub fn preflight(&self, method: &Method, request: &HeaderMap) -> Option<Response> {

@@ -303,17 +303,19 @@ pub async fn collection(
     ))
 }
 
+/// The `Content-Crs` value of each CRS (in the order of `Crs::ALL`), made once: made per
+/// answer it cost a format and a check every time.
+static CONTENT_CRS: std::sync::LazyLock<Vec<(Crs, HeaderValue)>> = std::sync::LazyLock::new(|| {
+    Crs::ALL
+        .iter()
+        .filter_map(|&c| Some((c, HeaderValue::from_str(&format!("<{}>", c.uri())).ok()?)))
+        .collect()
+});
+
 fn with_crs(mut response: Response, crs: Crs) -> Response {
-    // Written out per CRS: a value made from `crs.uri()` cost a format and a check on
-    // every answer.
-    let value = match crs {
-        Crs::Crs84 => "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>",
-        Crs::Epsg4326 => "<http://www.opengis.net/def/crs/EPSG/0/4326>",
-        Crs::RdNew => "<http://www.opengis.net/def/crs/EPSG/0/28992>",
-    };
-    response
-        .headers_mut()
-        .insert("content-crs", HeaderValue::from_static(value));
+    if let Some((_, v)) = CONTENT_CRS.iter().find(|(c, _)| *c == crs) {
+        response.headers_mut().insert("content-crs", v.clone());
+    }
     response
 }
 

@@ -32,9 +32,7 @@ pub struct AppState {
     limits: crate::config::Limits,
     /// Expensive requests running and waiting (`limits.max_expensive`, `max_queued`).
     admission: Arc<super::admission::Admission>,
-    /// Origins allowed to call the API from a browser; empty: any origin.
-    cors_origins: Vec<String>,
-    /// The CORS headers for those origins, made once.
+    /// Which origins may call the API from a browser, and its headers made once.
     cors: super::cors::Cors,
     pub metrics: super::metrics::Metrics,
     /// When this process started, seconds since the Unix epoch.
@@ -138,7 +136,6 @@ impl AppState {
             tile_cache_bytes: crate::tiles::cache::DEFAULT_CAP_BYTES,
             limits: crate::config::Limits::default(),
             admission: Arc::new(super::admission::Admission::new(0, 0)),
-            cors_origins: Vec::new(),
             cors: super::cors::Cors::new(&[]),
             metrics: super::metrics::Metrics::default(),
             started_at: unix_now(),
@@ -162,17 +159,13 @@ impl AppState {
 
     /// Origins allowed to call the API from a browser; none or `*` allows any.
     pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
-        self.cors_origins = origins.into_iter().filter(|o| o != "*").collect();
-        self.cors = super::cors::Cors::new(&self.cors_origins);
+        let named: Vec<String> = origins.into_iter().filter(|o| o != "*").collect();
+        self.cors = super::cors::Cors::new(&named);
         self
     }
 
     pub fn cors(&self) -> &super::cors::Cors {
         &self.cors
-    }
-
-    pub fn cors_origins(&self) -> &[String] {
-        &self.cors_origins
     }
 
     /// Admission for expensive requests (see `admission`).

@@ -307,7 +307,6 @@ pub fn populations(
         .unzip()
 }
 
-/// The snapped demand of every mode that has a graph.
 /// The snapped demand of every mode that has a graph, the modes side by side, one per
 /// core. Snapping does not look at the deadline, but a deadline that passed meanwhile
 /// is reported, as for any work.
