@@ -205,25 +205,8 @@ fc = json.load(open(sys.argv[1]))
 fc["features"] = [f for f in fc["features"] if f["properties"].get("gemeentenaam") == "Delft"]
 json.dump(fc, open(sys.argv[2], "w"))
 PY
-  cat >"$work/delft/wijkatlas.toml" <<TOML
-name = "Delft with its road network, read in place for the bench"
-[[source]]
-name = "wijken"
-path = "wijken.geojson"
-kind = "areas"
-level = "wijk"
-code_field = "wijkcode"
-name_field = "wijknaam"
-year = 2024
-[[source]]
-name = "osm-delft"
-path = '$(realpath "$pbf")'
-kind = "voorzieningen"
-year = 2025
-licence = "ODbL 1.0"
-[source.osm]
-routing = true
-TOML
+  sed -e "s|@PBF@|$(realpath "$pbf")|" -e "s|@ROUTING@|true|" \
+    tests/fixtures/delft/wijkatlas.toml.in >"$work/delft/wijkatlas.toml"
   base=$(start wijkatlas-delft "$BIN" serve --addr 127.0.0.1:0 --data "$work/delft")
   echo
   echo "== delft, along the network ($DURATION s per route, $CONNECTIONS connections; load average $(load_now))"

@@ -23,30 +23,9 @@ pub fn data_dir(test: &str, routing: bool) -> Option<tempfile::TempDir> {
     assert!(delft.len() > 5, "{} Delft wijken", delft.len());
     let fc = serde_json::json!({"type": "FeatureCollection", "features": delft});
     std::fs::write(dir.path().join("wijken.geojson"), fc.to_string()).expect("write");
-    let manifest = format!(
-        r#"name = "Delft, with a road network"
-
-[[source]]
-name = "wijken"
-path = "wijken.geojson"
-kind = "areas"
-level = "wijk"
-code_field = "wijkcode"
-name_field = "wijknaam"
-year = 2024
-
-[[source]]
-name = "osm-delft"
-path = "{}"
-kind = "voorzieningen"
-year = 2025
-licence = "ODbL 1.0"
-
-[source.osm]
-routing = {routing}
-"#,
-        pbf.display()
-    );
+    let manifest = include_str!("../fixtures/delft/wijkatlas.toml.in")
+        .replace("@PBF@", &pbf.display().to_string())
+        .replace("@ROUTING@", if routing { "true" } else { "false" });
     std::fs::write(dir.path().join("wijkatlas.toml"), manifest).expect("write");
     Some(dir)
 }
