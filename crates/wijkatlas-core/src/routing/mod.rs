@@ -12,6 +12,7 @@ mod queue;
 pub mod search;
 mod shapes;
 pub mod snap;
+mod starts;
 
 pub use graph::{Graph, GraphSize};
 pub use profile::Mode;

@@ -1,6 +1,6 @@
 //! The inner points of a graph's edges, compact: each point as its step from the one
 //! before in two i16 (4 bytes instead of 8), and where each edge's points begin as one
-//! u32 per 64 edges and a u16 per edge (2 bytes instead of 4). Lossless: every point
+//! u32 per 64 edges and a u16 per edge (2 bytes instead of 4, [`super::starts`]). Lossless: every point
 //! comes back exactly as it went in.
 //!
 //! Points along a road lie metres apart; a step of ±32,767 × 1e-7° (about 360 m of
@@ -11,51 +11,8 @@
 /// longitude and latitude bits.
 const ESCAPE: [i16; 2] = [i16::MIN, i16::MIN];
 
-/// Edges per block of `Starts`: one full start each.
-const BLOCK: usize = 64;
-
-/// Where each edge's entries begin, with one more for the end of the last.
-#[derive(Debug, Clone)]
-enum Starts {
-    /// One u32 per block and a u16 offset from it per edge.
-    Blocks { bases: Vec<u32>, offsets: Vec<u16> },
-    /// A block whose edges hold more than 65,535 entries (which takes edges of a
-    /// thousand points each): every start whole.
-    Whole(Vec<u32>),
-}
-
-impl Starts {
-    fn new(starts: Vec<u32>) -> Starts {
-        let mut bases = Vec::with_capacity(starts.len().div_ceil(BLOCK));
-        let mut offsets = Vec::with_capacity(starts.len());
-        for block in starts.chunks(BLOCK) {
-            for &s in block {
-                match u16::try_from(s - block[0]) {
-                    Ok(o) => offsets.push(o),
-                    Err(_) => return Starts::Whole(starts),
-                }
-            }
-            bases.push(block[0]);
-        }
-        Starts::Blocks { bases, offsets }
-    }
-
-    fn get(&self, i: usize) -> usize {
-        match self {
-            Starts::Blocks { bases, offsets } => {
-                bases[i / BLOCK] as usize + usize::from(offsets[i])
-            }
-            Starts::Whole(s) => s[i] as usize,
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Starts::Blocks { bases, offsets } => bases.len() * 4 + offsets.len() * 2,
-            Starts::Whole(s) => s.len() * 4,
-        }
-    }
-}
+/// Where each edge's entries begin: 64 edges to a block, a u16 offset per edge.
+type Starts = super::starts::Starts<u16, 64>;
 
 /// The inner points of every edge, in edge order.
 #[derive(Debug, Clone)]
@@ -183,17 +140,5 @@ mod tests {
             let got: Vec<[i32; 2]> = shapes.inner(i as u32, *from).collect();
             assert_eq!(&got, inner, "edge {i}");
         }
-    }
-
-    #[test]
-    fn starts_in_blocks_and_whole() {
-        let starts: Vec<u32> = (0..200u32).map(|i| i * 3).collect();
-        let s = Starts::new(starts.clone());
-        assert!(matches!(s, Starts::Blocks { .. }));
-        assert!((0..200).all(|i| s.get(i) == starts[i] as usize));
-        let wide: Vec<u32> = (0..200u32).map(|i| i * 70_000).collect();
-        let s = Starts::new(wide.clone());
-        assert!(matches!(s, Starts::Whole(_)));
-        assert!((0..200).all(|i| s.get(i) == wide[i] as usize));
     }
 }
