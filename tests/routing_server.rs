@@ -300,6 +300,25 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
             assert!(a >= b, "opening takes nobody out of reach: {t}");
         }
     }
+    let modes: Vec<&str> = totals.iter().filter_map(|t| t["modus"].as_str()).collect();
+    assert_eq!(modes, ["lopen", "fietsen"], "{out}");
+    assert!(
+        totals
+            .iter()
+            .any(|t| t["binnen_na"][0].as_f64() > t["binnen_voor"][0].as_f64()),
+        "a facility on the campus brings someone within 10 minutes: {out}"
+    );
+    // Asked again, "before" comes from what the first answer kept: the same totals.
+    let (status, again) = post(
+        &server,
+        "/api/scenario",
+        &format!(
+            r#"{{"categorie":"{}","open":[{{"lon":4.3713,"lat":51.9990}}]}}"#,
+            categories[0]
+        ),
+    );
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["totaal_netwerk"], out["totaal_netwerk"]);
     println!(
         "what-if along the network, {} opened: {}",
         categories[0], out["totaal_netwerk"]

@@ -265,33 +265,42 @@ impl Baseline {
         let (population, covered) =
             network::populations(dataset, self.level, self.category, config);
         let snapped = network::level_networks(networks, &self.demand)?;
-        let before_within = match self.network_before.get() {
-            Some(kept) => kept.clone(),
+        let kept = self.network_before.get().cloned();
+        let before: Vec<crate::crs::LonLat> = match kept {
+            Some(_) => Vec::new(),
+            None => gap::loaded_supply(dataset, self.category)
+                .iter()
+                .map(|s| s.at.to_wgs84())
+                .collect(),
+        };
+        // Every search this answer needs (after, and before unless kept) side by side
+        // on the cores, as the indicators run theirs: a national one takes seconds.
+        let mut jobs: Vec<(usize, &[crate::crs::LonLat])> =
+            (0..snapped.len()).map(|m| (m, after.as_slice())).collect();
+        if kept.is_none() {
+            jobs.extend((0..snapped.len()).map(|m| (m, before.as_slice())));
+        }
+        let mut totals = crate::parallel::map(&jobs, |&(m, supply)| {
+            snapped[m]
+                .measure(supply, &population, &covered)
+                .map(|measured| network::total_within(&measured))
+        })?;
+        let before_within = match kept {
+            Some(kept) => kept,
             None => {
-                let before: Vec<crate::crs::LonLat> = gap::loaded_supply(dataset, self.category)
-                    .iter()
-                    .map(|s| s.at.to_wgs84())
-                    .collect();
-                let totals = snapped
-                    .iter()
-                    .map(|n| {
-                        n.measure(&before, &population, &covered)
-                            .map(|m| network::total_within(&m))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let computed = totals.split_off(snapped.len());
                 // A concurrent request may have kept the same figures first.
-                let _ = self.network_before.set(totals.clone());
-                totals
+                let _ = self.network_before.set(computed.clone());
+                computed
             }
         };
         let mut out = Vec::new();
-        for (level_net, binnen_voor) in snapped.iter().zip(before_within) {
-            let a = level_net.measure(&after, &population, &covered)?;
+        for ((level_net, binnen_voor), binnen_na) in snapped.iter().zip(before_within).zip(totals) {
             out.push(NetworkTotals {
                 modus: level_net.mode().dutch(),
                 minuten: network::MINUTES,
                 binnen_voor,
-                binnen_na: network::total_within(&a),
+                binnen_na,
                 nieuw_buiten_netwerk: placed
                     .iter()
                     .filter(|p| {
