@@ -239,3 +239,104 @@ fn a_poly_file_bounds_the_coverage() {
         .iter()
         .all(|r| r.dekking == "binnen" || r.dekking == "rand"));
 }
+
+/// The gemeenten file with only the gemeenten whose codes are given (a region loaded on
+/// its own), written into `dir`.
+fn only_gemeenten(dir: &Path, codes: &[&str]) -> PathBuf {
+    let text = std::fs::read_to_string(gemeenten()).expect("gemeenten file");
+    let mut all: serde_json::Value = serde_json::from_str(&text).expect("GeoJSON");
+    let features = all["features"].as_array_mut().expect("features");
+    features.retain(|f| {
+        f["properties"]["gemeentecode"]
+            .as_str()
+            .is_some_and(|c| codes.contains(&c))
+    });
+    assert_eq!(features.len(), codes.len(), "every code is in the file");
+    let path = dir.join("regio.geojson");
+    std::fs::write(&path, all.to_string()).expect("write");
+    path
+}
+
+/// One point per loaded gemeente (the first corner of its outline): points spread over
+/// whatever is loaded.
+fn a_point_in_every_gemeente(gemeenten: &Path) -> Vec<(String, (f64, f64))> {
+    let text = std::fs::read_to_string(gemeenten).expect("gemeenten file");
+    let all: serde_json::Value = serde_json::from_str(&text).expect("GeoJSON");
+    all["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| {
+            let mut c = &f["geometry"]["coordinates"];
+            while c[0].is_array() {
+                c = &c[0];
+            }
+            Some((
+                f["properties"]["gemeentecode"].as_str()?.to_string(),
+                (c[0].as_f64()?, c[1].as_f64()?),
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn points_all_over_the_country_are_national_but_all_over_a_region_alone_are_not() {
+    // The whole country loaded, a library in every gemeente: national, no warning.
+    let everywhere = a_point_in_every_gemeente(&gemeenten());
+    let points: Vec<(&str, (f64, f64))> =
+        everywhere.iter().map(|(c, p)| (c.as_str(), *p)).collect();
+    assert!(points.len() > 300, "{} gemeenten", points.len());
+    let dir = dir_with(&points, None);
+    let loaded = load::load_dir(dir.path()).expect("load");
+    let source = loaded
+        .dataset
+        .sources
+        .iter()
+        .find(|s| s.name == "bib")
+        .expect("source");
+    let coverage = source.coverage.as_ref().expect("a coverage");
+    assert_eq!(coverage.origin, CoverageOrigin::PointsNationwide);
+    assert_eq!(bib(&loaded).warnings, 0);
+
+    // Only Dordrecht and Zwijndrecht loaded, a library in each: the points spread over
+    // all that is loaded, which says nothing about the country.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let regio = only_gemeenten(dir.path(), &["GM0505", "GM0642"]);
+    std::fs::write(
+        dir.path().join("bib.geojson"),
+        libraries(&[("a", DORDRECHT), ("b", ZWIJNDRECHT)]),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("wijkatlas.toml"),
+        format!(
+            "[[source]]\nname = \"gemeenten\"\npath = {regio:?}\nkind = \"areas\"\nlevel = \"gemeente\"\n\n\
+[[source]]\nname = \"bib\"\npath = \"bib.geojson\"\nkind = \"voorzieningen\"\n"
+        ),
+    )
+    .expect("manifest");
+    let loaded = load::load_dir(dir.path()).expect("load");
+    let source = loaded
+        .dataset
+        .sources
+        .iter()
+        .find(|s| s.name == "bib")
+        .expect("source");
+    let coverage = source.coverage.as_ref().expect("a coverage");
+    assert_eq!(coverage.origin, CoverageOrigin::PointsGemeenten);
+    assert!(
+        !coverage.described.contains("heel Nederland"),
+        "{}",
+        coverage.described
+    );
+    let warning = bib(&loaded)
+        .issues
+        .iter()
+        .find(|i| i.action == Action::Warning && i.field.as_deref() == Some("dekking"))
+        .expect("a dekking warning");
+    assert!(
+        warning.problem.contains("do not span the country"),
+        "{}",
+        warning.problem
+    );
+}

@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 const SPREAD_CELL_M: f64 = 40_000.0;
 /// The share of the land cells a source's points must reach to count as national.
 const SPREAD_SHARE: f64 = 2.0 / 3.0;
+/// The land cells the loaded areas must span before points spread over them say
+/// anything about the country: the Netherlands touches about 40 cells of 40 km, a
+/// province five or so, a city one.
+const NATIONAL_LAND_CELLS: usize = 20;
 
 /// Why a declared coverage cannot be used; the source fails with it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -262,7 +266,8 @@ fn guessed_coverage(
                 .into(),
         };
     }
-    if spreads_nationally(points, cx) {
+    let spread = spread(points, cx);
+    if spread == Spread::National {
         return SourceCoverage {
             coverage: Coverage::National,
             origin: CoverageOrigin::PointsNationwide,
@@ -270,13 +275,22 @@ fn guessed_coverage(
         };
     }
     let described = cx.describe_gemeenten(&gemeenten);
+    // With only a city or a province loaded, points all over it may be a national
+    // source or a regional one: the loaded areas cannot tell, so the points' gemeenten
+    // it is, and the warning says why.
+    let why = match spread {
+        Spread::LoadedAreasTooFew => {
+            "the loaded areas do not span the country, so whether they do cannot be told"
+        }
+        _ => "they do not spread over the country",
+    };
     report.issue(Issue {
         record: 0,
         id: None,
         field: Some("dekking".into()),
         action: Action::Warning,
         problem: format!(
-            "no dekking given and the {} points do not spread over the country: the source is taken to cover only {described} ({}). Set dekking = \"nederland\" in source '{}' if it is national, or list the gemeenten it covers",
+            "no dekking given and {} points: {why}; the source is taken to cover only {described} ({}). Set dekking = \"nederland\" in source '{}' if it is national, or list the gemeenten it covers",
             points.len(),
             gemeenten.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
             spec.name
@@ -289,9 +303,20 @@ fn guessed_coverage(
     }
 }
 
+/// How far a source's points spread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spread {
+    /// Over at least two thirds of the land, and the loaded areas span the country.
+    National,
+    /// Over less.
+    Regional,
+    /// The loaded areas span fewer than [`NATIONAL_LAND_CELLS`] cells.
+    LoadedAreasTooFew,
+}
+
 /// Whether the points reach at least two thirds of the land: the cells of a 40 km grid
 /// over RD that hold a loaded area's interior point.
-fn spreads_nationally(points: &[Point<f64>], cx: &Context<'_>) -> bool {
+fn spread(points: &[Point<f64>], cx: &Context<'_>) -> Spread {
     let cell = |p: Point<f64>| {
         (
             (p.x() / SPREAD_CELL_M).floor() as i64,
@@ -303,15 +328,19 @@ fn spreads_nationally(points: &[Point<f64>], cx: &Context<'_>) -> bool {
         .iter()
         .flat_map(|level| level.iter().map(|a| cell(a.interior_point_rd)))
         .collect();
-    if land.is_empty() {
-        return false;
+    if land.len() < NATIONAL_LAND_CELLS {
+        return Spread::LoadedAreasTooFew;
     }
     let reached: HashSet<(i64, i64)> = points
         .iter()
         .map(|p| cell(*p))
         .filter(|c| land.contains(c))
         .collect();
-    reached.len() as f64 >= land.len() as f64 * SPREAD_SHARE
+    if reached.len() as f64 >= land.len() as f64 * SPREAD_SHARE {
+        Spread::National
+    } else {
+        Spread::Regional
+    }
 }
 
 /// The box an extract's OSMHeader declares, as an RD polygon; `None` when the header
