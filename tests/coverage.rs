@@ -10,7 +10,7 @@ use wijkatlas::analysis::coverage::AreaCoverage;
 use wijkatlas::analysis::demand::demand_points;
 use wijkatlas::analysis::gap;
 use wijkatlas::load::{self, Action, SourceStatus};
-use wijkatlas::model::{AreaLevel, Category, CoverageOrigin};
+use wijkatlas::model::{AreaLevel, Category, CoverageOrigin, SourceCoverage};
 
 const DORDRECHT: (f64, f64) = (4.6649, 51.8145);
 const ZWIJNDRECHT: (f64, f64) = (4.6345, 51.8152);
@@ -48,6 +48,17 @@ fn dir_with(points: &[(&str, (f64, f64))], dekking: Option<&str>) -> tempfile::T
     );
     std::fs::write(dir.path().join("wijkatlas.toml"), manifest).expect("manifest");
     dir
+}
+
+/// The coverage the library source was given.
+fn bib_coverage(loaded: &load::Loaded) -> &SourceCoverage {
+    loaded
+        .dataset
+        .sources
+        .iter()
+        .find(|s| s.name == "bib")
+        .and_then(|s| s.coverage.as_ref())
+        .expect("the library source with a coverage")
 }
 
 fn bib(loaded: &load::Loaded) -> &load::SourceReport {
@@ -181,13 +192,7 @@ fn an_undeclared_regional_source_is_taken_as_its_gemeenten_with_a_warning() {
         "{}",
         warning.problem
     );
-    let source = loaded
-        .dataset
-        .sources
-        .iter()
-        .find(|s| s.name == "bib")
-        .expect("source");
-    let coverage = source.coverage.as_ref().expect("a coverage");
+    let coverage = bib_coverage(&loaded);
     assert_eq!(coverage.origin, CoverageOrigin::PointsGemeenten);
     // The same points declared national are national, and no warning is given.
     let dir = dir_with(
@@ -288,13 +293,7 @@ fn points_all_over_the_country_are_national_but_all_over_a_region_alone_are_not(
     assert!(points.len() > 300, "{} gemeenten", points.len());
     let dir = dir_with(&points, None);
     let loaded = load::load_dir(dir.path()).expect("load");
-    let source = loaded
-        .dataset
-        .sources
-        .iter()
-        .find(|s| s.name == "bib")
-        .expect("source");
-    let coverage = source.coverage.as_ref().expect("a coverage");
+    let coverage = bib_coverage(&loaded);
     assert_eq!(coverage.origin, CoverageOrigin::PointsNationwide);
     assert_eq!(bib(&loaded).warnings, 0);
 
@@ -316,13 +315,7 @@ fn points_all_over_the_country_are_national_but_all_over_a_region_alone_are_not(
     )
     .expect("manifest");
     let loaded = load::load_dir(dir.path()).expect("load");
-    let source = loaded
-        .dataset
-        .sources
-        .iter()
-        .find(|s| s.name == "bib")
-        .expect("source");
-    let coverage = source.coverage.as_ref().expect("a coverage");
+    let coverage = bib_coverage(&loaded);
     assert_eq!(coverage.origin, CoverageOrigin::PointsGemeenten);
     assert!(
         !coverage.described.contains("heel Nederland"),
