@@ -425,7 +425,7 @@ fn indicators(networks: &[Network], rng: &mut Lcg) {
     let started_all = Instant::now();
     let cpu_before = cpu_s();
     // As a snapshot makes them: the modes snapped side by side, then every (mode,
-    // category) search spread over the cores.
+    // category) search spread over the cores, the longest first.
     let started = Instant::now();
     let present: Vec<&Network> = networks.iter().collect();
     let levels = wijkatlas::parallel::map(&present, |network| {
@@ -438,7 +438,10 @@ fn indicators(networks: &[Network], rng: &mut Lcg) {
         .collect();
     let started = Instant::now();
     let scratch = wijkatlas::routing::Scratch::new();
-    let results = wijkatlas::parallel::map(&jobs, |&(m, c)| {
+    let cost = |&(m, c): &(usize, usize)| {
+        wijkatlas::analysis::network::search_cost(levels[m].mode(), facilities[c].len())
+    };
+    let results = wijkatlas::parallel::map_longest_first(&jobs, cost, |&(m, c)| {
         let run = Instant::now();
         let measured =
             levels[m].measure_reusing(&facilities[c], &population, &measured, &scratch)?;

@@ -57,9 +57,27 @@ pub fn map<T: Sync, R: Send>(
     Ok(all.into_iter().map(|(_, r)| r).collect())
 }
 
+/// [`map`], taking the items longest first by `cost` (an estimate, any unit): with
+/// few cores and work of very different lengths, a long item taken last would run on
+/// alone while the other cores wait. The results still come in the items' order.
+pub fn map_longest_first<T: Sync, R: Send>(
+    items: &[T],
+    cost: impl Fn(&T) -> f64,
+    work: impl Fn(&T) -> Result<R, Stopped> + Sync,
+) -> Result<Vec<R>, Stopped> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| cost(&items[b]).total_cmp(&cost(&items[a])));
+    let done = map(&order, |&i| work(&items[i]))?;
+    let mut out: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    for (i, r) in order.into_iter().zip(done) {
+        out[i] = Some(r);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map;
+    use super::{map, map_longest_first};
     use crate::deadline::{self, Deadline, Stopped};
     use std::time::Duration;
 
@@ -68,6 +86,26 @@ mod tests {
         let items: Vec<u64> = (0..100).collect();
         let out = map(&items, |&i| Ok(i * i)).expect("no deadline");
         assert_eq!(out, items.iter().map(|i| i * i).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn longest_first_takes_the_costliest_first_and_answers_in_order() {
+        let items: Vec<u64> = (0..50).collect();
+        let taken = std::sync::Mutex::new(Vec::new());
+        let out = map_longest_first(
+            &items,
+            |&i| (i % 7) as f64,
+            |&i| {
+                taken.lock().expect("not poisoned").push(i);
+                Ok(i * 3)
+            },
+        )
+        .expect("no deadline");
+        assert_eq!(out, items.iter().map(|i| i * 3).collect::<Vec<_>>());
+        let taken = taken.into_inner().expect("not poisoned");
+        assert_eq!(taken.len(), items.len());
+        // The first taken are of the highest cost, on however many threads.
+        assert!(taken[..2].iter().all(|i| i % 7 == 6), "{taken:?}");
     }
 
     #[test]

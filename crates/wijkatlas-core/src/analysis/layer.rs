@@ -140,14 +140,21 @@ pub fn network_properties(
         .map(|(c, _)| c)
         .collect();
     // One search per mode and category, spread over the cores (each search is one
-    // thread's work of seconds at national size); the results go in in a fixed order.
+    // thread's work of seconds at national size), the longest first so that none runs
+    // on alone at the end; the results go in in a fixed order.
     let jobs: Vec<(usize, crate::model::Category)> = (0..snapped.len())
         .flat_map(|m| categories.iter().map(move |&c| (m, c)))
         .collect();
     // Label arrays handed from one search to the next (a fresh national array costs a
     // tenth of a second to fill); freed when the indicators are done.
     let scratch = crate::routing::Scratch::new();
-    let results = crate::parallel::map(&jobs, |&(m, category)| {
+    let cost = |&(m, category): &(usize, crate::model::Category)| {
+        network::search_cost(
+            snapped[m].mode(),
+            network::facilities(dataset, category).len(),
+        )
+    };
+    let results = crate::parallel::map_longest_first(&jobs, cost, |&(m, category)| {
         measure_category(dataset, config, level, &snapped[m], category, &scratch)
     })?;
     let mut results = results.into_iter();

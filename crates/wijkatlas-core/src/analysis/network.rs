@@ -280,6 +280,15 @@ pub fn property_names(category: Category, mode: Mode) -> [String; 6] {
     ]
 }
 
+/// How long a category's search in `mode` is likely to take, for putting the longest
+/// first ([`crate::parallel::map_longest_first`]): a search bounded in time labels
+/// about the area its facilities reach, which grows with their number and the square
+/// of the pace.
+pub fn search_cost(mode: Mode, facilities: usize) -> f64 {
+    let kmh = crate::routing::off_network_kmh(mode);
+    facilities as f64 * kmh * kmh
+}
+
 /// The loaded facilities of a category, as points on the map.
 pub fn facilities(dataset: &Dataset, category: Category) -> Vec<LonLat> {
     dataset
