@@ -208,8 +208,10 @@ const WARM: usize = 128;
 /// correcting within a bucket as in Meyer and Sanders' Δ-stepping): the nodes of a
 /// bucket are taken in the order they sit in memory, each relaxed from its label as it
 /// is then, and a node improved to a time within the bucket being taken is taken again.
-/// The labels are the same as Dijkstra's, exactly: a bucket is done only when no node in
-/// it can still improve, and no node can improve one in an earlier bucket.
+/// The times are the same as Dijkstra's, exactly: a bucket is done only when no node in
+/// it can still improve, and no node can improve one in an earlier bucket (where two
+/// ways reach a node in exactly the same time, which one's length and origin it keeps
+/// may differ, as between any two queues).
 ///
 /// Why: a national search from thousands of facilities has thousands of fronts, and
 /// Dijkstra hops from one to another at every node, so nearly every read of a label or
