@@ -9,6 +9,7 @@ mod compute;
 mod cors;
 mod error;
 mod features;
+mod head_timer;
 mod html;
 mod layers;
 pub mod memory;
