@@ -348,18 +348,25 @@ fn security_headers(h: &mut axum::http::HeaderMap) {
     }
 }
 
+/// What [`compress_when`] is, named so the compression layer's type can be written out.
+pub type CompressWhen = tower_http::compression::predicate::And<
+    tower_http::compression::predicate::DefaultPredicate,
+    fn(StatusCode, axum::http::Version, &axum::http::HeaderMap, &axum::http::Extensions) -> bool,
+>;
+
 /// Compress successful answers only: error bodies stay plain JSON, so `edge`
 /// (outside the compression) can write the request id into them.
-pub fn compress_when() -> impl tower_http::compression::Predicate {
+pub fn compress_when() -> CompressWhen {
     use tower_http::compression::predicate::{DefaultPredicate, Predicate};
-    DefaultPredicate::new().and(
-        |status: StatusCode,
-         _: axum::http::Version,
-         _: &axum::http::HeaderMap,
-         _: &axum::http::Extensions| {
-            !(status.is_client_error() || status.is_server_error())
-        },
-    )
+    fn successful(
+        status: StatusCode,
+        _: axum::http::Version,
+        _: &axum::http::HeaderMap,
+        _: &axum::http::Extensions,
+    ) -> bool {
+        !(status.is_client_error() || status.is_server_error())
+    }
+    DefaultPredicate::new().and(successful as fn(_, _, &_, &_) -> bool)
 }
 
 #[cfg(test)]
