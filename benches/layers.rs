@@ -34,6 +34,10 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt as _;
 use wijkatlas::api::{AppState, Snapshot};
 
+// The server's allocator (src/main.rs), so allocations cost here what they cost there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ROUNDS: usize = 41;
 
 fn main() {
