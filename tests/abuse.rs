@@ -353,6 +353,54 @@ fn slow_and_idle_connections_are_closed_and_the_cap_is_logged() {
     assert!(log.contains("connection cap reached"), "{log}");
 }
 
+/// Reads one `/health` answer (its head and its 15-byte body) off a keep-alive connection.
+fn read_health_answer(stream: &mut TcpStream) -> String {
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("answer line");
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        head.push_str(&line);
+    }
+    let mut body = [0u8; 15];
+    reader.read_exact(&mut body).expect("answer body");
+    head
+}
+
+/// A connection's request heads share one alarm (`api::head_timer`): a head awaited
+/// when the alarm rings for an earlier one must get its own full time, and a head that
+/// stalls after many answers must still be cut off at the limit.
+#[test]
+fn each_head_on_a_keep_alive_connection_gets_the_full_limit_and_no_more() {
+    let server = Server::start(&["--idle-timeout-s", "1"]);
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    // Answers 0.7 s apart for 2.1 s: each head comes within the limit, while the limit
+    // of the connection's first head has long passed.
+    for _ in 0..4 {
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("write");
+        let head = read_health_answer(&mut s);
+        assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    // Half a head, then nothing: closed about a second after the head began (0.7 s ago).
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .expect("write");
+    let stalled = Instant::now();
+    assert!(closed_within(&mut s, Duration::from_secs(5)));
+    let waited = stalled.elapsed();
+    assert!(
+        waited < Duration::from_millis(1500),
+        "a stalled head was closed only after {waited:?}"
+    );
+}
+
 #[test]
 fn a_client_that_does_not_read_its_answer_is_disconnected() {
     let server = Server::start(&["--idle-timeout-s", "1"]);

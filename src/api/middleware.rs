@@ -4,7 +4,7 @@ use super::layers::Inner;
 use super::{ApiError, AppState};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse as _;
 use axum::response::Response;
 use futures_util::FutureExt as _;
@@ -21,28 +21,44 @@ static PROCESS_TAG: std::sync::LazyLock<u32> = std::sync::LazyLock::new(|| {
     std::collections::hash_map::RandomState::new().hash_one(std::process::id()) as u32
 });
 
-pub const REQUEST_ID: &str = "x-request-id";
+// Names made once: a `&str` name is parsed again at every insert.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The data snapshot an answer was made from: equal on every replica serving the same
 /// data, so a client or a balancer's log can tell which data answered.
-pub const SNAPSHOT: &str = "x-wijkatlas-snapshot";
+pub const SNAPSHOT: HeaderName = HeaderName::from_static("x-wijkatlas-snapshot");
 
 /// Error bodies are small JSON; anything larger is passed through untouched.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
-/// A request id, `{process tag:08x}-{counter:06}`, written on the stack: the header
-/// value made of it is the only allocation the id costs a request.
+/// A request id, `{process tag:08x}-{counter:06}`, written on the stack by hand (the
+/// `fmt` machinery cost more than the rest of the id): the header value made of it is
+/// the only allocation the id costs a request.
 fn next_request_id() -> HeaderValue {
-    use std::io::Write as _;
-    // 8 hex digits, '-', and at most 20 digits of a u64.
-    let mut buf = [0u8; 32];
-    let mut cursor = std::io::Cursor::new(&mut buf[..]);
     let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-    let len = match write!(cursor, "{:08x}-{n:06}", *PROCESS_TAG) {
-        Ok(()) => usize::try_from(cursor.position()).unwrap_or(0),
-        Err(_) => 0,
-    };
+    let mut buf = [0u8; 29];
+    let len = write_request_id(&mut buf, *PROCESS_TAG, n);
     HeaderValue::from_bytes(&buf[..len]).unwrap_or(HeaderValue::from_static("unnumbered"))
+}
+
+/// Writes `{tag:08x}-{n:06}` at the start of `buf` (8 hex digits, '-', and at most the
+/// 20 digits of a u64) and returns its length.
+fn write_request_id(buf: &mut [u8; 29], tag: u32, n: u64) -> usize {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in buf[..8].iter_mut().enumerate() {
+        *b = HEX[((tag >> (28 - 4 * i)) & 0xf) as usize];
+    }
+    buf[8] = b'-';
+    // The digits backwards into a scratch, at least six of them (zero-padded).
+    let mut digits = [b'0'; 20];
+    let (mut rest, mut count) = (n, 0);
+    while rest > 0 || count < 6 {
+        digits[19 - count] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        count += 1;
+    }
+    buf[9..9 + count].copy_from_slice(&digits[20 - count..]);
+    9 + count
 }
 
 /// The outermost step, around everything else:
@@ -332,16 +348,46 @@ fn security_headers(h: &mut axum::http::HeaderMap) {
     }
 }
 
+/// What [`compress_when`] is, named so the compression layer's type can be written out.
+pub type CompressWhen = tower_http::compression::predicate::And<
+    tower_http::compression::predicate::DefaultPredicate,
+    fn(StatusCode, axum::http::Version, &axum::http::HeaderMap, &axum::http::Extensions) -> bool,
+>;
+
 /// Compress successful answers only: error bodies stay plain JSON, so `edge`
 /// (outside the compression) can write the request id into them.
-pub fn compress_when() -> impl tower_http::compression::Predicate {
+pub fn compress_when() -> CompressWhen {
     use tower_http::compression::predicate::{DefaultPredicate, Predicate};
-    DefaultPredicate::new().and(
-        |status: StatusCode,
-         _: axum::http::Version,
-         _: &axum::http::HeaderMap,
-         _: &axum::http::Extensions| {
-            !(status.is_client_error() || status.is_server_error())
-        },
-    )
+    fn successful(
+        status: StatusCode,
+        _: axum::http::Version,
+        _: &axum::http::HeaderMap,
+        _: &axum::http::Extensions,
+    ) -> bool {
+        !(status.is_client_error() || status.is_server_error())
+    }
+    DefaultPredicate::new().and(successful as fn(_, _, &_, &_) -> bool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_id_reads_as_the_tag_in_hex_and_the_counter_padded_to_six() {
+        for (tag, n) in [
+            (0u32, 0u64),
+            (0xdead_beef, 7),
+            (0x0000_00a1, 123_456),
+            (0x1234_5678, 1_234_567),
+            (u32::MAX, u64::MAX),
+        ] {
+            let mut buf = [0u8; 29];
+            let len = write_request_id(&mut buf, tag, n);
+            assert_eq!(
+                std::str::from_utf8(&buf[..len]),
+                Ok(format!("{tag:08x}-{n:06}").as_str())
+            );
+        }
+    }
 }

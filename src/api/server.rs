@@ -5,9 +5,10 @@
 //! `axum::serve` has none of these: 200 slowloris connections stayed open for ever,
 //! and at the open-file limit even `/health` stopped answering.
 
+use super::head_timer::HeadTimer;
 use crate::config::Limits;
 use axum::Router;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::pin::Pin;
@@ -80,7 +81,8 @@ pub async fn serve(
             let _done = done;
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
-                .timer(TokioTimer::new())
+                // One alarm for the connection rather than a tokio timer per request.
+                .timer(HeadTimer::new())
                 // hyper starts this timer whenever it waits for a request head, so it
                 // also ends keep-alive connections idle for this long.
                 .header_read_timeout(idle)
