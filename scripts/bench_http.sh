@@ -28,15 +28,21 @@ cargo build --release --locked --quiet --bin wijkatlas --example ceiling
 BIN="${BIN:-target/release/wijkatlas}"
 
 work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# `start` runs inside $(…), a subshell, so the servers' pids go to a file: an array set
+# there never reached this shell, and the servers outlived the script.
+cleanup() {
+  if [ -f "$work/pids" ]; then
+    while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # Starts a server, waits for its "listening on" line, prints its base URL.
 start() {
   local log="$work/$1.log"; shift
   "$@" >"$log" 2>"$log.err" &
-  pids+=("$!")
+  echo "$!" >>"$work/pids"
   for _ in $(seq 1 600); do
     if grep -q "listening on" "$log" 2>/dev/null; then
       sed -n 's/.*listening on \(http[^ ]*\)\/.*/\1/p' "$log" | head -1
