@@ -280,7 +280,7 @@ fn guessed_coverage(
     // it is, and the warning says why.
     let why = match spread {
         Spread::LoadedAreasTooFew => {
-            "the loaded areas do not span the country, so whether they do cannot be told"
+            "the loaded areas do not span the country, so the points cannot show whether the source is national"
         }
         _ => "they do not spread over the country",
     };
