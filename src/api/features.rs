@@ -322,35 +322,39 @@ fn with_crs(mut response: Response, crs: Crs) -> Response {
 /// Rebuilds the query string with another offset (and another `f`, when given), for
 /// paging and alternate links.
 fn page_href(id: &str, pairs: &[(String, String)], offset: usize, f: Option<&str>) -> String {
-    use std::fmt::Write as _;
-    let mut href = format!("/collections/{id}/items?");
+    let mut href = Vec::with_capacity(64);
+    write_page_href(&mut href, id, pairs, offset, f);
+    // Only ASCII was written: the id and the pairs percent-encoded.
+    String::from_utf8(href).unwrap_or_default()
+}
+
+/// Writes a page's path and query string (see [`page_href`]) onto `out`, percent-encoded,
+/// so that it needs no further escaping in JSON, HTML attributes or headers.
+fn write_page_href(
+    out: &mut impl bytes::BufMut,
+    id: &str,
+    pairs: &[(String, String)],
+    offset: usize,
+    f: Option<&str>,
+) {
+    out.put_slice(b"/collections/");
+    encode_onto(out, id);
+    out.put_slice(b"/items?");
     for (k, v) in pairs
         .iter()
         .filter(|(k, _)| k != "offset" && (f.is_none() || k != "f"))
     {
-        encode_into(&mut href, k);
-        href.push('=');
-        encode_into(&mut href, v);
-        href.push('&');
+        encode_onto(out, k);
+        out.put_u8(b'=');
+        encode_onto(out, v);
+        out.put_u8(b'&');
     }
-    let _ = write!(href, "offset={offset}");
+    out.put_slice(b"offset=");
+    out.put_slice(itoa::Buffer::new().format(offset).as_bytes());
     if let Some(f) = f {
-        let _ = write!(href, "&f={f}");
+        out.put_slice(b"&f=");
+        encode_onto(out, f);
     }
-    href
-}
-
-/// One link object, `{"rel":…,"href":…,"type":…}`, its strings escaped as JSON.
-fn write_link(out: &mut Vec<u8>, rel: &str, href: &str, media: &str) {
-    let mut member = |name: &[u8], value: &str| {
-        out.extend_from_slice(name);
-        // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, value);
-    };
-    member(br#"{"rel":"#, rel);
-    member(br#","href":"#, href);
-    member(br#","type":"#, media);
-    out.push(b'}');
 }
 
 /// The `next` and `prev` offsets of a page, when there are such pages.
@@ -361,24 +365,102 @@ fn neighbours(q: &ItemsQuery, page: &Page<'_>) -> (Option<usize>, Option<usize>)
 }
 
 fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    encode_into(&mut out, s);
-    out
+    let mut out = Vec::with_capacity(s.len());
+    encode_onto(&mut out, s);
+    // Percent-encoding leaves only ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Percent-encodes `s` onto `out`, keeping what a query value may hold as it is.
-fn encode_into(out: &mut String, s: &str) {
-    use std::fmt::Write as _;
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':' => {
-                out.push(char::from(b))
-            }
-            _ => {
-                let _ = write!(out, "%{b:02X}");
-            }
+/// Percent-encodes `s` onto `out`, keeping what a query value may hold as it is (in
+/// runs, not byte by byte: a page's six links repeat its query string).
+fn encode_onto(out: &mut impl bytes::BufMut, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = s.as_bytes();
+    let mut kept_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let kept = matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':');
+        if !kept {
+            out.put_slice(&bytes[kept_from..i]);
+            out.put_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+            kept_from = i + 1;
         }
     }
+    out.put_slice(&bytes[kept_from..]);
+}
+
+/// `s` as the inside of a JSON string: as it is when nothing in it needs escaping (a
+/// base URL, nearly always), escaped otherwise.
+fn json_inner(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let quoted = serde_json::Value::from(s).to_string();
+    std::borrow::Cow::Owned(quoted[1..quoted.len() - 1].to_string())
+}
+
+/// One link object, `{"rel":…,"href":…,"type":…}`. `rel` and `media` are names without
+/// anything to escape; `write_href` writes the address, itself escaped for JSON (a
+/// percent-encoded path, a base through [`json_inner`]).
+fn write_link<B: bytes::BufMut>(
+    out: &mut B,
+    rel: &str,
+    media: &str,
+    write_href: impl FnOnce(&mut B),
+) {
+    out.put_slice(br#"{"rel":""#);
+    out.put_slice(rel.as_bytes());
+    out.put_slice(br#"","href":""#);
+    write_href(out);
+    out.put_slice(br#"","type":""#);
+    out.put_slice(media.as_bytes());
+    out.put_slice(b"\"}");
+}
+
+/// The head of a GeoJSON page, up to the opening of its features, written onto `out`:
+/// straight into the page's buffer, since it is most of a small page's own work.
+fn write_page_head(
+    out: &mut impl bytes::BufMut,
+    c: &Collection,
+    pairs: &[(String, String)],
+    q: &ItemsQuery,
+    page: &Page<'_>,
+    base: &BaseUrl,
+) {
+    let (next, prev) = neighbours(q, page);
+    let mut number = itoa::Buffer::new();
+    out.put_slice(br#"{"type":"FeatureCollection","numberMatched":"#);
+    out.put_slice(number.format(page.matched).as_bytes());
+    out.put_slice(br#","numberReturned":"#);
+    out.put_slice(number.format(page.items.len()).as_bytes());
+    out.put_slice(br#","links":["#);
+    let base = json_inner(base.as_str());
+    let mut first = true;
+    let mut link = |rel: &str, offset: Option<usize>, f: Option<&str>, media: &str| {
+        if !std::mem::take(&mut first) {
+            out.put_u8(b',');
+        }
+        write_link(out, rel, media, |out| {
+            out.put_slice(base.as_bytes());
+            match offset {
+                Some(offset) => write_page_href(out, c.id, pairs, offset, f),
+                None => {
+                    out.put_slice(b"/collections/");
+                    encode_onto(out, c.id);
+                }
+            }
+        });
+    };
+    link("self", Some(q.offset), None, GEOJSON);
+    link("alternate", Some(q.offset), Some("html"), "text/html");
+    link("alternate", Some(q.offset), Some("csv"), "text/csv");
+    if let Some(n) = next {
+        link("next", Some(n), None, GEOJSON);
+    }
+    if let Some(p) = prev {
+        link("prev", Some(p), None, GEOJSON);
+    }
+    link("collection", None, None, JSON);
+    out.put_slice(br#"],"features":["#);
 }
 
 /// A GeoJSON page: the head, then each feature with its separator.
@@ -390,62 +472,18 @@ fn items_body(
     page: &Page<'_>,
     base: &BaseUrl,
 ) -> axum::body::Body {
-    let id = c.id;
-    let (next, prev) = neighbours(q, page);
-    // Written out rather than built as a JSON value and serialised: this head is most
-    // of a small page's own work.
-    let mut opening = Vec::with_capacity(1024);
-    opening.extend_from_slice(br#"{"type":"FeatureCollection","numberMatched":"#);
-    opening.extend_from_slice(page.matched.to_string().as_bytes());
-    opening.extend_from_slice(br#","numberReturned":"#);
-    opening.extend_from_slice(page.items.len().to_string().as_bytes());
-    opening.extend_from_slice(br#","links":["#);
-    let mut links = vec![
-        ("self", page_href(id, pairs, q.offset, None), GEOJSON),
-        (
-            "alternate",
-            page_href(id, pairs, q.offset, Some("html")),
-            "text/html",
-        ),
-        (
-            "alternate",
-            page_href(id, pairs, q.offset, Some("csv")),
-            "text/csv",
-        ),
-    ];
-    if let Some(n) = next {
-        links.push(("next", page_href(id, pairs, n, None), GEOJSON));
-    }
-    if let Some(p) = prev {
-        links.push(("prev", page_href(id, pairs, p, None), GEOJSON));
-    }
-    links.push(("collection", format!("/collections/{id}"), JSON));
-    for (i, (rel, href, media)) in links.iter().enumerate() {
-        if i > 0 {
-            opening.push(b',');
-        }
-        write_link(
-            &mut opening,
-            rel,
-            &format!("{}{href}", base.as_str()),
-            media,
-        );
-    }
-    opening.extend_from_slice(br#"],"features":["#);
     if q.keeps_features_as_made() {
-        let size = opening.len()
-            + page
-                .items
-                .iter()
-                .map(|item| item.crs84_fragment().len() + 1)
-                .sum::<usize>()
-            + 2;
-        if size <= PAGE_BUFFER_BYTES {
+        let features = page
+            .items
+            .iter()
+            .map(|item| item.crs84_fragment().len() + 1)
+            .sum::<usize>();
+        if features <= PAGE_BUFFER_BYTES {
             // Copied straight from the snapshot's features: no handle to each of them is
             // taken, whose shared counts both workers would otherwise bounce between
             // their caches on every page.
-            let mut body = bytes::BytesMut::with_capacity(size);
-            body.extend_from_slice(&opening);
+            let mut body = bytes::BytesMut::with_capacity(features + HEAD_BYTES);
+            write_page_head(&mut body, c, pairs, q, page, base);
             for (i, item) in page.items.iter().enumerate() {
                 if i > 0 {
                     body.extend_from_slice(b",");
@@ -456,8 +494,10 @@ fn items_body(
             return axum::body::Body::from(body.freeze());
         }
     }
+    let mut head = bytes::BytesMut::with_capacity(HEAD_BYTES);
+    write_page_head(&mut head, c, pairs, q, page, base);
     let mut chunks = Vec::with_capacity(2 * page.items.len() + 2);
-    chunks.push(bytes::Bytes::from(opening));
+    chunks.push(head.freeze());
     for (i, item) in page.items.iter().enumerate() {
         if i > 0 {
             chunks.push(bytes::Bytes::from_static(b","));
@@ -467,6 +507,9 @@ fn items_body(
     chunks.push(bytes::Bytes::from_static(b"]}"));
     page_body(chunks)
 }
+
+/// Room for a page's head with its six links (it grows when a long query needs more).
+const HEAD_BYTES: usize = 2048;
 
 /// The body of a GeoJSON page from its pieces (the head, the features and their
 /// commas). A page that fits [`PAGE_BUFFER_BYTES`] is joined into one buffer and goes
@@ -795,29 +838,35 @@ pub async fn item(
         )
             .into_response());
     }
-    let collection = format!("{}/collections/{}", base.as_str(), c.id);
-    let href = format!("{collection}/items/{}", encode(&item.id));
     let fragment = c.render(&s.dataset, item, crs, None, None);
+    let base = json_inner(base.as_str());
+    let collection = |out: &mut Vec<u8>| {
+        out.extend_from_slice(base.as_bytes());
+        out.extend_from_slice(b"/collections/");
+        encode_onto(out, c.id);
+    };
+    let feature = |out: &mut Vec<u8>| {
+        collection(out);
+        out.extend_from_slice(b"/items/");
+        encode_onto(out, &item.id);
+    };
     // The feature is an object: reopened before its closing brace, it takes the links
     // without being parsed and written again.
-    let mut body = Vec::with_capacity(fragment.len() + 3 * href.len() + 200);
+    let mut body = Vec::with_capacity(fragment.len() + 6 * base.len() + 400);
     body.extend_from_slice(fragment.strip_suffix(b"}").unwrap_or(&fragment));
     body.extend_from_slice(br#","links":["#);
-    write_link(
-        &mut body,
-        "self",
-        &format!("{href}?crs={}", encode(crs.uri())),
-        GEOJSON,
-    );
+    write_link(&mut body, "self", GEOJSON, |out| {
+        feature(out);
+        out.extend_from_slice(b"?crs=");
+        encode_onto(out, crs.uri());
+    });
     body.push(b',');
-    write_link(
-        &mut body,
-        "alternate",
-        &format!("{href}?f=html"),
-        "text/html",
-    );
+    write_link(&mut body, "alternate", "text/html", |out| {
+        feature(out);
+        out.extend_from_slice(b"?f=html");
+    });
     body.push(b',');
-    write_link(&mut body, "collection", &collection, JSON);
+    write_link(&mut body, "collection", JSON, collection);
     body.extend_from_slice(b"]}");
     Ok(with_crs(
         ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
