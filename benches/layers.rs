@@ -91,6 +91,11 @@ fn main() {
             format!("/collections/{layer}/items?limit=100"),
         ),
         (
+            // The box of `scripts/bench_http.sh`: the gemeente Utrecht.
+            "bbox page: Utrecht",
+            format!("/collections/{layer}/items?limit=100&bbox=5.05,52.05,5.20,52.13"),
+        ),
+        (
             "single feature",
             format!("/collections/{layer}/items/{feature}"),
         ),

@@ -122,12 +122,12 @@ impl<'a> CategoryCoverage<'a> {
                 RdPoint::new(p.x() - limit_m, p.y() - limit_m),
                 RdPoint::new(p.x() + limit_m, p.y() + limit_m),
             );
-            for i in self.dataset.index().areas_in_box(level, min, max) {
+            self.dataset.index().areas_in_box(level, min, max, |i| {
                 let other = &areas[i];
                 if !self.covers(other) {
                     consider(Euclidean.distance(&p, &other.geometry.rd));
                 }
-            }
+            });
         }
         for part in &self.parts {
             if let Coverage::Region(shape) = &part.coverage {

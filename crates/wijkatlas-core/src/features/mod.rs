@@ -310,51 +310,27 @@ impl Collection {
                 items,
             };
         }
-        let pool: Box<dyn Iterator<Item = &Item>> = match candidates {
-            Some(positions) => Box::new(positions.into_iter().filter_map(|i| self.items.get(i))),
-            None => Box::new(self.items.iter()),
+        let holds = |item: &Item| {
+            q.properties
+                .iter()
+                .all(|(name, wanted)| property_matches(item.props.get(name), wanted))
+                && q.bbox
+                    .as_ref()
+                    .is_none_or(|b| self.intersects(dataset, item, b))
+                && q.datetime
+                    .as_ref()
+                    .is_none_or(|d| item.year.is_some_and(|y| d.meets_year(y)))
+                && q.filter.as_ref().is_none_or(|f| {
+                    f.matches(&item.props, &|shape| self.meets(dataset, item, shape))
+                })
         };
-        let mut matching: Vec<&Item> = pool
-            .enumerate()
-            // A filter can be slow on every feature (a long LIKE, a detailed polygon): stop
-            // once nobody waits for the answer (see `crate::deadline`).
-            .take_while(|(i, _)| i % 64 != 0 || !crate::deadline::expired())
-            .map(|(_, item)| item)
-            .filter(|item| {
-                q.properties
-                    .iter()
-                    .all(|(name, wanted)| property_matches(item.props.get(name), wanted))
-                    && q.bbox
-                        .as_ref()
-                        .is_none_or(|b| self.intersects(dataset, item, b))
-                    && q.datetime
-                        .as_ref()
-                        .is_none_or(|d| item.year.is_some_and(|y| d.meets_year(y)))
-                    && q.filter.as_ref().is_none_or(|f| {
-                        f.matches(&item.props, &|shape| self.meets(dataset, item, shape))
-                    })
-            })
-            .collect();
-        if !q.sort.is_empty() {
-            // Stable, so equal values keep id order and pages stay consistent.
-            matching.sort_by(|a, b| {
-                q.sort
-                    .iter()
-                    .map(|(name, descending)| {
-                        let o = compare(a.props.get(name), b.props.get(name));
-                        if *descending {
-                            o.reverse()
-                        } else {
-                            o
-                        }
-                    })
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
+        match candidates {
+            Some(positions) => {
+                let pool = positions.into_iter().filter_map(|i| self.items.get(i));
+                page_of(pool, holds, q)
+            }
+            None => page_of(self.items.iter(), holds, q),
         }
-        let matched = matching.len();
-        let items = matching.into_iter().skip(q.offset).take(q.limit).collect();
-        Page { matched, items }
     }
 
     /// The feature's geometry in RD, or `None` when the dataset no longer has it.
@@ -604,6 +580,10 @@ impl Collection {
         }
         match (self.kind, shape) {
             (CollectionKind::Areas(_), cql2::Shape::Rect(r)) if box_within(item.bbox_rd, r) => true,
+            (CollectionKind::Areas(level), cql2::Shape::Rect(r)) => dataset
+                .areas(level)
+                .get(i)
+                .is_some_and(|a| spatial::outline_meets_rect(&a.geometry.rd, r)),
             (CollectionKind::Areas(level), _) => dataset
                 .areas(level)
                 .get(i)
@@ -630,10 +610,57 @@ impl Collection {
             CollectionKind::Areas(level) => dataset
                 .areas(level)
                 .get(i)
-                .is_some_and(|a| a.geometry.rd.intersects(&bbox.rd)),
+                .is_some_and(|a| spatial::outline_meets_rect(&a.geometry.rd, &bbox.rd)),
             CollectionKind::Facilities => true,
         }
     }
+}
+
+/// The page of `q` among the items of `pool` (in id order) for which `holds`: how many
+/// match, and those the page asks for. Without an order the page is kept as the matches
+/// stream past, so only the page's references are stored; with one every match is.
+fn page_of<'a>(
+    pool: impl Iterator<Item = &'a Item>,
+    holds: impl Fn(&Item) -> bool,
+    q: &ItemsQuery,
+) -> Page<'a> {
+    // A filter can be slow on every feature (a long LIKE, a detailed polygon): stop once
+    // nobody waits for the answer (see `crate::deadline`).
+    let tested = pool
+        .enumerate()
+        .take_while(|(i, _)| i % 64 != 0 || !crate::deadline::expired())
+        .map(|(_, item)| item)
+        .filter(|item| holds(item));
+    if q.sort.is_empty() {
+        let mut matched = 0;
+        let mut items = Vec::with_capacity(q.limit.min(1024));
+        for item in tested {
+            if matched >= q.offset && items.len() < q.limit {
+                items.push(item);
+            }
+            matched += 1;
+        }
+        return Page { matched, items };
+    }
+    let mut matching: Vec<&Item> = tested.collect();
+    // Stable, so equal values keep id order and pages stay consistent.
+    matching.sort_by(|a, b| {
+        q.sort
+            .iter()
+            .map(|(name, descending)| {
+                let o = compare(a.props.get(name), b.props.get(name));
+                if *descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let matched = matching.len();
+    let items = matching.into_iter().skip(q.offset).take(q.limit).collect();
+    Page { matched, items }
 }
 
 /// Whether a feature's RD box (`[x0, y0, x1, y1]`) lies inside `r`: its outline then

@@ -70,27 +70,22 @@ impl SpatialIndex {
         }
     }
 
-    /// Indices of areas at `level` whose bounding box meets the RD box.
+    /// Calls `found` with the index of each area at `level` whose bounding box meets the
+    /// RD box. The tree is walked by rstar's internal iteration: its iterator keeps a
+    /// stack of nodes and took most of a city-sized `bbox` page's index lookup.
     pub fn areas_in_box(
         &self,
         level: AreaLevel,
         min: RdPoint,
         max: RdPoint,
-    ) -> impl Iterator<Item = usize> + '_ {
-        self.areas[level.index()]
-            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
-            .map(|e| e.data)
+        found: impl FnMut(usize),
+    ) {
+        visit_box(&self.areas[level.index()], min, max, found);
     }
 
-    /// Indices of facilities inside the RD box, edges included.
-    pub fn facilities_in_box(
-        &self,
-        min: RdPoint,
-        max: RdPoint,
-    ) -> impl Iterator<Item = usize> + '_ {
-        self.facilities
-            .locate_in_envelope_intersecting(&AABB::from_corners([min.x, min.y], [max.x, max.y]))
-            .map(|e| e.data)
+    /// Calls `found` with the index of each facility inside the RD box, edges included.
+    pub fn facilities_in_box(&self, min: RdPoint, max: RdPoint, found: impl FnMut(usize)) {
+        visit_box(&self.facilities, min, max, found);
     }
 
     /// Facilities by increasing distance from `p`, optionally of one category, lazily.
@@ -122,4 +117,20 @@ impl SpatialIndex {
     pub fn facility_count(&self) -> usize {
         self.facilities.size()
     }
+}
+
+/// Calls `found` with the data of each entry of `tree` whose envelope meets the RD box.
+fn visit_box<G>(
+    tree: &RTree<GeomWithData<G, usize>>,
+    min: RdPoint,
+    max: RdPoint,
+    mut found: impl FnMut(usize),
+) where
+    G: rstar::RTreeObject<Envelope = AABB<[f64; 2]>>,
+{
+    let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+    let _: std::ops::ControlFlow<()> = tree.locate_in_envelope_intersecting_int(&envelope, |e| {
+        found(e.data);
+        std::ops::ControlFlow::Continue(())
+    });
 }
