@@ -313,8 +313,9 @@ static CONTENT_CRS: std::sync::LazyLock<Vec<(Crs, HeaderValue)>> = std::sync::La
 });
 
 fn with_crs(mut response: Response, crs: Crs) -> Response {
+    const CONTENT_CRS_NAME: header::HeaderName = header::HeaderName::from_static("content-crs");
     if let Some((_, v)) = CONTENT_CRS.iter().find(|(c, _)| *c == crs) {
-        response.headers_mut().insert("content-crs", v.clone());
+        response.headers_mut().insert(CONTENT_CRS_NAME, v.clone());
     }
     response
 }
@@ -378,8 +379,7 @@ fn encode_onto(out: &mut impl bytes::BufMut, s: &str) {
     let bytes = s.as_bytes();
     let mut kept_from = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let kept = matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':');
-        if !kept {
+        if !KEPT_IN_QUERY[usize::from(b)] {
             out.put_slice(&bytes[kept_from..i]);
             out.put_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
             kept_from = i + 1;
@@ -387,6 +387,18 @@ fn encode_onto(out: &mut impl bytes::BufMut, s: &str) {
     }
     out.put_slice(&bytes[kept_from..]);
 }
+
+/// The bytes [`encode_onto`] keeps as they are, as a table: a page's links look at every
+/// byte of its query string six times.
+const KEPT_IN_QUERY: [bool; 256] = {
+    let mut kept = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        kept[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':');
+        b += 1;
+    }
+    kept
+};
 
 /// `s` as the inside of a JSON string: as it is when nothing in it needs escaping (a
 /// base URL, nearly always), escaped otherwise.
@@ -775,11 +787,14 @@ fn items_answer(s: &Snapshot, r: ItemsRequest) -> Result<Response, ApiError> {
         )
             .into_response()),
         Format::GeoJson => {
-            let body = items_body(s, c, pairs, q, &page, base);
-            Ok(with_crs(
-                ([(header::CONTENT_TYPE, GEOJSON)], body).into_response(),
-                q.crs,
-            ))
+            let mut response = Response::new(items_body(s, c, pairs, q, &page, base));
+            // Room for every header the layers add (ETag, CORS, security, request id, …)
+            // at once: grown insert by insert, the map was copied twice per page.
+            response.headers_mut().reserve(16);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+            Ok(with_crs(response, q.crs))
         }
     }
 }

@@ -277,7 +277,21 @@ fn entity_tag(request: &Request, snapshot: &str) -> String {
     super::base_url::BaseUrl::from_headers(request.headers()).hash(&mut h);
     // Weak: the compression layer outside sends one URL as gzip, brotli or identity
     // bodies, and a strong tag may not be shared by different bytes (RFC 9110 §8.8.3).
-    format!("W/\"{snapshot}-{:016x}\"", h.finish())
+    weak_tag(snapshot, h.finish())
+}
+
+/// `W/"{snapshot}-{hash:016x}"`, written without `fmt`.
+fn weak_tag(snapshot: &str, hash: u64) -> String {
+    let mut tag = String::with_capacity(snapshot.len() + 21);
+    tag.push_str("W/\"");
+    tag.push_str(snapshot);
+    tag.push('-');
+    tag.extend((0..16).rev().map(|i| {
+        // Most significant digit first.
+        char::from(b"0123456789abcdef"[((hash >> (4 * i)) & 15) as usize])
+    }));
+    tag.push('"');
+    tag
 }
 
 /// An answer with its ETag and the headers that go with it.
@@ -372,6 +386,16 @@ pub fn compress_when() -> CompressWhen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_weak_tag_reads_as_the_snapshot_and_the_hash_in_sixteen_hex_digits() {
+        for hash in [0, 1, 0xabc, 0x0123_4567_89ab_cdef, u64::MAX] {
+            assert_eq!(
+                weak_tag("20261207T0800-3f", hash),
+                format!("W/\"20261207T0800-3f-{hash:016x}\"")
+            );
+        }
+    }
 
     #[test]
     fn a_request_id_reads_as_the_tag_in_hex_and_the_counter_padded_to_six() {
