@@ -4,6 +4,7 @@ use super::base_url::BaseUrl;
 use super::compute::{self, Cost};
 use super::html::{self, escape};
 use super::negotiate;
+use super::percent::{encode, encode_onto};
 use super::{ApiError, AppState, Snapshot};
 use crate::crs::Crs;
 use crate::features::{Collection, Format, ItemsQuery, Page, DEFAULT_LIMIT, MAX_LIMIT};
@@ -364,41 +365,6 @@ fn neighbours(q: &ItemsQuery, page: &Page<'_>) -> (Option<usize>, Option<usize>)
     let prev = (q.offset > 0).then_some(q.offset.saturating_sub(q.limit));
     (next, prev)
 }
-
-fn encode(s: &str) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    encode_onto(&mut out, s);
-    // Percent-encoding leaves only ASCII.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Percent-encodes `s` onto `out`, keeping what a query value may hold as it is (in
-/// runs, not byte by byte: a page's six links repeat its query string).
-fn encode_onto(out: &mut impl bytes::BufMut, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let bytes = s.as_bytes();
-    let mut kept_from = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if !KEPT_IN_QUERY[usize::from(b)] {
-            out.put_slice(&bytes[kept_from..i]);
-            out.put_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
-            kept_from = i + 1;
-        }
-    }
-    out.put_slice(&bytes[kept_from..]);
-}
-
-/// The bytes [`encode_onto`] keeps as they are, as a table: a page's links look at every
-/// byte of its query string six times.
-const KEPT_IN_QUERY: [bool; 256] = {
-    let mut kept = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        kept[b] = matches!(b as u8, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' | b':');
-        b += 1;
-    }
-    kept
-};
 
 /// `s` as the inside of a JSON string: as it is when nothing in it needs escaping (a
 /// base URL, nearly always), escaped otherwise.

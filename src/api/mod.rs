@@ -18,6 +18,7 @@ mod metrics;
 mod middleware;
 mod negotiate;
 mod openapi;
+mod percent;
 mod profiles;
 mod ranking_xlsx;
 mod server;

@@ -177,8 +177,8 @@ pub fn properties_table(item: &Item) -> String {
 pub fn item_href(c: &Collection, id: &str) -> String {
     format!(
         "/collections/{}/items/{}?f=html",
-        c.id,
-        id.replace('%', "%25").replace('/', "%2F")
+        super::percent::encode(c.id),
+        super::percent::encode(id)
     )
 }
 
