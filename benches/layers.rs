@@ -91,6 +91,12 @@ fn main() {
             format!("/collections/{layer}/items?limit=100"),
         ),
         (
+            // The same page with as many bytes of query string as the bbox row: what
+            // reading and repeating a query costs, apart from the spatial work.
+            "page, long query",
+            format!("/collections/{layer}/items?limit=100&offset=0&f=json&crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FOGC%2F1.3%2FCRS84"),
+        ),
+        (
             // The box of `scripts/bench_http.sh`: the gemeente Utrecht.
             "bbox page: Utrecht",
             format!("/collections/{layer}/items?limit=100&bbox=5.05,52.05,5.20,52.13"),

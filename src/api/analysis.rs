@@ -5,19 +5,19 @@
 
 use super::compute::RequestDeadline;
 use super::compute::{self, Cost};
+use super::query_pairs::Pairs;
 use super::{ApiError, AppState};
 use crate::analysis::proximity::{self, Nearby, QueryPoint};
 use crate::analysis::scenario::{run_from, NetworkTotals, Opened, Outcome, Scenario};
 use crate::analysis::{gap, housing, AnalysisError};
 use crate::model::{Area, AreaLevel, Category, Dataset};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
 type Shared = Arc<AppState>;
-type Pairs = Query<Vec<(String, String)>>;
 
 impl From<AnalysisError> for ApiError {
     fn from(e: AnalysisError) -> Self {
@@ -161,7 +161,7 @@ fn with(names: &[&str], more: &[&'static str]) -> Vec<&'static str> {
 /// `GET /api/nearest`: the k nearest voorzieningen.
 pub async fn nearest(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["k", "categorie"]))?;
@@ -276,7 +276,7 @@ fn too_far_m(e: &crate::routing::RoutingError) -> f64 {
 /// `GET /api/within`: every voorziening within a radius, nearest first, paged.
 pub async fn within(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(
         &pairs,
@@ -346,7 +346,7 @@ fn area_json(s: &super::Snapshot, a: &Area) -> Value {
 /// `GET /api/area-at`: the gemeente, wijk and buurt that contain a point.
 pub async fn area_at(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &POINT)?;
     let s = state.snapshot();
@@ -416,7 +416,7 @@ fn gemeente_param(
 /// `GET /api/housing`: the corporation-owned share per area against the 30% target.
 pub async fn housing(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["niveau", "doel"])?;
     let s = state.snapshot();
@@ -441,7 +441,7 @@ pub async fn housing(
 /// `GET /api/access`: the E2SFCA access score of every area of a level for a category.
 pub async fn access(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau"])?;
@@ -498,7 +498,7 @@ pub async fn access(
 /// `limit` says fewer.
 pub async fn gaps(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Response, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "gemeente", "limit", "f"])?;
@@ -580,7 +580,7 @@ const MAX_WORKBOOK_ROWS: usize = 100_000;
 /// someone lives: it is not logged.
 pub async fn search(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
 ) -> Result<Json<Value>, ApiError> {
     use crate::analysis::search::{search, MAX_HITS};
     let p = Params::new(&pairs, &["q", "limit"])?;
@@ -602,7 +602,7 @@ pub async fn search(
 /// `GET /api/suggest`: where a new voorziening would bring the most people into reach.
 pub async fn suggest(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &["categorie", "niveau", "n", "gemeente"])?;
@@ -852,7 +852,7 @@ const MAX_ISOCHRONE_MIN: f64 = 60.0;
 /// out). Needs a loaded road network; without one it says so.
 pub async fn isochrone(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     RequestDeadline(deadline): RequestDeadline,
 ) -> Result<Json<Value>, ApiError> {
     let p = Params::new(&pairs, &with(&[], &["minuten", "modus"]))?;

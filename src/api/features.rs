@@ -5,10 +5,11 @@ use super::compute::{self, Cost};
 use super::html::{self, escape};
 use super::negotiate;
 use super::percent::{encode, encode_onto};
+use super::query_pairs::Pairs;
 use super::{ApiError, AppState, Snapshot};
 use crate::crs::Crs;
 use crate::features::{Collection, Format, ItemsQuery, Page, DEFAULT_LIMIT, MAX_LIMIT};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,8 +21,6 @@ type Shared = Arc<AppState>;
 const GEOJSON: &str = "application/geo+json";
 const JSON: &str = "application/json";
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
-
-type Pairs = Query<Vec<(String, String)>>;
 
 /// JSON or a page, as the request asked.
 fn answer(
@@ -62,7 +61,7 @@ pub const CONFORMANCE: [&str; 15] = [
 
 pub async fn landing(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -130,7 +129,7 @@ pub fn attribution(s: &Snapshot) -> Vec<String> {
 
 pub async fn conformance(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -210,7 +209,7 @@ fn collection_summary(c: &Collection) -> String {
 
 pub async fn collections(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -247,7 +246,7 @@ pub async fn collections(
 pub async fn collection(
     State(state): State<Shared>,
     Path(id): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -325,32 +324,41 @@ fn with_crs(mut response: Response, crs: Crs) -> Response {
 /// paging and alternate links.
 fn page_href(id: &str, pairs: &[(String, String)], offset: usize, f: Option<&str>) -> String {
     let mut href = Vec::with_capacity(64);
-    write_page_href(&mut href, id, pairs, offset, f);
+    write_page_href(&mut href, id, &kept_pairs(pairs, f.is_some()), offset, f);
     // Only ASCII was written: the id and the pairs percent-encoded.
     String::from_utf8(href).unwrap_or_default()
 }
 
-/// Writes a page's path and query string (see [`page_href`]) onto `out`, percent-encoded,
-/// so that it needs no further escaping in JSON, HTML attributes or headers.
+/// The query's pairs but `offset` (and `f`, when `drop_f`), percent-encoded, each
+/// followed by `&`: what every link of a page repeats, encoded once.
+fn kept_pairs(pairs: &[(String, String)], drop_f: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+    for (k, v) in pairs
+        .iter()
+        .filter(|(k, _)| k != "offset" && !(drop_f && k == "f"))
+    {
+        encode_onto(&mut out, k);
+        out.push(b'=');
+        encode_onto(&mut out, v);
+        out.push(b'&');
+    }
+    out
+}
+
+/// Writes a page's path and query string onto `out`: the pairs [`kept_pairs`] gave,
+/// then the offset (and `f`). All of it percent-encoded, so that it needs no further
+/// escaping in JSON, HTML attributes or headers.
 fn write_page_href(
     out: &mut impl bytes::BufMut,
     id: &str,
-    pairs: &[(String, String)],
+    kept: &[u8],
     offset: usize,
     f: Option<&str>,
 ) {
     out.put_slice(b"/collections/");
     encode_onto(out, id);
     out.put_slice(b"/items?");
-    for (k, v) in pairs
-        .iter()
-        .filter(|(k, _)| k != "offset" && (f.is_none() || k != "f"))
-    {
-        encode_onto(out, k);
-        out.put_u8(b'=');
-        encode_onto(out, v);
-        out.put_u8(b'&');
-    }
+    out.put_slice(kept);
     out.put_slice(b"offset=");
     out.put_slice(itoa::Buffer::new().format(offset).as_bytes());
     if let Some(f) = f {
@@ -412,15 +420,17 @@ fn write_page_head(
     out.put_slice(number.format(page.items.len()).as_bytes());
     out.put_slice(br#","links":["#);
     let base = json_inner(base.as_str());
+    let (with_f, without_f) = (kept_pairs(pairs, false), kept_pairs(pairs, true));
     let mut first = true;
     let mut link = |rel: &str, offset: Option<usize>, f: Option<&str>, media: &str| {
         if !std::mem::take(&mut first) {
             out.put_u8(b',');
         }
+        let kept = if f.is_some() { &without_f } else { &with_f };
         write_link(out, rel, media, |out| {
             out.put_slice(base.as_bytes());
             match offset {
-                Some(offset) => write_page_href(out, c.id, pairs, offset, f),
+                Some(offset) => write_page_href(out, c.id, kept, offset, f),
                 None => {
                     out.put_slice(b"/collections/");
                     encode_onto(out, c.id);
@@ -639,7 +649,7 @@ fn item_label(item: &crate::features::Item) -> String {
 pub async fn items(
     State(state): State<Shared>,
     Path(id): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
     super::compute::RequestDeadline(deadline): super::compute::RequestDeadline,
@@ -768,7 +778,7 @@ fn items_answer(s: &Snapshot, r: ItemsRequest) -> Result<Response, ApiError> {
 pub async fn item(
     State(state): State<Shared>,
     Path((id, feature)): Path<(String, String)>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -859,7 +869,7 @@ pub async fn item(
 pub async fn queryables(
     State(state): State<Shared>,
     Path(id): Path<String>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {
@@ -945,7 +955,7 @@ pub fn queryables_schema(c: &Collection) -> Value {
 /// The OpenAPI 3.0 document, or the same as a page.
 pub async fn api(
     State(state): State<Shared>,
-    Query(pairs): Pairs,
+    Pairs(pairs): Pairs,
     headers: HeaderMap,
     base: BaseUrl,
 ) -> Result<Response, ApiError> {

@@ -20,6 +20,7 @@ mod negotiate;
 mod openapi;
 mod percent;
 mod profiles;
+mod query_pairs;
 mod ranking_xlsx;
 mod server;
 mod state;

@@ -131,6 +131,10 @@ impl FromStr for Crs {
     /// Accepts the short names, OGC URIs, URNs and the aliases GIS tools write.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
+        // The canonical URI, as clients mostly send it, without the allocations below.
+        if let Some(&crs) = Crs::ALL.iter().find(|c| c.uri() == t) {
+            return Ok(crs);
+        }
         let lower = t.to_ascii_lowercase();
         let code = lower
             .trim_start_matches("http://www.opengis.net/def/crs/")
@@ -165,6 +169,12 @@ mod tests {
         assert_eq!("urn:ogc:def:crs:EPSG::28992".parse::<Crs>(), Ok(Crs::RdNew));
         assert_eq!("EPSG:28992".parse::<Crs>(), Ok(Crs::RdNew));
         assert!("EPSG:3857".parse::<Crs>().is_err());
+        // The canonical URIs (the fast path), and the same in other letter case (the
+        // general one).
+        for crs in Crs::ALL {
+            assert_eq!(crs.uri().parse::<Crs>(), Ok(crs));
+            assert_eq!(crs.uri().to_uppercase().parse::<Crs>(), Ok(crs));
+        }
     }
 
     #[test]

@@ -263,6 +263,25 @@ impl ItemsQuery {
     }
 }
 
+/// The first name given a second time, if any. A set, not a count per pair, for many
+/// pairs: a URL of thousands of parameters is checked in time linear in their number.
+/// The few of an ordinary request are compared with each other, which costs less than
+/// hashing them.
+fn first_repeat(pairs: &[(String, String)]) -> Option<&String> {
+    if pairs.len() <= 16 {
+        return pairs
+            .iter()
+            .enumerate()
+            .find(|(i, (k, _))| pairs[..*i].iter().any(|(earlier, _)| earlier == k))
+            .map(|(_, (k, _))| k);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    pairs
+        .iter()
+        .map(|(k, _)| k)
+        .find(|k| !seen.insert(k.as_str()))
+}
+
 /// The query string of an items request, each parameter given at most once.
 struct Params<'a> {
     pairs: &'a [(String, String)],
@@ -271,15 +290,10 @@ struct Params<'a> {
 
 impl<'a> Params<'a> {
     fn new(pairs: &'a [(String, String)], collection: &'a Collection) -> Result<Self, QueryError> {
-        // A set, not a count per pair: a URL of thousands of parameters is checked in
-        // time linear in their number.
-        let mut seen = std::collections::HashSet::with_capacity(pairs.len());
-        for (k, _) in pairs {
-            if !seen.insert(k.as_str()) {
-                return Err(err(k, "given more than once"));
-            }
+        match first_repeat(pairs) {
+            Some(k) => Err(err(k, "given more than once")),
+            None => Ok(Params { pairs, collection }),
         }
-        Ok(Params { pairs, collection })
     }
 
     fn get(&self, name: &str) -> Option<&'a str> {
@@ -570,6 +584,28 @@ mod tests {
                 y: 460_000.0
             }
         );
+    }
+
+    #[test]
+    fn the_first_repeated_name_is_found_among_few_and_among_many() {
+        let pairs = |names: &[&str]| -> Vec<(String, String)> {
+            names
+                .iter()
+                .map(|n| (n.to_string(), "1".to_string()))
+                .collect()
+        };
+        assert_eq!(first_repeat(&pairs(&[])), None);
+        assert_eq!(first_repeat(&pairs(&["limit", "offset", "f"])), None);
+        let few = pairs(&["limit", "bbox", "f", "bbox", "limit"]);
+        assert_eq!(first_repeat(&few).map(String::as_str), Some("bbox"));
+        // Past 16 pairs the set is used: the same answers.
+        let mut names: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+        let distinct = pairs(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(first_repeat(&distinct), None);
+        names.push("p7".into());
+        names.push("p3".into());
+        let many = pairs(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(first_repeat(&many).map(String::as_str), Some("p7"));
     }
 
     #[test]
