@@ -277,14 +277,11 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
     );
 
     // The what-if: a facility opened on the campus, along the network before → after.
-    let (status, out) = post(
-        &server,
-        "/api/scenario",
-        &format!(
-            r#"{{"categorie":"{}","open":[{{"lon":4.3713,"lat":51.9990}}]}}"#,
-            categories[0]
-        ),
+    let opened = format!(
+        r#"{{"categorie":"{}","open":[{{"lon":4.3713,"lat":51.9990}}]}}"#,
+        categories[0]
     );
+    let (status, out) = post(&server, "/api/scenario", &opened);
     assert_eq!(status, 200, "{out}");
     assert_eq!(out["afstanden"], "over het netwerk");
     let totals = out["totaal_netwerk"].as_array().expect("totaal_netwerk");
@@ -309,14 +306,7 @@ fn network_indicators_are_layer_properties_and_the_what_if_counts_along_the_netw
         "a facility on the campus brings someone within 10 minutes: {out}"
     );
     // Asked again, "before" comes from what the first answer kept: the same totals.
-    let (status, again) = post(
-        &server,
-        "/api/scenario",
-        &format!(
-            r#"{{"categorie":"{}","open":[{{"lon":4.3713,"lat":51.9990}}]}}"#,
-            categories[0]
-        ),
-    );
+    let (status, again) = post(&server, "/api/scenario", &opened);
     assert_eq!(status, 200, "{again}");
     assert_eq!(again["totaal_netwerk"], out["totaal_netwerk"]);
     println!(

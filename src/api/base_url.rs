@@ -10,9 +10,11 @@ use axum::http::{header, HeaderMap, HeaderName};
 use serde_json::Value;
 use std::convert::Infallible;
 
-/// `scheme://host[:port]`, without a trailing slash.
+/// `scheme://host[:port]`, without a trailing slash. Made only by
+/// [`BaseUrl::from_headers`] from a [`plausible_host`], so it holds ASCII letters,
+/// digits and `-.:[]_/` alone: it goes into JSON strings and HTML attributes as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct BaseUrl(pub String);
+pub struct BaseUrl(String);
 
 /// A host name with an optional port: no slashes, spaces or other URL parts.
 fn plausible_host(h: &str) -> bool {

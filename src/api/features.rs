@@ -374,19 +374,9 @@ fn neighbours(q: &ItemsQuery, page: &Page<'_>) -> (Option<usize>, Option<usize>)
     (next, prev)
 }
 
-/// `s` as the inside of a JSON string: as it is when nothing in it needs escaping (a
-/// base URL, nearly always), escaped otherwise.
-fn json_inner(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let quoted = serde_json::Value::from(s).to_string();
-    std::borrow::Cow::Owned(quoted[1..quoted.len() - 1].to_string())
-}
-
 /// One link object, `{"rel":…,"href":…,"type":…}`. `rel` and `media` are names without
-/// anything to escape; `write_href` writes the address, itself escaped for JSON (a
-/// percent-encoded path, a base through [`json_inner`]).
+/// anything to escape; `write_href` writes the address, which needs none either (a
+/// [`BaseUrl`] and a percent-encoded path).
 fn write_link<B: bytes::BufMut>(
     out: &mut B,
     rel: &str,
@@ -419,14 +409,20 @@ fn write_page_head(
     out.put_slice(br#","numberReturned":"#);
     out.put_slice(number.format(page.items.len()).as_bytes());
     out.put_slice(br#","links":["#);
-    let base = json_inner(base.as_str());
-    let (with_f, without_f) = (kept_pairs(pairs, false), kept_pairs(pairs, true));
+    let base = base.as_str();
+    let with_f = kept_pairs(pairs, false);
+    // The same bytes unless the query names an `f`, which the alternates replace.
+    let without_f = if pairs.iter().any(|(k, _)| k == "f") {
+        std::borrow::Cow::Owned(kept_pairs(pairs, true))
+    } else {
+        std::borrow::Cow::Borrowed(&with_f[..])
+    };
     let mut first = true;
     let mut link = |rel: &str, offset: Option<usize>, f: Option<&str>, media: &str| {
         if !std::mem::take(&mut first) {
             out.put_u8(b',');
         }
-        let kept = if f.is_some() { &without_f } else { &with_f };
+        let kept: &[u8] = if f.is_some() { &without_f } else { &with_f };
         write_link(out, rel, media, |out| {
             out.put_slice(base.as_bytes());
             match offset {
@@ -830,7 +826,7 @@ pub async fn item(
             .into_response());
     }
     let fragment = c.render(&s.dataset, item, crs, None, None);
-    let base = json_inner(base.as_str());
+    let base = base.as_str();
     let collection = |out: &mut Vec<u8>| {
         out.extend_from_slice(base.as_bytes());
         out.extend_from_slice(b"/collections/");
@@ -906,7 +902,7 @@ pub async fn queryables(
         let mut schema = queryables_schema(c);
         schema["$id"] = json!(format!(
             "{}{}",
-            base.0,
+            base.as_str(),
             schema["$id"].as_str().unwrap_or("")
         ));
         schema.to_string()

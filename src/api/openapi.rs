@@ -645,7 +645,7 @@ pub fn document(s: &Snapshot, admin_enabled: bool, base: &BaseUrl) -> Value {
             ),
             "license": { "name": "Data: see /status for each source's licence (CBS: CC BY 4.0, OpenStreetMap: ODbL)" },
         },
-        "servers": [{ "url": base.0 }],
+        "servers": [{ "url": base.as_str() }],
         "paths": paths,
         "components": {
             "schemas": all_schemas,

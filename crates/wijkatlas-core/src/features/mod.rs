@@ -559,13 +559,16 @@ impl Collection {
             return false;
         };
         let [x0, y0, x1, y1] = item.bbox_rd;
-        let own = Rect::new(geo::Coord { x: x0, y: y0 }, geo::Coord { x: x1, y: y1 });
         let shape_box = match shape {
             cql2::Shape::Rect(r) => Some(*r),
             cql2::Shape::Point(p) => Some(Rect::new(*p, *p)),
             cql2::Shape::Polygon(p) => p.bounding_rect(),
         };
-        if !shape_box.is_some_and(|b| b.intersects(&own)) {
+        let Some(b) = shape_box else {
+            return false;
+        };
+        // The boxes first, compared by hand: every candidate of a `bbox` page comes here.
+        if x1 < b.min().x || x0 > b.max().x || y1 < b.min().y || y0 > b.max().y {
             return false;
         }
         fn test<G>(g: &G, shape: &cql2::Shape) -> bool
@@ -580,39 +583,20 @@ impl Collection {
         }
         match (self.kind, shape) {
             (CollectionKind::Areas(_), cql2::Shape::Rect(r)) if box_within(item.bbox_rd, r) => true,
-            (CollectionKind::Areas(level), cql2::Shape::Rect(r)) => dataset
-                .areas(level)
-                .get(i)
-                .is_some_and(|a| spatial::outline_meets_rect(&a.geometry.rd, r)),
-            (CollectionKind::Areas(level), _) => dataset
-                .areas(level)
-                .get(i)
-                .is_some_and(|a| test(&a.geometry.rd, shape)),
+            (CollectionKind::Areas(level), _) => {
+                dataset.areas(level).get(i).is_some_and(|a| match shape {
+                    cql2::Shape::Rect(r) => spatial::outline_meets_rect(&a.geometry.rd, r),
+                    _ => test(&a.geometry.rd, shape),
+                })
+            }
             (CollectionKind::Facilities, _) => test(&geo::Point::new(x0, y0), shape),
         }
     }
 
-    /// Whether the feature's own geometry, not just its box, meets the query box.
+    /// Whether the feature's own geometry, not just its box, meets the query box: the
+    /// same test as a CQL2 `S_INTERSECTS` with that box.
     fn intersects(&self, dataset: &Dataset, item: &Item, bbox: &BboxFilter) -> bool {
-        let Origin::Located(i) = item.origin else {
-            return false;
-        };
-        let [x0, y0, x1, y1] = item.bbox_rd;
-        if x1 < bbox.rd.min().x
-            || x0 > bbox.rd.max().x
-            || y1 < bbox.rd.min().y
-            || y0 > bbox.rd.max().y
-        {
-            return false;
-        }
-        match self.kind {
-            CollectionKind::Areas(_) if box_within(item.bbox_rd, &bbox.rd) => true,
-            CollectionKind::Areas(level) => dataset
-                .areas(level)
-                .get(i)
-                .is_some_and(|a| spatial::outline_meets_rect(&a.geometry.rd, &bbox.rd)),
-            CollectionKind::Facilities => true,
-        }
+        self.meets(dataset, item, &cql2::Shape::Rect(bbox.rd))
     }
 }
 

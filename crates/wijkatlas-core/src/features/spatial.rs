@@ -147,6 +147,7 @@ fn segment_meets_rect(a: geo::Coord<f64>, b: geo::Coord<f64>, r: &Rect<f64>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::{coord, Intersects, LineString, MultiPolygon, Polygon};
 
     #[test]
     fn positions_come_back_sorted_and_distinct_by_either_way() {
@@ -171,7 +172,6 @@ mod tests {
             );
         }
     }
-    use geo::{coord, Intersects, LineString, MultiPolygon, Polygon};
 
     /// A SYNTHETIC outline: a concave "U" with a square hole in its left arm, and a
     /// separate triangle, so boxes can fall in the hole, in the notch, across edges, on
