@@ -6,7 +6,7 @@ use geo::Intersects;
 use std::collections::HashMap;
 use std::path::Path;
 use wijkatlas::crs::RdPoint;
-use wijkatlas::features::{self, Collection, ItemsQuery, OutlineRd};
+use wijkatlas::features::{self, Collection, Format, ItemsQuery, OutlineRd};
 use wijkatlas::model::Dataset;
 use wijkatlas::tiles::{self, projected::Projected, TileId};
 
@@ -128,11 +128,20 @@ fn bbox_through_the_index_is_the_scan_in_both_crs() {
                 // A page from the middle is the same slice of the scan.
                 let mut paged = pairs.clone();
                 paged.extend([("offset", "3".to_string()), ("limit", "4".to_string())]);
-                let page = c.query(&dataset, &query(c, &paged));
+                let paged = query(c, &paged);
+                let page = c.query(&dataset, &paged);
                 assert_eq!(page.matched, expected.len(), "{} {pairs:?}", c.id);
                 let slice: Vec<String> = expected.iter().skip(3).take(4).cloned().collect();
                 let got: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
                 assert_eq!(got, slice, "{} {pairs:?} offset 3", c.id);
+                // The server's way for GeoJSON: planned on the async worker, then paged.
+                let plan = c
+                    .ready_made(&dataset, &paged, Format::GeoJson)
+                    .expect("a bbox page of ready-made features");
+                let planned = c.query_ready_made(&dataset, &paged, plan);
+                assert_eq!(planned.matched, expected.len(), "{} {pairs:?}", c.id);
+                let got: Vec<String> = planned.items.iter().map(|i| i.id.clone()).collect();
+                assert_eq!(got, slice, "{} {pairs:?} planned", c.id);
             }
         }
     }

@@ -122,7 +122,7 @@ impl<'a> CategoryCoverage<'a> {
                 RdPoint::new(p.x() - limit_m, p.y() - limit_m),
                 RdPoint::new(p.x() + limit_m, p.y() + limit_m),
             );
-            self.dataset.index().areas_in_box(level, min, max, |i| {
+            self.dataset.index().areas_in_box(level, min, max, |i, _| {
                 let other = &areas[i];
                 if !self.covers(other) {
                     consider(Euclidean.distance(&p, &other.geometry.rd));

@@ -159,7 +159,21 @@ impl ZoomOutlines<'_> {
 #[derive(Debug)]
 pub struct ReadyMade {
     pub bytes: usize,
-    candidates: Option<Vec<usize>>,
+    pool: Pool,
+}
+
+/// The features a query's page is taken from, as the indexes gave them.
+#[derive(Debug)]
+enum Pool {
+    /// Every feature of the collection.
+    Every,
+    /// These positions (in id order); every condition is still tested on each.
+    Positions(Vec<usize>),
+    /// The features near the box `rd`, the query's one condition (see `spatial`).
+    NearBox {
+        rd: Rect<f64>,
+        near: spatial::NearBox,
+    },
 }
 
 /// The result of a query: how many matched, and the page asked for.
@@ -260,18 +274,27 @@ impl Collection {
             let bytes = self.items.iter().skip(q.offset).take(q.limit).map(fragment);
             return Some(ReadyMade {
                 bytes: bytes.sum(),
-                candidates: None,
+                pool: Pool::Every,
             });
         }
-        let candidates = self.candidates(dataset, q)?;
-        Some(ReadyMade {
-            bytes: candidates
+        let pool = self.pool(dataset, q);
+        let bytes = match &pool {
+            Pool::Every => return None,
+            Pool::Positions(positions) => positions
                 .iter()
                 .filter_map(|&i| self.items.get(i))
                 .map(fragment)
                 .sum(),
-            candidates: Some(candidates),
-        })
+            Pool::NearBox { near, .. } => {
+                let mut bytes = 0;
+                near.each(|position, _| {
+                    bytes += self.items.get(position).map_or(0, fragment);
+                    std::ops::ControlFlow::Continue(())
+                });
+                bytes
+            }
+        };
+        Some(ReadyMade { bytes, pool })
     }
 
     /// The page of a query [`Collection::ready_made`] planned, without looking its
@@ -282,22 +305,35 @@ impl Collection {
         q: &ItemsQuery,
         plan: ReadyMade,
     ) -> Page<'a> {
-        self.query_among(dataset, q, plan.candidates)
+        self.query_among(dataset, q, plan.pool)
     }
 
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
-        self.query_among(dataset, q, self.candidates(dataset, q))
+        self.query_among(dataset, q, self.pool(dataset, q))
     }
 
-    /// [`Collection::query`] over `candidates` (`None`: every item), as the indexes
-    /// gave them for `q`.
-    fn query_among<'a>(
-        &'a self,
-        dataset: &Dataset,
-        q: &ItemsQuery,
-        candidates: Option<Vec<usize>>,
-    ) -> Page<'a> {
+    /// The features `q`'s page is taken from: those near its box when that is its one
+    /// condition (a `bbox` page, as a map or GIS client asks), else its candidates.
+    fn pool(&self, dataset: &Dataset, q: &ItemsQuery) -> Pool {
+        let box_only = q.properties.is_empty()
+            && q.datetime.is_none()
+            && q.filter.is_none()
+            && q.sort.is_empty();
+        match &q.bbox {
+            Some(b) if box_only => Pool::NearBox {
+                rd: b.rd,
+                near: spatial::near_box(self, dataset, &b.rd),
+            },
+            _ => match self.candidates(dataset, q) {
+                Some(positions) => Pool::Positions(positions),
+                None => Pool::Every,
+            },
+        }
+    }
+
+    /// [`Collection::query`] over `pool`, as the indexes gave it for `q`.
+    fn query_among<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery, pool: Pool) -> Page<'a> {
         let unfiltered = q.properties.is_empty()
             && q.bbox.is_none()
             && q.datetime.is_none()
@@ -324,12 +360,15 @@ impl Collection {
                     f.matches(&item.props, &|shape| self.meets(dataset, item, shape))
                 })
         };
-        match candidates {
-            Some(positions) => {
+        match pool {
+            Pool::NearBox { rd, near } => {
+                spatial::box_page(self, dataset, &rd, &near, (q.offset, q.limit))
+            }
+            Pool::Positions(positions) => {
                 let pool = positions.into_iter().filter_map(|i| self.items.get(i));
                 page_of(pool, holds, q)
             }
-            None => page_of(self.items.iter(), holds, q),
+            Pool::Every => page_of(self.items.iter(), holds, q),
         }
     }
 

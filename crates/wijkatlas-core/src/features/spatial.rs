@@ -6,10 +6,12 @@
 //! follows is the same, in the same order, as a scan of every feature would give.
 
 use super::cql2::{Expr, Filter, Shape};
-use super::{Collection, CollectionKind};
+use super::{Collection, CollectionKind, Item, Origin};
 use crate::crs::RdPoint;
+use crate::index::BoxFit;
 use crate::model::Dataset;
 use geo::{BoundingRect, Rect};
+use std::ops::ControlFlow;
 
 /// RD boxes a feature's box must meet for the query to hold: the `bbox`, and the box of
 /// each `S_INTERSECTS` among the filter's top-level `AND` terms (one inside `OR` or
@@ -37,54 +39,162 @@ fn shape_box(shape: &Shape) -> Option<Rect<f64>> {
     }
 }
 
+/// The features of a collection whose box meets a query box, in id order, each with
+/// whether its box lies inside the query box (then the feature meets it for certain).
+#[derive(Debug)]
+pub(super) enum NearBox {
+    /// Bit sets over the collection's positions, the near and the inside among them:
+    /// marked as the R-tree gives them and read in id order without a sort (a box over
+    /// a city gives hundreds of a national layer's ten thousand areas, 165 words to read).
+    Marked { near: Vec<u64>, inside: Vec<u64> },
+    /// Positions with their inside flag, sorted: for a collection too large to give
+    /// each request bit sets over all of it.
+    Listed(Vec<(usize, bool)>),
+}
+
+/// The largest collection a box query marks in bit sets (two of 8 KB at this size).
+const MARKED_UP_TO: usize = 1 << 16;
+
+impl NearBox {
+    /// None yet, of a collection of `len` features, kept in bit sets or a list.
+    fn new(len: usize, marked: bool) -> Self {
+        if marked {
+            let words = len.div_ceil(64);
+            NearBox::Marked {
+                near: vec![0; words],
+                inside: vec![0; words],
+            }
+        } else {
+            NearBox::Listed(Vec::new())
+        }
+    }
+
+    /// Adds the feature at `position`, a position of the collection, once each.
+    fn keep(&mut self, position: usize, inside: bool) {
+        match self {
+            NearBox::Marked {
+                near,
+                inside: inside_bits,
+            } => {
+                let (word, bit) = (position / 64, 1 << (position % 64));
+                if let (Some(n), Some(i)) = (near.get_mut(word), inside_bits.get_mut(word)) {
+                    *n |= bit;
+                    if inside {
+                        *i |= bit;
+                    }
+                }
+            }
+            NearBox::Listed(listed) => listed.push((position, inside)),
+        }
+    }
+
+    /// In id order, as [`NearBox::each`] gives them.
+    fn sorted(mut self) -> Self {
+        if let NearBox::Listed(listed) = &mut self {
+            listed.sort_unstable_by_key(|&(position, _)| position);
+        }
+        self
+    }
+
+    /// Calls `f` with each feature's position and whether it lies inside the box, in
+    /// id order, until `f` breaks.
+    pub(super) fn each(&self, mut f: impl FnMut(usize, bool) -> ControlFlow<()>) {
+        match self {
+            NearBox::Marked { near, inside } => {
+                for (w, (&near, &inside)) in near.iter().zip(inside).enumerate() {
+                    let mut bits = near;
+                    while bits != 0 {
+                        let bit = bits.trailing_zeros();
+                        if f(w * 64 + bit as usize, inside >> bit & 1 != 0).is_break() {
+                            return;
+                        }
+                        bits &= bits - 1;
+                    }
+                }
+            }
+            NearBox::Listed(listed) => {
+                for &(position, inside) in listed {
+                    if f(position, inside).is_break() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Positions of the collection's features whose box meets `rd`, in id order.
 pub(super) fn positions_in_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
+    let mut positions = Vec::new();
+    near_box(c, dataset, rd).each(|position, _| {
+        positions.push(position);
+        ControlFlow::Continue(())
+    });
+    positions
+}
+
+/// The collection's features whose box meets `rd` (see [`NearBox`]). Facilities are
+/// points: one in the box is inside it.
+pub(super) fn near_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> NearBox {
     let (min, max) = (
         RdPoint::new(rd.min().x, rd.min().y),
         RdPoint::new(rd.max().x, rd.max().y),
     );
-    let mut positions = Vec::new();
-    let mut keep = |i: usize| {
-        if let Some(&p) = c.by_origin.get(i) {
-            if p != u32::MAX {
-                positions.push(p as usize);
-            }
+    let mut near = NearBox::new(c.items.len(), c.items.len() <= MARKED_UP_TO);
+    let mut keep = |i: usize, inside: bool| {
+        // An area without a feature here is `u32::MAX` in `by_origin`.
+        if let Some(&p) = c.by_origin.get(i).filter(|&&p| p != u32::MAX) {
+            near.keep(p as usize, inside);
         }
     };
     let index = dataset.index();
     match c.kind {
-        CollectionKind::Areas(level) => index.areas_in_box(level, min, max, &mut keep),
-        CollectionKind::Facilities => index.facilities_in_box(min, max, &mut keep),
+        CollectionKind::Areas(level) => {
+            index.areas_in_box(level, min, max, |i, fit| keep(i, fit == BoxFit::Inside))
+        }
+        CollectionKind::Facilities => index.facilities_in_box(min, max, |i| keep(i, true)),
     }
-    in_order(positions, c.items.len())
+    near.sorted()
 }
 
-/// Distinct positions below `len` in ascending order: marked in a bit set of the
-/// collection and read back when that costs less than sorting them (a box over a city
-/// gives hundreds of a national layer's ten thousand areas: 165 words to read against
-/// a sort of hundreds), sorted otherwise.
-fn in_order(mut positions: Vec<usize>, len: usize) -> Vec<usize> {
-    let words = len.div_ceil(64);
-    if words > positions.len().saturating_mul(8) {
-        positions.sort_unstable();
-        positions.dedup();
-        return positions;
-    }
-    let mut marked = vec![0u64; words];
-    for &p in &positions {
-        if let Some(word) = marked.get_mut(p / 64) {
-            *word |= 1 << (p % 64);
+/// The page of a query whose one condition is a box, among the features near it (see
+/// [`near_box`]): a feature inside the box is counted as it is, one across its edge
+/// after the exact test of its outline.
+pub(super) fn box_page<'a>(
+    c: &'a Collection,
+    dataset: &Dataset,
+    rd: &Rect<f64>,
+    near: &NearBox,
+    (offset, limit): (usize, usize),
+) -> super::Page<'a> {
+    let meets = |inside: bool, item: &Item| {
+        inside
+            || match (c.kind, item.origin) {
+                (CollectionKind::Areas(level), Origin::Located(i)) => dataset
+                    .areas(level)
+                    .get(i)
+                    .is_some_and(|a| outline_meets_rect(&a.geometry.rd, rd)),
+                _ => false,
+            }
+    };
+    let mut matched = 0;
+    let mut seen = 0usize;
+    let mut items = Vec::with_capacity(limit.min(1024));
+    near.each(|position, inside| {
+        // Outlines can be detailed: stop once nobody waits (see `crate::deadline`).
+        if seen % 64 == 0 && crate::deadline::expired() {
+            return ControlFlow::Break(());
         }
-    }
-    positions.clear();
-    for (w, &word) in marked.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            positions.push(w * 64 + bits.trailing_zeros() as usize);
-            bits &= bits - 1;
+        seen += 1;
+        if let Some(item) = c.items.get(position).filter(|item| meets(inside, item)) {
+            if matched >= offset && items.len() < limit {
+                items.push(item);
+            }
+            matched += 1;
         }
-    }
-    positions
+        ControlFlow::Continue(())
+    });
+    super::Page { matched, items }
 }
 
 /// The positions in both sorted lists.
@@ -150,9 +260,9 @@ mod tests {
     use geo::{coord, Intersects, LineString, MultiPolygon, Polygon};
 
     #[test]
-    fn positions_come_back_sorted_and_distinct_by_either_way() {
-        // A SYNTHETIC scatter: few positions in a large collection (sorted) and many in
-        // a small one (the bit set), each with repeats, against a plain sort.
+    fn bit_sets_and_list_give_the_same_features_in_id_order() {
+        // A SYNTHETIC scatter of distinct positions in the order a tree walk could give
+        // them, each with its inside flag, kept both ways and against a plain sort.
         let mut state = 0x9e37_79b9_u64;
         let mut next = |below: usize| {
             state = state
@@ -160,16 +270,33 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) as usize % below
         };
-        for (len, n) in [(1_000_000, 50), (10_531, 300), (130, 500), (64, 64), (1, 3)] {
-            let positions: Vec<usize> = (0..n).map(|_| next(len)).collect();
-            let mut expected = positions.clone();
-            expected.sort_unstable();
-            expected.dedup();
-            assert_eq!(
-                in_order(positions, len),
-                expected,
-                "{len} items, {n} positions"
-            );
+        for (len, n) in [
+            (100_000, 50),
+            (10_531, 300),
+            (130, 120),
+            (64, 64),
+            (1, 1),
+            (5, 0),
+        ] {
+            let mut found: Vec<(usize, bool)> = (0..n).map(|_| (next(len), next(3) != 1)).collect();
+            found.sort_unstable();
+            found.dedup_by_key(|&mut (p, _)| p);
+            let mut walked = found.clone();
+            walked.reverse();
+            let third = walked.len() / 3;
+            walked.rotate_left(third);
+            for marked in [true, false] {
+                let mut near = NearBox::new(len, marked);
+                for &(p, inside) in &walked {
+                    near.keep(p, inside);
+                }
+                let mut got = Vec::new();
+                near.sorted().each(|p, inside| {
+                    got.push((p, inside));
+                    ControlFlow::Continue(())
+                });
+                assert_eq!(got, found, "{len} features, {n} near, marked {marked}");
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use crate::crs::RdPoint;
 use crate::model::{Area, AreaLevel, Category, Containing, Voorziening};
 use geo::{BoundingRect, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
+use rstar::{Envelope, ParentNode, RTree, RTreeNode, RTreeObject, AABB};
 
 type AreaEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 type FacilityEntry = GeomWithData<[f64; 2], usize>;
@@ -71,21 +71,21 @@ impl SpatialIndex {
     }
 
     /// Calls `found` with the index of each area at `level` whose bounding box meets the
-    /// RD box. The tree is walked by rstar's internal iteration: its iterator keeps a
-    /// stack of nodes and took most of a city-sized `bbox` page's index lookup.
+    /// RD box, and how it lies there: an area whose box is inside the query box meets it
+    /// for certain, so its caller can leave out the exact outline test.
     pub fn areas_in_box(
         &self,
         level: AreaLevel,
         min: RdPoint,
         max: RdPoint,
-        found: impl FnMut(usize),
+        found: impl FnMut(usize, BoxFit),
     ) {
         visit_box(&self.areas[level.index()], min, max, found);
     }
 
     /// Calls `found` with the index of each facility inside the RD box, edges included.
-    pub fn facilities_in_box(&self, min: RdPoint, max: RdPoint, found: impl FnMut(usize)) {
-        visit_box(&self.facilities, min, max, found);
+    pub fn facilities_in_box(&self, min: RdPoint, max: RdPoint, mut found: impl FnMut(usize)) {
+        visit_box(&self.facilities, min, max, |i, _| found(i));
     }
 
     /// Facilities by increasing distance from `p`, optionally of one category, lazily.
@@ -119,18 +119,148 @@ impl SpatialIndex {
     }
 }
 
+/// How an entry's box lies against a query box it meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxFit {
+    /// Wholly inside the query box, edges included: whatever lies in the entry's box
+    /// meets the query box.
+    Inside,
+    /// Meeting the query box without lying inside it: only the exact geometry can tell.
+    Crossing,
+}
+
 /// Calls `found` with the data of each entry of `tree` whose envelope meets the RD box.
+///
+/// The tree is walked by hand (rstar gives its nodes): a node whose box lies inside the
+/// query box hands over every entry below it untested, which a walk that tests every
+/// child (rstar's own) cannot do; a box over a city holds whole subtrees.
 fn visit_box<G>(
     tree: &RTree<GeomWithData<G, usize>>,
     min: RdPoint,
     max: RdPoint,
-    mut found: impl FnMut(usize),
+    mut found: impl FnMut(usize, BoxFit),
 ) where
-    G: rstar::RTreeObject<Envelope = AABB<[f64; 2]>>,
+    G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
-    let envelope = AABB::from_corners([min.x, min.y], [max.x, max.y]);
-    let _: std::ops::ControlFlow<()> = tree.locate_in_envelope_intersecting_int(&envelope, |e| {
-        found(e.data);
-        std::ops::ControlFlow::Continue(())
-    });
+    let query = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+    walk_box(tree.root(), &query, &mut found);
+}
+
+fn walk_box<G>(
+    node: &ParentNode<GeomWithData<G, usize>>,
+    query: &AABB<[f64; 2]>,
+    found: &mut impl FnMut(usize, BoxFit),
+) where
+    G: RTreeObject<Envelope = AABB<[f64; 2]>>,
+{
+    for child in node.children() {
+        let envelope = match child {
+            RTreeNode::Leaf(entry) => entry.envelope(),
+            RTreeNode::Parent(parent) => parent.envelope(),
+        };
+        // Most children of a node the box crosses lie outside it: asked first.
+        if !query.intersects(&envelope) {
+            continue;
+        }
+        let fit = if query.contains_envelope(&envelope) {
+            BoxFit::Inside
+        } else {
+            BoxFit::Crossing
+        };
+        match (child, fit) {
+            (RTreeNode::Leaf(entry), _) => found(entry.data, fit),
+            (RTreeNode::Parent(parent), BoxFit::Inside) => every_entry(parent, found),
+            (RTreeNode::Parent(parent), BoxFit::Crossing) => walk_box(parent, query, found),
+        }
+    }
+}
+
+/// Every entry below `node`, each inside the query box its ancestor lies in.
+fn every_entry<G>(node: &ParentNode<GeomWithData<G, usize>>, found: &mut impl FnMut(usize, BoxFit))
+where
+    G: RTreeObject<Envelope = AABB<[f64; 2]>>,
+{
+    for child in node.children() {
+        match child {
+            RTreeNode::Leaf(entry) => found(entry.data, BoxFit::Inside),
+            RTreeNode::Parent(parent) => every_entry(parent, found),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand walk finds what rstar's own envelope query finds, and calls an entry
+    /// inside exactly when its box lies in the query box: SYNTHETIC boxes scattered over
+    /// 100 km, enough of them for a tree of several levels, asked with boxes from a few
+    /// metres to wider than everything, some touching entries edge to edge.
+    #[test]
+    fn the_walk_agrees_with_rstar_and_classifies_each_entry() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: f64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64 * below
+        };
+        let entries: Vec<AreaEntry> = (0..5_000)
+            .map(|i| {
+                let (x, y) = (next(100_000.0).round(), next(100_000.0).round());
+                let (w, h) = (next(2_000.0).round(), next(2_000.0).round());
+                GeomWithData::new(Rectangle::from_corners([x, y], [x + w, y + h]), i)
+            })
+            .collect();
+        let tree = RTree::bulk_load(entries.clone());
+        let mut queries = 0;
+        for size in [5.0, 500.0, 5_000.0, 30_000.0, 250_000.0] {
+            for _ in 0..40 {
+                let (x, y) = (
+                    next(110_000.0).round() - 5_000.0,
+                    next(110_000.0).round() - 5_000.0,
+                );
+                let (min, max) = (RdPoint::new(x, y), RdPoint::new(x + size, y + size));
+                let query = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+                let mut expected: Vec<(usize, BoxFit)> = tree
+                    .locate_in_envelope_intersecting(&query)
+                    .map(|e| {
+                        let fit = if query.contains_envelope(&e.envelope()) {
+                            BoxFit::Inside
+                        } else {
+                            BoxFit::Crossing
+                        };
+                        (e.data, fit)
+                    })
+                    .collect();
+                let mut found = Vec::new();
+                visit_box(&tree, min, max, |i, fit| found.push((i, fit)));
+                expected.sort_by_key(|&(i, _)| i);
+                found.sort_by_key(|&(i, _)| i);
+                assert_eq!(found, expected, "query box {size} m at ({x}, {y})");
+                queries += usize::from(!found.is_empty());
+            }
+        }
+        assert!(
+            queries > 120,
+            "only {queries} of 200 query boxes met an entry"
+        );
+        // An entry whose edge the query box touches meets it (closed boxes).
+        let (e, fit) = {
+            let first = entries[0].geom().envelope();
+            let [x1, y1] = first.upper();
+            let mut found = Vec::new();
+            visit_box(
+                &tree,
+                RdPoint::new(x1, y1),
+                RdPoint::new(x1 + 1.0, y1 + 1.0),
+                |i, fit| found.push((i, fit)),
+            );
+            (found.contains(&(0, BoxFit::Crossing)), found.len())
+        };
+        assert!(
+            e,
+            "the box at the first entry's corner missed it ({fit} found)"
+        );
+    }
 }
