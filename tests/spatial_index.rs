@@ -152,6 +152,71 @@ fn bbox_through_the_index_is_the_scan_in_both_crs() {
     );
 }
 
+/// A filter that is one `S_INTERSECTS` with a `BBOX` asks what `bbox` asks: the same
+/// page, answered the same cheap way (not counted as an expensive request), in both
+/// CRS; with anything beside it, it stays a filter.
+#[test]
+fn a_lone_box_filter_is_answered_as_a_bbox() {
+    let (dataset, collections) = bundled();
+    let mut rng = Lcg(20261207);
+    let mut nonempty = 0;
+    for c in &collections {
+        for _ in 0..30 {
+            let b = rd_box(&mut rng, c);
+            let rd = format!("{},{},{},{}", b[0], b[1], b[2], b[3]);
+            let lonlat = lonlat_box(b);
+            for (bbox, crs) in [(&rd, "EPSG:28992"), (&lonlat, "CRS84")] {
+                let as_filter = query(
+                    c,
+                    &[
+                        ("filter", format!("S_INTERSECTS(geometry,BBOX({bbox}))")),
+                        ("filter-crs", crs.to_string()),
+                        ("limit", "10000".to_string()),
+                    ],
+                );
+                assert!(as_filter.filter.is_none() && as_filter.bbox.is_some());
+                let default_page = query(
+                    c,
+                    &[
+                        ("filter", format!("S_INTERSECTS(geometry,BBOX({bbox}))")),
+                        ("filter-crs", crs.to_string()),
+                    ],
+                );
+                assert!(
+                    !default_page.is_expensive(Format::GeoJson),
+                    "{} {bbox}",
+                    c.id
+                );
+                let expected = scan(c, &dataset, &as_filter.bbox.as_ref().expect("a box").rd);
+                assert_eq!(ids(c, &dataset, &as_filter), expected, "{} {bbox}", c.id);
+                let as_bbox = query(
+                    c,
+                    &[
+                        ("bbox", bbox.clone()),
+                        ("bbox-crs", crs.to_string()),
+                        ("limit", "10000".to_string()),
+                    ],
+                );
+                assert_eq!(ids(c, &dataset, &as_bbox), expected, "{} {bbox}", c.id);
+                nonempty += usize::from(!expected.is_empty());
+            }
+            let with_more = query(
+                c,
+                &[
+                    ("filter", format!("S_INTERSECTS(geometry,BBOX({rd})) AND NOT S_INTERSECTS(geometry,BBOX({rd}))")),
+                    ("filter-crs", "EPSG:28992".to_string()),
+                ],
+            );
+            assert!(with_more.filter.is_some() && with_more.bbox.is_none());
+            assert_eq!(ids(c, &dataset, &with_more), Vec::<String>::new());
+        }
+    }
+    assert!(
+        nonempty > collections.len() * 20,
+        "only {nonempty} boxes met features"
+    );
+}
+
 /// A page answered on the async worker must cost no more than its bound says: for a
 /// bbox the bound covers every candidate, so it is never below the page's own bytes,
 /// and a CQL2 filter or an order (whose work has no such bound) gives none.

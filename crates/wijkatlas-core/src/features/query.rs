@@ -1,6 +1,6 @@
 //! Item queries, parsed once from request parameters into a typed form.
 
-use super::cql2::Filter;
+use super::cql2::{Expr, Filter, Shape};
 use super::datetime::DateInterval;
 use super::Collection;
 use crate::crs::{Crs, LonLat, RdPoint};
@@ -245,7 +245,7 @@ impl ItemsQuery {
         collection: &Collection,
     ) -> Result<ItemsQuery, QueryError> {
         let params = Params::new(pairs, collection)?;
-        Ok(ItemsQuery {
+        let q = ItemsQuery {
             // In this order, so that of several bad parameters the same one is named
             // every time.
             limit: params.limit()?,
@@ -259,7 +259,22 @@ impl ItemsQuery {
             sort: params.sort()?,
             select: params.select()?,
             properties: params.property_filters()?,
-        })
+        };
+        Ok(q.with_box_filter_as_bbox())
+    }
+
+    /// A filter that is one `S_INTERSECTS` with a `BBOX` asks what `bbox` asks (the box
+    /// is read into RD the same way and the same exact test holds), so it is answered as
+    /// one: through the R-tree's box path, and not counted as an expensive request.
+    fn with_box_filter_as_bbox(mut self) -> Self {
+        if self.bbox.is_none() {
+            if let Some(Expr::Intersects(Shape::Rect(rd))) = self.filter.as_ref().map(Filter::expr)
+            {
+                self.bbox = Some(BboxFilter { rd: *rd });
+                self.filter = None;
+            }
+        }
+        self
     }
 }
 
