@@ -746,7 +746,9 @@ fn build_item(
         year,
         bbox_rd,
         props,
-        fragment: Bytes::from(s),
+        // Copied to its exact size: the String grew by doubling while it was written, and
+        // the fragment lives as long as the snapshot.
+        fragment: Bytes::copy_from_slice(s.as_bytes()),
         props_len: props_json.len(),
         origin,
     }

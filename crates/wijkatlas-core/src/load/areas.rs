@@ -485,6 +485,7 @@ pub(super) fn read_properties(
             }
         }
     }
+    extra.shrink_to_fit();
 }
 
 fn read_figure(

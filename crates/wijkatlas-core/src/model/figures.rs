@@ -6,7 +6,6 @@
 
 use serde::ser::SerializeMap;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// What kind of quantity a figure is, which fixes its valid range and unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -232,12 +231,102 @@ impl Serialize for KeyFigures {
     }
 }
 
-/// Columns a source carries that are not key figures, kept as they came.
-pub type ExtraProperties = BTreeMap<String, serde_json::Value>;
+/// Columns a source carries that are not key figures, kept as they came, in name order.
+///
+/// A sorted list rather than a map: an area carries a few such columns (a national
+/// buurt layer one, `rubriek`), and a `BTreeMap` allocates a whole node of eleven
+/// entries for however few it holds (640 bytes an area; 6.7 MB of the national 2014
+/// layer's heap).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExtraProperties(Vec<(String, serde_json::Value)>);
+
+impl ExtraProperties {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name` to `value`, giving back the value it replaces.
+    pub fn insert(&mut self, name: String, value: serde_json::Value) -> Option<serde_json::Value> {
+        match self.position(&name) {
+            Ok(i) => self
+                .0
+                .get_mut(i)
+                .map(|(_, old)| std::mem::replace(old, value)),
+            Err(i) => {
+                self.0.insert(i, (name, value));
+                None
+            }
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&serde_json::Value> {
+        let i = self.position(name).ok()?;
+        self.0.get(i).map(|(_, v)| v)
+    }
+
+    /// The columns and their values, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &serde_json::Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Gives back the room left over from reading: the list lives as long as its area.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+}
+
+impl<'a> IntoIterator for &'a ExtraProperties {
+    type Item = (&'a String, &'a serde_json::Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, serde_json::Value)>,
+        fn(&'a (String, serde_json::Value)) -> (&'a String, &'a serde_json::Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_properties_keep_one_value_per_name_in_name_order() {
+        let mut extra = ExtraProperties::new();
+        assert!(extra.is_empty());
+        for (name, value) in [
+            ("rubriek", "buurt"),
+            ("bijzonder", "ja"),
+            ("opmerking", "x"),
+        ] {
+            assert_eq!(extra.insert(name.into(), value.into()), None);
+        }
+        assert_eq!(
+            extra.insert("opmerking".into(), "y".into()),
+            Some(serde_json::Value::from("x"))
+        );
+        extra.shrink_to_fit();
+        let names: Vec<&str> = extra.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["bijzonder", "opmerking", "rubriek"]);
+        assert_eq!(extra.len(), 3);
+        assert_eq!(extra.get("opmerking"), Some(&serde_json::Value::from("y")));
+        assert_eq!(extra.get("niets"), None);
+        let by_ref: Vec<&String> = (&extra).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(by_ref.len(), 3);
+    }
     use std::collections::HashSet;
 
     #[test]
