@@ -266,7 +266,7 @@ impl ExtraProperties {
 
     /// The columns and their values, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (k, v))
+        self.into_iter()
     }
 
     pub fn len(&self) -> usize {
