@@ -105,6 +105,11 @@ fn main() {
             "single feature",
             format!("/collections/{layer}/items/{feature}"),
         ),
+        (
+            // A point lookup in the same R-trees, as a resident's question asks it.
+            "area at a point",
+            "/api/area-at?x=155000&y=463000".to_string(),
+        ),
         ("not found (error body)", "/no-such-page".to_string()),
     ];
     println!(

@@ -22,6 +22,7 @@ pub use query::{
 };
 
 use crate::crs::Crs;
+use crate::index::BoxFit;
 use crate::model::{Area, AreaLevel, Dataset, UnlocatedArea};
 use bytes::Bytes;
 use geo::{BoundingRect, Intersects, Rect};
@@ -53,6 +54,9 @@ pub struct Item {
     props_len: usize,
     /// Where the feature is in the dataset.
     origin: Origin,
+    /// Whether its geometry is one piece (a point, or an outline of one polygon): then a
+    /// box that spans its box along one axis meets it (see [`BoxFit::Spanned`]).
+    one_piece: bool,
 }
 
 /// Position of a feature in the dataset: among the areas of the collection's level (or
@@ -99,12 +103,24 @@ pub struct Collection {
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
     /// For each located feature's position in the dataset (its areas of this level, or
-    /// its facilities): its position here. Turns the dataset's R-tree answers into items.
-    by_origin: Vec<u32>,
+    /// its facilities): where it is here. Turns the dataset's R-tree answers into items.
+    by_origin: Vec<Option<Placed>>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
     /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
     generalised: Vec<std::sync::OnceLock<Vec<geo::MultiPolygon<f64>>>>,
+}
+
+/// A located feature as a box query meets it, without reading the feature itself: the
+/// R-tree gives its position in the dataset, this the rest.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    /// Its position in the collection.
+    position: u32,
+    /// Its ready-made feature's bytes and a separator: what it adds to a page.
+    bytes: u32,
+    /// See [`Item::one_piece`].
+    one_piece: bool,
 }
 
 /// The CRS84 extent over all collections: min lon, min lat, max lon, max lat.
@@ -285,14 +301,7 @@ impl Collection {
                 .filter_map(|&i| self.items.get(i))
                 .map(fragment)
                 .sum(),
-            Pool::NearBox { near, .. } => {
-                let mut bytes = 0;
-                near.each(|position, _| {
-                    bytes += self.items.get(position).map_or(0, fragment);
-                    std::ops::ControlFlow::Continue(())
-                });
-                bytes
-            }
+            Pool::NearBox { near, .. } => near.bytes(),
         };
         Some(ReadyMade { bytes, pool })
     }
@@ -362,7 +371,7 @@ impl Collection {
         };
         match pool {
             Pool::NearBox { rd, near } => {
-                spatial::box_page(self, dataset, &rd, &near, (q.offset, q.limit))
+                spatial::box_page(self, dataset, &rd, near, (q.offset, q.limit))
             }
             Pool::Positions(positions) => {
                 let pool = positions.into_iter().filter_map(|i| self.items.get(i));
@@ -621,7 +630,14 @@ impl Collection {
             }
         }
         match (self.kind, shape) {
-            (CollectionKind::Areas(_), cql2::Shape::Rect(r)) if box_within(item.bbox_rd, r) => true,
+            // The rule the R-tree walk applies (see `spatial::near_box`), so a scan and
+            // the index answer alike.
+            (CollectionKind::Areas(_), cql2::Shape::Rect(r))
+                if BoxFit::of(item.bbox_rd, [r.min().x, r.min().y, r.max().x, r.max().y])
+                    .meets_for_certain(item.one_piece) =>
+            {
+                true
+            }
             (CollectionKind::Areas(level), _) => {
                 dataset.areas(level).get(i).is_some_and(|a| match shape {
                     cql2::Shape::Rect(r) => spatial::outline_meets_rect(&a.geometry.rd, r),
@@ -688,10 +704,6 @@ fn page_of<'a>(
 
 /// Whether a feature's RD box (`[x0, y0, x1, y1]`) lies inside `r`: its outline then
 /// meets `r` without a test of its edges, as most candidates of a small box in a city do.
-fn box_within([x0, y0, x1, y1]: [f64; 4], r: &Rect<f64>) -> bool {
-    x0 >= r.min().x && x1 <= r.max().x && y0 >= r.min().y && y1 <= r.max().y
-}
-
 fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
     match value {
         Some(Value::String(s)) => s.eq_ignore_ascii_case(wanted),
@@ -733,6 +745,7 @@ fn build_item(
     id: String,
     year: Option<u16>,
     bbox: Option<Rect<f64>>,
+    one_piece: bool,
     props: Map<String, Value>,
     origin: Origin,
     write: impl Fn(&mut String, &str, Crs),
@@ -751,6 +764,7 @@ fn build_item(
         fragment: Bytes::copy_from_slice(s.as_bytes()),
         props_len: props_json.len(),
         origin,
+        one_piece,
     }
 }
 
@@ -831,12 +845,17 @@ fn collection(parts: Parts) -> Collection {
         .iter()
         .filter(|it| matches!(it.origin, Origin::Located(_)))
         .count();
-    let mut by_origin = vec![u32::MAX; located];
+    let mut by_origin = vec![None; located];
     for (position, item) in items.iter().enumerate() {
         if let Origin::Located(i) = item.origin {
-            if let Some(slot) = by_origin.get_mut(i) {
-                // A collection is far below 4 billion features.
-                *slot = u32::try_from(position).unwrap_or(u32::MAX);
+            // A collection is far below 4 billion features, and a feature below 4 GB:
+            // a bound saturates upwards.
+            if let (Some(slot), Ok(position)) = (by_origin.get_mut(i), u32::try_from(position)) {
+                *slot = Some(Placed {
+                    position,
+                    bytes: u32::try_from(item.fragment.len() + 1).unwrap_or(u32::MAX),
+                    one_piece: item.one_piece,
+                });
             }
         }
     }
@@ -975,6 +994,7 @@ fn located_items(
             a.code.to_string(),
             a.year,
             a.geometry.rd.bounding_rect(),
+            a.geometry.rd.0.len() == 1,
             props,
             Origin::Located(i),
             |s, p, crs| encode::write_area_feature(s, a, p, crs),
@@ -995,6 +1015,7 @@ fn unlocated_items(
                 a.code.to_string(),
                 a.year,
                 None,
+                false,
                 props,
                 Origin::Unlocated(i),
                 |s, p, _| encode::write_unlocated_feature(s, a, p),
@@ -1044,6 +1065,7 @@ fn facility_collection(dataset: &Dataset) -> Option<Collection> {
                 v.id.clone(),
                 None,
                 Some(Rect::new(rd, rd)),
+                true,
                 props,
                 Origin::Located(i),
                 |s, p, crs| encode::write_facility_feature(s, v, p, crs),

@@ -6,12 +6,11 @@
 //! follows is the same, in the same order, as a scan of every feature would give.
 
 use super::cql2::{Expr, Filter, Shape};
-use super::{Collection, CollectionKind, Item};
+use super::{Collection, CollectionKind};
 use crate::crs::RdPoint;
 use crate::index::BoxFit;
 use crate::model::Dataset;
 use geo::{BoundingRect, Rect};
-use std::ops::ControlFlow;
 
 /// RD boxes a feature's box must meet for the query to hold: the `bbox`, and the box of
 /// each `S_INTERSECTS` among the filter's top-level `AND` terms (one inside `OR` or
@@ -40,14 +39,25 @@ fn shape_box(shape: &Shape) -> Option<Rect<f64>> {
 }
 
 /// The features of a collection whose box meets a query box, in id order, each with
-/// whether its box lies inside the query box (then the feature meets it for certain).
+/// whether it meets the query box for certain (see [`BoxFit::meets_for_certain`]); the
+/// others only the exact geometry can tell.
 #[derive(Debug)]
-pub(super) enum NearBox {
-    /// Bit sets over the collection's positions, the near and the inside among them:
+pub(super) struct NearBox {
+    kept: Kept,
+    /// How many were kept (portable x86-64 has no instruction to count a word's bits).
+    len: usize,
+    /// Their ready-made features' bytes with a separator each: a bound on any page of
+    /// them, known without reading a feature.
+    bytes: usize,
+}
+
+#[derive(Debug)]
+enum Kept {
+    /// Bit sets over the collection's positions, the near and the certain among them:
     /// marked as the R-tree gives them and read in id order without a sort (a box over
     /// a city gives hundreds of a national layer's ten thousand areas, 165 words to read).
-    Marked { near: Vec<u64>, inside: Vec<u64> },
-    /// Positions with their inside flag, sorted: for a collection too large to give
+    Marked { near: Vec<u64>, certain: Vec<u64> },
+    /// Positions with their certain flag, sorted: for a collection too large to give
     /// each request bit sets over all of it.
     Listed(Vec<(usize, bool)>),
 }
@@ -60,66 +70,157 @@ const MARKED_UP_TO: usize = 1 << 14;
 impl NearBox {
     /// None yet, of a collection of `len` features, kept in bit sets or a list.
     fn new(len: usize, marked: bool) -> Self {
-        if marked {
+        let kept = if marked {
             let words = len.div_ceil(64);
-            NearBox::Marked {
+            Kept::Marked {
                 near: vec![0; words],
-                inside: vec![0; words],
+                certain: vec![0; words],
             }
         } else {
-            NearBox::Listed(Vec::new())
+            Kept::Listed(Vec::new())
+        };
+        NearBox {
+            kept,
+            len: 0,
+            bytes: 0,
         }
     }
 
     /// Adds the feature at `position`, a position of the collection, once each.
-    fn keep(&mut self, position: usize, inside: bool) {
-        match self {
-            NearBox::Marked {
+    fn keep(&mut self, position: usize, certain: bool, bytes: u32) {
+        self.len += 1;
+        self.bytes = self.bytes.saturating_add(bytes as usize);
+        match &mut self.kept {
+            Kept::Marked {
                 near,
-                inside: inside_bits,
+                certain: certain_bits,
             } => {
                 let (word, bit) = (position / 64, 1 << (position % 64));
-                if let (Some(n), Some(i)) = (near.get_mut(word), inside_bits.get_mut(word)) {
+                if let (Some(n), Some(c)) = (near.get_mut(word), certain_bits.get_mut(word)) {
                     *n |= bit;
-                    if inside {
-                        *i |= bit;
+                    if certain {
+                        *c |= bit;
                     }
                 }
             }
-            NearBox::Listed(listed) => listed.push((position, inside)),
+            Kept::Listed(listed) => listed.push((position, certain)),
         }
     }
 
-    /// In id order, as [`NearBox::each`] gives them.
+    /// In id order, as [`NearBox::positions`] and [`NearBox::settle`] give them.
     fn sorted(mut self) -> Self {
-        if let NearBox::Listed(listed) = &mut self {
+        if let Kept::Listed(listed) = &mut self.kept {
             listed.sort_unstable_by_key(|&(position, _)| position);
         }
         self
     }
 
-    /// Calls `f` with each feature's position and whether it lies inside the box, in
-    /// id order, until `f` breaks.
-    pub(super) fn each(&self, mut f: impl FnMut(usize, bool) -> ControlFlow<()>) {
+    /// The bytes of their ready-made features, each with a separator.
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Their positions, in id order.
+    fn positions(self) -> Vec<usize> {
+        match self.kept {
+            Kept::Marked { near, .. } => {
+                let mut positions = Vec::new();
+                for_each_bit(&near, |position| positions.push(position));
+                positions
+            }
+            Kept::Listed(listed) => listed.into_iter().map(|(position, _)| position).collect(),
+        }
+    }
+
+    /// Those that meet the box: the certain ones, and of the others those `meets` (given
+    /// a position) accepts.
+    fn settle(self, mut meets: impl FnMut(usize) -> bool) -> Meeting {
+        match self.kept {
+            Kept::Marked { mut near, certain } => {
+                let mut len = self.len;
+                for (w, (near, &certain)) in near.iter_mut().zip(&certain).enumerate() {
+                    let mut uncertain = *near & !certain;
+                    while uncertain != 0 {
+                        let bit = uncertain & uncertain.wrapping_neg();
+                        if !meets(w * 64 + bit.trailing_zeros() as usize) {
+                            *near &= !bit;
+                            len -= 1;
+                        }
+                        uncertain &= uncertain - 1;
+                    }
+                }
+                Meeting::Marked { bits: near, len }
+            }
+            Kept::Listed(listed) => Meeting::Listed(
+                listed
+                    .into_iter()
+                    .filter(|&(position, certain)| certain || meets(position))
+                    .map(|(position, _)| position)
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Calls `f` with the position of each bit set, in order.
+fn for_each_bit(words: &[u64], mut f: impl FnMut(usize)) {
+    for (w, &word) in words.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            f(w * 64 + bits.trailing_zeros() as usize);
+            bits &= bits - 1;
+        }
+    }
+}
+
+/// The features of a collection that meet a query box, in id order: a [`NearBox`]
+/// settled.
+#[derive(Debug)]
+enum Meeting {
+    Marked { bits: Vec<u64>, len: usize },
+    Listed(Vec<usize>),
+}
+
+impl Meeting {
+    fn len(&self) -> usize {
         match self {
-            NearBox::Marked { near, inside } => {
-                for (w, (&near, &inside)) in near.iter().zip(inside).enumerate() {
-                    let mut bits = near;
-                    while bits != 0 {
-                        let bit = bits.trailing_zeros();
-                        if f(w * 64 + bit as usize, inside >> bit & 1 != 0).is_break() {
-                            return;
+            Meeting::Marked { len, .. } => *len,
+            Meeting::Listed(positions) => positions.len(),
+        }
+    }
+
+    /// Positions `offset..offset + limit` of them, in id order; words of bits wholly
+    /// before the page are skipped by their count.
+    fn page(&self, offset: usize, limit: usize) -> Vec<usize> {
+        match self {
+            Meeting::Marked { bits, .. } => {
+                let mut page = Vec::with_capacity(limit.min(1024));
+                let mut skip = offset;
+                for (w, &word) in bits.iter().enumerate() {
+                    if skip > 0 {
+                        let n = word.count_ones() as usize;
+                        if skip >= n {
+                            skip -= n;
+                            continue;
+                        }
+                    }
+                    let mut bits = word;
+                    while bits != 0 && page.len() < limit {
+                        if skip > 0 {
+                            skip -= 1;
+                        } else {
+                            page.push(w * 64 + bits.trailing_zeros() as usize);
                         }
                         bits &= bits - 1;
                     }
-                }
-            }
-            NearBox::Listed(listed) => {
-                for &(position, inside) in listed {
-                    if f(position, inside).is_break() {
-                        return;
+                    if page.len() == limit {
+                        break;
                     }
                 }
+                page
+            }
+            Meeting::Listed(positions) => {
+                positions.iter().skip(offset).take(limit).copied().collect()
             }
         }
     }
@@ -127,69 +228,69 @@ impl NearBox {
 
 /// Positions of the collection's features whose box meets `rd`, in id order.
 pub(super) fn positions_in_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
-    let mut positions = Vec::new();
-    near_box(c, dataset, rd).each(|position, _| {
-        positions.push(position);
-        ControlFlow::Continue(())
-    });
-    positions
+    near_box(c, dataset, rd).positions()
 }
 
-/// The collection's features whose box meets `rd` (see [`NearBox`]). Facilities are
-/// points: one in the box is inside it.
+/// The collection's features whose box meets `rd` (see [`NearBox`]), each with what the
+/// R-tree's box says of it (facilities are points: one in the box is inside it).
 pub(super) fn near_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> NearBox {
     let (min, max) = (
         RdPoint::new(rd.min().x, rd.min().y),
         RdPoint::new(rd.max().x, rd.max().y),
     );
     let mut near = NearBox::new(c.items.len(), c.items.len() <= MARKED_UP_TO);
-    let mut keep = |i: usize, inside: bool| {
-        // An area without a feature here is `u32::MAX` in `by_origin`.
-        if let Some(&p) = c.by_origin.get(i).filter(|&&p| p != u32::MAX) {
-            near.keep(p as usize, inside);
+    let mut keep = |i: usize, fit: BoxFit| {
+        // An area without a feature here has none in `by_origin`.
+        if let Some(Some(placed)) = c.by_origin.get(i) {
+            let certain = fit.meets_for_certain(placed.one_piece);
+            near.keep(placed.position as usize, certain, placed.bytes);
         }
     };
     let index = dataset.index();
     match c.kind {
-        CollectionKind::Areas(level) => {
-            index.areas_in_box(level, min, max, |i, fit| keep(i, fit == BoxFit::Inside))
+        CollectionKind::Areas(level) => index.areas_in_box(level, min, max, &mut keep),
+        CollectionKind::Facilities => {
+            index.facilities_in_box(min, max, |i| keep(i, BoxFit::Inside))
         }
-        CollectionKind::Facilities => index.facilities_in_box(min, max, |i| keep(i, true)),
     }
     near.sorted()
 }
 
 /// The page of a query whose one condition is a box, among the features near it (see
-/// [`near_box`]): a feature inside the box is counted as it is, one across its edge
-/// after the exact test of its outline.
+/// [`near_box`]): those certain to meet the box count as they are, the others after the
+/// exact test of their outline; then the page is read off the features that meet it.
 pub(super) fn box_page<'a>(
     c: &'a Collection,
     dataset: &Dataset,
     rd: &Rect<f64>,
-    near: &NearBox,
+    near: NearBox,
     (offset, limit): (usize, usize),
 ) -> super::Page<'a> {
-    // Across the box's edge, the exact test a `bbox` and an `S_INTERSECTS` share.
+    // The exact test a `bbox` and an `S_INTERSECTS` share. Outlines can be detailed:
+    // once nobody waits (see `crate::deadline`) every further feature is let fail, and
+    // the caller throws the page away.
     let box_shape = Shape::Rect(*rd);
-    let meets = |inside: bool, item: &Item| inside || c.meets(dataset, item, &box_shape);
-    let mut matched = 0;
-    let mut seen = 0usize;
-    let mut items = Vec::with_capacity(limit.min(1024));
-    near.each(|position, inside| {
-        // Outlines can be detailed: stop once nobody waits (see `crate::deadline`).
-        if seen % 64 == 0 && crate::deadline::expired() {
-            return ControlFlow::Break(());
+    let mut tested = 0usize;
+    let mut stopped = false;
+    let meeting = near.settle(|position| {
+        tested += 1;
+        if tested % 64 == 0 && crate::deadline::expired() {
+            stopped = true;
         }
-        seen += 1;
-        if let Some(item) = c.items.get(position).filter(|item| meets(inside, item)) {
-            if matched >= offset && items.len() < limit {
-                items.push(item);
-            }
-            matched += 1;
-        }
-        ControlFlow::Continue(())
+        !stopped
+            && c.items
+                .get(position)
+                .is_some_and(|item| c.meets(dataset, item, &box_shape))
     });
-    super::Page { matched, items }
+    let items = meeting
+        .page(offset, limit)
+        .into_iter()
+        .filter_map(|position| c.items.get(position))
+        .collect();
+    super::Page {
+        matched: meeting.len(),
+        items,
+    }
 }
 
 /// The positions in both sorted lists.
@@ -255,9 +356,10 @@ mod tests {
     use geo::{coord, Intersects, LineString, MultiPolygon, Polygon};
 
     #[test]
-    fn bit_sets_and_list_give_the_same_features_in_id_order() {
+    fn bit_sets_and_list_give_the_same_features_and_pages_in_id_order() {
         // A SYNTHETIC scatter of distinct positions in the order a tree walk could give
-        // them, each with its inside flag, kept both ways and against a plain sort.
+        // them, each certain or not, kept both ways; the uncertain ones at a position
+        // divisible by 3 pass the exact test. Held against a plain sort and filter.
         let mut state = 0x9e37_79b9_u64;
         let mut next = |below: usize| {
             state = state
@@ -265,6 +367,7 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) as usize % below
         };
+        let passes = |p: usize| p % 3 == 0;
         for (len, n) in [
             (100_000, 50),
             (10_531, 300),
@@ -280,17 +383,44 @@ mod tests {
             walked.reverse();
             let third = walked.len() / 3;
             walked.rotate_left(third);
+            let near: Vec<usize> = found.iter().map(|&(p, _)| p).collect();
+            let meeting: Vec<usize> = found
+                .iter()
+                .filter(|&&(p, certain)| certain || passes(p))
+                .map(|&(p, _)| p)
+                .collect();
             for marked in [true, false] {
-                let mut near = NearBox::new(len, marked);
-                for &(p, inside) in &walked {
-                    near.keep(p, inside);
-                }
-                let mut got = Vec::new();
-                near.sorted().each(|p, inside| {
-                    got.push((p, inside));
-                    ControlFlow::Continue(())
+                let kept = || {
+                    let mut kept = NearBox::new(len, marked);
+                    for &(p, certain) in &walked {
+                        kept.keep(p, certain, 2);
+                    }
+                    kept.sorted()
+                };
+                let what = format!("{len} features, {n} near, marked {marked}");
+                assert_eq!(kept().bytes(), 2 * near.len(), "{what}");
+                assert_eq!(kept().positions(), near, "{what}");
+                let mut asked = Vec::new();
+                let settled = kept().settle(|p| {
+                    asked.push(p);
+                    passes(p)
                 });
-                assert_eq!(got, found, "{len} features, {n} near, marked {marked}");
+                let uncertain: Vec<usize> = found
+                    .iter()
+                    .filter(|&&(_, certain)| !certain)
+                    .map(|&(p, _)| p)
+                    .collect();
+                assert_eq!(asked, uncertain, "only the uncertain are tested: {what}");
+                assert_eq!(settled.len(), meeting.len(), "{what}");
+                for (offset, limit) in [(0, usize::MAX), (0, 7), (5, 64), (63, 2), (100, 100)] {
+                    let expected: Vec<usize> =
+                        meeting.iter().skip(offset).take(limit).copied().collect();
+                    assert_eq!(
+                        settled.page(offset, limit),
+                        expected,
+                        "offset {offset}, limit {limit}: {what}"
+                    );
+                }
             }
         }
     }

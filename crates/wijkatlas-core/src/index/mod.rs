@@ -125,8 +125,41 @@ pub enum BoxFit {
     /// Wholly inside the query box, edges included: whatever lies in the entry's box
     /// meets the query box.
     Inside,
-    /// Meeting the query box without lying inside it: only the exact geometry can tell.
+    /// Across the query box's edge, the query box covering the entry's whole extent
+    /// along one axis: a geometry in one piece with this box meets the query box (it
+    /// passes every x, or y, of its extent, and there it lies inside the query box).
+    Spanned,
+    /// Meeting the query box otherwise: only the exact geometry can tell.
     Crossing,
+}
+
+impl BoxFit {
+    /// How the box `entry` lies against `query` (both min x, min y, max x, max y),
+    /// given that they meet.
+    pub fn of([x0, y0, x1, y1]: [f64; 4], [qx0, qy0, qx1, qy1]: [f64; 4]) -> BoxFit {
+        let spans_x = qx0 <= x0 && x1 <= qx1;
+        let spans_y = qy0 <= y0 && y1 <= qy1;
+        match (spans_x, spans_y) {
+            (true, true) => BoxFit::Inside,
+            (true, false) | (false, true) => BoxFit::Spanned,
+            (false, false) => BoxFit::Crossing,
+        }
+    }
+
+    /// Whether a geometry whose box lies so meets the query box without a look at the
+    /// geometry itself: `one_piece` when it is a point or one polygon.
+    pub fn meets_for_certain(self, one_piece: bool) -> bool {
+        match self {
+            BoxFit::Inside => true,
+            BoxFit::Spanned => one_piece,
+            BoxFit::Crossing => false,
+        }
+    }
+}
+
+fn corners(b: &AABB<[f64; 2]>) -> [f64; 4] {
+    let ([x0, y0], [x1, y1]) = (b.lower(), b.upper());
+    [x0, y0, x1, y1]
 }
 
 /// Calls `found` with the data of each entry of `tree` whose envelope meets the RD box.
@@ -162,15 +195,11 @@ fn walk_box<G>(
         if !query.intersects(&envelope) {
             continue;
         }
-        let fit = if query.contains_envelope(&envelope) {
-            BoxFit::Inside
-        } else {
-            BoxFit::Crossing
-        };
+        let fit = BoxFit::of(corners(&envelope), corners(query));
         match (child, fit) {
             (RTreeNode::Leaf(entry), _) => found(entry.data, fit),
             (RTreeNode::Parent(parent), BoxFit::Inside) => every_entry(parent, found),
-            (RTreeNode::Parent(parent), BoxFit::Crossing) => walk_box(parent, query, found),
+            (RTreeNode::Parent(parent), _) => walk_box(parent, query, found),
         }
     }
 }
@@ -192,8 +221,8 @@ where
 mod tests {
     use super::*;
 
-    /// The hand walk finds what rstar's own envelope query finds, and calls an entry
-    /// inside exactly when its box lies in the query box: SYNTHETIC boxes scattered over
+    /// The hand walk finds what rstar's own envelope query finds, and says of each entry
+    /// how its box lies in the query box as a test of the boxes' corners does: SYNTHETIC boxes scattered over
     /// 100 km, enough of them for a tree of several levels, asked with boxes from a few
     /// metres to wider than everything, some touching entries edge to edge.
     #[test]
@@ -214,6 +243,7 @@ mod tests {
             .collect();
         let tree = RTree::bulk_load(entries.clone());
         let mut queries = 0;
+        let mut fits = [0usize; 3];
         for size in [5.0, 500.0, 5_000.0, 30_000.0, 250_000.0] {
             for _ in 0..40 {
                 let (x, y) = (
@@ -225,8 +255,13 @@ mod tests {
                 let mut expected: Vec<(usize, BoxFit)> = tree
                     .locate_in_envelope_intersecting(&query)
                     .map(|e| {
+                        let [x0, y0] = e.envelope().lower();
+                        let [x1, y1] = e.envelope().upper();
+                        let (lo, hi) = (query.lower(), query.upper());
                         let fit = if query.contains_envelope(&e.envelope()) {
                             BoxFit::Inside
+                        } else if (lo[0] <= x0 && x1 <= hi[0]) || (lo[1] <= y0 && y1 <= hi[1]) {
+                            BoxFit::Spanned
                         } else {
                             BoxFit::Crossing
                         };
@@ -239,11 +274,19 @@ mod tests {
                 found.sort_by_key(|&(i, _)| i);
                 assert_eq!(found, expected, "query box {size} m at ({x}, {y})");
                 queries += usize::from(!found.is_empty());
+                for (_, fit) in found {
+                    fits[fit as usize] += 1;
+                }
             }
         }
         assert!(
             queries > 120,
             "only {queries} of 200 query boxes met an entry"
+        );
+        // Each way of lying in a box came up often, so their agreement says something.
+        assert!(
+            fits.iter().all(|&n| n > 100),
+            "inside, spanned, crossing: {fits:?}"
         );
         // An entry whose edge the query box touches meets it (closed boxes).
         let [x1, y1] = entries[0].geom().envelope().upper();
