@@ -38,79 +38,77 @@ fn shape_box(shape: &Shape) -> Option<Rect<f64>> {
     }
 }
 
-/// The features of a collection whose box meets a query box, in id order, each with
-/// whether it meets the query box for certain (see [`BoxFit::meets_for_certain`]); the
-/// others only the exact geometry can tell.
+/// The features of a collection whose box meets a query box, in id order, and among
+/// them those only the exact geometry can tell about; the others meet the query box for
+/// certain (see [`BoxFit::meets_for_certain`]).
 #[derive(Debug)]
 pub(super) struct NearBox {
-    kept: Kept,
-    /// How many were kept (portable x86-64 has no instruction to count a word's bits).
-    len: usize,
+    near: Positions,
+    /// Positions of the uncertain ones (a box over a city crosses a few dozen outlines).
+    uncertain: Vec<usize>,
     /// Their ready-made features' bytes with a separator each: a bound on any page of
     /// them, known without reading a feature.
     bytes: usize,
 }
 
+/// Positions in a collection, in id order once sorted.
 #[derive(Debug)]
-enum Kept {
-    /// Bit sets over the collection's positions, the near and the certain among them:
-    /// marked as the R-tree gives them and read in id order without a sort (a box over
-    /// a city gives hundreds of a national layer's ten thousand areas, 165 words to read).
-    Marked { near: Vec<u64>, certain: Vec<u64> },
-    /// Positions with their certain flag, sorted: for a collection too large to give
-    /// each request bit sets over all of it.
-    Listed(Vec<(usize, bool)>),
+enum Positions {
+    /// A bit set over the collection's positions, marked as the R-tree gives them and
+    /// read in id order without a sort (a box over a city gives hundreds of a national
+    /// layer's ten thousand areas, 165 words to read), with how many are marked
+    /// (portable x86-64 has no instruction to count a word's bits).
+    Marked { bits: Vec<u64>, len: usize },
+    /// The positions themselves: for a collection too large to give each request a bit
+    /// set over all of it.
+    Listed(Vec<usize>),
 }
 
-/// The largest collection a box query marks in bit sets: two of 2 KB at this size, set
-/// up and read whatever the box holds, so a small box in a large collection (a tile at
+/// The largest collection a box query marks in a bit set: 2 KB at this size, set up
+/// and read whatever the box holds, so a small box in a large collection (a tile at
 /// zoom 14 over national facilities) sorts its few features instead.
 const MARKED_UP_TO: usize = 1 << 14;
 
 impl NearBox {
-    /// None yet, of a collection of `len` features, kept in bit sets or a list.
+    /// None yet, of a collection of `len` features, kept in a bit set or a list.
     fn new(len: usize, marked: bool) -> Self {
-        let kept = if marked {
-            let words = len.div_ceil(64);
-            Kept::Marked {
-                near: vec![0; words],
-                certain: vec![0; words],
+        let near = if marked {
+            Positions::Marked {
+                bits: vec![0; len.div_ceil(64)],
+                len: 0,
             }
         } else {
-            Kept::Listed(Vec::new())
+            Positions::Listed(Vec::new())
         };
         NearBox {
-            kept,
-            len: 0,
+            near,
+            uncertain: Vec::new(),
             bytes: 0,
         }
     }
 
     /// Adds the feature at `position`, a position of the collection, once each.
     fn keep(&mut self, position: usize, certain: bool, bytes: u32) {
-        self.len += 1;
-        self.bytes = self.bytes.saturating_add(bytes as usize);
-        match &mut self.kept {
-            Kept::Marked {
-                near,
-                certain: certain_bits,
-            } => {
-                let (word, bit) = (position / 64, 1 << (position % 64));
-                if let (Some(n), Some(c)) = (near.get_mut(word), certain_bits.get_mut(word)) {
-                    *n |= bit;
-                    if certain {
-                        *c |= bit;
-                    }
+        // At most 4 billion features of under 4 GB each: no overflow.
+        self.bytes += bytes as usize;
+        if !certain {
+            self.uncertain.push(position);
+        }
+        match &mut self.near {
+            Positions::Marked { bits, len } => {
+                if let Some(word) = bits.get_mut(position / 64) {
+                    *word |= 1 << (position % 64);
+                    *len += 1;
                 }
             }
-            Kept::Listed(listed) => listed.push((position, certain)),
+            Positions::Listed(listed) => listed.push(position),
         }
     }
 
     /// In id order, as [`NearBox::positions`] and [`NearBox::settle`] give them.
     fn sorted(mut self) -> Self {
-        if let Kept::Listed(listed) = &mut self.kept {
-            listed.sort_unstable_by_key(|&(position, _)| position);
+        if let Positions::Listed(listed) = &mut self.near {
+            listed.sort_unstable();
         }
         self
     }
@@ -122,81 +120,76 @@ impl NearBox {
 
     /// Their positions, in id order.
     fn positions(self) -> Vec<usize> {
-        match self.kept {
-            Kept::Marked { near, .. } => {
-                let mut positions = Vec::new();
-                for_each_bit(&near, |position| positions.push(position));
+        match self.near {
+            Positions::Marked { bits, len } => {
+                let mut positions = Vec::with_capacity(len);
+                for (w, &word) in bits.iter().enumerate() {
+                    let mut bits = word;
+                    while bits != 0 {
+                        positions.push(w * 64 + bits.trailing_zeros() as usize);
+                        bits &= bits - 1;
+                    }
+                }
                 positions
             }
-            Kept::Listed(listed) => listed.into_iter().map(|(position, _)| position).collect(),
+            Positions::Listed(listed) => listed,
         }
     }
 
     /// Those that meet the box: the certain ones, and of the others those `meets` (given
     /// a position) accepts.
     fn settle(self, mut meets: impl FnMut(usize) -> bool) -> Meeting {
-        match self.kept {
-            Kept::Marked { mut near, certain } => {
-                let mut len = self.len;
-                for (w, (near, &certain)) in near.iter_mut().zip(&certain).enumerate() {
-                    let mut uncertain = *near & !certain;
-                    while uncertain != 0 {
-                        let bit = uncertain & uncertain.wrapping_neg();
-                        if !meets(w * 64 + bit.trailing_zeros() as usize) {
-                            *near &= !bit;
-                            len -= 1;
-                        }
-                        uncertain &= uncertain - 1;
+        let NearBox {
+            near, uncertain, ..
+        } = self;
+        let failed = uncertain.into_iter().filter(|&position| !meets(position));
+        Meeting(match near {
+            Positions::Marked { mut bits, mut len } => {
+                for position in failed {
+                    if let Some(word) = bits.get_mut(position / 64) {
+                        *word &= !(1 << (position % 64));
+                        len -= 1;
                     }
                 }
-                Meeting::Marked { bits: near, len }
+                Positions::Marked { bits, len }
             }
-            Kept::Listed(listed) => Meeting::Listed(
-                listed
-                    .into_iter()
-                    .filter(|&(position, certain)| certain || meets(position))
-                    .map(|(position, _)| position)
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// Calls `f` with the position of each bit set, in order.
-fn for_each_bit(words: &[u64], mut f: impl FnMut(usize)) {
-    for (w, &word) in words.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            f(w * 64 + bits.trailing_zeros() as usize);
-            bits &= bits - 1;
-        }
+            Positions::Listed(listed) => {
+                let mut failed: Vec<usize> = failed.collect();
+                failed.sort_unstable();
+                Positions::Listed(
+                    listed
+                        .into_iter()
+                        .filter(|p| failed.binary_search(p).is_err())
+                        .collect(),
+                )
+            }
+        })
     }
 }
 
 /// The features of a collection that meet a query box, in id order: a [`NearBox`]
 /// settled.
 #[derive(Debug)]
-enum Meeting {
-    Marked { bits: Vec<u64>, len: usize },
-    Listed(Vec<usize>),
-}
+struct Meeting(Positions);
 
 impl Meeting {
     fn len(&self) -> usize {
-        match self {
-            Meeting::Marked { len, .. } => *len,
-            Meeting::Listed(positions) => positions.len(),
+        match &self.0 {
+            Positions::Marked { len, .. } => *len,
+            Positions::Listed(positions) => positions.len(),
         }
     }
 
-    /// Positions `offset..offset + limit` of them, in id order; words of bits wholly
-    /// before the page are skipped by their count.
-    fn page(&self, offset: usize, limit: usize) -> Vec<usize> {
-        match self {
-            Meeting::Marked { bits, .. } => {
-                let mut page = Vec::with_capacity(limit.min(1024));
-                let mut skip = offset;
+    /// Calls `f` with positions `offset..offset + limit` of them, in id order; words of
+    /// bits wholly before the page are skipped by their count.
+    fn page(&self, offset: usize, limit: usize, mut f: impl FnMut(usize)) {
+        match &self.0 {
+            Positions::Marked { bits, .. } => {
+                let (mut skip, mut left) = (offset, limit);
                 for (w, &word) in bits.iter().enumerate() {
+                    if left == 0 {
+                        return;
+                    }
                     if skip > 0 {
                         let n = word.count_ones() as usize;
                         if skip >= n {
@@ -205,22 +198,23 @@ impl Meeting {
                         }
                     }
                     let mut bits = word;
-                    while bits != 0 && page.len() < limit {
+                    while bits != 0 && left > 0 {
                         if skip > 0 {
                             skip -= 1;
                         } else {
-                            page.push(w * 64 + bits.trailing_zeros() as usize);
+                            f(w * 64 + bits.trailing_zeros() as usize);
+                            left -= 1;
                         }
                         bits &= bits - 1;
                     }
-                    if page.len() == limit {
-                        break;
-                    }
                 }
-                page
             }
-            Meeting::Listed(positions) => {
-                positions.iter().skip(offset).take(limit).copied().collect()
+            Positions::Listed(positions) => {
+                positions
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .for_each(|&p| f(p));
             }
         }
     }
@@ -282,11 +276,10 @@ pub(super) fn box_page<'a>(
                 .get(position)
                 .is_some_and(|item| c.meets(dataset, item, &box_shape))
     });
-    let items = meeting
-        .page(offset, limit)
-        .into_iter()
-        .filter_map(|position| c.items.get(position))
-        .collect();
+    let mut items = Vec::with_capacity(limit.min(meeting.len()));
+    meeting.page(offset, limit, |position| {
+        items.extend(c.items.get(position))
+    });
     super::Page {
         matched: meeting.len(),
         items,
@@ -410,16 +403,15 @@ mod tests {
                     .filter(|&&(_, certain)| !certain)
                     .map(|&(p, _)| p)
                     .collect();
+                asked.sort_unstable();
                 assert_eq!(asked, uncertain, "only the uncertain are tested: {what}");
                 assert_eq!(settled.len(), meeting.len(), "{what}");
                 for (offset, limit) in [(0, usize::MAX), (0, 7), (5, 64), (63, 2), (100, 100)] {
                     let expected: Vec<usize> =
                         meeting.iter().skip(offset).take(limit).copied().collect();
-                    assert_eq!(
-                        settled.page(offset, limit),
-                        expected,
-                        "offset {offset}, limit {limit}: {what}"
-                    );
+                    let mut page = Vec::new();
+                    settled.page(offset, limit, |p| page.push(p));
+                    assert_eq!(page, expected, "offset {offset}, limit {limit}: {what}");
                 }
             }
         }
