@@ -702,8 +702,6 @@ fn page_of<'a>(
     Page { matched, items }
 }
 
-/// Whether a feature's RD box (`[x0, y0, x1, y1]`) lies inside `r`: its outline then
-/// meets `r` without a test of its edges, as most candidates of a small box in a city do.
 fn property_matches(value: Option<&Value>, wanted: &str) -> bool {
     match value {
         Some(Value::String(s)) => s.eq_ignore_ascii_case(wanted),
