@@ -136,7 +136,7 @@ fn bbox_through_the_index_is_the_scan_in_both_crs() {
                 assert_eq!(got, slice, "{} {pairs:?} offset 3", c.id);
                 // The server's way for GeoJSON: planned on the async worker, then paged.
                 let plan = c
-                    .ready_made(&dataset, &paged, Format::GeoJson)
+                    .ready_made(&paged, Format::GeoJson)
                     .expect("a bbox page of ready-made features");
                 let planned = c.query_ready_made(&dataset, &paged, plan);
                 assert_eq!(planned.matched, expected.len(), "{} {pairs:?}", c.id);
@@ -232,7 +232,7 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
             let crs = ("bbox-crs", "EPSG:28992".to_string());
             let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
             let plan = c
-                .ready_made(&dataset, &q, features::Format::GeoJson)
+                .ready_made(&q, features::Format::GeoJson)
                 .expect("a bbox page is joined from ready-made features");
             let bound = plan.bytes;
             let page = c.query(&dataset, &q);
@@ -269,8 +269,7 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
                 pairs.extend(extra.iter().cloned());
                 let q = query(c, &pairs);
                 assert_eq!(
-                    c.ready_made(&dataset, &q, features::Format::GeoJson)
-                        .map(|r| r.bytes),
+                    c.ready_made(&q, features::Format::GeoJson).map(|r| r.bytes),
                     None,
                     "{} {extra:?}",
                     c.id
@@ -278,8 +277,7 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
             }
             let q = query(c, &[("bbox", rd.clone()), crs.clone()]);
             assert_eq!(
-                c.ready_made(&dataset, &q, features::Format::Csv)
-                    .map(|r| r.bytes),
+                c.ready_made(&q, features::Format::Csv).map(|r| r.bytes),
                 None
             );
         }

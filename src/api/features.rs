@@ -665,7 +665,7 @@ pub async fn items(
         Cost::Light
     };
     // An index lookup at most (bounded by the collection's size), kept for the page.
-    let plan = c.ready_made(&s.dataset, &q, format);
+    let plan = c.ready_made(&q, format);
     let inline = plan.as_ref().is_some_and(|p| p.bytes <= INLINE_PAGE_BYTES);
     let request = ItemsRequest {
         id,

@@ -58,7 +58,7 @@ fn layer_of<'t>(
     let near = match &areas {
         _ if every => (0..collection.items.len()).collect(),
         Some(areas) => areas.in_box(frame.window),
-        None => collection.positions_in_rd_box(dataset, &frame.window_rd_rect()),
+        None => collection.positions_in_rd_box(&frame.window_rd_rect()),
     };
     let mut layer = LayerBuilder::new(collection.id, EXTENT, tags);
     for n in near {

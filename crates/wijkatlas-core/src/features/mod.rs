@@ -22,7 +22,7 @@ pub use query::{
 };
 
 use crate::crs::Crs;
-use crate::index::BoxFit;
+use crate::index::{BoxFit, BoxTree};
 use crate::model::{Area, AreaLevel, Dataset, UnlocatedArea};
 use bytes::Bytes;
 use geo::{BoundingRect, Intersects, Rect};
@@ -102,17 +102,16 @@ pub struct Collection {
     pub queryables: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
-    /// For each located feature's position in the dataset (its areas of this level, or
-    /// its facilities): where it is here. Turns the dataset's R-tree answers into items.
-    by_origin: Vec<Option<Placed>>,
+    /// The located features' RD boxes, each with where it is here: box queries walk
+    /// this and never read a feature to find, place or bound it.
+    placed: BoxTree<Placed>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
     /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
     generalised: Vec<std::sync::OnceLock<Vec<geo::MultiPolygon<f64>>>>,
 }
 
-/// A located feature as a box query meets it, without reading the feature itself: the
-/// R-tree gives its position in the dataset, this the rest.
+/// A located feature as a box query meets it, without reading the feature itself.
 #[derive(Debug, Clone, Copy)]
 struct Placed {
     /// Its position in the collection.
@@ -209,10 +208,10 @@ impl Collection {
     /// equality conditions on an indexed property ask for; `None` when it has neither
     /// and every item is a candidate. A superset: the full conditions are still tested
     /// on each.
-    fn candidates(&self, dataset: &Dataset, q: &ItemsQuery) -> Option<Vec<usize>> {
+    fn candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
         let mut best: Option<Vec<usize>> = None;
         for rd in spatial::required_boxes(q.bbox.as_ref().map(|b| &b.rd), q.filter.as_ref()) {
-            let near = spatial::positions_in_box(self, dataset, &rd);
+            let near = spatial::positions_in_box(self, &rd);
             best = Some(match best {
                 None => near,
                 Some(prev) => spatial::intersect(prev, &near),
@@ -261,8 +260,8 @@ impl Collection {
 
     /// Positions of the features whose box meets an RD box, in id order, through the
     /// R-tree (a superset for areas: their exact outline is for the caller to test).
-    pub fn positions_in_rd_box(&self, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
-        spatial::positions_in_box(self, dataset, rd)
+    pub fn positions_in_rd_box(&self, rd: &Rect<f64>) -> Vec<usize> {
+        spatial::positions_in_box(self, rd)
     }
 
     /// How to answer `q` from ready-made features joined together (GeoJSON, CRS84, all
@@ -272,12 +271,7 @@ impl Collection {
     /// itself; with a bbox or indexed property conditions it is every candidate the
     /// indexes give (a page is some of them, and the exact tests run on them alone).
     /// Costs one index lookup, which [`Collection::query_ready_made`] then reuses.
-    pub fn ready_made(
-        &self,
-        dataset: &Dataset,
-        q: &ItemsQuery,
-        format: Format,
-    ) -> Option<ReadyMade> {
+    pub fn ready_made(&self, q: &ItemsQuery, format: Format) -> Option<ReadyMade> {
         let joined = format == Format::GeoJson
             && q.keeps_features_as_made()
             && q.filter.is_none()
@@ -293,7 +287,7 @@ impl Collection {
                 pool: Pool::Every,
             });
         }
-        let pool = self.pool(dataset, q);
+        let pool = self.pool(q);
         let bytes = match &pool {
             Pool::Every => return None,
             Pool::Positions(positions) => positions
@@ -319,12 +313,12 @@ impl Collection {
 
     /// Items matching every filter, in id order, paged.
     pub fn query<'a>(&'a self, dataset: &Dataset, q: &ItemsQuery) -> Page<'a> {
-        self.query_among(dataset, q, self.pool(dataset, q))
+        self.query_among(dataset, q, self.pool(q))
     }
 
     /// The features `q`'s page is taken from: those near its box when that is its one
     /// condition (a `bbox` page, as a map or GIS client asks), else its candidates.
-    fn pool(&self, dataset: &Dataset, q: &ItemsQuery) -> Pool {
+    fn pool(&self, q: &ItemsQuery) -> Pool {
         let box_only = q.properties.is_empty()
             && q.datetime.is_none()
             && q.filter.is_none()
@@ -332,9 +326,9 @@ impl Collection {
         match &q.bbox {
             Some(b) if box_only => Pool::NearBox {
                 rd: b.rd,
-                near: spatial::near_box(self, dataset, &b.rd),
+                near: spatial::near_box(self, &b.rd),
             },
-            _ => match self.candidates(dataset, q) {
+            _ => match self.candidates(q) {
                 Some(positions) => Pool::Positions(positions),
                 None => Pool::Every,
             },
@@ -839,24 +833,18 @@ fn collection(parts: Parts) -> Collection {
         .enumerate()
         .map(|(i, it)| (it.id.clone(), i))
         .collect();
-    let located = items
-        .iter()
-        .filter(|it| matches!(it.origin, Origin::Located(_)))
-        .count();
-    let mut by_origin = vec![None; located];
-    for (position, item) in items.iter().enumerate() {
-        if let Origin::Located(i) = item.origin {
-            // A collection is far below 4 billion features, and a feature below 4 GB:
-            // a bound saturates upwards.
-            if let (Some(slot), Ok(position)) = (by_origin.get_mut(i), u32::try_from(position)) {
-                *slot = Some(Placed {
-                    position,
-                    bytes: u32::try_from(item.fragment.len() + 1).unwrap_or(u32::MAX),
-                    one_piece: item.one_piece,
-                });
-            }
-        }
-    }
+    // A collection is far below 4 billion features, and a feature below 4 GB: a bound
+    // saturates upwards.
+    let placed = BoxTree::new(items.iter().enumerate().filter_map(|(position, item)| {
+        let located = matches!(item.origin, Origin::Located(_));
+        let position = u32::try_from(position).ok().filter(|_| located)?;
+        let placed = Placed {
+            position,
+            bytes: u32::try_from(item.fragment.len() + 1).unwrap_or(u32::MAX),
+            one_piece: item.one_piece,
+        };
+        Some((item.bbox_rd, placed))
+    }));
     let mut lookup: HashMap<&'static str, HashMap<String, Vec<usize>>> = HashMap::new();
     for name in INDEXED {
         // Only text-valued properties: a number would be missed by a text lookup.
@@ -887,7 +875,7 @@ fn collection(parts: Parts) -> Collection {
         queryables,
         items,
         by_id,
-        by_origin,
+        placed,
         lookup,
         generalised: (0..=MAX_GENERALISED_ZOOM)
             .map(|_| std::sync::OnceLock::new())

@@ -1,14 +1,13 @@
 //! Narrowing a query to the features near the place it asks about, through the
-//! dataset's R-trees, before the exact geometry test: a `bbox` or an `S_INTERSECTS` that
+//! collection's R-tree of its features' boxes, before the exact geometry test: a `bbox` or an `S_INTERSECTS` that
 //! must hold then costs a tree walk and the features near it, not a scan of every one.
 //!
 //! The answers are positions in the collection (its id order), sorted, so the page that
 //! follows is the same, in the same order, as a scan of every feature would give.
 
 use super::cql2::{Expr, Filter, Shape};
-use super::{Collection, CollectionKind};
+use super::Collection;
 use crate::crs::RdPoint;
-use crate::index::BoxFit;
 use crate::model::Dataset;
 use geo::{BoundingRect, Rect};
 
@@ -221,32 +220,22 @@ impl Meeting {
 }
 
 /// Positions of the collection's features whose box meets `rd`, in id order.
-pub(super) fn positions_in_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> Vec<usize> {
-    near_box(c, dataset, rd).positions()
+pub(super) fn positions_in_box(c: &Collection, rd: &Rect<f64>) -> Vec<usize> {
+    near_box(c, rd).positions()
 }
 
-/// The collection's features whose box meets `rd` (see [`NearBox`]), each with what the
-/// R-tree's box says of it (facilities are points: one in the box is inside it).
-pub(super) fn near_box(c: &Collection, dataset: &Dataset, rd: &Rect<f64>) -> NearBox {
+/// The collection's features whose box meets `rd` (see [`NearBox`]), each with what its
+/// box says of it (a facility's box is its point: one in the box is inside it).
+pub(super) fn near_box(c: &Collection, rd: &Rect<f64>) -> NearBox {
     let (min, max) = (
         RdPoint::new(rd.min().x, rd.min().y),
         RdPoint::new(rd.max().x, rd.max().y),
     );
     let mut near = NearBox::new(c.items.len(), c.items.len() <= MARKED_UP_TO);
-    let mut keep = |i: usize, fit: BoxFit| {
-        // An area without a feature here has none in `by_origin`.
-        if let Some(Some(placed)) = c.by_origin.get(i) {
-            let certain = fit.meets_for_certain(placed.one_piece);
-            near.keep(placed.position as usize, certain, placed.bytes);
-        }
-    };
-    let index = dataset.index();
-    match c.kind {
-        CollectionKind::Areas(level) => index.areas_in_box(level, min, max, &mut keep),
-        CollectionKind::Facilities => {
-            index.facilities_in_box(min, max, |i| keep(i, BoxFit::Inside))
-        }
-    }
+    c.placed.in_box(min, max, |placed, fit| {
+        let certain = fit.meets_for_certain(placed.one_piece);
+        near.keep(placed.position as usize, certain, placed.bytes);
+    });
     near.sorted()
 }
 

@@ -83,11 +83,6 @@ impl SpatialIndex {
         visit_box(&self.areas[level.index()], min, max, found);
     }
 
-    /// Calls `found` with the index of each facility inside the RD box, edges included.
-    pub fn facilities_in_box(&self, min: RdPoint, max: RdPoint, mut found: impl FnMut(usize)) {
-        visit_box(&self.facilities, min, max, |i, _| found(i));
-    }
-
     /// Facilities by increasing distance from `p`, optionally of one category, lazily.
     pub fn nearest_facilities<'a>(
         &'a self,
@@ -116,6 +111,31 @@ impl SpatialIndex {
 
     pub fn facility_count(&self) -> usize {
         self.facilities.size()
+    }
+}
+
+/// An R-tree of RD boxes, each with its data: for boxes the dataset's own trees do not
+/// hold as such (a served collection's features, each with what a box query needs of it).
+#[derive(Debug)]
+pub struct BoxTree<T>(RTree<GeomWithData<Rectangle<[f64; 2]>, T>>);
+
+impl<T: Copy> BoxTree<T> {
+    /// Over `boxes`: min x, min y, max x, max y in RD metres, each with its data.
+    pub fn new(boxes: impl IntoIterator<Item = ([f64; 4], T)>) -> Self {
+        BoxTree(RTree::bulk_load(
+            boxes
+                .into_iter()
+                .map(|([x0, y0, x1, y1], data)| {
+                    GeomWithData::new(Rectangle::from_corners([x0, y0], [x1, y1]), data)
+                })
+                .collect(),
+        ))
+    }
+
+    /// Calls `found` with the data of each box that meets the RD box, and how it lies
+    /// there (see [`SpatialIndex::areas_in_box`]).
+    pub fn in_box(&self, min: RdPoint, max: RdPoint, found: impl FnMut(T, BoxFit)) {
+        visit_box(&self.0, min, max, found);
     }
 }
 
@@ -167,11 +187,11 @@ fn corners(b: &AABB<[f64; 2]>) -> [f64; 4] {
 /// The tree is walked by hand (rstar gives its nodes): a node whose box lies inside the
 /// query box hands over every entry below it untested, which a walk that tests every
 /// child (rstar's own) cannot do; a box over a city holds whole subtrees.
-fn visit_box<G>(
-    tree: &RTree<GeomWithData<G, usize>>,
+fn visit_box<G, T: Copy>(
+    tree: &RTree<GeomWithData<G, T>>,
     min: RdPoint,
     max: RdPoint,
-    mut found: impl FnMut(usize, BoxFit),
+    mut found: impl FnMut(T, BoxFit),
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
@@ -179,10 +199,10 @@ fn visit_box<G>(
     walk_box(tree.root(), &query, &mut found);
 }
 
-fn walk_box<G>(
-    node: &ParentNode<GeomWithData<G, usize>>,
+fn walk_box<G, T: Copy>(
+    node: &ParentNode<GeomWithData<G, T>>,
     query: &AABB<[f64; 2]>,
-    found: &mut impl FnMut(usize, BoxFit),
+    found: &mut impl FnMut(T, BoxFit),
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
@@ -205,7 +225,7 @@ fn walk_box<G>(
 }
 
 /// Every entry below `node`, each inside the query box its ancestor lies in.
-fn every_entry<G>(node: &ParentNode<GeomWithData<G, usize>>, found: &mut impl FnMut(usize, BoxFit))
+fn every_entry<G, T: Copy>(node: &ParentNode<GeomWithData<G, T>>, found: &mut impl FnMut(T, BoxFit))
 where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
@@ -302,5 +322,44 @@ mod tests {
             "the box at the first entry's corner missed it ({} found)",
             at_corner.len()
         );
+    }
+
+    /// A box tree hands each box's own data over, for every box a plain comparison of
+    /// corners says meets the query box, and says how it lies as `BoxFit::of` does:
+    /// SYNTHETIC boxes on a 1 km lattice, some touching, asked with boxes across it.
+    #[test]
+    fn a_box_tree_gives_the_data_of_the_boxes_that_meet() {
+        let boxes: Vec<([f64; 4], (u32, bool))> = (0..900u32)
+            .map(|i| {
+                let (x, y) = (f64::from(i % 30) * 1_000.0, f64::from(i / 30) * 1_000.0);
+                let w = 500.0 + f64::from(i % 7) * 100.0;
+                ([x, y, x + w, y + 1_000.0], (i, i % 2 == 0))
+            })
+            .collect();
+        let tree = BoxTree::new(boxes.iter().copied());
+        let mut met = 0;
+        for q in [
+            [-10.0, -10.0, 40_000.0, 40_000.0],
+            [2_500.0, 2_500.0, 7_000.0, 3_000.0],
+            [1_000.0, 0.0, 1_000.0, 0.0],
+            [12_345.0, 6_789.0, 19_876.0, 25_432.0],
+            [-5_000.0, -5_000.0, -1.0, -1.0],
+        ] {
+            let mut got = Vec::new();
+            tree.in_box(
+                RdPoint::new(q[0], q[1]),
+                RdPoint::new(q[2], q[3]),
+                |d, fit| got.push((d, fit)),
+            );
+            got.sort_by_key(|&((i, _), _)| i);
+            let expected: Vec<((u32, bool), BoxFit)> = boxes
+                .iter()
+                .filter(|(b, _)| b[0] <= q[2] && b[2] >= q[0] && b[1] <= q[3] && b[3] >= q[1])
+                .map(|&(b, d)| (d, BoxFit::of(b, q)))
+                .collect();
+            assert_eq!(got, expected, "query {q:?}");
+            met += got.len();
+        }
+        assert!(met > 900, "only {met} boxes met the queries");
     }
 }
