@@ -6,10 +6,9 @@ use super::grid::to_mercator;
 use super::tags::TagTable;
 use crate::crs::RdPoint;
 use crate::features::{Collection, OutlineRd, MAX_GENERALISED_ZOOM};
+use crate::index::BoxTree;
 use crate::model::Dataset;
 use geo::{BoundingRect, MapCoords, MultiPolygon};
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -20,19 +19,15 @@ pub struct ProjectedLayer {
     pub outlines: Vec<Option<(MultiPolygon<f64>, [f64; 4])>>,
     /// The boxes of `outlines` (item positions as data), so a tile finds the outlines
     /// that meet it without a look at every one.
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
+    tree: BoxTree<usize>,
 }
 
 impl ProjectedLayer {
     /// Positions of the outlines whose box meets a Web Mercator box (min x, min y, max
     /// x, max y; edges included), in item order.
     pub fn in_box(&self, window: [f64; 4]) -> Vec<usize> {
-        let envelope = AABB::from_corners([window[0], window[1]], [window[2], window[3]]);
-        let mut found: Vec<usize> = self
-            .tree
-            .locate_in_envelope_intersecting(&envelope)
-            .map(|e| e.data)
-            .collect();
+        let mut found = Vec::new();
+        self.tree.in_box(window, |position, _| found.push(position));
         found.sort_unstable();
         found
     }
@@ -108,18 +103,11 @@ fn project(collection: &Collection, dataset: &Dataset, zoom: u8) -> ProjectedLay
             OutlineRd::Point(_) => None,
         })
         .collect();
-    let tree = RTree::bulk_load(
+    let tree = BoxTree::new(
         outlines
             .iter()
             .enumerate()
-            .filter_map(|(n, o)| {
-                let (_, b) = o.as_ref()?;
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
-                    n,
-                ))
-            })
-            .collect(),
+            .filter_map(|(n, o)| Some((o.as_ref()?.1, n))),
     );
     ProjectedLayer { outlines, tree }
 }

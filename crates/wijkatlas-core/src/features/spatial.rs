@@ -7,7 +7,6 @@
 
 use super::cql2::{Expr, Filter, Shape};
 use super::Collection;
-use crate::crs::RdPoint;
 use crate::model::Dataset;
 use geo::{BoundingRect, Rect};
 
@@ -227,12 +226,9 @@ pub(super) fn positions_in_box(c: &Collection, rd: &Rect<f64>) -> Vec<usize> {
 /// The collection's features whose box meets `rd` (see [`NearBox`]), each with what its
 /// box says of it (a facility's box is its point: one in the box is inside it).
 pub(super) fn near_box(c: &Collection, rd: &Rect<f64>) -> NearBox {
-    let (min, max) = (
-        RdPoint::new(rd.min().x, rd.min().y),
-        RdPoint::new(rd.max().x, rd.max().y),
-    );
+    let query = [rd.min().x, rd.min().y, rd.max().x, rd.max().y];
     let mut near = NearBox::new(c.items.len(), c.items.len() <= MARKED_UP_TO);
-    c.placed.in_box(min, max, |placed, fit| {
+    c.placed.in_box(query, |placed, fit| {
         let certain = fit.meets_for_certain(placed.one_piece);
         near.keep(placed.position as usize, certain, placed.bytes);
     });

@@ -114,13 +114,21 @@ impl SpatialIndex {
     }
 }
 
-/// An R-tree of RD boxes, each with its data: for boxes the dataset's own trees do not
-/// hold as such (a served collection's features, each with what a box query needs of it).
+/// An R-tree of boxes, each with its data: for boxes the dataset's own trees do not hold
+/// as such (a served collection's features in RD, each with what a box query needs of
+/// it; a tile layer's outlines in Web Mercator).
 #[derive(Debug)]
 pub struct BoxTree<T>(RTree<GeomWithData<Rectangle<[f64; 2]>, T>>);
 
+/// No boxes.
+impl<T> Default for BoxTree<T> {
+    fn default() -> Self {
+        BoxTree(RTree::new())
+    }
+}
+
 impl<T: Copy> BoxTree<T> {
-    /// Over `boxes`: min x, min y, max x, max y in RD metres, each with its data.
+    /// Over `boxes`: min x, min y, max x, max y, each with its data.
     pub fn new(boxes: impl IntoIterator<Item = ([f64; 4], T)>) -> Self {
         BoxTree(RTree::bulk_load(
             boxes
@@ -132,10 +140,11 @@ impl<T: Copy> BoxTree<T> {
         ))
     }
 
-    /// Calls `found` with the data of each box that meets the RD box, and how it lies
-    /// there (see [`SpatialIndex::areas_in_box`]).
-    pub fn in_box(&self, min: RdPoint, max: RdPoint, found: impl FnMut(T, BoxFit)) {
-        visit_box(&self.0, min, max, found);
+    /// Calls `found` with the data of each box that meets `query` (min x, min y, max x,
+    /// max y in the boxes' CRS; edges included), and how it lies there (see
+    /// [`SpatialIndex::areas_in_box`]).
+    pub fn in_box(&self, [x0, y0, x1, y1]: [f64; 4], found: impl FnMut(T, BoxFit)) {
+        visit_box(&self.0, RdPoint::new(x0, y0), RdPoint::new(x1, y1), found);
     }
 }
 
@@ -206,6 +215,7 @@ fn walk_box<G, T: Copy>(
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
+    let q = corners(query);
     for child in node.children() {
         let envelope = match child {
             RTreeNode::Leaf(entry) => entry.envelope(),
@@ -215,7 +225,7 @@ fn walk_box<G, T: Copy>(
         if !query.intersects(&envelope) {
             continue;
         }
-        let fit = BoxFit::of(corners(&envelope), corners(query));
+        let fit = BoxFit::of(corners(&envelope), q);
         match (child, fit) {
             (RTreeNode::Leaf(entry), _) => found(entry.data, fit),
             (RTreeNode::Parent(parent), BoxFit::Inside) => every_entry(parent, found),
@@ -242,9 +252,10 @@ mod tests {
     use super::*;
 
     /// The hand walk finds what rstar's own envelope query finds, and says of each entry
-    /// how its box lies in the query box as a test of the boxes' corners does: SYNTHETIC boxes scattered over
-    /// 100 km, enough of them for a tree of several levels, asked with boxes from a few
-    /// metres to wider than everything, some touching entries edge to edge.
+    /// how its box lies in the query box as a test of the boxes' corners does: SYNTHETIC
+    /// boxes scattered over 100 km, enough of them for a tree of several levels, asked
+    /// with boxes from a few metres to wider than everything, some touching entries
+    /// edge to edge.
     #[test]
     fn the_walk_agrees_with_rstar_and_classifies_each_entry() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
@@ -346,11 +357,7 @@ mod tests {
             [-5_000.0, -5_000.0, -1.0, -1.0],
         ] {
             let mut got = Vec::new();
-            tree.in_box(
-                RdPoint::new(q[0], q[1]),
-                RdPoint::new(q[2], q[3]),
-                |d, fit| got.push((d, fit)),
-            );
+            tree.in_box(q, |d, fit| got.push((d, fit)));
             got.sort_by_key(|&((i, _), _)| i);
             let expected: Vec<((u32, bool), BoxFit)> = boxes
                 .iter()
