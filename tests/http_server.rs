@@ -567,8 +567,9 @@ fn datetime_keeps_the_features_of_the_reference_year() {
     }
 }
 
-/// A page of ready-made features is answered in one piece with its length, and a page
-/// too large for one buffer is streamed: both must be the same features, whole.
+/// A page of ready-made features is answered with its length, large or small (it is
+/// sent as pieces of the snapshot's own bytes), and a page written anew that is too
+/// large for one buffer (here in RD) is streamed: all of them the same features, whole.
 #[test]
 fn pages_are_sent_whole_with_their_length_or_streamed() {
     let server = Server::start(&[]);
@@ -584,17 +585,40 @@ fn pages_are_sent_whole_with_their_length_or_streamed() {
     assert_eq!(code, 200);
     assert!(large.len() > 256 * 1024, "{} bytes", large.len());
     assert_eq!(
+        header(&hs, "content-length").map(|v| v.parse::<usize>().unwrap()),
+        Some(large.len()),
+        "a large page of ready-made features says its length too"
+    );
+    let rd = "crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG%2F0%2F28992";
+    let (code, hs, in_rd) = raw(
+        &server,
+        &format!("/collections/wijken/items?limit=1000&{rd}"),
+        &[],
+    );
+    assert_eq!(code, 200);
+    assert!(in_rd.len() > 256 * 1024, "{} bytes", in_rd.len());
+    assert_eq!(
         header(&hs, "content-length"),
         None,
-        "a large page is streamed"
+        "a large page written anew is streamed"
     );
-    let large: Value = serde_json::from_slice(&large).expect("the streamed page is JSON");
+    let large: Value = serde_json::from_slice(&large).expect("the large page is JSON");
+    let in_rd: Value = serde_json::from_slice(&in_rd).expect("the streamed page is JSON");
     let small: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(large["features"].as_array().unwrap().len(), 1000);
     assert_eq!(
         large["features"].as_array().unwrap()[..10],
         small["features"].as_array().unwrap()[..]
     );
+    let ids = |page: &Value| -> Vec<Value> {
+        page["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&in_rd), ids(&large));
 }
 
 /// A request written by hand (ureq sends no OPTIONS): the status line and the headers.

@@ -19,6 +19,7 @@ mod middleware;
 mod negotiate;
 mod openapi;
 mod percent;
+mod pieces;
 mod profiles;
 mod query_pairs;
 mod ranking_xlsx;

@@ -178,3 +178,64 @@ fn the_served_collections_hold_every_area_and_facility_with_extent_and_years() {
     assert_eq!(facilities.extent, extent);
     assert!(facilities.years.is_empty());
 }
+
+/// A page's features handed out as pieces of the collection's own bytes read, joined, as
+/// the features with commas between them, whatever features are asked for: one piece per
+/// run of positions that follow each other (counted here from the positions), and none
+/// at all past the most pieces allowed.
+#[test]
+fn a_page_as_pieces_is_its_features_comma_separated() {
+    let loaded = load::load_dir(&data_dir()).expect("load the bundled data");
+    let collections = wijkatlas_core::features::build(&loaded.dataset, &Default::default());
+    let (mut checked, mut refused) = (0, 0);
+    for c in &collections {
+        let n = c.items.len();
+        // Thirteen runs: one more than the pieces allowed below.
+        let every_other: Vec<usize> = (0..n).step_by(2).take(13).collect();
+        let selections: Vec<Vec<usize>> = vec![
+            (0..n).collect(),
+            (n / 3..(n / 3 + 25).min(n)).collect(),
+            every_other,
+            [2, 3, 4, 10, 11, 40]
+                .into_iter()
+                .filter(|&i| i < n)
+                .collect(),
+            // Out of order: each position is a run of its own.
+            [5, 4, 3].into_iter().filter(|&i| i < n).collect(),
+            vec![],
+        ];
+        for positions in selections {
+            let items: Vec<&wijkatlas_core::features::Item> =
+                positions.iter().map(|&i| &c.items[i]).collect();
+            let runs = positions
+                .iter()
+                .zip(positions.iter().skip(1))
+                .filter(|(a, b)| **a + 1 != **b)
+                .count()
+                + usize::from(!positions.is_empty());
+            let expected: Vec<u8> = items
+                .iter()
+                .map(|item| item.crs84_fragment().to_vec())
+                .collect::<Vec<_>>()
+                .join(&b","[..]);
+            match c.crs84_pieces(&items, 12) {
+                Some(pieces) => {
+                    assert_eq!(pieces.len(), runs, "{}: {positions:?}", c.id);
+                    assert!(pieces.concat() == expected, "{}: {positions:?}", c.id);
+                    checked += 1;
+                }
+                None => {
+                    assert!(runs > 12, "{}: {positions:?} refused in {runs} runs", c.id);
+                    assert!(c.crs84_pieces(&items, runs).is_some(), "{}", c.id);
+                    assert!(c.crs84_pieces(&items, runs - 1).is_none(), "{}", c.id);
+                    refused += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 4 * collections.len(),
+        "{checked} selections checked"
+    );
+    assert!(refused >= 1, "no selection went past the most pieces");
+}

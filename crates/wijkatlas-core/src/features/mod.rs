@@ -47,8 +47,10 @@ pub struct Item {
     /// Properties, for filtering; the served ones are inside the fragment. Without the
     /// properties null in every feature of the collection.
     pub props: Map<String, Value>,
-    /// The whole GeoJSON Feature in CRS84.
+    /// The whole GeoJSON Feature in CRS84: its part of [`Collection::joined`].
     fragment: Bytes,
+    /// Where the fragment starts in [`Collection::joined`].
+    at: usize,
     /// The length of its properties object, which every feature ends with (before the
     /// closing brace): a feature written in another CRS takes that text as it is.
     props_len: usize,
@@ -101,6 +103,10 @@ pub struct Collection {
     /// whose type the model gives (see [`encode::model_type`]).
     pub queryables: BTreeMap<String, &'static str>,
     pub items: Vec<Item>,
+    /// Every feature's CRS84 fragment in order, comma-separated, as a page lists them:
+    /// a page of features next to each other here is sent as one piece of it, uncopied
+    /// (see [`Collection::crs84_runs`]).
+    joined: Bytes,
     by_id: HashMap<String, usize>,
     /// The located features' RD boxes, each with where it is here: box queries walk
     /// this and never read a feature to find, place or bound it.
@@ -298,6 +304,43 @@ impl Collection {
             Pool::NearBox { near, .. } => near.bytes(),
         };
         Some(ReadyMade { bytes, pool })
+    }
+
+    /// The CRS84 fragments of `items`, comma-separated as a page lists them, as pieces
+    /// of [`Collection::joined`], uncopied: one piece per run of items that follow each
+    /// other there, each piece but the last with the comma after it. `None` when that
+    /// takes more than `max_pieces` (scattered items are cheaper copied than sent as many
+    /// pieces).
+    pub fn crs84_pieces(&self, items: &[&Item], max_pieces: usize) -> Option<Vec<Bytes>> {
+        let mut pieces = Vec::new();
+        let mut run: Option<std::ops::Range<usize>> = None;
+        for item in items {
+            let here = item.at..item.at + item.fragment.len();
+            run = match run {
+                Some(r) if r.end + 1 == here.start => Some(r.start..here.end),
+                Some(r) => {
+                    if pieces.len() >= max_pieces {
+                        return None;
+                    }
+                    // The comma after the run is the joined bytes' own.
+                    pieces.push(self.joined_part(r.start..r.end + 1)?);
+                    Some(here)
+                }
+                None => Some(here),
+            };
+        }
+        if let Some(r) = run {
+            if pieces.len() >= max_pieces {
+                return None;
+            }
+            pieces.push(self.joined_part(r)?);
+        }
+        Some(pieces)
+    }
+
+    /// A part of [`Collection::joined`], checked: `Bytes::slice` would panic outside it.
+    fn joined_part(&self, r: std::ops::Range<usize>) -> Option<Bytes> {
+        (r.end <= self.joined.len()).then(|| self.joined.slice(r))
     }
 
     /// The page of a query [`Collection::ready_made`] planned, without looking its
@@ -754,6 +797,8 @@ fn build_item(
         // Copied to its exact size: the String grew by doubling while it was written, and
         // the fragment lives as long as the snapshot.
         fragment: Bytes::copy_from_slice(s.as_bytes()),
+        // Set when the collection joins its fragments (`join_fragments`).
+        at: 0,
         props_len: props_json.len(),
         origin,
         one_piece,
@@ -807,6 +852,7 @@ fn collection(parts: Parts) -> Collection {
         years,
         null_everywhere,
     } = parts;
+    let (joined, items) = join_fragments(items);
     let mut properties = BTreeMap::new();
     for item in &items {
         for (k, v) in &item.props {
@@ -874,6 +920,7 @@ fn collection(parts: Parts) -> Collection {
         properties,
         queryables,
         items,
+        joined,
         by_id,
         placed,
         lookup,
@@ -881,6 +928,28 @@ fn collection(parts: Parts) -> Collection {
             .map(|_| std::sync::OnceLock::new())
             .collect(),
     }
+}
+
+/// Every item's fragment one after another, comma-separated (see [`Collection::joined`]);
+/// each item's fragment becomes its part of them, shared rather than copied, so the
+/// features are held once.
+fn join_fragments(mut items: Vec<Item>) -> (Bytes, Vec<Item>) {
+    let total = items.iter().map(|it| it.fragment.len() + 1).sum::<usize>();
+    let mut joined = bytes::BytesMut::with_capacity(total);
+    let mut starts = Vec::with_capacity(items.len());
+    for item in &items {
+        if !joined.is_empty() {
+            joined.extend_from_slice(b",");
+        }
+        starts.push(joined.len());
+        joined.extend_from_slice(&item.fragment);
+    }
+    let joined = joined.freeze();
+    for (item, at) in items.iter_mut().zip(starts) {
+        item.fragment = joined.slice(at..at + item.fragment.len());
+        item.at = at;
+    }
+    (joined, items)
 }
 
 fn union(extent: Option<[f64; 4]>, r: Rect<f64>) -> Option<[f64; 4]> {
