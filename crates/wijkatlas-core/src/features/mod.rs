@@ -105,7 +105,7 @@ pub struct Collection {
     pub items: Vec<Item>,
     /// Every feature's CRS84 fragment in order, comma-separated, as a page lists them:
     /// a page of features next to each other here is sent as one piece of it, uncopied
-    /// (see [`Collection::crs84_runs`]).
+    /// (see [`Collection::crs84_pieces`]).
     joined: Bytes,
     by_id: HashMap<String, usize>,
     /// The located features' RD boxes, each with where it is here: box queries walk
@@ -794,8 +794,8 @@ fn build_item(
         year,
         bbox_rd,
         props,
-        // Copied to its exact size: the String grew by doubling while it was written, and
-        // the fragment lives as long as the snapshot.
+        // Until the collection joins every fragment into one buffer (`join_fragments`)
+        // and frees this copy.
         fragment: Bytes::copy_from_slice(s.as_bytes()),
         // Set when the collection joins its fragments (`join_fragments`).
         at: 0,
@@ -937,8 +937,8 @@ fn join_fragments(mut items: Vec<Item>) -> (Bytes, Vec<Item>) {
     let total = items.iter().map(|it| it.fragment.len() + 1).sum::<usize>();
     let mut joined = bytes::BytesMut::with_capacity(total);
     let mut starts = Vec::with_capacity(items.len());
-    for item in &items {
-        if !joined.is_empty() {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
             joined.extend_from_slice(b",");
         }
         starts.push(joined.len());
