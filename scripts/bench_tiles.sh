@@ -14,8 +14,9 @@
 #
 #   MARTIN=/path/to/martin DATA=national bash scripts/bench_tiles.sh
 #
-# also runs martin (github.com/maplibre/martin; `cargo install martin@1.14.0 --locked`
-# builds it, about 40 minutes on 2 cores) on a throw-away PostGIS cluster (Debian's
+# also runs martin (github.com/maplibre/martin; `cargo install martin@1.14.0 --locked
+# --no-default-features --features postgres` builds it, the last release that builds with
+# Rust 1.95; about 20 minutes here on 2 cores) on a throw-away PostGIS cluster (Debian's
 # postgresql-15-postgis-3, as scripts/test.sh installs it) holding the very features this
 # server serves, in EPSG:3857 with a GiST index, so martin transforms nothing, and times
 # the same cold z9 and z12 tiles from it in the same run (martin with --cache-size 0).
@@ -177,12 +178,13 @@ awk -v a="$(cat "$work/rps.z9")" -v b="$(cat "$work/rps.z12")" \
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
 [ -x "$PGBIN/initdb" ] || { echo "no PostgreSQL server binaries in $PGBIN (apt-get install postgresql-15 postgresql-15-postgis-3)" >&2; exit 1; }
 command -v ogr2ogr >/dev/null || { echo "ogr2ogr is needed (apt-get install gdal-bin)" >&2; exit 1; }
-pg="$work/pg"; mkdir -p "$pg"
+# Its own folder, open to the `postgres` user (the work folder is ours alone).
+pg="$(mktemp -d)"; chmod 755 "$pg"
 as_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres "$pg"; su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 as_pg "$PGBIN/initdb -D $pg/data -A trust -U postgres >/dev/null"
 as_pg "$PGBIN/pg_ctl -D $pg/data -o '-p $pgport -k $pg -c listen_addresses=127.0.0.1' -l $pg/log start -w >/dev/null"
-stop_pg() { as_pg "$PGBIN/pg_ctl -D $pg/data stop -m fast >/dev/null" || true; }
+stop_pg() { as_pg "$PGBIN/pg_ctl -D $pg/data stop -m fast >/dev/null" || true; rm -rf "$pg"; }
 trap 'stop_pg; cleanup' EXIT
 url="postgres://postgres@127.0.0.1:$pgport/atlas"
 psql -h 127.0.0.1 -p "$pgport" -U postgres -qc 'create database atlas'
@@ -191,8 +193,11 @@ psql "$url" -qc 'create extension postgis'
 total=$(curl -s "$warm/collections/$LAYER/items?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["numberMatched"])')
 for offset in $(seq 0 10000 $((total - 1))); do
   curl -s "$warm/collections/$LAYER/items?limit=10000&offset=$offset" >"$work/page.$offset.json"
+  # The layer's options when the first page creates it; later pages are appended.
+  create=(-lco GEOMETRY_NAME=geom -lco FID=gid)
+  [ "$offset" = 0 ] || create=()
   ogr2ogr -f PostgreSQL "PG:host=127.0.0.1 port=$pgport user=postgres dbname=atlas" "$work/page.$offset.json" \
-    -nln "$LAYER" -append -lco GEOMETRY_NAME=geom -lco FID=gid -t_srs EPSG:3857 -nlt PROMOTE_TO_MULTI
+    -nln "$LAYER" -append "${create[@]}" -t_srs EPSG:3857 -nlt PROMOTE_TO_MULTI
 done
 psql "$url" -qc "analyze $LAYER"
 loaded=$(psql "$url" -Atc "select count(*) from $LAYER")
