@@ -35,8 +35,14 @@ cargo build --release --locked --quiet --bin wijkatlas --example ceiling
 BIN="${BIN:-target/release/wijkatlas}"
 
 work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+# `start` runs inside $(…), a subshell, so the servers' pids go to a file: an array set
+# there never reached this shell, and every run left its servers running.
+cleanup() {
+  if [ -f "$work/pids" ]; then
+    while read -r p; do kill "$p" 2>/dev/null || true; done <"$work/pids"
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 if [ "$DATA" = national ]; then
@@ -60,7 +66,7 @@ fi
 start() { # log-name command…: prints the base URL once the server listens
   local log="$work/$1.log"; shift
   "$@" >"$log" 2>"$log.err" &
-  pids+=("$!")
+  echo "$!" >>"$work/pids"
   for _ in $(seq 1 600); do
     if grep -q "listening on" "$log" 2>/dev/null; then
       sed -n 's/.*listening on \(http[^ ]*\)\/.*/\1/p' "$log" | head -1
@@ -204,7 +210,7 @@ loaded=$(psql "$url" -Atc "select count(*) from $LAYER")
 echo "PostGIS: $loaded of $total features of $LAYER loaded (EPSG:3857, GiST index)" >&2
 martin_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$MARTIN" --listen-addresses "127.0.0.1:$martin_port" --cache-size 0 "$url" >"$work/martin.log" 2>&1 &
-pids+=("$!")
+echo "$!" >>"$work/pids"
 martin="http://127.0.0.1:$martin_port"
 for _ in $(seq 1 300); do curl -sf "$martin/catalog" >/dev/null && break; sleep 0.2; done
 curl -sf "$martin/catalog" | grep -q "\"$LAYER\"" || { echo "martin does not serve $LAYER: $(tail -5 "$work/martin.log")" >&2; exit 1; }
