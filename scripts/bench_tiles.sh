@@ -13,6 +13,7 @@
 # sampled) are measured alone, beside the figures issue 22 gave for this machine.
 #
 #   MARTIN=/path/to/martin DATA=national bash scripts/bench_tiles.sh
+#   MARTIN=build DATA=national bash scripts/bench_tiles.sh   # builds martin into target/martin
 #
 # also runs martin (github.com/maplibre/martin; `cargo install martin@1.14.0 --locked
 # --no-default-features --features postgres` builds it, the last release that builds with
@@ -178,6 +179,21 @@ awk -v a="$(cat "$work/rps.z9")" -v b="$(cat "$work/rps.z12")" \
   'BEGIN { printf "cold z9: %.0f/s (issue 22 before: 187/s, %.1fx)   cold z12: %.0f/s (before: 4,200/s; martin on PostGIS ~1,550/s from the issue: %.1fx, goal >= 3)\n", a, a/187, b, b/1550 }'
 
 [ -n "${MARTIN:-}" ] || exit 0
+
+if [ "$MARTIN" = build ]; then
+  echo "building martin 1.14.0 into target/martin (about 20 minutes on 2 cores)…" >&2
+  cargo install martin@1.14.0 --locked --no-default-features --features postgres \
+    --root target/martin --quiet
+  MARTIN=target/martin/bin/martin
+fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+command -v ogr2ogr >/dev/null || need+=(gdal-bin)
+if [ "${#need[@]}" -gt 0 ]; then
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 
 # martin on PostGIS, same run. The cluster runs as the `postgres` user when we are root
 # (initdb refuses root), as ourselves otherwise.
