@@ -1,6 +1,7 @@
 //! Narrowing a query to the features near the place it asks about, through the
-//! collection's R-tree of its features' boxes, before the exact geometry test: a `bbox` or an `S_INTERSECTS` that
-//! must hold then costs a tree walk and the features near it, not a scan of every one.
+//! collection's R-tree of its features' boxes, before the exact geometry test: a `bbox`
+//! or an `S_INTERSECTS` that must hold then costs a tree walk and the features near it,
+//! not a scan of every one.
 //!
 //! The answers are positions in the collection (its id order), sorted, so the page that
 //! follows is the same, in the same order, as a scan of every feature would give.

@@ -80,7 +80,11 @@ impl SpatialIndex {
         max: RdPoint,
         found: impl FnMut(usize, BoxFit),
     ) {
-        visit_box(&self.areas[level.index()], min, max, found);
+        visit_box(
+            &self.areas[level.index()],
+            [min.x, min.y, max.x, max.y],
+            found,
+        );
     }
 
     /// Facilities by increasing distance from `p`, optionally of one category, lazily.
@@ -143,8 +147,8 @@ impl<T: Copy> BoxTree<T> {
     /// Calls `found` with the data of each box that meets `query` (min x, min y, max x,
     /// max y in the boxes' CRS; edges included), and how it lies there (see
     /// [`SpatialIndex::areas_in_box`]).
-    pub fn in_box(&self, [x0, y0, x1, y1]: [f64; 4], found: impl FnMut(T, BoxFit)) {
-        visit_box(&self.0, RdPoint::new(x0, y0), RdPoint::new(x1, y1), found);
+    pub fn in_box(&self, query: [f64; 4], found: impl FnMut(T, BoxFit)) {
+        visit_box(&self.0, query, found);
     }
 }
 
@@ -191,20 +195,20 @@ fn corners(b: &AABB<[f64; 2]>) -> [f64; 4] {
     [x0, y0, x1, y1]
 }
 
-/// Calls `found` with the data of each entry of `tree` whose envelope meets the RD box.
+/// Calls `found` with the data of each entry of `tree` whose envelope meets the box
+/// `[min x, min y, max x, max y]`, in the tree's own CRS.
 ///
 /// The tree is walked by hand (rstar gives its nodes): a node whose box lies inside the
 /// query box hands over every entry below it untested, which a walk that tests every
 /// child (rstar's own) cannot do; a box over a city holds whole subtrees.
 fn visit_box<G, T: Copy>(
     tree: &RTree<GeomWithData<G, T>>,
-    min: RdPoint,
-    max: RdPoint,
+    [x0, y0, x1, y1]: [f64; 4],
     mut found: impl FnMut(T, BoxFit),
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
-    let query = AABB::from_corners([min.x, min.y], [max.x, max.y]);
+    let query = AABB::from_corners([x0, y0], [x1, y1]);
     walk_box(tree.root(), &query, &mut found);
 }
 
@@ -300,7 +304,8 @@ mod tests {
                     })
                     .collect();
                 let mut found = Vec::new();
-                visit_box(&tree, min, max, |i, fit| found.push((i, fit)));
+                let corners = [min.x, min.y, max.x, max.y];
+                visit_box(&tree, corners, |i, fit| found.push((i, fit)));
                 expected.sort_by_key(|&(i, _)| i);
                 found.sort_by_key(|&(i, _)| i);
                 assert_eq!(found, expected, "query box {size} m at ({x}, {y})");
@@ -322,12 +327,9 @@ mod tests {
         // An entry whose edge the query box touches meets it (closed boxes).
         let [x1, y1] = entries[0].geom().envelope().upper();
         let mut at_corner = Vec::new();
-        visit_box(
-            &tree,
-            RdPoint::new(x1, y1),
-            RdPoint::new(x1 + 1.0, y1 + 1.0),
-            |i, fit| at_corner.push((i, fit)),
-        );
+        visit_box(&tree, [x1, y1, x1 + 1.0, y1 + 1.0], |i, fit| {
+            at_corner.push((i, fit))
+        });
         assert!(
             at_corner.contains(&(0, BoxFit::Crossing)),
             "the box at the first entry's corner missed it ({} found)",
