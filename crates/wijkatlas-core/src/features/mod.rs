@@ -794,9 +794,9 @@ fn build_item(
         year,
         bbox_rd,
         props,
-        // Until the collection joins every fragment into one buffer (`join_fragments`)
-        // and frees this copy.
-        fragment: Bytes::copy_from_slice(s.as_bytes()),
+        // The written text itself, uncopied, until the collection joins every fragment
+        // into one buffer (`join_fragments`) and frees it.
+        fragment: Bytes::from(s),
         // Set when the collection joins its fragments (`join_fragments`).
         at: 0,
         props_len: props_json.len(),
