@@ -193,10 +193,13 @@ fn routing_status(s: &Snapshot) -> serde_json::Value {
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
-    with_layers(routes(), state)
+    with_layers(routes(state.limits().max_body_bytes), state)
 }
 
-fn routes() -> Router<Shared> {
+/// `max_body_bytes`: the largest request body read, by the one route that reads one
+/// (set there alone: as a layer over every route it cost each request an entry in its
+/// extensions, and with axum's own a rehash of them).
+fn routes(max_body_bytes: usize) -> Router<Shared> {
     Router::new()
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
@@ -209,7 +212,11 @@ fn routes() -> Router<Shared> {
         .route("/api/access", get(analysis::access))
         .route("/api/gaps", get(analysis::gaps))
         .route("/api/suggest", get(analysis::suggest))
-        .route("/api/scenario", axum::routing::post(analysis::scenario))
+        .route(
+            "/api/scenario",
+            axum::routing::post(analysis::scenario)
+                .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes)),
+        )
         .route("/api/zoek", get(analysis::search))
         .route("/profiles/{code}", get(profiles::profile))
         .route("/toegankelijkheid", get(accessibility))
@@ -229,7 +236,7 @@ fn routes() -> Router<Shared> {
 }
 
 /// The behaviour every route shares, outermost first: the request id, metrics, CORS,
-/// the snapshot and security headers (`edge`); the body limit; compression; then the
+/// the snapshot and security headers (`edge`); compression; then the
 /// deadline and time limit, panics caught and conditional GETs (`guard`). Expensive
 /// requests are admitted by their handlers (see `admission`).
 fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
@@ -238,9 +245,6 @@ fn with_layers(routes: Router<Shared>, state: Shared) -> Router {
     // and every box is cloned on every request.
     let stack = tower::ServiceBuilder::new()
         .layer(StepLayer::new(state.clone(), Step::Edge))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.limits().max_body_bytes,
-        ))
         // Fastest levels: the default gzip level spent 3× longer compressing a national
         // layer than writing it, for a body only ~15% smaller.
         // Past tower-http's wrapper when the client accepts no coding (`compression`).
@@ -594,7 +598,7 @@ mod operations_tests {
     async fn a_panicking_handler_is_a_500_with_a_request_id_and_the_server_goes_on() {
         let s = state(Default::default());
         let app = with_layers(
-            routes().route(
+            routes(s.limits().max_body_bytes).route(
                 "/test-panic",
                 get(|| async {
                     let v: Vec<u8> = Vec::new();
@@ -620,7 +624,7 @@ mod operations_tests {
         let limits = crate::config::Limits::new(Some(1), Some(1), None).expect("limits");
         let s = state(limits);
         let app = with_layers(
-            routes().route(
+            routes(s.limits().max_body_bytes).route(
                 "/test-slow",
                 get(|| async {
                     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

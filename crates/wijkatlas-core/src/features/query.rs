@@ -553,14 +553,10 @@ pub(super) fn bbox_to_rd(
             // closely enough for boxes drawn on a map of the Netherlands.
             let xs = [x0, (x0 + x1) / 2.0, x1];
             let ys = [y0, (y0 + y1) / 2.0, y1];
-            let pts: Vec<RdPoint> = xs
-                .iter()
-                .flat_map(|&x| {
-                    ys.iter().map(move |&y| {
-                        LonLat::new(x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)).to_rd()
-                    })
-                })
-                .collect();
+            let pts: [RdPoint; 9] = std::array::from_fn(|i| {
+                let (x, y) = (xs[i / 3], ys[i % 3]);
+                LonLat::new(x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)).to_rd()
+            });
             let fold = |f: fn(f64, f64) -> f64, init: f64, sel: fn(&RdPoint) -> f64| {
                 pts.iter().map(sel).fold(init, f)
             };

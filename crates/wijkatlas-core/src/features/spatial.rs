@@ -81,7 +81,8 @@ impl NearBox {
         };
         NearBox {
             near,
-            uncertain: Vec::new(),
+            // Room for the outlines a box over a city crosses, at once.
+            uncertain: Vec::with_capacity(32),
             bytes: 0,
         }
     }
@@ -264,7 +265,9 @@ pub(super) fn box_page<'a>(
     });
     let mut items = Vec::with_capacity(limit.min(meeting.len()));
     meeting.page(offset, limit, |position| {
-        items.extend(c.items.get(position))
+        if let Some(item) = c.items.get(position) {
+            items.push(item);
+        }
     });
     super::Page {
         matched: meeting.len(),
