@@ -22,7 +22,7 @@ pub use query::{
 };
 
 use crate::crs::Crs;
-use crate::index::{BoxFit, BoxTree};
+use crate::index::{BoxFit, RunTree};
 use crate::model::{Area, AreaLevel, Dataset, UnlocatedArea};
 use bytes::Bytes;
 use geo::{BoundingRect, Intersects, Rect};
@@ -108,9 +108,9 @@ pub struct Collection {
     /// (see [`Collection::crs84_pieces`]).
     joined: Bytes,
     by_id: HashMap<String, usize>,
-    /// The located features' RD boxes, each with where it is here: box queries walk
-    /// this and never read a feature to find, place or bound it.
-    placed: BoxTree<Placed>,
+    /// The located features' RD boxes in id order, each with where it is here: box
+    /// queries walk this and never read a feature to find, place or bound it.
+    placed: RunTree<Placed>,
     /// For the properties in [`INDEXED`]: lower-cased value → item positions.
     lookup: HashMap<&'static str, HashMap<String, Vec<usize>>>,
     /// Simplified outlines per zoom (0 to [`MAX_GENERALISED_ZOOM`]), made on first use.
@@ -881,7 +881,7 @@ fn collection(parts: Parts) -> Collection {
         .collect();
     // A collection is far below 4 billion features, and a feature below 4 GB: a bound
     // saturates upwards.
-    let placed = BoxTree::new(items.iter().enumerate().filter_map(|(position, item)| {
+    let placed = RunTree::new(items.iter().enumerate().filter_map(|(position, item)| {
         let located = matches!(item.origin, Origin::Located(_));
         let position = u32::try_from(position).ok().filter(|_| located)?;
         let placed = Placed {

@@ -3,6 +3,10 @@
 //! Area trees hold bounding boxes only; a query narrows by box and then tests the exact
 //! polygon, so a point on a long thin buurt is never given to its neighbour.
 
+mod runs;
+
+pub use runs::RunTree;
+
 use crate::crs::RdPoint;
 use crate::model::{Area, AreaLevel, Category, Containing, Voorziening};
 use geo::{BoundingRect, Intersects, Point};
