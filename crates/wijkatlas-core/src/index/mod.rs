@@ -255,6 +255,19 @@ where
     }
 }
 
+/// A fixed-seed xorshift generator for SYNTHETIC test boxes: each call gives a number in
+/// `0..below`, the same sequence for the same seed, so a failing box can be found again.
+#[cfg(test)]
+fn uniform(seed: u64) -> impl FnMut(f64) -> f64 {
+    let mut state = seed;
+    move |below| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64 * below
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,13 +279,7 @@ mod tests {
     /// edge to edge.
     #[test]
     fn the_walk_agrees_with_rstar_and_classifies_each_entry() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |below: f64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 * below
-        };
+        let mut next = uniform(0x2545_f491_4f6c_dd1d);
         let entries: Vec<AreaEntry> = (0..5_000)
             .map(|i| {
                 let (x, y) = (next(100_000.0).round(), next(100_000.0).round());

@@ -116,13 +116,7 @@ mod tests {
     /// The runs answer exactly what a tree of every box answers, each with the same fit.
     #[test]
     fn runs_answer_as_a_tree_of_every_box() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |below: f64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64 * below
-        };
+        let mut next = super::super::uniform(0x9e37_79b9_7f4a_7c15);
         let mut boxes: Vec<[f64; 4]> = Vec::new();
         while boxes.len() < 4_000 {
             let (x, y) = (next(100_000.0).round(), next(100_000.0).round());
