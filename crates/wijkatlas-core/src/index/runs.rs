@@ -3,10 +3,11 @@
 //!
 //! A collection lists its features in id order, and CBS codes put a wijk's buurten one
 //! after another, side by side on the map. The tree holds one box per run of such
-//! neighbours instead of one per feature: a query walks a tree a fraction of the size,
-//! then reads the boxes of the runs it meets, which lie next to each other in memory.
-//! Under load the walk's cost was its pointer chasing (a node per level, each a heap
-//! block of its own); a run's boxes are one read.
+//! neighbours instead of one per feature: a query walks a tree a fifth of the size (each
+//! of rstar's nodes is a heap block of its own, one more load per level), then reads the
+//! boxes of the runs it meets, which lie next to each other in memory. A box over
+//! Utrecht meets 26 runs of the national buurten where it visited 49 nodes of a tree of
+//! every buurt.
 
 use super::{BoxFit, BoxTree};
 
