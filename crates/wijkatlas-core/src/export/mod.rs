@@ -91,14 +91,10 @@ pub struct Table {
 
 impl Table {
     pub fn extent(&self) -> Option<[f64; 4]> {
-        self.rows.iter().filter_map(|r| r.bbox).reduce(|a, b| {
-            [
-                a[0].min(b[0]),
-                a[1].min(b[1]),
-                a[2].max(b[2]),
-                a[3].max(b[3]),
-            ]
-        })
+        self.rows
+            .iter()
+            .filter_map(|r| r.bbox)
+            .reduce(crate::index::box_union)
     }
 }
 

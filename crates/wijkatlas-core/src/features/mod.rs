@@ -130,14 +130,10 @@ struct Placed {
 
 /// The CRS84 extent over all collections: min lon, min lat, max lon, max lat.
 pub fn union_extent(collections: &[Collection]) -> Option<[f64; 4]> {
-    collections.iter().filter_map(|c| c.extent).reduce(|a, b| {
-        [
-            a[0].min(b[0]),
-            a[1].min(b[1]),
-            a[2].max(b[2]),
-            a[3].max(b[3]),
-        ]
-    })
+    collections
+        .iter()
+        .filter_map(|c| c.extent)
+        .reduce(crate::index::box_union)
 }
 
 /// Beyond this zoom half a pixel is under a metre and outlines are served as they are.

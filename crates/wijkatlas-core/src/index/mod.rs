@@ -194,6 +194,16 @@ impl BoxFit {
     }
 }
 
+/// The box around two boxes, each min x, min y, max x, max y in one CRS.
+pub fn box_union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
+}
+
 fn corners(b: &AABB<[f64; 2]>) -> [f64; 4] {
     let ([x0, y0], [x1, y1]) = (b.lower(), b.upper());
     [x0, y0, x1, y1]

@@ -9,7 +9,7 @@
 //! Utrecht meets 26 runs of the national buurten where it visited 49 nodes of a tree of
 //! every buurt.
 
-use super::{BoxFit, BoxTree};
+use super::{box_union as union, BoxFit, BoxTree};
 
 /// The most entries in a run: a run whose box meets a query box costs a test of each.
 const RUN_MAX: usize = 8;
@@ -91,15 +91,6 @@ impl<T: Copy> RunTree<T> {
 fn joins(run: [f64; 4], next: [f64; 4]) -> bool {
     let half_perimeter = |[x0, y0, x1, y1]: [f64; 4]| (x1 - x0) + (y1 - y0);
     half_perimeter(union(run, next)) <= half_perimeter(run) + half_perimeter(next) + JOIN_SLACK
-}
-
-fn union(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
-    [
-        a[0].min(b[0]),
-        a[1].min(b[1]),
-        a[2].max(b[2]),
-        a[3].max(b[3]),
-    ]
 }
 
 /// Whether two closed boxes meet.
