@@ -4,7 +4,10 @@
 # with wrk on loopback. Prints a table, then the goals of issue 22 side by side: /health
 # and the 100-area page as a share of the bare server's rate (goal >= 0.6 each), and the
 # p99 of single features asked while the page is under load (goal < 2 ms), with the
-# machine's load average beside them. Asserts nothing (machines are noisy).
+# machine's load average beside them. Each row also gives the server's CPU time (user and
+# system, from /proc) per request answered: wrk shares the cores, so a rate moves with
+# how the two take turns, and the CPU a request costs the server says what the server
+# itself spends. Asserts nothing (machines are noisy).
 #
 #   bash scripts/bench_http.sh            # bundled data, plus the national 2014 buurt
 #                                         # layer from ../shared when it is there
@@ -55,7 +58,7 @@ start() {
   exit 1
 }
 
-# One wrk run: prints "req/s p50 p99" (latencies in ms).
+# One wrk run: prints "req/s p50 p99 non-2xx requests" (latencies in ms).
 measure() {
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" >"$work/wrk.txt" 2>&1 || true
   measure_parse
@@ -75,7 +78,7 @@ measure_mixed() { # page-url feature-url niceness
   echo "$page $feature $p99"
 }
 
-# The figures of the last wrk run in $work/wrk.txt: "req/s p50 p99 non-2xx".
+# The figures of the last wrk run in $work/wrk.txt: "req/s p50 p99 non-2xx requests".
 measure_parse() {
   awk '
     function ms(v) { if (v ~ /us$/) return substr(v, 1, length(v)-2)/1000;
@@ -85,33 +88,63 @@ measure_parse() {
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
-    END { printf "%.0f %.2f %.2f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }' "$work/wrk.txt"
+    / requests in / { n = $1 }
+    END { printf "%.0f %.2f %.2f %s %d\n", rps, p50, p99, (bad == "" ? 0 : bad), n }' "$work/wrk.txt"
+}
+
+# The CPU time (user + system, in clock ticks) process $1 has used so far.
+HZ="$(getconf CLK_TCK)"
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+# Server CPU per request, microseconds: ticks used over requests answered. On a machine
+# whose cores the server shares with wrk, the rate moves with how the two take turns;
+# the server's own CPU per request does not, so the two are printed side by side.
+per_request() { # ticks requests
+  awk -v d="$1" -v n="$2" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n; else printf "?" }'
 }
 
 # The bbox page against the unfiltered page measured in turn, ROUNDS times at half the
 # route time each: rows measured a minute apart see a machine whose load has moved, and
 # a ratio of two such rows moved with it. Prints the ratios and their median.
-alternate_ratio() { # unfiltered-url bbox-url
-  local half=$(( (DURATION + 1) / 2 )) ratios=() p b
+alternate_ratio() { # unfiltered-url bbox-url server-pid
+  local half=$(( (DURATION + 1) / 2 )) ratios=() cpu_ratios=() p b pc bc
+  # "req/s cpu-µs-per-request" of one turn.
+  turn() {
+    local t0 out
+    t0=$(cpu_ticks "$2")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${half}s" "$1" 2>/dev/null)
+    echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(per_request "$(( $(cpu_ticks "$2") - t0 ))" "$(awk '/ requests in / { print $1 }' <<<"$out")")"
+  }
   for _ in $(seq 1 "${ROUNDS:-3}"); do
-    p=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${half}s" "$1" 2>/dev/null | awk '/Requests\/sec/ { print $2 }')
-    b=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${half}s" "$2" 2>/dev/null | awk '/Requests\/sec/ { print $2 }')
+    read -r p pc <<<"$(turn "$1" "$3")"
+    read -r b bc <<<"$(turn "$2" "$3")"
     ratios+=("$(awk -v a="$b" -v p="$p" 'BEGIN { printf "%.3f", a/p }')")
+    cpu_ratios+=("$(awk -v a="$bc" -v p="$pc" 'BEGIN { printf "%.3f", p/a }')")
   done
-  printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END {
-    printf "ratio bbox/unfiltered page measured in turn (%d rounds of %ds each): ", NR, '"$half"'
-    for (i = 1; i <= NR; i++) printf "%s ", r[i]
-    printf "-> median %.2f (goal >= 0.9)\n", r[int((NR + 1) / 2)] }'
+  median_line() { # label values…
+    local label="$1"; shift
+    printf '%s\n' "$@" | sort -n | awk -v label="$label" '{ r[NR] = $1 } END {
+      printf "%s (%d rounds of %ds each): ", label, NR, '"$half"'
+      for (i = 1; i <= NR; i++) printf "%s ", r[i]
+      printf "-> median %.2f (goal >= 0.9)\n", r[int((NR + 1) / 2)] }'
+  }
+  median_line "ratio bbox/unfiltered page measured in turn" "${ratios[@]}"
+  median_line "  by server CPU per request (page's over bbox's), the same turns" "${cpu_ratios[@]}"
 }
 
-row() { # name url
-  local bytes stats
+row() { # name url pid-of-the-server-answering
+  local bytes stats t0 cpu
   bytes=$(curl -s "$2" | wc -c)
+  t0=$(cpu_ticks "$3")
   stats=$(measure "$2")
-  read -r rps p50 p99 bad <<<"$stats"
-  printf "%-34s %9s %10s %9s %9s %s\n" "$1" "$bytes" "$rps" "$p50" "$p99" "$([ "$bad" != 0 ] && echo "non-2xx: $bad")"
+  read -r rps p50 p99 bad n <<<"$stats"
+  cpu=$(per_request "$(( $(cpu_ticks "$3") - t0 ))" "$n")
+  printf "%-34s %9s %10s %9s %9s %9s %s\n" "$1" "$bytes" "$rps" "$p50" "$p99" "$cpu" "$([ "$bad" != 0 ] && echo "non-2xx: $bad")"
   echo "$rps" >"$work/rps.$1"
   echo "$p99" >"$work/p99.$1"
+  echo "$cpu" >"$work/cpu.$1"
 }
 
 # "load average 1, 5, 15 min (N cores)": the machine is shared, so say how busy it was.
@@ -124,7 +157,7 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   base=$(start "wijkatlas-$label" "$BIN" serve --addr 127.0.0.1:0 --data "$dir")
   # Resident memory at start: once the tiles made ahead are cached (the server logs it).
   local pid rss
-  pid=$(pgrep -f -- "--data $dir\$" | head -1)
+  pid=$(tail -1 "$work/pids")
   for _ in $(seq 1 300); do
     grep -q "tiles made ahead" "$work/wijkatlas-$label.log.err" 2>/dev/null && break
     sleep 0.1
@@ -136,24 +169,26 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
   # The first feature of the page, percent-encoded for its path segment.
   fid=$(curl -s "$page" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["features"][0]["id"], safe=""))')
   ceiling=$(start "ceiling-$label" target/release/examples/ceiling 127.0.0.1:0 "$size")
+  local ceiling_pid
+  ceiling_pid=$(tail -1 "$work/pids")
   echo
   load_start=$(load_now)
   echo "== $label ($DURATION s per route, $CONNECTIONS connections, $THREADS wrk threads; load average $load_start)"
   echo "resident memory at start, tiles made ahead: ${rss} MB (issue 22's goal for national-2014: < 120 MB)"
-  printf "%-34s %9s %10s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms"
-  row "page: 100 $layer, full geometry" "$page"
-  row "ceiling: static body, same size" "$ceiling/page"
-  row "single feature" "$base/collections/$layer/items/$fid"
-  row "bbox over a gemeente (Utrecht)" "$base/collections/$layer/items?limit=100&bbox=$bbox"
-  row "S_INTERSECTS, the same box" "$base/collections/$layer/items?limit=100&filter=S_INTERSECTS(geometry,BBOX($bbox))"
-  row "page in EPSG:28992 (written on request)" "$base/collections/$layer/items?limit=100&crs=EPSG:28992"
-  row "CQL2 filter" "$base/collections/$layer/items?limit=100&filter=$filter"
-  row "property filter" "$base/collections/$layer/items?limit=100&gemeentecode=GM0344"
-  row "analysis: 5 nearest, any category" "$base/api/nearest?x=155000&y=463000&k=5"
-  row "analysis: area at a point" "$base/api/area-at?x=155000&y=463000"
-  row "landing page" "$base/"
-  row "health" "$base/health"
-  row "ceiling health" "$ceiling/health"
+  printf "%-34s %9s %10s %9s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms" "CPU µs/r"
+  row "page: 100 $layer, full geometry" "$page" "$pid"
+  row "ceiling: static body, same size" "$ceiling/page" "$ceiling_pid"
+  row "single feature" "$base/collections/$layer/items/$fid" "$pid"
+  row "bbox over a gemeente (Utrecht)" "$base/collections/$layer/items?limit=100&bbox=$bbox" "$pid"
+  row "S_INTERSECTS, the same box" "$base/collections/$layer/items?limit=100&filter=S_INTERSECTS(geometry,BBOX($bbox))" "$pid"
+  row "page in EPSG:28992 (written on request)" "$base/collections/$layer/items?limit=100&crs=EPSG:28992" "$pid"
+  row "CQL2 filter" "$base/collections/$layer/items?limit=100&filter=$filter" "$pid"
+  row "property filter" "$base/collections/$layer/items?limit=100&gemeentecode=GM0344" "$pid"
+  row "analysis: 5 nearest, any category" "$base/api/nearest?x=155000&y=463000&k=5" "$pid"
+  row "analysis: area at a point" "$base/api/area-at?x=155000&y=463000" "$pid"
+  row "landing page" "$base/" "$pid"
+  row "health" "$base/health" "$pid"
+  row "ceiling health" "$ceiling/health" "$ceiling_pid"
   # On 2 cores wrk's own threads take turns with the server's: a feature can wait for
   # a time slice of the load generator, which clients on other machines never take.
   # So the load is measured twice: its wrk at the server's priority, then at nice 19
@@ -191,7 +226,9 @@ bench_dataset() { # label data-dir layer bbox cql2-filter (percent-encoded)
       -v s="$(cat "$work/rps.S_INTERSECTS, the same box")" \
       -v p="$(cat "$work/rps.page: 100 $layer, full geometry")" -v r="$(cat "$work/rps.page in EPSG:28992 (written on request)")" \
       'BEGIN { printf "ratio bbox page/unfiltered page: %.2f (goal >= 0.9)   S_INTERSECTS: %.2f   EPSG:28992/CRS84 page: %.2f\n", a/p, s/p, r/p }'
-  alternate_ratio "$page" "$base/collections/$layer/items?limit=100&bbox=$bbox"
+  awk -v a="$(cat "$work/cpu.bbox over a gemeente (Utrecht)")" -v p="$(cat "$work/cpu.page: 100 $layer, full geometry")" \
+      'BEGIN { printf "  by server CPU per request: page %.1f µs, bbox page %.1f µs: %.2f\n", p, a, p/a }'
+  alternate_ratio "$page" "$base/collections/$layer/items?limit=100&bbox=$bbox" "$pid"
 }
 
 bench_dataset bundled data wijken "5.05,52.05,5.20,52.13" \
@@ -234,18 +271,19 @@ PY
   sed -e "s|@PBF@|$(realpath "$pbf")|" -e "s|@ROUTING@|true|" \
     tests/fixtures/delft/wijkatlas.toml.in >"$work/delft/wijkatlas.toml"
   base=$(start wijkatlas-delft "$BIN" serve --addr 127.0.0.1:0 --data "$work/delft")
+  pid=$(tail -1 "$work/pids")
   echo
   echo "== delft, along the network ($DURATION s per route, $CONNECTIONS connections; load average $(load_now))"
-  printf "%-34s %9s %10s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms"
+  printf "%-34s %9s %10s %9s %9s %9s\n" "route" "bytes" "req/s" "p50 ms" "p99 ms" "CPU µs/r"
   # A point on the TU Delft campus (Mekelweg), inside the extract.
   at="lon=4.3713&lat=51.9990"
-  row "nearest 3, walking and cycling" "$base/api/nearest?$at&k=3"
+  row "nearest 3, walking and cycling" "$base/api/nearest?$at&k=3" "$pid"
   # An isochrone counts as expensive: the server runs max_expensive (the cores) at once
   # and queues four times that, refusing the rest with a 503 at once. So its rows use 8
   # connections, which it takes all of, rather than time refusals.
-  CONNECTIONS=8 row "isochrone 15 min walking (8 conn.)" "$base/api/isochrone?$at&minuten=15&modus=lopen"
-  CONNECTIONS=8 row "isochrone 15 min cycling (8 conn.)" "$base/api/isochrone?$at&minuten=15&modus=fietsen"
-  row "health" "$base/health"
+  CONNECTIONS=8 row "isochrone 15 min walking (8 conn.)" "$base/api/isochrone?$at&minuten=15&modus=lopen" "$pid"
+  CONNECTIONS=8 row "isochrone 15 min cycling (8 conn.)" "$base/api/isochrone?$at&minuten=15&modus=fietsen" "$pid"
+  row "health" "$base/health" "$pid"
   awk -v n="$(cat "$work/p99.nearest 3, walking and cycling")" \
       -v w="$(cat "$work/p99.isochrone 15 min walking (8 conn.)")" -v c="$(cat "$work/p99.isochrone 15 min cycling (8 conn.)")" \
       'function verdict(ok) { return ok ? "met" : "NOT met" }
