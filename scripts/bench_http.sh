@@ -105,42 +105,43 @@ per_request() { # ticks requests
   awk -v d="$1" -v n="$2" -v hz="$HZ" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n; else printf "?" }'
 }
 
+# `measure` with the server's CPU time per request over that run appended (server: pid $2).
+measure_cpu() { # url pid
+  local t0 stats n
+  t0=$(cpu_ticks "$2")
+  stats=$(measure "$1")
+  read -r _ _ _ _ n <<<"$stats"
+  echo "$stats $(per_request "$(( $(cpu_ticks "$2") - t0 ))" "$n")"
+}
+
 # The bbox page against the unfiltered page measured in turn, ROUNDS times at half the
 # route time each: rows measured a minute apart see a machine whose load has moved, and
 # a ratio of two such rows moved with it. Prints the ratios and their median.
 alternate_ratio() { # unfiltered-url bbox-url server-pid
   local half=$(( (DURATION + 1) / 2 )) ratios=() cpu_ratios=() p b pc bc
-  # "req/s cpu-µs-per-request" of one turn.
-  turn() {
-    local t0 out
-    t0=$(cpu_ticks "$2")
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${half}s" "$1" 2>/dev/null)
-    echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(per_request "$(( $(cpu_ticks "$2") - t0 ))" "$(awk '/ requests in / { print $1 }' <<<"$out")")"
-  }
   for _ in $(seq 1 "${ROUNDS:-3}"); do
-    read -r p pc <<<"$(turn "$1" "$3")"
-    read -r b bc <<<"$(turn "$2" "$3")"
+    read -r p _ _ _ _ pc <<<"$(DURATION=$half measure_cpu "$1" "$3")"
+    read -r b _ _ _ _ bc <<<"$(DURATION=$half measure_cpu "$2" "$3")"
     ratios+=("$(awk -v a="$b" -v p="$p" 'BEGIN { printf "%.3f", a/p }')")
     cpu_ratios+=("$(awk -v a="$bc" -v p="$pc" 'BEGIN { printf "%.3f", p/a }')")
   done
-  median_line() { # label values…
-    local label="$1"; shift
-    printf '%s\n' "$@" | sort -n | awk -v label="$label" '{ r[NR] = $1 } END {
-      printf "%s (%d rounds of %ds each): ", label, NR, '"$half"'
-      for (i = 1; i <= NR; i++) printf "%s ", r[i]
-      printf "-> median %.2f (goal >= 0.9)\n", r[int((NR + 1) / 2)] }'
-  }
-  median_line "ratio bbox/unfiltered page measured in turn" "${ratios[@]}"
-  median_line "  by server CPU per request (page's over bbox's), the same turns" "${cpu_ratios[@]}"
+  median_line "ratio bbox/unfiltered page measured in turn" "$half" "${ratios[@]}"
+  median_line "  by server CPU per request (page's over bbox's), the same turns" "$half" "${cpu_ratios[@]}"
+}
+
+# "label (N rounds of Ss each): the ratios sorted -> median" for the turns above.
+median_line() { # label seconds-per-turn ratios…
+  local label="$1" half="$2"; shift 2
+  printf '%s\n' "$@" | sort -n | awk -v label="$label" -v half="$half" '{ r[NR] = $1 } END {
+    printf "%s (%d rounds of %ds each): ", label, NR, half
+    for (i = 1; i <= NR; i++) printf "%s ", r[i]
+    printf "-> median %.2f (goal >= 0.9)\n", r[int((NR + 1) / 2)] }'
 }
 
 row() { # name url pid-of-the-server-answering
-  local bytes stats t0 cpu
+  local bytes cpu
   bytes=$(curl -s "$2" | wc -c)
-  t0=$(cpu_ticks "$3")
-  stats=$(measure "$2")
-  read -r rps p50 p99 bad n <<<"$stats"
-  cpu=$(per_request "$(( $(cpu_ticks "$3") - t0 ))" "$n")
+  read -r rps p50 p99 bad _ cpu <<<"$(measure_cpu "$2" "$3")"
   printf "%-34s %9s %10s %9s %9s %9s %s\n" "$1" "$bytes" "$rps" "$p50" "$p99" "$cpu" "$([ "$bad" != 0 ] && echo "non-2xx: $bad")"
   echo "$rps" >"$work/rps.$1"
   echo "$p99" >"$work/p99.$1"
