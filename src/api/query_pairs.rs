@@ -22,8 +22,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Pairs {
 }
 
 fn decode(query: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            // Most pairs (`limit=100`, `bbox=5.05,52.05,5.20,52.13`) have nothing to
+            // decode: taken as they are, they skip a pass that rebuilt each one byte by
+            // byte, which made a box query's pairs cost three times a page's.
+            if !pair.bytes().any(|b| b == b'%' || b == b'+') {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                return Some((name.to_owned(), value.to_owned()));
+            }
+            form_urlencoded::parse(pair.as_bytes())
+                .next()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        })
         .collect()
 }
 
@@ -45,6 +58,9 @@ mod tests {
             "a=1&a=2&empty=&novalue&=x",
             "bad=%FF%FE&half=%4",
             "naam=%C3%A9%20%e2%82%ac",
+            "&&limit=10&&bbox=1,2,3,4&",
+            "a=b=c&filter=x%3D1=2&k&=",
+            "plus+only=a+b&mixed=5.05,52.05%2C5.2",
         ] {
             let uri: Uri = format!("/x?{query}").parse().expect("a URI");
             let Query(expected): Query<Vec<(String, String)>> =

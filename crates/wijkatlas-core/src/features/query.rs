@@ -503,15 +503,27 @@ fn list(v: &str) -> impl Iterator<Item = &str> {
 /// `minx,miny,maxx,maxy` in the axis order of `crs` (EPSG:4326: lat before lon), or the
 /// same with heights, which are ignored.
 fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
-    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
-    let n = numbers.map_err(|_| err("bbox", format!("'{text}' is not a list of numbers")))?;
-    let (a0, b0, a1, b1) = match n.as_slice() {
-        [a0, b0, a1, b1] => (*a0, *b0, *a1, *b1),
-        [a0, b0, _, a1, b1, _] => (*a0, *b0, *a1, *b1),
+    // Read into a fixed array: a box has at most 6 numbers, and more are counted only
+    // to say how many there were.
+    let mut n = [0.0; 6];
+    let mut count = 0;
+    for part in text.split(',') {
+        let v = part
+            .trim()
+            .parse::<f64>()
+            .map_err(|_| err("bbox", format!("'{text}' is not a list of numbers")))?;
+        if let Some(slot) = n.get_mut(count) {
+            *slot = v;
+        }
+        count += 1;
+    }
+    let (a0, b0, a1, b1) = match count {
+        4 => (n[0], n[1], n[2], n[3]),
+        6 => (n[0], n[1], n[3], n[4]),
         _ => {
             return Err(err(
                 "bbox",
-                format!("needs 4 numbers (or 6 with heights), got {}", n.len()),
+                format!("needs 4 numbers (or 6 with heights), got {count}"),
             ))
         }
     };
@@ -587,6 +599,9 @@ mod tests {
         let r = crs84.rd;
         assert!(r.min().x < amersfoort.x && amersfoort.x < r.max().x);
         assert!(r.min().y < amersfoort.y && amersfoort.y < r.max().y);
+        // With heights: the third and sixth numbers are left out.
+        let with_heights = parse_bbox("5.3,52.1,-4,5.4,52.2,300", Crs::Crs84).unwrap();
+        assert_eq!(with_heights.rd, crs84.rd);
         let rd = parse_bbox("150000,460000,160000,470000", Crs::RdNew).unwrap();
         assert_eq!(
             rd.rd.min(),
@@ -622,7 +637,10 @@ mod tests {
     #[test]
     fn bad_boxes_say_why() {
         for (text, expected) in [
-            ("1,2,3", "needs 4 numbers"),
+            ("1,2,3", "needs 4 numbers (or 6 with heights), got 3"),
+            ("1,2,3,4,5", "got 5"),
+            ("5.3,52.1,0,5.4,52.2,10,1", "got 7"),
+            ("5.3,52.1,0,5.4,52.2,x", "not a list of numbers"),
             ("a,b,c,d", "not a list of numbers"),
             ("5.4,52.1,5.3,52.2", "lower corner"),
             ("500,52,501,53", "not longitudes"),
