@@ -243,6 +243,28 @@ fn a_40_kb_url_cannot_build_more_than_the_response_cap() {
             "f={f}: peak RSS {peak} KiB from {before} KiB"
         );
     }
+    // A page of ready-made features is held to the cap by its plan's bound: the
+    // largest one a client can ask for is sent within the cap or refused with the
+    // reason, never cut short. Of the bundled layers some are sent (gemeenten, 1.2 MB)
+    // and some refused (wijken), so both ways are taken.
+    let mut statuses = Vec::new();
+    for layer in ["gemeenten", "wijken", "buurten", "voorzieningen"] {
+        let (status, body) = get(&server, &format!("/collections/{layer}/items?limit=10000"));
+        match status {
+            200 => {
+                assert!(body.len() <= 2 << 20, "{layer}: {} bytes", body.len());
+                let page: serde_json::Value = serde_json::from_str(&body).expect("a whole page");
+                assert_eq!(page["numberReturned"], page["numberMatched"], "{layer}");
+            }
+            400 => assert!(body.contains("more than this server sends"), "{body}"),
+            other => panic!("{layer}: {other} {}", &body[..body.len().min(300)]),
+        }
+        statuses.push(status);
+    }
+    assert!(
+        statuses.contains(&200) && statuses.contains(&400),
+        "{statuses:?}: the bundled layers no longer fall on both sides of 2 MB"
+    );
     // Each property once, whatever the URL repeats.
     let (status, body) = get(
         &server,

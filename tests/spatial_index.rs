@@ -252,6 +252,15 @@ fn ready_made_bound_covers_every_bbox_page_and_no_filter() {
                 c.id
             );
             bounded += usize::from(bytes > 0);
+            // The server checks its response cap against this bound in place of the
+            // page's own estimate: it must never be the smaller.
+            let estimate = c.estimate_bytes(&page.items, features::Format::GeoJson, None);
+            let estimate_bound = Collection::estimate_bound(bound, page.items.len());
+            assert!(
+                estimate <= estimate_bound,
+                "{} {rd}: estimate {estimate} > its bound {estimate_bound}",
+                c.id
+            );
             let everything = c.items.iter().map(|i| i.crs84_fragment().len() + 1).sum();
             assert!(
                 bound <= everything,

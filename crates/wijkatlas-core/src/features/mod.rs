@@ -141,6 +141,11 @@ pub const MAX_GENERALISED_ZOOM: u8 = 15;
 
 /// Properties filtered on so often (a gemeente's areas, a category of facilities) that
 /// they get an index instead of a scan.
+/// Room [`Collection::estimate_bytes`] gives each feature beyond its text (separator,
+/// links of an HTML row), and a page beyond its features (head, links).
+const PER_FEATURE_ROOM: usize = 16;
+const PAGE_ROOM: usize = 1024;
+
 const INDEXED: [&str; 4] = ["gemeentecode", "wijkcode", "buurtcode", "categorie"];
 
 /// A feature's geometry in RD metres, for drawing previews.
@@ -554,6 +559,15 @@ impl Collection {
         Bytes::from(s)
     }
 
+    /// An upper bound of [`Collection::estimate_bytes`] for a GeoJSON page of `count`
+    /// ready-made features taken from candidates whose fragments, with a separator
+    /// each, come to `candidate_bytes` ([`ReadyMade::bytes`]).
+    pub fn estimate_bound(candidate_bytes: usize, count: usize) -> usize {
+        candidate_bytes
+            .saturating_add(count.saturating_mul(PER_FEATURE_ROOM))
+            .saturating_add(PAGE_ROOM)
+    }
+
     /// An upper estimate of the bytes a page takes in `format`, cheap to work out
     /// before the page is written: each feature's ready-made GeoJSON bounds its own
     /// geometry and properties in any encoding, and a page adds markup per cell.
@@ -582,9 +596,9 @@ impl Collection {
                     _ => 0,
                 };
                 // RD's and EPSG:4326's numbers take no more characters than CRS84's.
-                item.fragment.len() + text + columns * per_cell + 16
+                item.fragment.len() + text + columns * per_cell + PER_FEATURE_ROOM
             })
-            .fold(1024, usize::saturating_add)
+            .fold(PAGE_ROOM, usize::saturating_add)
     }
 
     /// A page as CSV: the id, the properties (all, or those selected) as columns, and
