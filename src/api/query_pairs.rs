@@ -1,9 +1,10 @@
 //! The query string as (name, value) pairs, the form every handler reads it in.
 //!
-//! Decoded with `form_urlencoded` directly, as axum's `Query<Vec<(String, String)>>`
-//! decodes it (`+` is a space, invalid UTF-8 after percent-decoding becomes U+FFFD, so
-//! nothing is refused here), without serde between: for a page with a few parameters the
-//! serde path cost more than the page's own head.
+//! Decoded as axum's `Query<Vec<(String, String)>>` decodes it (`+` is a space, invalid
+//! UTF-8 after percent-decoding becomes U+FFFD, so nothing is refused here), without
+//! serde between: for a page with a few parameters the serde path cost more than the
+//! page's own head. A pair with a `%` or a `+` goes through `form_urlencoded`; the
+//! others are split as they are.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
