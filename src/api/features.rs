@@ -736,12 +736,10 @@ fn items_answer(s: &Snapshot, r: ItemsRequest) -> Result<Response, ApiError> {
     } = r;
     let (pairs, q, base) = (&pairs[..], &q, &base);
     let c = find(s, &id)?;
-    let (page, planned_bytes) = match plan {
-        Some(plan) => {
-            let bytes = plan.bytes;
-            (c.query_ready_made(&s.dataset, q, plan), Some(bytes))
-        }
-        None => (c.query(&s.dataset, q), None),
+    let planned_bytes = plan.as_ref().map(|p| p.bytes);
+    let page = match plan {
+        Some(plan) => c.query_ready_made(&s.dataset, q, plan),
+        None => c.query(&s.dataset, q),
     };
     if crate::deadline::expired() {
         // Thrown away by the caller; the page may be short.
@@ -750,13 +748,10 @@ fn items_answer(s: &Snapshot, r: ItemsRequest) -> Result<Response, ApiError> {
     // A planned page is some of the candidates whose bytes the plan summed, so the plan
     // bounds the estimate; within the cap it stands for it, and the page's features are
     // not read once more only to be counted (1,200 to 1,900 instructions of a page).
-    let within_plan = planned_bytes
+    let estimate = planned_bytes
         .map(|bytes| Collection::estimate_bound(bytes, page.items.len()))
-        .filter(|&bound| bound <= cap);
-    let estimate = match within_plan {
-        Some(bound) => bound,
-        None => c.estimate_bytes(&page.items, format, q.select.as_deref()),
-    };
+        .filter(|&bound| bound <= cap)
+        .unwrap_or_else(|| c.estimate_bytes(&page.items, format, q.select.as_deref()));
     if estimate > cap {
         return Err(ApiError::BadRequest(format!(
             "this answer would be about {} MB, more than this server sends at once ({} MB); ask for fewer features (limit, offset) or fewer properties",

@@ -139,13 +139,13 @@ pub fn union_extent(collections: &[Collection]) -> Option<[f64; 4]> {
 /// Beyond this zoom half a pixel is under a metre and outlines are served as they are.
 pub const MAX_GENERALISED_ZOOM: u8 = 15;
 
-/// Properties filtered on so often (a gemeente's areas, a category of facilities) that
-/// they get an index instead of a scan.
 /// Room [`Collection::estimate_bytes`] gives each feature beyond its text (separator,
 /// links of an HTML row), and a page beyond its features (head, links).
 const PER_FEATURE_ROOM: usize = 16;
 const PAGE_ROOM: usize = 1024;
 
+/// Properties filtered on so often (a gemeente's areas, a category of facilities) that
+/// they get an index instead of a scan.
 const INDEXED: [&str; 4] = ["gemeentecode", "wijkcode", "buurtcode", "categorie"];
 
 /// A feature's geometry in RD metres, for drawing previews.
