@@ -9,6 +9,7 @@
 //! features (and so of its pages, tiles and downloads); the queryables still list it
 //! when the model says its type, so a filter on it is valid and matches nothing.
 
+mod asked_box;
 pub mod cql2;
 pub mod csv_cell;
 pub mod datetime;
@@ -16,13 +17,14 @@ pub mod encode;
 mod query;
 mod spatial;
 
+pub use asked_box::AskedBox;
 pub use query::{
     BboxFilter, Format, ItemsQuery, Parameter, ParameterValue, QueryError, DEFAULT_LIMIT,
     ITEMS_PARAMETERS, MAX_LIMIT,
 };
 
 use crate::crs::Crs;
-use crate::index::{BoxFit, RunTree};
+use crate::index::RunTree;
 use crate::model::{Area, AreaLevel, Dataset, UnlocatedArea};
 use bytes::Bytes;
 use geo::{BoundingRect, Intersects, Rect};
@@ -57,7 +59,7 @@ pub struct Item {
     /// Where the feature is in the dataset.
     origin: Origin,
     /// Whether its geometry is one piece (a point, or an outline of one polygon): then a
-    /// box that spans its box along one axis meets it (see [`BoxFit::Spanned`]).
+    /// box that spans its box along one axis meets it (see [`crate::index::BoxFit::Spanned`]).
     one_piece: bool,
 }
 
@@ -191,9 +193,9 @@ enum Pool {
     Every,
     /// These positions (in id order); every condition is still tested on each.
     Positions(Vec<usize>),
-    /// The features near the box `rd`, the query's one condition (see `spatial`).
+    /// The features near the box `asked`, the query's one condition (see `spatial`).
     NearBox {
-        rd: Rect<f64>,
+        asked: AskedBox,
         near: spatial::NearBox,
     },
 }
@@ -217,7 +219,7 @@ impl Collection {
     /// on each.
     fn candidates(&self, q: &ItemsQuery) -> Option<Vec<usize>> {
         let mut best: Option<Vec<usize>> = None;
-        for rd in spatial::required_boxes(q.bbox.as_ref().map(|b| &b.rd), q.filter.as_ref()) {
+        for rd in spatial::required_boxes(q.bbox.as_ref().map(|b| &b.asked), q.filter.as_ref()) {
             let near = spatial::positions_in_box(self, &rd);
             best = Some(match best {
                 None => near,
@@ -369,8 +371,8 @@ impl Collection {
             && q.sort.is_empty();
         match &q.bbox {
             Some(b) if box_only => Pool::NearBox {
-                rd: b.rd,
-                near: spatial::near_box(self, &b.rd),
+                asked: b.asked.clone(),
+                near: spatial::near_box(self, b.asked.query()),
             },
             _ => match self.candidates(q) {
                 Some(positions) => Pool::Positions(positions),
@@ -408,8 +410,8 @@ impl Collection {
                 })
         };
         match pool {
-            Pool::NearBox { rd, near } => {
-                spatial::box_page(self, dataset, &rd, near, (q.offset, q.limit))
+            Pool::NearBox { asked, near } => {
+                spatial::box_page(self, dataset, &asked, near, (q.offset, q.limit))
             }
             Pool::Positions(positions) => {
                 let pool = positions.into_iter().filter_map(|i| self.items.get(i));
@@ -650,55 +652,70 @@ impl Collection {
 
     /// Whether the feature's own geometry meets a CQL2 shape (both in RD).
     fn meets(&self, dataset: &Dataset, item: &Item, shape: &cql2::Shape) -> bool {
+        let b = match shape {
+            cql2::Shape::Rect(asked) => return self.meets_box(dataset, item, asked),
+            cql2::Shape::Point(p) => Rect::new(*p, *p),
+            cql2::Shape::Polygon(p) => match p.bounding_rect() {
+                Some(b) => b,
+                None => return false,
+            },
+        };
         let Origin::Located(i) = item.origin else {
             return false;
         };
         let [x0, y0, x1, y1] = item.bbox_rd;
-        let shape_box = match shape {
-            cql2::Shape::Rect(r) => Some(*r),
-            cql2::Shape::Point(p) => Some(Rect::new(*p, *p)),
-            cql2::Shape::Polygon(p) => p.bounding_rect(),
-        };
-        let Some(b) = shape_box else {
-            return false;
-        };
-        // The boxes first, compared by hand: every candidate of a `bbox` page comes here.
         if x1 < b.min().x || x0 > b.max().x || y1 < b.min().y || y0 > b.max().y {
             return false;
         }
         fn test<G>(g: &G, shape: &cql2::Shape) -> bool
         where
-            G: Intersects<Rect<f64>> + Intersects<geo::Point<f64>> + Intersects<geo::Polygon<f64>>,
+            G: Intersects<geo::Point<f64>> + Intersects<geo::Polygon<f64>>,
         {
             match shape {
-                cql2::Shape::Rect(r) => g.intersects(r),
                 cql2::Shape::Point(p) => g.intersects(&geo::Point::from(*p)),
                 cql2::Shape::Polygon(p) => g.intersects(p),
+                cql2::Shape::Rect(_) => false,
             }
         }
-        match (self.kind, shape) {
-            // The rule the R-tree walk applies (see `spatial::near_box`), so a scan and
-            // the index answer alike.
-            (CollectionKind::Areas(_), cql2::Shape::Rect(r))
-                if BoxFit::of(item.bbox_rd, [r.min().x, r.min().y, r.max().x, r.max().y])
-                    .meets_for_certain(item.one_piece) =>
-            {
-                true
-            }
-            (CollectionKind::Areas(level), _) => {
-                dataset.areas(level).get(i).is_some_and(|a| match shape {
-                    cql2::Shape::Rect(r) => spatial::outline_meets_rect(&a.geometry.rd, r),
-                    _ => test(&a.geometry.rd, shape),
-                })
-            }
-            (CollectionKind::Facilities, _) => test(&geo::Point::new(x0, y0), shape),
+        match self.kind {
+            CollectionKind::Areas(level) => dataset
+                .areas(level)
+                .get(i)
+                .is_some_and(|a| test(&a.geometry.rd, shape)),
+            CollectionKind::Facilities => test(&geo::Point::new(x0, y0), shape),
+        }
+    }
+
+    /// Whether the feature's own geometry meets a box a query asks about: a `bbox` or a
+    /// CQL2 `BBOX`. Every candidate of a `bbox` page comes here.
+    fn meets_box(&self, dataset: &Dataset, item: &Item, asked: &AskedBox) -> bool {
+        let Origin::Located(i) = item.origin else {
+            return false;
+        };
+        let Some(fit) = asked.fit(item.bbox_rd) else {
+            return false;
+        };
+        // The rule the R-tree walk applies (see `spatial::near_box`), so a scan and the
+        // index answer alike.
+        if fit.meets_for_certain(item.one_piece) {
+            return true;
+        }
+        match self.kind {
+            CollectionKind::Areas(level) => dataset
+                .areas(level)
+                .get(i)
+                .is_some_and(|a| asked.meets_outline(&a.geometry.rd)),
+            CollectionKind::Facilities => asked.holds_point(geo::Coord {
+                x: item.bbox_rd[0],
+                y: item.bbox_rd[1],
+            }),
         }
     }
 
     /// Whether the feature's own geometry, not just its box, meets the query box: the
     /// same test as a CQL2 `S_INTERSECTS` with that box.
     fn intersects(&self, dataset: &Dataset, item: &Item, bbox: &BboxFilter) -> bool {
-        self.meets(dataset, item, &cql2::Shape::Rect(bbox.rd))
+        self.meets_box(dataset, item, &bbox.asked)
     }
 }
 

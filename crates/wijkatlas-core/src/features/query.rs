@@ -2,8 +2,9 @@
 
 use super::cql2::{Expr, Filter, Shape};
 use super::datetime::DateInterval;
+use super::AskedBox;
 use super::Collection;
-use crate::crs::{Crs, LonLat, RdPoint};
+use crate::crs::Crs;
 use geo::{Coord, Rect};
 
 pub const DEFAULT_LIMIT: usize = 100;
@@ -168,7 +169,7 @@ pub const ITEMS_PARAMETERS: &[Parameter] = &[
 /// A bounding-box filter, held in RD metres whatever CRS it was given in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BboxFilter {
-    pub rd: Rect<f64>,
+    pub asked: AskedBox,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -268,9 +269,12 @@ impl ItemsQuery {
     /// one: through the R-tree's box path, and not counted as an expensive request.
     fn with_box_filter_as_bbox(mut self) -> Self {
         if self.bbox.is_none() {
-            if let Some(Expr::Intersects(Shape::Rect(rd))) = self.filter.as_ref().map(Filter::expr)
+            if let Some(Expr::Intersects(Shape::Rect(asked))) =
+                self.filter.as_ref().map(Filter::expr)
             {
-                self.bbox = Some(BboxFilter { rd: *rd });
+                self.bbox = Some(BboxFilter {
+                    asked: asked.clone(),
+                });
                 self.filter = None;
             }
         }
@@ -527,18 +531,12 @@ fn parse_bbox(text: &str, crs: Crs) -> Result<BboxFilter, QueryError> {
             ))
         }
     };
-    let rd = bbox_to_rd(a0, b0, a1, b1, crs).map_err(|e| err("bbox", e))?;
-    Ok(BboxFilter { rd })
+    let asked = asked_box(a0, b0, a1, b1, crs).map_err(|e| err("bbox", e))?;
+    Ok(BboxFilter { asked })
 }
 
-/// A box given in `crs`'s axis order as a box in RD metres (also for CQL2's `BBOX`).
-pub(super) fn bbox_to_rd(
-    a0: f64,
-    b0: f64,
-    a1: f64,
-    b1: f64,
-    crs: Crs,
-) -> Result<Rect<f64>, String> {
+/// A box given in `crs`'s axis order, held in RD metres (also for CQL2's `BBOX`).
+pub(super) fn asked_box(a0: f64, b0: f64, a1: f64, b1: f64, crs: Crs) -> Result<AskedBox, String> {
     if [a0, b0, a1, b1].iter().any(|v| !v.is_finite()) {
         return Err("numbers must be finite".into());
     }
@@ -550,7 +548,7 @@ pub(super) fn bbox_to_rd(
         return Err("the lower corner must come first (min before max on both axes)".into());
     }
     Ok(match crs {
-        Crs::RdNew => Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }),
+        Crs::RdNew => AskedBox::rd(Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })),
         Crs::Crs84 | Crs::Epsg4326 => {
             if !(-180.0..=180.0).contains(&x0)
                 || !(-180.0..=180.0).contains(&x1)
@@ -561,27 +559,7 @@ pub(super) fn bbox_to_rd(
                     "({x0}, {y0}, {x1}, {y1}) are not longitudes and latitudes in {crs}"
                 ));
             }
-            // The box's edges are curved in RD; its corners and edge midpoints bound it
-            // closely enough for boxes drawn on a map of the Netherlands.
-            let xs = [x0, (x0 + x1) / 2.0, x1];
-            let ys = [y0, (y0 + y1) / 2.0, y1];
-            let pts: [RdPoint; 9] = std::array::from_fn(|i| {
-                let (x, y) = (xs[i / 3], ys[i % 3]);
-                LonLat::new(x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)).to_rd()
-            });
-            let fold = |f: fn(f64, f64) -> f64, init: f64, sel: fn(&RdPoint) -> f64| {
-                pts.iter().map(sel).fold(init, f)
-            };
-            Rect::new(
-                Coord {
-                    x: fold(f64::min, f64::MAX, |p| p.x),
-                    y: fold(f64::min, f64::MAX, |p| p.y),
-                },
-                Coord {
-                    x: fold(f64::max, f64::MIN, |p| p.x),
-                    y: fold(f64::max, f64::MIN, |p| p.y),
-                },
-            )
+            AskedBox::lonlat(x0, y0, x1, y1)
         }
     })
 }
@@ -595,16 +573,18 @@ mod tests {
         let crs84 = parse_bbox("5.3,52.1,5.4,52.2", Crs::Crs84).unwrap();
         let epsg4326 = parse_bbox("52.1,5.3,52.2,5.4", Crs::Epsg4326).unwrap();
         assert_eq!(crs84, epsg4326);
-        let amersfoort = RdPoint::new(155_000.0, 463_000.0);
-        let r = crs84.rd;
-        assert!(r.min().x < amersfoort.x && amersfoort.x < r.max().x);
-        assert!(r.min().y < amersfoort.y && amersfoort.y < r.max().y);
+        // Amersfoort's tower, RD's origin, at 5.387°E 52.155°N.
+        let amersfoort = Coord {
+            x: 155_000.0,
+            y: 463_000.0,
+        };
+        assert!(crs84.asked.holds_point(amersfoort));
         // With heights: the third and sixth numbers are left out.
         let with_heights = parse_bbox("5.3,52.1,-4,5.4,52.2,300", Crs::Crs84).unwrap();
-        assert_eq!(with_heights.rd, crs84.rd);
+        assert_eq!(with_heights.asked, crs84.asked);
         let rd = parse_bbox("150000,460000,160000,470000", Crs::RdNew).unwrap();
         assert_eq!(
-            rd.rd.min(),
+            rd.asked.outer().min(),
             Coord {
                 x: 150_000.0,
                 y: 460_000.0

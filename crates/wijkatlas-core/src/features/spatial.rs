@@ -7,15 +7,16 @@
 //! follows is the same, in the same order, as a scan of every feature would give.
 
 use super::cql2::{Expr, Filter, Shape};
-use super::Collection;
+use super::{AskedBox, Collection};
+use crate::index::BoxQuery;
 use crate::model::Dataset;
 use geo::{BoundingRect, Rect};
 
 /// RD boxes a feature's box must meet for the query to hold: the `bbox`, and the box of
 /// each `S_INTERSECTS` among the filter's top-level `AND` terms (one inside `OR` or
 /// `NOT` need not hold, so it narrows nothing).
-pub(super) fn required_boxes(bbox: Option<&Rect<f64>>, filter: Option<&Filter>) -> Vec<Rect<f64>> {
-    let mut boxes: Vec<Rect<f64>> = bbox.copied().into_iter().collect();
+pub(super) fn required_boxes(bbox: Option<&AskedBox>, filter: Option<&Filter>) -> Vec<Rect<f64>> {
+    let mut boxes: Vec<Rect<f64>> = bbox.map(AskedBox::outer).into_iter().collect();
     if let Some(f) = filter {
         let top: &[Expr] = match f.expr() {
             Expr::And(parts) => parts,
@@ -31,7 +32,7 @@ pub(super) fn required_boxes(bbox: Option<&Rect<f64>>, filter: Option<&Filter>) 
 
 fn shape_box(shape: &Shape) -> Option<Rect<f64>> {
     match shape {
-        Shape::Rect(r) => Some(*r),
+        Shape::Rect(asked) => Some(asked.outer()),
         Shape::Point(p) => Some(Rect::new(*p, *p)),
         Shape::Polygon(p) => p.bounding_rect(),
     }
@@ -222,15 +223,18 @@ impl Meeting {
 
 /// Positions of the collection's features whose box meets `rd`, in id order.
 pub(super) fn positions_in_box(c: &Collection, rd: &Rect<f64>) -> Vec<usize> {
-    near_box(c, rd).positions()
+    near_box(
+        c,
+        BoxQuery::exact([rd.min().x, rd.min().y, rd.max().x, rd.max().y]),
+    )
+    .positions()
 }
 
 /// The collection's features whose box meets `rd` (see [`NearBox`]), each with what its
 /// box says of it (a facility's box is its point: one in the box is inside it).
-pub(super) fn near_box(c: &Collection, rd: &Rect<f64>) -> NearBox {
-    let query = [rd.min().x, rd.min().y, rd.max().x, rd.max().y];
+pub(super) fn near_box(c: &Collection, query: BoxQuery) -> NearBox {
     let mut near = NearBox::new(c.items.len(), c.items.len() <= MARKED_UP_TO);
-    c.placed.in_box(query, |placed, fit| {
+    c.placed.in_query(query, |placed, fit| {
         let certain = fit.meets_for_certain(placed.one_piece);
         near.keep(placed.position as usize, certain, placed.bytes);
     });
@@ -243,14 +247,13 @@ pub(super) fn near_box(c: &Collection, rd: &Rect<f64>) -> NearBox {
 pub(super) fn box_page<'a>(
     c: &'a Collection,
     dataset: &Dataset,
-    rd: &Rect<f64>,
+    asked: &AskedBox,
     near: NearBox,
     (offset, limit): (usize, usize),
 ) -> super::Page<'a> {
     // The exact test a `bbox` and an `S_INTERSECTS` share. Outlines can be detailed:
     // once nobody waits (see `crate::deadline`) every further feature is let fail, and
     // the caller throws the page away.
-    let box_shape = Shape::Rect(*rd);
     let mut tested = 0usize;
     let mut stopped = false;
     let meeting = near.settle(|position| {
@@ -261,7 +264,7 @@ pub(super) fn box_page<'a>(
         !stopped
             && c.items
                 .get(position)
-                .is_some_and(|item| c.meets(dataset, item, &box_shape))
+                .is_some_and(|item| c.meets_box(dataset, item, asked))
     });
     let mut items = Vec::with_capacity(limit.min(meeting.len()));
     meeting.page(offset, limit, |position| {

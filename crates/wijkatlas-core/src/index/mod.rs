@@ -11,7 +11,7 @@ use crate::crs::RdPoint;
 use crate::model::{Area, AreaLevel, Category, Containing, Voorziening};
 use geo::{BoundingRect, Intersects, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{Envelope, ParentNode, RTree, RTreeNode, RTreeObject, AABB};
+use rstar::{ParentNode, RTree, RTreeNode, RTreeObject, AABB};
 
 type AreaEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 type FacilityEntry = GeomWithData<[f64; 2], usize>;
@@ -86,7 +86,7 @@ impl SpatialIndex {
     ) {
         visit_box(
             &self.areas[level.index()],
-            [min.x, min.y, max.x, max.y],
+            BoxQuery::exact([min.x, min.y, max.x, max.y]),
             found,
         );
     }
@@ -152,8 +152,53 @@ impl<T: Copy> BoxTree<T> {
     /// max y in the boxes' CRS; edges included), and how it lies there (see
     /// [`SpatialIndex::areas_in_box`]).
     pub fn in_box(&self, query: [f64; 4], found: impl FnMut(T, BoxFit)) {
+        self.in_query(BoxQuery::exact(query), found);
+    }
+
+    /// Calls `found` with the data of each box that meets `query.outer`, and how it lies
+    /// against what is asked (see [`BoxQuery::fit`]).
+    pub fn in_query(&self, query: BoxQuery, found: impl FnMut(T, BoxFit)) {
         visit_box(&self.0, query, found);
     }
+}
+
+/// What a box query asks of a tree, in the tree's CRS: the entries whose box meets
+/// `outer`, each told how it lies against `inner`.
+///
+/// For a box given in the tree's CRS the two are that box. A box given in another CRS
+/// has curved edges here: `outer` is then a box around it and `inner` a box inside it,
+/// so an entry whose box lies between them is left to the exact geometry test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoxQuery {
+    pub outer: [f64; 4],
+    /// Min x above max x when no box fits inside what is asked.
+    pub inner: [f64; 4],
+}
+
+impl BoxQuery {
+    /// A box in the tree's own CRS, asked as it is.
+    pub fn exact(query: [f64; 4]) -> Self {
+        BoxQuery {
+            outer: query,
+            inner: query,
+        }
+    }
+
+    /// How an entry whose box meets `outer` lies against what is asked: as
+    /// [`BoxFit::of`] tells it against `inner` when it meets `inner` (then what holds for
+    /// `inner` holds for what is asked, which covers it), [`BoxFit::Crossing`] otherwise.
+    pub fn fit(&self, entry: [f64; 4]) -> BoxFit {
+        if boxes_meet(entry, self.inner) {
+            BoxFit::of(entry, self.inner)
+        } else {
+            BoxFit::Crossing
+        }
+    }
+}
+
+/// Whether two closed boxes (min x, min y, max x, max y) meet.
+pub fn boxes_meet([x0, y0, x1, y1]: [f64; 4], [qx0, qy0, qx1, qy1]: [f64; 4]) -> bool {
+    x0 <= qx1 && qx0 <= x1 && y0 <= qy1 && qy0 <= y1
 }
 
 /// How an entry's box lies against a query box it meets.
@@ -209,41 +254,39 @@ fn corners(b: &AABB<[f64; 2]>) -> [f64; 4] {
     [x0, y0, x1, y1]
 }
 
-/// Calls `found` with the data of each entry of `tree` whose envelope meets the box
-/// `[min x, min y, max x, max y]`, in the tree's own CRS.
+/// Calls `found` with the data of each entry of `tree` whose envelope meets
+/// `query.outer`, with how it lies against what is asked (see [`BoxQuery::fit`]).
 ///
-/// The tree is walked by hand (rstar gives its nodes): a node whose box lies inside the
-/// query box hands over every entry below it untested, which a walk that tests every
+/// The tree is walked by hand (rstar gives its nodes): a node whose box lies inside
+/// `query.inner` hands over every entry below it untested, which a walk that tests every
 /// child (rstar's own) cannot do; a box over a city holds whole subtrees.
 fn visit_box<G, T: Copy>(
     tree: &RTree<GeomWithData<G, T>>,
-    [x0, y0, x1, y1]: [f64; 4],
+    query: BoxQuery,
     mut found: impl FnMut(T, BoxFit),
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
-    let query = AABB::from_corners([x0, y0], [x1, y1]);
     walk_box(tree.root(), &query, &mut found);
 }
 
 fn walk_box<G, T: Copy>(
     node: &ParentNode<GeomWithData<G, T>>,
-    query: &AABB<[f64; 2]>,
+    query: &BoxQuery,
     found: &mut impl FnMut(T, BoxFit),
 ) where
     G: RTreeObject<Envelope = AABB<[f64; 2]>>,
 {
-    let q = corners(query);
     for child in node.children() {
-        let envelope = match child {
+        let envelope = corners(&match child {
             RTreeNode::Leaf(entry) => entry.envelope(),
             RTreeNode::Parent(parent) => parent.envelope(),
-        };
+        });
         // Most children of a node the box crosses lie outside it: asked first.
-        if !query.intersects(&envelope) {
+        if !boxes_meet(envelope, query.outer) {
             continue;
         }
-        let fit = BoxFit::of(corners(&envelope), q);
+        let fit = query.fit(envelope);
         match (child, fit) {
             (RTreeNode::Leaf(entry), _) => found(entry.data, fit),
             (RTreeNode::Parent(parent), BoxFit::Inside) => every_entry(parent, found),
@@ -281,6 +324,7 @@ fn uniform(seed: u64) -> impl FnMut(f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstar::Envelope;
 
     /// The hand walk finds what rstar's own envelope query finds, and says of each entry
     /// how its box lies in the query box as a test of the boxes' corners does: SYNTHETIC
@@ -308,37 +352,58 @@ mod tests {
                 );
                 let (min, max) = (RdPoint::new(x, y), RdPoint::new(x + size, y + size));
                 let query = AABB::from_corners([min.x, min.y], [max.x, max.y]);
-                let mut expected: Vec<(usize, BoxFit)> = tree
-                    .locate_in_envelope_intersecting(&query)
-                    .map(|e| {
-                        let [x0, y0] = e.envelope().lower();
-                        let [x1, y1] = e.envelope().upper();
-                        let (lo, hi) = (query.lower(), query.upper());
-                        let fit = if query.contains_envelope(&e.envelope()) {
-                            BoxFit::Inside
-                        } else if (lo[0] <= x0 && x1 <= hi[0]) || (lo[1] <= y0 && y1 <= hi[1]) {
-                            BoxFit::Spanned
-                        } else {
-                            BoxFit::Crossing
-                        };
-                        (e.data, fit)
-                    })
-                    .collect();
-                let mut found = Vec::new();
-                let corners = [min.x, min.y, max.x, max.y];
-                visit_box(&tree, corners, |i, fit| found.push((i, fit)));
-                expected.sort_by_key(|&(i, _)| i);
-                found.sort_by_key(|&(i, _)| i);
-                assert_eq!(found, expected, "query box {size} m at ({x}, {y})");
-                queries += usize::from(!found.is_empty());
-                for (_, fit) in found {
-                    fits[fit as usize] += 1;
+                // Asked as it is, and with a box a fifth smaller inside it (as a box
+                // with curved edges is asked), and with none inside it.
+                let shrink = size / 10.0;
+                let smaller = [
+                    min.x + shrink,
+                    min.y + shrink,
+                    max.x - shrink,
+                    max.y - shrink,
+                ];
+                for inner in [[min.x, min.y, max.x, max.y], smaller, [1.0, 1.0, 0.0, 0.0]] {
+                    let fits_inner = AABB::from_corners([inner[0], inner[1]], [inner[2], inner[3]]);
+                    let mut expected: Vec<(usize, BoxFit)> = tree
+                        .locate_in_envelope_intersecting(&query)
+                        .map(|e| {
+                            let [x0, y0] = e.envelope().lower();
+                            let [x1, y1] = e.envelope().upper();
+                            let (lo, hi) = (fits_inner.lower(), fits_inner.upper());
+                            let meets_inner =
+                                inner[0] <= inner[2] && fits_inner.intersects(&e.envelope());
+                            let fit = if !meets_inner {
+                                BoxFit::Crossing
+                            } else if fits_inner.contains_envelope(&e.envelope()) {
+                                BoxFit::Inside
+                            } else if (lo[0] <= x0 && x1 <= hi[0]) || (lo[1] <= y0 && y1 <= hi[1]) {
+                                BoxFit::Spanned
+                            } else {
+                                BoxFit::Crossing
+                            };
+                            (e.data, fit)
+                        })
+                        .collect();
+                    let mut found = Vec::new();
+                    let outer = [min.x, min.y, max.x, max.y];
+                    visit_box(&tree, BoxQuery { outer, inner }, |i, fit| {
+                        found.push((i, fit))
+                    });
+                    expected.sort_by_key(|&(i, _)| i);
+                    found.sort_by_key(|&(i, _)| i);
+                    assert_eq!(
+                        found, expected,
+                        "query box {size} m at ({x}, {y}), inside {inner:?}"
+                    );
+                    queries += usize::from(!found.is_empty());
+                    for (_, fit) in found {
+                        fits[fit as usize] += 1;
+                    }
                 }
             }
         }
         assert!(
-            queries > 120,
-            "only {queries} of 200 query boxes met an entry"
+            queries > 360,
+            "only {queries} of 600 query boxes met an entry"
         );
         // Each way of lying in a box came up often, so their agreement says something.
         assert!(
@@ -348,9 +413,11 @@ mod tests {
         // An entry whose edge the query box touches meets it (closed boxes).
         let [x1, y1] = entries[0].geom().envelope().upper();
         let mut at_corner = Vec::new();
-        visit_box(&tree, [x1, y1, x1 + 1.0, y1 + 1.0], |i, fit| {
-            at_corner.push((i, fit))
-        });
+        visit_box(
+            &tree,
+            BoxQuery::exact([x1, y1, x1 + 1.0, y1 + 1.0]),
+            |i, fit| at_corner.push((i, fit)),
+        );
         assert!(
             at_corner.contains(&(0, BoxFit::Crossing)),
             "the box at the first entry's corner missed it ({} found)",

@@ -9,7 +9,7 @@
 //! Utrecht meets 26 runs of the national buurten where it visited 49 nodes of a tree of
 //! every buurt.
 
-use super::{box_union as union, BoxFit, BoxTree};
+use super::{box_union as union, boxes_meet as meets, BoxFit, BoxQuery, BoxTree};
 
 /// The most entries in a run: a run whose box meets a query box costs a test of each.
 const RUN_MAX: usize = 8;
@@ -65,20 +65,26 @@ impl<T: Copy> RunTree<T> {
     /// Calls `found` with the data of each box that meets `query` (min x, min y, max x,
     /// max y; edges included) and how it lies there, in no particular order: the same
     /// answers as [`BoxTree::in_box`] over the same boxes.
-    pub fn in_box(&self, query: [f64; 4], mut found: impl FnMut(T, BoxFit)) {
-        self.runs.in_box(query, |(first, end), fit| {
+    pub fn in_box(&self, query: [f64; 4], found: impl FnMut(T, BoxFit)) {
+        self.in_query(BoxQuery::exact(query), found);
+    }
+
+    /// Calls `found` with the data of each box that meets `query.outer` and how it lies
+    /// against what is asked ([`BoxQuery::fit`]), as [`BoxTree::in_query`] answers.
+    pub fn in_query(&self, query: BoxQuery, mut found: impl FnMut(T, BoxFit)) {
+        self.runs.in_query(query, |(first, end), fit| {
             let Some(run) = self.entries.get(first as usize..end as usize) else {
                 return;
             };
             if fit == BoxFit::Inside {
-                // The run's box is inside the query box, and so is each of its boxes.
+                // The run's box is inside what is asked, and so is each of its boxes.
                 run.iter()
                     .for_each(|&(_, data)| found(data, BoxFit::Inside));
                 return;
             }
             for &(bounds, data) in run {
-                if meets(bounds, query) {
-                    found(data, BoxFit::of(bounds, query));
+                if meets(bounds, query.outer) {
+                    found(data, query.fit(bounds));
                 }
             }
         });
@@ -91,11 +97,6 @@ impl<T: Copy> RunTree<T> {
 fn joins(run: [f64; 4], next: [f64; 4]) -> bool {
     let half_perimeter = |[x0, y0, x1, y1]: [f64; 4]| (x1 - x0) + (y1 - y0);
     half_perimeter(union(run, next)) <= half_perimeter(run) + half_perimeter(next) + JOIN_SLACK
-}
-
-/// Whether two closed boxes meet.
-fn meets([x0, y0, x1, y1]: [f64; 4], [qx0, qy0, qx1, qy1]: [f64; 4]) -> bool {
-    x0 <= qx1 && qx0 <= x1 && y0 <= qy1 && qy0 <= y1
 }
 
 #[cfg(test)]

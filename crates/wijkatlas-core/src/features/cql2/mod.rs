@@ -18,7 +18,7 @@ pub use lexer::CompareOp;
 pub use temporal::{Span, TemporalOp};
 
 use crate::crs::Crs;
-use geo::{Coord, Polygon, Rect};
+use geo::{Coord, Polygon};
 use std::collections::BTreeMap;
 
 /// A filter that cannot be read, with the character position of the trouble.
@@ -71,7 +71,9 @@ impl Literal {
 /// A spatial literal, already in RD metres.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
-    Rect(Rect<f64>),
+    /// A `BBOX`, whose edges are curved in RD when it was given in longitude and
+    /// latitude.
+    Rect(super::AskedBox),
     Point(Coord<f64>),
     Polygon(Polygon<f64>),
 }

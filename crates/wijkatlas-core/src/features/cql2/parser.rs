@@ -710,9 +710,9 @@ impl<'a> Parser<'a> {
                         ))
                     }
                 };
-                let rect = super::super::query::bbox_to_rd(a0, b0, a1, b1, self.crs)
+                let asked = super::super::query::asked_box(a0, b0, a1, b1, self.crs)
                     .map_err(|e| Cql2Error::new(at, e))?;
-                Shape::Rect(rect)
+                Shape::Rect(asked)
             }
             "POINT" => {
                 let a = self.number()?;

@@ -1,0 +1,326 @@
+//! A box a query asks about (`bbox`, CQL2's `BBOX`), held where features are tested:
+//! in RD metres.
+//!
+//! A box given in RD is that box. A box given in longitude and latitude is bounded by
+//! two meridians and two parallels, and those are curved lines in RD, whose grid is
+//! turned against the meridians (by up to 1.5° at the country's edges). The RD box
+//! around such a box's corners reaches past it: over Groningen by a hundred metres and
+//! more, and a feature that lies only there does not meet what was asked. So such a box
+//! is held as its outline in RD, drawn densely enough to lie within centimetres of the
+//! curves, with a box around it for the R-tree walk and a box inside it for the
+//! features certain to meet it (see [`BoxQuery`]).
+
+use crate::crs::LonLat;
+use crate::index::{BoxFit, BoxQuery};
+use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect};
+use std::sync::Arc;
+
+/// Longitudes and latitudes a box is cut to before it is drawn in RD: RD's area of use
+/// (the Netherlands and its coastal waters) with a degree around it. The RD formulas
+/// are series around Amersfoort that go wrong far from it; no feature in RD lies out
+/// here.
+const LON: (f64, f64) = (2.0, 8.3);
+const LAT: (f64, f64) = (49.65, 54.8);
+
+/// The longest edge of the outline drawn for a box's curved edges, metres: such a chord
+/// lies within 4 cm of the curve it stands for (see [`chord_gap`]).
+const STEP_M: f64 = 1_000.0;
+
+/// At most this many chords per edge: a box wider than the area of use still gets
+/// chords of 1.5 km at most, within 10 cm of the curve.
+const MAX_STEPS: usize = 512;
+
+/// A box a query asks about, in RD metres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AskedBox {
+    query: BoxQuery,
+    /// For a box given in longitude and latitude, its outline in RD: what decides for
+    /// the features that lie between `query.inner` and `query.outer`. Shared: a planned
+    /// page keeps the box beside its query.
+    curved: Option<Arc<Polygon<f64>>>,
+}
+
+impl AskedBox {
+    /// A box given in RD.
+    pub fn rd(r: Rect<f64>) -> Self {
+        AskedBox {
+            query: BoxQuery::exact([r.min().x, r.min().y, r.max().x, r.max().y]),
+            curved: None,
+        }
+    }
+
+    /// A box given in longitude and latitude (WGS84, lower corner first; checked by the
+    /// caller).
+    pub fn lonlat(lon0: f64, lat0: f64, lon1: f64, lat1: f64) -> Self {
+        let (lon0, lon1) = (lon0.max(LON.0), lon1.min(LON.1));
+        let (lat0, lat1) = (lat0.max(LAT.0), lat1.min(LAT.1));
+        if lon0 > lon1 || lat0 > lat1 {
+            return AskedBox::nothing();
+        }
+        // Metres per degree, at most (a degree of longitude is shorter than this).
+        let span_m = (lon1 - lon0).max(lat1 - lat0) * 111_400.0;
+        let steps = ((span_m / STEP_M).ceil() as usize).clamp(1, MAX_STEPS);
+        let along = |from: (f64, f64), to: (f64, f64)| {
+            (0..steps).map(move |i| {
+                let t = i as f64 / steps as f64;
+                let p =
+                    LonLat::new(from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t).to_rd();
+                Coord { x: p.x, y: p.y }
+            })
+        };
+        // Counter-clockwise from the lower left corner, each edge's points without its
+        // last, which starts the next edge.
+        let bottom: Vec<Coord<f64>> = along((lon0, lat0), (lon1, lat0)).collect();
+        let right: Vec<Coord<f64>> = along((lon1, lat0), (lon1, lat1)).collect();
+        let top: Vec<Coord<f64>> = along((lon1, lat1), (lon0, lat1)).collect();
+        let left: Vec<Coord<f64>> = along((lon0, lat1), (lon0, lat0)).collect();
+        let mut ring: Vec<Coord<f64>> = [&bottom, &right, &top, &left]
+            .into_iter()
+            .flatten()
+            .copied()
+            .collect();
+        ring.push(ring[0]);
+        let gap = ring
+            .windows(2)
+            .map(|w| chord_gap((w[1].x - w[0].x).hypot(w[1].y - w[0].y)))
+            .fold(0.0, f64::max);
+        // Each edge with the corner it ends in: the first point of the next.
+        let ends = |edge: &[Coord<f64>], next: &[Coord<f64>]| -> Vec<Coord<f64>> {
+            edge.iter().chain(next.first()).copied().collect()
+        };
+        let (b, r, t, l) = (
+            ends(&bottom, &right),
+            ends(&right, &top),
+            ends(&top, &left),
+            ends(&left, &bottom),
+        );
+        let outer = [
+            low(&ring, x) - gap,
+            low(&ring, y) - gap,
+            high(&ring, x) + gap,
+            high(&ring, y) + gap,
+        ];
+        // Right of the left edge's rightmost point, above the bottom edge's highest, and
+        // so on: a box every point of which lies between the four curves.
+        let inner = [
+            high(&l, x) + gap,
+            high(&b, y) + gap,
+            low(&r, x) - gap,
+            low(&t, y) - gap,
+        ];
+        AskedBox {
+            query: BoxQuery { outer, inner },
+            curved: Some(Arc::new(Polygon::new(LineString(ring), vec![]))),
+        }
+    }
+
+    /// A box that meets nothing: one wholly outside the area RD is drawn over. It is
+    /// held as a point at the end of the plane (a box with min above max would be
+    /// turned around by `Rect::new` into the whole plane).
+    fn nothing() -> Self {
+        let none = [f64::MAX; 4];
+        AskedBox {
+            query: BoxQuery {
+                outer: none,
+                inner: none,
+            },
+            curved: None,
+        }
+    }
+
+    /// What the R-tree walk asks: a feature whose box misses `outer` misses this box.
+    pub fn query(&self) -> BoxQuery {
+        self.query
+    }
+
+    /// The RD box around every point of this box.
+    pub fn outer(&self) -> Rect<f64> {
+        let [x0, y0, x1, y1] = self.query.outer;
+        Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 })
+    }
+
+    /// How a feature's RD box lies against this box, or None when it misses it.
+    pub fn fit(&self, entry: [f64; 4]) -> Option<BoxFit> {
+        crate::index::boxes_meet(entry, self.query.outer).then(|| self.query.fit(entry))
+    }
+
+    /// Whether an RD outline meets this box (closed: touching counts).
+    pub fn meets_outline(&self, outline: &MultiPolygon<f64>) -> bool {
+        match &self.curved {
+            None => super::spatial::outline_meets_rect(outline, &self.outer()),
+            Some(curved) => {
+                let [x0, y0, x1, y1] = self.query.inner;
+                let inner = (x0 <= x1 && y0 <= y1)
+                    .then(|| Rect::new(Coord { x: x0, y: y0 }, Coord { x: x1, y: y1 }));
+                // The cheap tests settle most outlines: one that meets the inner box
+                // meets the box, one that misses the outer box misses it.
+                if inner.is_some_and(|r| super::spatial::outline_meets_rect(outline, &r)) {
+                    true
+                } else if !super::spatial::outline_meets_rect(outline, &self.outer()) {
+                    false
+                } else {
+                    outline.intersects(curved.as_ref())
+                }
+            }
+        }
+    }
+
+    /// Whether an RD point lies in this box (its edges included).
+    pub fn holds_point(&self, p: Coord<f64>) -> bool {
+        let [x0, y0, x1, y1] = self.query.outer;
+        let in_outer = (x0..=x1).contains(&p.x) && (y0..=y1).contains(&p.y);
+        match &self.curved {
+            None => in_outer,
+            Some(curved) => in_outer && curved.intersects(&Point::from(p)),
+        }
+    }
+}
+
+fn x(c: &Coord<f64>) -> f64 {
+    c.x
+}
+
+fn y(c: &Coord<f64>) -> f64 {
+    c.y
+}
+
+/// The least of one ordinate over some points.
+fn low(points: &[Coord<f64>], ordinate: fn(&Coord<f64>) -> f64) -> f64 {
+    points.iter().map(ordinate).fold(f64::MAX, f64::min)
+}
+
+/// The greatest of one ordinate over some points.
+fn high(points: &[Coord<f64>], ordinate: fn(&Coord<f64>) -> f64) -> f64 {
+    points.iter().map(ordinate).fold(f64::MIN, f64::max)
+}
+
+/// How far a chord of `length` metres lies from the curve it stands for, at most, with a
+/// centimetre for rounding: the image in RD of a meridian or parallel of the area RD is
+/// drawn over bends with a radius of at least 3,000 km (a parallel's is about the
+/// earth's radius times the cotangent of its latitude, 3,700 km at 60°N).
+fn chord_gap(length: f64) -> f64 {
+    length * length / (8.0 * 3.0e6) + 0.01
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crs::RdPoint;
+
+    /// Boxes over the Netherlands, from a buurt to the whole country.
+    const BOXES: [[f64; 4]; 6] = [
+        [5.05, 52.05, 5.20, 52.13],
+        [6.5, 53.1, 6.7, 53.3],
+        [3.35, 51.2, 3.6, 51.45],
+        [6.9, 52.2, 7.1, 52.35],
+        [5.386, 52.155, 5.388, 52.156],
+        [3.2, 50.7, 7.3, 53.6],
+    ];
+
+    /// Points along every edge, 2,000 to an edge (not the outline's own points), drawn in
+    /// RD: each lies in the outer box and none in the inner box, and points a little
+    /// inside the box lie in it and a little outside do not.
+    #[test]
+    fn the_outline_follows_the_curved_edges() {
+        for [lon0, lat0, lon1, lat1] in BOXES {
+            let asked = AskedBox::lonlat(lon0, lat0, lon1, lat1);
+            let [ox0, oy0, ox1, oy1] = asked.query.outer;
+            let [ix0, iy0, ix1, iy1] = asked.query.inner;
+            assert!(ix0 < ix1 && iy0 < iy1, "{lon0} {lat0}: an inner box");
+            let (dlon, dlat) = (lon1 - lon0, lat1 - lat0);
+            for i in 0..=2_000 {
+                let t = f64::from(i) / 2_000.0;
+                for (lon, lat) in [
+                    (lon0 + dlon * t, lat0),
+                    (lon0 + dlon * t, lat1),
+                    (lon0, lat0 + dlat * t),
+                    (lon1, lat0 + dlat * t),
+                ] {
+                    let p = LonLat::new(lon, lat).to_rd();
+                    assert!(
+                        (ox0..=ox1).contains(&p.x) && (oy0..=oy1).contains(&p.y),
+                        "({lon}, {lat}) of {lon0},{lat0},{lon1},{lat1} outside the outer box"
+                    );
+                    let inside_inner = ix0 < p.x && p.x < ix1 && iy0 < p.y && p.y < iy1;
+                    assert!(!inside_inner, "({lon}, {lat}) inside the inner box");
+                }
+            }
+            // A decimetre in and out, at points between the outline's own.
+            let centre = LonLat::new((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0).to_rd();
+            for i in 0..200 {
+                let t = (f64::from(i) + 0.37) / 200.0;
+                for (lon, lat) in [
+                    (lon0 + dlon * t, lat0),
+                    (lon0 + dlon * t, lat1),
+                    (lon0, lat0 + dlat * t),
+                    (lon1, lat0 + dlat * t),
+                ] {
+                    let p = LonLat::new(lon, lat).to_rd();
+                    let (dx, dy) = (centre.x - p.x, centre.y - p.y);
+                    let d = dx.hypot(dy);
+                    let towards = |m: f64| Coord {
+                        x: p.x + dx / d * m,
+                        y: p.y + dy / d * m,
+                    };
+                    assert!(asked.holds_point(towards(0.1)), "({lon}, {lat}) 10 cm in");
+                    assert!(
+                        !asked.holds_point(towards(-0.1)),
+                        "({lon}, {lat}) 10 cm out"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The RD box around the corners, which the box used to be held as, reaches past a
+    /// box over Groningen: its corner lies outside what was asked, by more than 100 m.
+    #[test]
+    fn the_corner_box_reaches_past_a_box_over_groningen() {
+        let [lon0, lat0, lon1, lat1] = [6.5, 53.1, 6.7, 53.3];
+        let asked = AskedBox::lonlat(lon0, lat0, lon1, lat1);
+        let corners = [(lon0, lat0), (lon1, lat0), (lon0, lat1), (lon1, lat1)]
+            .map(|(lon, lat)| LonLat::new(lon, lat).to_rd());
+        let low = Coord {
+            x: corners.iter().map(|c| c.x).fold(f64::MAX, f64::min),
+            y: corners.iter().map(|c| c.y).fold(f64::MAX, f64::min),
+        };
+        assert!(!asked.holds_point(low));
+        let back = RdPoint::new(low.x, low.y).to_wgs84();
+        let outside_m = ((lon0 - back.lon) * 111_000.0 * lat0.to_radians().cos())
+            .max((lat0 - back.lat) * 111_000.0);
+        assert!(outside_m > 100.0, "{back:?} is {outside_m} m outside");
+    }
+
+    /// A box given in RD is that box, and one wholly outside RD's area meets nothing.
+    #[test]
+    fn an_rd_box_is_itself_and_a_far_box_is_nothing() {
+        let r = Rect::new(
+            Coord {
+                x: 150_000.0,
+                y: 460_000.0,
+            },
+            Coord {
+                x: 160_000.0,
+                y: 470_000.0,
+            },
+        );
+        let asked = AskedBox::rd(r);
+        assert_eq!(asked.outer(), r);
+        assert!(asked.holds_point(Coord {
+            x: 160_000.0,
+            y: 460_000.0
+        }));
+        assert_eq!(asked.fit([0.0, 0.0, 1.0, 1.0]), None);
+        assert_eq!(
+            asked.fit([151_000.0, 461_000.0, 152_000.0, 462_000.0]),
+            Some(BoxFit::Inside)
+        );
+        let spain = AskedBox::lonlat(-5.0, 40.0, -4.0, 41.0);
+        assert_eq!(spain.fit([-1e9, -1e9, 1e9, 1e9]), None);
+        assert!(spain.outer().width() == 0.0 && spain.outer().min().x > 1e300);
+        assert!(!spain.holds_point(Coord {
+            x: 155_000.0,
+            y: 463_000.0
+        }));
+    }
+}
