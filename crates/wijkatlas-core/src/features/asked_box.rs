@@ -217,7 +217,7 @@ mod tests {
         [3.2, 50.7, 7.3, 53.6],
     ];
 
-    /// Points along every edge, 2,000 to an edge (not the outline's own points), drawn in
+    /// Points along every edge, 2,000 to an edge (not only the outline's own), drawn in
     /// RD: each lies in the outer box and none in the inner box, and points a little
     /// inside the box lie in it and a little outside do not.
     #[test]
@@ -227,49 +227,45 @@ mod tests {
             let [ox0, oy0, ox1, oy1] = asked.query.outer;
             let [ix0, iy0, ix1, iy1] = asked.query.inner;
             assert!(ix0 < ix1 && iy0 < iy1, "{lon0} {lat0}: an inner box");
-            let (dlon, dlat) = (lon1 - lon0, lat1 - lat0);
-            for i in 0..=2_000 {
-                let t = f64::from(i) / 2_000.0;
-                for (lon, lat) in [
-                    (lon0 + dlon * t, lat0),
-                    (lon0 + dlon * t, lat1),
-                    (lon0, lat0 + dlat * t),
-                    (lon1, lat0 + dlat * t),
-                ] {
-                    let p = LonLat::new(lon, lat).to_rd();
-                    assert!(
-                        (ox0..=ox1).contains(&p.x) && (oy0..=oy1).contains(&p.y),
-                        "({lon}, {lat}) of {lon0},{lat0},{lon1},{lat1} outside the outer box"
-                    );
-                    let inside_inner = ix0 < p.x && p.x < ix1 && iy0 < p.y && p.y < iy1;
-                    assert!(!inside_inner, "({lon}, {lat}) inside the inner box");
-                }
+            for (lon, lat) in on_edges([lon0, lat0, lon1, lat1], 2_000, 0.0) {
+                let p = LonLat::new(lon, lat).to_rd();
+                assert!(
+                    (ox0..=ox1).contains(&p.x) && (oy0..=oy1).contains(&p.y),
+                    "({lon}, {lat}) of {lon0},{lat0},{lon1},{lat1} outside the outer box"
+                );
+                let inside_inner = ix0 < p.x && p.x < ix1 && iy0 < p.y && p.y < iy1;
+                assert!(!inside_inner, "({lon}, {lat}) inside the inner box");
             }
             // A decimetre in and out, at points between the outline's own.
             let centre = LonLat::new((lon0 + lon1) / 2.0, (lat0 + lat1) / 2.0).to_rd();
-            for i in 0..200 {
-                let t = (f64::from(i) + 0.37) / 200.0;
-                for (lon, lat) in [
-                    (lon0 + dlon * t, lat0),
-                    (lon0 + dlon * t, lat1),
-                    (lon0, lat0 + dlat * t),
-                    (lon1, lat0 + dlat * t),
-                ] {
-                    let p = LonLat::new(lon, lat).to_rd();
-                    let (dx, dy) = (centre.x - p.x, centre.y - p.y);
-                    let d = dx.hypot(dy);
-                    let towards = |m: f64| Coord {
-                        x: p.x + dx / d * m,
-                        y: p.y + dy / d * m,
-                    };
-                    assert!(asked.holds_point(towards(0.1)), "({lon}, {lat}) 10 cm in");
-                    assert!(
-                        !asked.holds_point(towards(-0.1)),
-                        "({lon}, {lat}) 10 cm out"
-                    );
-                }
+            for (lon, lat) in on_edges([lon0, lat0, lon1, lat1], 200, 0.37) {
+                let p = LonLat::new(lon, lat).to_rd();
+                let (dx, dy) = (centre.x - p.x, centre.y - p.y);
+                let d = dx.hypot(dy);
+                let towards = |m: f64| Coord {
+                    x: p.x + dx / d * m,
+                    y: p.y + dy / d * m,
+                };
+                assert!(asked.holds_point(towards(0.1)), "({lon}, {lat}) 10 cm in");
+                assert!(
+                    !asked.holds_point(towards(-0.1)),
+                    "({lon}, {lat}) 10 cm out"
+                );
             }
         }
+    }
+
+    /// `n` points along each edge of a box in longitude and latitude, `shift` of a step
+    /// past each step's start (with the far corners when there is no shift).
+    fn on_edges([lon0, lat0, lon1, lat1]: [f64; 4], n: u32, shift: f64) -> Vec<(f64, f64)> {
+        let last = if shift == 0.0 { n } else { n - 1 };
+        (0..=last)
+            .flat_map(|i| {
+                let t = (f64::from(i) + shift) / f64::from(n);
+                let (lon, lat) = (lon0 + (lon1 - lon0) * t, lat0 + (lat1 - lat0) * t);
+                [(lon, lat0), (lon, lat1), (lon0, lat), (lon1, lat)]
+            })
+            .collect()
     }
 
     /// The RD box around the corners, which the box used to be held as, reaches past a
