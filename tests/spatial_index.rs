@@ -452,6 +452,46 @@ fn bbox_with_a_property_filter_is_the_scan_narrowed() {
     assert_eq!(ids(c, &dataset, &q), expected);
 }
 
+/// A `POLYGON` given in longitude and latitude has edges straight there, curved in RD:
+/// its answer is the features an independent scan in longitude and latitude finds in
+/// it (see [`lonlat_shapes`]). Long thin triangles, whose long edges bow furthest.
+#[test]
+fn a_polygon_in_longitude_and_latitude_has_its_edges_straight_there() {
+    let (dataset, collections) = bundled();
+    let mut rng = Lcg(20261208);
+    let (mut nonempty, mut cases) = (0, 0);
+    for c in &collections {
+        let shapes = lonlat_shapes(c, &dataset);
+        for _ in 0..40 {
+            let [x0, y0, x1, y1] = lonlat_box(rd_box(&mut rng, c));
+            // From the lower left corner to the right edge's middle and back along the
+            // top: a triangle with a long edge across the box.
+            let ym = (y0 + y1) / 2.0;
+            let triangle = geo::Polygon::new(
+                geo::LineString::from(vec![(x0, y0), (x1, ym), (x0, y1), (x0, y0)]),
+                vec![],
+            );
+            let filter = format!(
+                "S_INTERSECTS(geometry,POLYGON(({x0} {y0},{x1} {ym},{x0} {y1},{x0} {y0})))"
+            );
+            let q = query(c, &[("filter", filter.clone()), ("limit", "10000".into())]);
+            let got = ids(c, &dataset, &q);
+            let expected: Vec<String> = shapes
+                .iter()
+                .filter(|(_, g)| g.as_ref().is_some_and(|g| g.intersects(&triangle)))
+                .map(|(id, _)| id.clone())
+                .collect();
+            assert_eq!(got, expected, "{} {filter}", c.id);
+            nonempty += usize::from(!got.is_empty());
+            cases += 1;
+        }
+    }
+    assert!(
+        nonempty * 2 > cases,
+        "only {nonempty} of {cases} triangles met features"
+    );
+}
+
 #[test]
 fn s_intersects_through_the_index_is_the_scan() {
     let (dataset, collections) = bundled();

@@ -57,17 +57,8 @@ impl AskedBox {
         if lon0 > lon1 || lat0 > lat1 {
             return AskedBox::nothing();
         }
-        // Metres per degree, at most (a degree of longitude is shorter than this).
-        let span_m = (lon1 - lon0).max(lat1 - lat0) * 111_400.0;
-        let steps = ((span_m / STEP_M).ceil() as usize).clamp(1, MAX_STEPS);
-        let along = |from: (f64, f64), to: (f64, f64)| {
-            (0..steps).map(move |i| {
-                let t = i as f64 / steps as f64;
-                let p =
-                    LonLat::new(from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t).to_rd();
-                Coord { x: p.x, y: p.y }
-            })
-        };
+        let steps = steps_between((lon0, lat0), (lon1, lat1));
+        let along = |from: (f64, f64), to: (f64, f64)| chords(from, to, steps);
         // Counter-clockwise from the lower left corner, each edge's points without its
         // last, which starts the next edge.
         let bottom: Vec<Coord<f64>> = along((lon0, lat0), (lon1, lat0)).collect();
@@ -174,6 +165,40 @@ impl AskedBox {
             Some(curved) => in_outer && curved.intersects(&Point::from(p)),
         }
     }
+}
+
+/// A line given in longitude and latitude, its edges straight there, drawn in RD: each
+/// edge cut into chords of at most [`STEP_M`] first, so the line follows the curve each
+/// edge is in RD to within centimetres (a CQL2 `POLYGON`'s rings).
+pub(super) fn lonlat_line_in_rd(points: &[(f64, f64)]) -> Vec<Coord<f64>> {
+    let mut line: Vec<Coord<f64>> = points
+        .windows(2)
+        .flat_map(|w| chords(w[0], w[1], steps_between(w[0], w[1])))
+        .collect();
+    line.extend(points.last().map(|&(lon, lat)| in_rd(lon, lat)));
+    line
+}
+
+/// How many chords of at most [`STEP_M`] a straight line between two positions in
+/// longitude and latitude takes ([`MAX_STEPS`] at most).
+fn steps_between(from: (f64, f64), to: (f64, f64)) -> usize {
+    // Metres per degree, at most (a degree of longitude is shorter than this).
+    let length_m = (to.0 - from.0).hypot(to.1 - from.1) * 111_400.0;
+    ((length_m / STEP_M).ceil() as usize).clamp(1, MAX_STEPS)
+}
+
+/// The points that cut the line from `from` to `to` (longitude, latitude) into `steps`
+/// equal parts, drawn in RD, `from` first and `to` left out.
+fn chords(from: (f64, f64), to: (f64, f64), steps: usize) -> impl Iterator<Item = Coord<f64>> {
+    (0..steps).map(move |i| {
+        let t = i as f64 / steps as f64;
+        in_rd(from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t)
+    })
+}
+
+fn in_rd(lon: f64, lat: f64) -> Coord<f64> {
+    let p = LonLat::new(lon, lat).to_rd();
+    Coord { x: p.x, y: p.y }
 }
 
 fn x(c: &Coord<f64>) -> f64 {

@@ -664,12 +664,25 @@ impl<'a> Parser<'a> {
 
     /// A position in the filter CRS's axis order, converted to RD metres.
     fn position_rd(&self, a: f64, b: f64, at: usize) -> Result<Coord<f64>, Cql2Error> {
+        let (x, y) = self.position_xy(a, b, at)?;
+        Ok(match self.crs {
+            Crs::RdNew => Coord { x, y },
+            Crs::Crs84 | Crs::Epsg4326 => {
+                let p = LonLat::new(x, y).to_rd();
+                Coord { x: p.x, y: p.y }
+            }
+        })
+    }
+
+    /// A position in the filter CRS's axis order, as x and y of that CRS: longitude and
+    /// latitude (checked, and kept where RD can be drawn) or RD metres.
+    fn position_xy(&self, a: f64, b: f64, at: usize) -> Result<(f64, f64), Cql2Error> {
         let (x, y) = match self.crs {
             Crs::Epsg4326 => (b, a),
             Crs::Crs84 | Crs::RdNew => (a, b),
         };
         match self.crs {
-            Crs::RdNew => Ok(Coord { x, y }),
+            Crs::RdNew => Ok((x, y)),
             Crs::Crs84 | Crs::Epsg4326 => {
                 if !(-180.0..=180.0).contains(&x) || !(-90.0..=90.0).contains(&y) {
                     return Err(Cql2Error::new(
@@ -677,8 +690,7 @@ impl<'a> Parser<'a> {
                         format!("({a}, {b}) is not a position in {}", self.crs),
                     ));
                 }
-                let p = LonLat::new(x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)).to_rd();
-                Ok(Coord { x: p.x, y: p.y })
+                Ok((x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)))
             }
         }
     }
@@ -728,7 +740,7 @@ impl<'a> Parser<'a> {
                         let pos = self.position();
                         let a = self.number()?;
                         let b = self.number()?;
-                        ring.push(self.position_rd(a, b, pos)?);
+                        ring.push(self.position_xy(a, b, pos)?);
                         if self.peek().is_some_and(|t| t.token == Token::Comma) {
                             self.at += 1;
                         } else {
@@ -742,7 +754,13 @@ impl<'a> Parser<'a> {
                             "a polygon ring needs at least 4 positions, the last equal to the first",
                         ));
                     }
-                    rings.push(LineString(ring));
+                    // An edge straight in longitude and latitude is curved in RD.
+                    rings.push(LineString(match self.crs {
+                        Crs::RdNew => ring.into_iter().map(Coord::from).collect(),
+                        Crs::Crs84 | Crs::Epsg4326 => {
+                            super::super::asked_box::lonlat_line_in_rd(&ring)
+                        }
+                    }));
                     if self.peek().is_some_and(|t| t.token == Token::Comma) {
                         self.at += 1;
                     } else {
