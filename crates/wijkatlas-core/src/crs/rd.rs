@@ -95,9 +95,19 @@ const S: [(i32, i32, f64); 10] = [
 ];
 
 fn poly(terms: &[(i32, i32, f64)], a: f64, b: f64) -> f64 {
+    // The powers each series uses (none above the fifth), made once: every box in
+    // longitude and latitude a query asks about is drawn in RD point by point.
+    let powers = |v: f64| {
+        let v2 = v * v;
+        [1.0, v, v2, v2 * v, v2 * v2, v2 * v2 * v]
+    };
+    let (pa, pb) = (powers(a), powers(b));
     terms
         .iter()
-        .map(|&(p, q, c)| c * a.powi(p) * b.powi(q))
+        .map(|&(p, q, c)| {
+            let power = |table: &[f64; 6], n: i32| table.get(n as usize).copied().unwrap_or(0.0);
+            c * power(&pa, p) * power(&pb, q)
+        })
         .sum()
 }
 
@@ -125,6 +135,16 @@ pub fn wgs84_to_rd(p: LonLat) -> RdPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `poly` reads powers from a table up to the fifth; a term beyond it would count 0.
+    #[test]
+    fn every_power_of_the_series_is_in_the_table() {
+        for terms in [&K[..], &L[..], &R[..], &S[..]] {
+            assert!(terms
+                .iter()
+                .all(|&(p, q, _)| (0..=5).contains(&p) && (0..=5).contains(&q)));
+        }
+    }
 
     /// Point 03 (Amersfoort) of the RDNAPTRANS™2008 test sheet (Kadaster/Rijkswaterstaat;
     /// quoted in openearth/matlab-tools, convertCoordinates_test_RDNAPTRANS.m): RD

@@ -12,7 +12,7 @@
 
 use crate::crs::LonLat;
 use crate::index::{BoxFit, BoxQuery};
-use geo::{Coord, Intersects, LineString, MultiPolygon, Point, Polygon, Rect};
+use geo::{Coord, Intersects, MultiPolygon, Point, Rect};
 use std::sync::Arc;
 
 /// Longitudes and latitudes a box is cut to before it is drawn in RD: RD's area of use
@@ -35,9 +35,18 @@ const MAX_STEPS: usize = 512;
 pub struct AskedBox {
     query: BoxQuery,
     /// For a box given in longitude and latitude, its outline in RD: what decides for
-    /// the features that lie between `query.inner` and `query.outer`. Shared: a planned
-    /// page keeps the box beside its query.
-    curved: Option<Arc<Polygon<f64>>>,
+    /// the features that lie between `query.inner` and `query.outer`: a closed ring,
+    /// counter-clockwise. Shared: a planned page keeps the box beside its query.
+    curved: Option<Arc<Drawn>>,
+}
+
+/// A box in longitude and latitude drawn in RD: a closed ring, counter-clockwise from
+/// the lower left corner, and the bottom, right, top and left sides in it (each from
+/// its first corner to its last, and the box around it).
+#[derive(Debug, PartialEq)]
+struct Drawn {
+    ring: Vec<Coord<f64>>,
+    sides: [(std::ops::Range<usize>, [f64; 4]); 4],
 }
 
 impl AskedBox {
@@ -57,51 +66,50 @@ impl AskedBox {
         if lon0 > lon1 || lat0 > lat1 {
             return AskedBox::nothing();
         }
-        let steps = steps_between((lon0, lat0), (lon1, lat1));
-        let along = |from: (f64, f64), to: (f64, f64)| chords(from, to, steps);
-        // Counter-clockwise from the lower left corner, each edge's points without its
-        // last, which starts the next edge.
-        let bottom: Vec<Coord<f64>> = along((lon0, lat0), (lon1, lat0)).collect();
-        let right: Vec<Coord<f64>> = along((lon1, lat0), (lon1, lat1)).collect();
-        let top: Vec<Coord<f64>> = along((lon1, lat1), (lon0, lat1)).collect();
-        let left: Vec<Coord<f64>> = along((lon0, lat1), (lon0, lat0)).collect();
-        let mut ring: Vec<Coord<f64>> = [&bottom, &right, &top, &left]
-            .into_iter()
-            .flatten()
-            .copied()
-            .collect();
-        ring.push(ring[0]);
-        let gap = ring
+        let corners = [(lon0, lat0), (lon1, lat0), (lon1, lat1), (lon0, lat1)];
+        // Each side in chords of its own length (a meridian is shorter than a parallel
+        // across the same box), and the first point again to close the ring.
+        let mut ring: Vec<Coord<f64>> = Vec::new();
+        let mut starts = [0; 5];
+        for (k, &from) in corners.iter().enumerate() {
+            starts[k] = ring.len();
+            let to = corners[(k + 1) % 4];
+            ring.extend(chords(from, to, steps_between(from, to)));
+        }
+        ring.extend(ring.first().copied());
+        starts[4] = ring.len().saturating_sub(1);
+        let longest_squared = ring
             .windows(2)
-            .map(|w| chord_gap((w[1].x - w[0].x).hypot(w[1].y - w[0].y)))
+            .map(|w| (w[1].x - w[0].x).powi(2) + (w[1].y - w[0].y).powi(2))
             .fold(0.0, f64::max);
-        // Each edge with the corner it ends in: the first point of the next.
-        let ends = |edge: &[Coord<f64>], next: &[Coord<f64>]| -> Vec<Coord<f64>> {
-            edge.iter().chain(next.first()).copied().collect()
+        let gap = chord_gap(longest_squared);
+        let sides: [(std::ops::Range<usize>, [f64; 4]); 4] = std::array::from_fn(|k| {
+            let side = ring.get(starts[k]..=starts[k + 1]).unwrap_or(&[]);
+            (
+                starts[k]..starts[k + 1] + 1,
+                [low(side, x), low(side, y), high(side, x), high(side, y)],
+            )
+        });
+        let around = |k: usize, pick: fn(f64, f64) -> f64| {
+            sides
+                .iter()
+                .map(|(_, side)| side[k])
+                .reduce(pick)
+                .unwrap_or(f64::NAN)
         };
-        let (b, r, t, l) = (
-            ends(&bottom, &right),
-            ends(&right, &top),
-            ends(&top, &left),
-            ends(&left, &bottom),
-        );
         let outer = [
-            low(&ring, x) - gap,
-            low(&ring, y) - gap,
-            high(&ring, x) + gap,
-            high(&ring, y) + gap,
+            around(0, f64::min) - gap,
+            around(1, f64::min) - gap,
+            around(2, f64::max) + gap,
+            around(3, f64::max) + gap,
         ];
-        // Right of the left edge's rightmost point, above the bottom edge's highest, and
+        let [(_, b), (_, r), (_, t), (_, l)] = &sides;
+        // Right of the left side's rightmost point, above the bottom side's highest, and
         // so on: a box every point of which lies between the four curves.
-        let inner = [
-            high(&l, x) + gap,
-            high(&b, y) + gap,
-            low(&r, x) - gap,
-            low(&t, y) - gap,
-        ];
+        let inner = [l[2] + gap, b[3] + gap, r[0] - gap, t[1] - gap];
         AskedBox {
             query: BoxQuery { outer, inner },
-            curved: Some(Arc::new(Polygon::new(LineString(ring), vec![]))),
+            curved: Some(Arc::new(Drawn { ring, sides })),
         }
     }
 
@@ -150,7 +158,7 @@ impl AskedBox {
                 } else if !super::spatial::outline_meets_rect(outline, &self.outer()) {
                     false
                 } else {
-                    outline.intersects(curved.as_ref())
+                    outline_meets_ring(outline, curved)
                 }
             }
         }
@@ -162,7 +170,7 @@ impl AskedBox {
         let in_outer = (x0..=x1).contains(&p.x) && (y0..=y1).contains(&p.y);
         match &self.curved {
             None => in_outer,
-            Some(curved) => in_outer && curved.intersects(&Point::from(p)),
+            Some(curved) => in_outer && ring_holds(&curved.ring, p),
         }
     }
 }
@@ -182,8 +190,11 @@ pub(super) fn lonlat_line_in_rd(points: &[(f64, f64)]) -> Vec<Coord<f64>> {
 /// How many chords of at most [`STEP_M`] a straight line between two positions in
 /// longitude and latitude takes ([`MAX_STEPS`] at most).
 fn steps_between(from: (f64, f64), to: (f64, f64)) -> usize {
-    // Metres per degree, at most (a degree of longitude is shorter than this).
-    let length_m = (to.0 - from.0).hypot(to.1 - from.1) * 111_400.0;
+    // Metres per degree of latitude, at most; a degree of longitude is that times the
+    // cosine of the latitude, taken where it is largest (nearest the equator).
+    const DEGREE_M: f64 = 111_400.0;
+    let widest = from.1.abs().min(to.1.abs()).to_radians().cos();
+    let length_m = ((to.0 - from.0) * widest).hypot(to.1 - from.1) * DEGREE_M;
     ((length_m / STEP_M).ceil() as usize).clamp(1, MAX_STEPS)
 }
 
@@ -199,6 +210,77 @@ fn chords(from: (f64, f64), to: (f64, f64), steps: usize) -> impl Iterator<Item 
 fn in_rd(lon: f64, lat: f64) -> Coord<f64> {
     let p = LonLat::new(lon, lat).to_rd();
     Coord { x: p.x, y: p.y }
+}
+
+/// Whether an outline meets the area a closed ring bounds (edges included): an edge of
+/// one meets an edge of the other, or else one lies inside the other and holds any one
+/// point of it. geo's general polygon test gives the same answers at ten times the
+/// cost, which was most of a `bbox` page whose box crosses a few outlines.
+fn outline_meets_ring(outline: &MultiPolygon<f64>, drawn: &Drawn) -> bool {
+    let ring = &drawn.ring[..];
+    let lines = outline
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    let edges_meet = lines.into_iter().any(|line| {
+        line.0.windows(2).any(|e| {
+            let edge_box = [
+                e[0].x.min(e[1].x),
+                e[0].y.min(e[1].y),
+                e[0].x.max(e[1].x),
+                e[0].y.max(e[1].y),
+            ];
+            // Only the sides the edge comes near: an outline that crosses the box's
+            // edge somewhere crosses one side, not all four.
+            drawn.sides.iter().any(|(range, side_box)| {
+                crate::index::boxes_meet(edge_box, *side_box)
+                    && ring.get(range.clone()).is_some_and(|side| {
+                        side.windows(2)
+                            .any(|r| segments_meet(e[0], e[1], r[0], r[1]))
+                    })
+            })
+        })
+    });
+    edges_meet
+        || outline
+            .0
+            .iter()
+            .any(|p| p.exterior().0.first().is_some_and(|&c| in_ring(c, ring)))
+        || ring
+            .first()
+            .is_some_and(|&c| outline.intersects(&Point::from(c)))
+}
+
+/// Whether the closed segments `a`–`b` and `c`–`d` meet: their boxes overlap and
+/// neither lies strictly on one side of the other's line (segments on one line then
+/// overlap).
+fn segments_meet(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
+    if a.x.max(b.x) < c.x.min(d.x)
+        || c.x.max(d.x) < a.x.min(b.x)
+        || a.y.max(b.y) < c.y.min(d.y)
+        || c.y.max(d.y) < a.y.min(b.y)
+    {
+        return false;
+    }
+    let side = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| {
+        (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x)
+    };
+    let apart = |s: f64, t: f64| (s > 0.0 && t > 0.0) || (s < 0.0 && t < 0.0);
+    !apart(side(a, b, c), side(a, b, d)) && !apart(side(c, d, a), side(c, d, b))
+}
+
+/// Whether a point lies inside a closed ring, by its crossing number (a ray towards
+/// +x, half-open in y so a vertex on the ray counts once); a point on the ring itself
+/// is for the edge test to find.
+fn in_ring(p: Coord<f64>, ring: &[Coord<f64>]) -> bool {
+    let mut inside = false;
+    for e in ring.windows(2) {
+        let (a, b) = (e[0], e[1]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y) {
+            inside = !inside;
+        }
+    }
+    inside
 }
 
 fn x(c: &Coord<f64>) -> f64 {
@@ -219,18 +301,25 @@ fn high(points: &[Coord<f64>], ordinate: fn(&Coord<f64>) -> f64) -> f64 {
     points.iter().map(ordinate).fold(f64::MIN, f64::max)
 }
 
-/// How far a chord of `length` metres lies from the curve it stands for, at most, with a
-/// centimetre for rounding: the image in RD of a meridian or parallel of the area RD is
-/// drawn over bends with a radius of at least 3,000 km (a parallel's is about the
-/// earth's radius times the cotangent of its latitude, 3,700 km at 60°N).
-fn chord_gap(length: f64) -> f64 {
-    length * length / (8.0 * 3.0e6) + 0.01
+/// How far a chord whose length squared is `length_squared` (m²) lies from the curve it
+/// stands for, at most, with a centimetre for rounding: the image in RD of a meridian or
+/// parallel of the area RD is drawn over bends with a radius of at least 3,000 km (a
+/// parallel's is about the earth's radius times the cotangent of its latitude, 3,700 km
+/// at 60°N).
+fn chord_gap(length_squared: f64) -> f64 {
+    length_squared / (8.0 * 3.0e6) + 0.01
+}
+
+/// Whether a point lies in the area a closed ring bounds, its edges included.
+fn ring_holds(ring: &[Coord<f64>], p: Coord<f64>) -> bool {
+    in_ring(p, ring) || ring.windows(2).any(|e| segments_meet(e[0], e[1], p, p))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::crs::RdPoint;
+    use geo::{LineString, Polygon};
 
     /// Boxes over the Netherlands, from a buurt to the whole country.
     const BOXES: [[f64; 4]; 6] = [
@@ -291,6 +380,93 @@ mod tests {
                 [(lon, lat0), (lon, lat1), (lon0, lat), (lon1, lat)]
             })
             .collect()
+    }
+
+    /// The edge and point tests answer as geo's general polygon test: SYNTHETIC outlines
+    /// (triangles, some with a hole, some in two parts) scattered around and across a
+    /// drawn box over Utrecht, some with a vertex on its outline.
+    #[test]
+    fn the_ring_test_answers_as_geo_does() {
+        let asked = AskedBox::lonlat(5.05, 52.05, 5.20, 52.13);
+        let drawn = asked.curved.as_ref().expect("a drawn outline");
+        let ring = &drawn.ring;
+        let polygon = Polygon::new(LineString(ring.to_vec()), vec![]);
+        let [x0, y0, x1, y1] = asked.query.outer;
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |below: f64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * below
+        };
+        let (mut met, mut missed) = (0, 0);
+        for n in 0..3_000 {
+            let (cx, cy) = (
+                x0 - 2_000.0 + next(x1 - x0 + 4_000.0),
+                y0 - 2_000.0 + next(y1 - y0 + 4_000.0),
+            );
+            let size = 5.0 + next(if n % 3 == 0 { 30_000.0 } else { 400.0 });
+            let mut corner = |i: usize| {
+                // Every tenth outline starts on a point of the drawn box.
+                if n % 10 == 0 && i == 0 {
+                    let k = (next(ring.len() as f64 - 1.0)) as usize;
+                    ring[k]
+                } else {
+                    Coord {
+                        x: cx + next(size) - size / 2.0,
+                        y: cy + next(size) - size / 2.0,
+                    }
+                }
+            };
+            let (a, b, c) = (corner(0), corner(1), corner(2));
+            let hole = {
+                let m = Coord {
+                    x: (a.x + b.x + c.x) / 3.0,
+                    y: (a.y + b.y + c.y) / 3.0,
+                };
+                let shrink = |p: Coord<f64>| Coord {
+                    x: m.x + (p.x - m.x) * 0.5,
+                    y: m.y + (p.y - m.y) * 0.5,
+                };
+                LineString(vec![shrink(a), shrink(c), shrink(b), shrink(a)])
+            };
+            let holes = if n % 4 == 1 { vec![hole] } else { vec![] };
+            let mut parts = vec![Polygon::new(LineString(vec![a, b, c, a]), holes)];
+            if n % 5 == 2 {
+                let far = Coord {
+                    x: a.x + 50_000.0,
+                    y: a.y,
+                };
+                parts.push(Polygon::new(
+                    LineString(vec![
+                        far,
+                        Coord {
+                            x: far.x + 10.0,
+                            ..far
+                        },
+                        Coord {
+                            y: far.y + 10.0,
+                            ..far
+                        },
+                        far,
+                    ]),
+                    vec![],
+                ));
+            }
+            let outline = MultiPolygon(parts);
+            let want = outline.intersects(&polygon);
+            assert_eq!(
+                outline_meets_ring(&outline, drawn),
+                want,
+                "outline {n}: {outline:?}"
+            );
+            if want {
+                met += 1;
+            } else {
+                missed += 1;
+            }
+        }
+        assert!(met > 500 && missed > 500, "{met} met, {missed} missed");
     }
 
     /// The RD box around the corners, which the box used to be held as, reaches past a
