@@ -26,8 +26,8 @@ const LAT: (f64, f64) = (49.65, 54.8);
 /// lies within 4 cm of the curve it stands for (see [`chord_gap`]).
 const STEP_M: f64 = 1_000.0;
 
-/// At most this many chords per edge: a box wider than the area of use still gets
-/// chords of 1.5 km at most, within 10 cm of the curve.
+/// At most this many chords per edge: a box as wide as the area it is cut to still gets
+/// chords of 1.2 km at most, within 6 cm of the curve.
 const MAX_STEPS: usize = 512;
 
 /// A box a query asks about, in RD metres.
@@ -35,8 +35,8 @@ const MAX_STEPS: usize = 512;
 pub struct AskedBox {
     query: BoxQuery,
     /// For a box given in longitude and latitude, its outline in RD: what decides for
-    /// the features that lie between `query.inner` and `query.outer`: a closed ring,
-    /// counter-clockwise. Shared: a planned page keeps the box beside its query.
+    /// the features that lie between `query.inner` and `query.outer`. Shared: a planned
+    /// page keeps the box beside its query.
     curved: Option<Arc<Drawn>>,
 }
 
