@@ -1,6 +1,8 @@
 //! The R-trees stand in for a scan of every feature: `bbox`, `S_INTERSECTS` and tiles
 //! answered through them must give the same features, in the same order, as a look at
 //! every feature of the bundled data does, for many boxes and tiles across the country.
+//! A box or polygon in longitude and latitude is held to a scan made there, which draws
+//! each feature in longitude and latitude (the server draws the box in RD instead).
 
 use geo::Intersects;
 use std::collections::HashMap;

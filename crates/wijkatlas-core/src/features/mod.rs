@@ -674,6 +674,7 @@ impl Collection {
             match shape {
                 cql2::Shape::Point(p) => g.intersects(&geo::Point::from(*p)),
                 cql2::Shape::Polygon(p) => g.intersects(p),
+                // Answered by `meets_box` before the boxes are compared.
                 cql2::Shape::Rect(_) => false,
             }
         }
