@@ -127,6 +127,11 @@ impl AskedBox {
         }
     }
 
+    /// How many points the box was drawn with in RD (none for a box given in RD).
+    pub(super) fn drawn_points(&self) -> usize {
+        self.curved.as_ref().map_or(0, |c| c.ring.len())
+    }
+
     /// What the R-tree walk asks: a feature whose box misses `outer` misses this box.
     pub fn query(&self) -> BoxQuery {
         self.query
@@ -175,6 +180,22 @@ impl AskedBox {
     }
 }
 
+/// The most points a filter's shapes in longitude and latitude may add when drawn in RD
+/// (a box of the whole country adds about 1,500, a line its long edges' chords): the
+/// text of a filter is short, but each long edge in it becomes up to [`MAX_STEPS`]
+/// points, and every feature tested against them; 3,000 edges across the country took
+/// a request to its time limit.
+pub(super) const MAX_ADDED_POINTS: usize = 20_000;
+
+/// How many points [`lonlat_line_in_rd`] draws a line with, known before it is drawn.
+pub(super) fn lonlat_line_points(points: &[(f64, f64)]) -> usize {
+    points
+        .windows(2)
+        .map(|w| steps_between(w[0], w[1]))
+        .sum::<usize>()
+        + usize::from(!points.is_empty())
+}
+
 /// A line given in longitude and latitude, its edges straight there, drawn in RD: each
 /// edge cut into chords of at most [`STEP_M`] first, so the line follows the curve each
 /// edge is in RD to within centimetres (a CQL2 `POLYGON`'s rings).
@@ -207,7 +228,8 @@ fn chords(from: (f64, f64), to: (f64, f64), steps: usize) -> impl Iterator<Item 
     })
 }
 
-fn in_rd(lon: f64, lat: f64) -> Coord<f64> {
+/// A position in longitude and latitude, in RD.
+pub(super) fn in_rd(lon: f64, lat: f64) -> Coord<f64> {
     let p = LonLat::new(lon, lat).to_rd();
     Coord { x: p.x, y: p.y }
 }

@@ -652,14 +652,24 @@ impl Collection {
 
     /// Whether the feature's own geometry meets a CQL2 shape (both in RD).
     fn meets(&self, dataset: &Dataset, item: &Item, shape: &cql2::Shape) -> bool {
-        let b = match shape {
-            cql2::Shape::Rect(asked) => return self.meets_box(dataset, item, asked),
-            cql2::Shape::Point(p) => Rect::new(*p, *p),
-            cql2::Shape::Polygon(p) => match p.bounding_rect() {
-                Some(b) => b,
-                None => return false,
-            },
-        };
+        match shape {
+            cql2::Shape::Rect(asked) => self.meets_box(dataset, item, asked),
+            cql2::Shape::Point(p) => {
+                self.meets_literal(dataset, item, &geo::Point::from(*p), Rect::new(*p, *p))
+            }
+            cql2::Shape::Polygon(p) => p
+                .bounding_rect()
+                .is_some_and(|b| self.meets_literal(dataset, item, p, b)),
+        }
+    }
+
+    /// Whether the feature's own geometry meets a CQL2 point or polygon whose box is `b`
+    /// (all in RD): the boxes first, then the geometry.
+    fn meets_literal<L>(&self, dataset: &Dataset, item: &Item, literal: &L, b: Rect<f64>) -> bool
+    where
+        geo::MultiPolygon<f64>: Intersects<L>,
+        geo::Point<f64>: Intersects<L>,
+    {
         let Origin::Located(i) = item.origin else {
             return false;
         };
@@ -667,23 +677,12 @@ impl Collection {
         if x1 < b.min().x || x0 > b.max().x || y1 < b.min().y || y0 > b.max().y {
             return false;
         }
-        fn test<G>(g: &G, shape: &cql2::Shape) -> bool
-        where
-            G: Intersects<geo::Point<f64>> + Intersects<geo::Polygon<f64>>,
-        {
-            match shape {
-                cql2::Shape::Point(p) => g.intersects(&geo::Point::from(*p)),
-                cql2::Shape::Polygon(p) => g.intersects(p),
-                // Answered by `meets_box` before the boxes are compared.
-                cql2::Shape::Rect(_) => false,
-            }
-        }
         match self.kind {
             CollectionKind::Areas(level) => dataset
                 .areas(level)
                 .get(i)
-                .is_some_and(|a| test(&a.geometry.rd, shape)),
-            CollectionKind::Facilities => test(&geo::Point::new(x0, y0), shape),
+                .is_some_and(|a| a.geometry.rd.intersects(literal)),
+            CollectionKind::Facilities => geo::Point::new(x0, y0).intersects(literal),
         }
     }
 

@@ -3,7 +3,7 @@
 use super::lexer::{CompareOp, Spanned, Token};
 use super::temporal::{Span, TemporalOp, OPEN_END, OPEN_START};
 use super::{Cql2Error, Expr, Literal, Shape};
-use crate::crs::{Crs, LonLat};
+use crate::crs::Crs;
 use crate::features::datetime::{parse_date, parse_timestamp};
 use geo::{Coord, LineString, Polygon};
 use std::collections::BTreeMap;
@@ -19,6 +19,9 @@ pub struct Parser<'a> {
     properties: &'a BTreeMap<String, &'static str>,
     crs: Crs,
     depth: usize,
+    /// Points the shapes read so far added when drawn in RD (see
+    /// [`super::super::asked_box::MAX_ADDED_POINTS`]).
+    added_points: usize,
 }
 
 fn is_keyword(token: &Token, keyword: &str) -> bool {
@@ -53,6 +56,7 @@ impl<'a> Parser<'a> {
             properties,
             crs,
             depth: 0,
+            added_points: 0,
         }
     }
 
@@ -667,10 +671,7 @@ impl<'a> Parser<'a> {
         let (x, y) = self.position_xy(a, b, at)?;
         Ok(match self.crs {
             Crs::RdNew => Coord { x, y },
-            Crs::Crs84 | Crs::Epsg4326 => {
-                let p = LonLat::new(x, y).to_rd();
-                Coord { x: p.x, y: p.y }
-            }
+            Crs::Crs84 | Crs::Epsg4326 => super::super::asked_box::in_rd(x, y),
         })
     }
 
@@ -693,6 +694,21 @@ impl<'a> Parser<'a> {
                 Ok((x.clamp(-10.0, 20.0), y.clamp(40.0, 60.0)))
             }
         }
+    }
+
+    /// Counts `n` more points drawn for the filter's shapes, refused past the most.
+    fn add_points(&mut self, n: usize, at: usize) -> Result<(), Cql2Error> {
+        use super::super::asked_box::MAX_ADDED_POINTS;
+        self.added_points = self.added_points.saturating_add(n);
+        if self.added_points > MAX_ADDED_POINTS {
+            return Err(Cql2Error::new(
+                at,
+                format!(
+                    "the shapes' edges in longitude and latitude would take more than {MAX_ADDED_POINTS} points to draw in RD: use fewer or shorter long edges, or give the shapes in EPSG:28992 (filter-crs)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn shape(&mut self) -> Result<Shape, Cql2Error> {
@@ -724,6 +740,8 @@ impl<'a> Parser<'a> {
                 };
                 let asked = super::super::query::asked_box(a0, b0, a1, b1, self.crs)
                     .map_err(|e| Cql2Error::new(at, e))?;
+                // A box adds at most 4 × 512 points: counted once drawn.
+                self.add_points(asked.drawn_points(), at)?;
                 Shape::Rect(asked)
             }
             "POINT" => {
@@ -758,6 +776,8 @@ impl<'a> Parser<'a> {
                     rings.push(LineString(match self.crs {
                         Crs::RdNew => ring.into_iter().map(Coord::from).collect(),
                         Crs::Crs84 | Crs::Epsg4326 => {
+                            let drawn = super::super::asked_box::lonlat_line_points(&ring);
+                            self.add_points(drawn.saturating_sub(ring.len()), at)?;
                             super::super::asked_box::lonlat_line_in_rd(&ring)
                         }
                     }));

@@ -348,3 +348,28 @@ fn two_properties_of_one_type_compare() {
     );
     assert_eq!(e.position, 11);
 }
+
+/// Each long edge in longitude and latitude is drawn in RD with a point per kilometre,
+/// so a short filter could ask for millions: past the most, it is refused with why. A
+/// polygon around the country, or a dozen boxes over it, still reads.
+#[test]
+fn shapes_drawn_in_rd_are_bounded() {
+    let zigzag: Vec<&str> = (0..60)
+        .map(|i| if i % 2 == 0 { "3.4 50.8" } else { "7.2 53.5" })
+        .chain(["3.4 50.8"])
+        .collect();
+    let e = error(&format!(
+        "S_INTERSECTS(geometry,POLYGON(({})))",
+        zigzag.join(",")
+    ));
+    assert!(e.to_string().contains("more than 20000 points"), "{e}");
+    let country = "S_INTERSECTS(geometry,POLYGON((3.3 50.7,7.3 50.7,7.3 53.6,3.3 53.6,3.3 50.7)))";
+    assert!(Filter::parse(country, &schema(), Crs::Crs84).is_ok());
+    let boxes = ["S_INTERSECTS(geometry,BBOX(3.3,50.7,7.3,53.6))"; 12].join(" OR ");
+    assert!(Filter::parse(&boxes, &schema(), Crs::Crs84).is_ok());
+    let too_many = ["S_INTERSECTS(geometry,BBOX(3.3,50.7,7.3,53.6))"; 40].join(" OR ");
+    assert!(error(&too_many).to_string().contains("points"));
+    // In RD nothing is drawn: the same zigzag in metres reads.
+    let rd = "S_INTERSECTS(geometry,POLYGON((10000 310000,290000 600000,10000 310000,290000 600000,10000 310000)))";
+    assert!(Filter::parse(rd, &schema(), Crs::RdNew).is_ok());
+}
